@@ -1,0 +1,9 @@
+//! Offramp's pure core.
+//!
+//! Everything here is deterministic: no files, no network, no clock. Time, prices and the user's records are
+//! passed in. Every amount, price, fee and quantity is a [`rust_decimal::Decimal`], never a float.
+
+pub mod money;
+
+pub use money::{Amount, Code, MoneyError, ParseError, Percent, Price};
+pub use rust_decimal::Decimal;

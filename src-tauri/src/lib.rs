@@ -1,0 +1,79 @@
+//! Offramp's desktop shell. Each command is a few lines that call the application layer (`offramp-app`);
+//! errors reach the UI as `{code, message}` (the serialized [`AppError`]).
+
+use offramp_app::{AppError, Config, Flavor, Status};
+use tauri::{Builder, Runtime, State};
+
+/// Where the ledger lives, whether it exists, and the app version (the home screen).
+#[tauri::command]
+fn get_status(config: State<'_, Config>) -> Result<Status, AppError> {
+    offramp_app::status(&config)
+}
+
+/// Adds Offramp's state and commands to a builder. Generic over the runtime so tests can use `tauri::test`'s
+/// mock runtime with the very same commands.
+pub fn with_commands<R: Runtime>(builder: Builder<R>, config: Config) -> Builder<R> {
+    builder.manage(config).invoke_handler(tauri::generate_handler![get_status])
+}
+
+/// Starts the desktop app. The data folder comes from `OFFRAMP_DATA_DIR` or the per-user data folder
+/// (`offramp-dev` for debug builds).
+pub fn run() {
+    let config = Config::from_env(Flavor::of_this_build(), None);
+    if let Err(e) = with_commands(Builder::default(), config).run(tauri::generate_context!()) {
+        eprintln!("Offramp could not start its window: {e}");
+        std::process::exit(1);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tauri::ipc::{CallbackFn, InvokeBody};
+    use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, INVOKE_KEY};
+    use tauri::webview::InvokeRequest;
+
+    fn invoke(config: Config, cmd: &str) -> Result<serde_json::Value, serde_json::Value> {
+        let app = with_commands(mock_builder(), config).build(mock_context(noop_assets())).expect("mock app");
+        let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default()).build().expect("window");
+        get_ipc_response(
+            &webview,
+            InvokeRequest {
+                cmd: cmd.into(),
+                callback: CallbackFn(0),
+                error: CallbackFn(1),
+                url: "tauri://localhost".parse().unwrap(),
+                body: InvokeBody::default(),
+                headers: Default::default(),
+                invoke_key: INVOKE_KEY.to_string(),
+            },
+        )
+        .map(|body| body.deserialize::<serde_json::Value>().expect("json"))
+    }
+
+    #[test]
+    fn get_status_reports_the_ledger_location() {
+        let tmp = tempfile::tempdir().unwrap();
+        let config = Config::resolve(Flavor::Dev, Some(tmp.path().to_path_buf()), None);
+        let status = invoke(config, "get_status").expect("ok");
+        assert_eq!(status["ledger"], "missing");
+        assert_eq!(status["flavor"], "dev");
+        assert_eq!(status["app_version"], offramp_app::VERSION);
+        assert_eq!(status["ledger_path"], tmp.path().join("ledger.offramp").to_str().unwrap());
+    }
+
+    #[test]
+    fn errors_reach_the_ui_as_code_and_message() {
+        let tmp = tempfile::tempdir().unwrap();
+        let file = tmp.path().join("a-file");
+        std::fs::write(&file, b"x").unwrap();
+        let config = Config::resolve(Flavor::Dev, Some(file), None);
+        let err = invoke(config, "get_status").expect_err("must fail");
+        assert_eq!(err["code"], "LEDGER_PATH_INVALID");
+        assert!(err["message"].as_str().unwrap().contains("not a folder"), "{err}");
+        assert_eq!(err.as_object().unwrap().len(), 2, "exactly {{code, message}}: {err}");
+
+        let err = invoke(Config::resolve(Flavor::Dev, None, None), "get_status").expect_err("must fail");
+        assert_eq!(err["code"], "DATA_DIR_UNAVAILABLE");
+    }
+}

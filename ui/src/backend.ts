@@ -1,0 +1,53 @@
+// The one module that talks to the desktop shell. Every Tauri call goes through here, so tests can mock the IPC
+// (or this module) and the rest of the UI never imports @tauri-apps/api.
+import { invoke } from "@tauri-apps/api/core";
+
+/** Stable error codes from the application layer (offramp-app ErrorCode). */
+export type ErrorCode = "DATA_DIR_UNAVAILABLE" | "LEDGER_PATH_INVALID" | "INVALID_INPUT" | "INTERNAL";
+
+/** An error as the shell sends it: `{code, message}`. */
+export class BackendError extends Error {
+  readonly code: ErrorCode | string;
+  constructor(code: ErrorCode | string, message: string) {
+    super(message);
+    this.name = "BackendError";
+    this.code = code;
+  }
+}
+
+/** Turns whatever a failed call threw into a BackendError. Anything not shaped `{code, message}` is INTERNAL. */
+export function toBackendError(e: unknown): BackendError {
+  if (e instanceof BackendError) return e;
+  if (typeof e === "object" && e !== null) {
+    const { code, message } = e as { code?: unknown; message?: unknown };
+    if (typeof code === "string" && typeof message === "string") return new BackendError(code, message);
+  }
+  const text = e instanceof Error ? e.message : typeof e === "string" ? e : JSON.stringify(e);
+  return new BackendError("INTERNAL", text || "Unknown error");
+}
+
+async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
+  try {
+    return await invoke<T>(cmd, args);
+  } catch (e) {
+    throw toBackendError(e);
+  }
+}
+
+export type Flavor = "release" | "dev";
+export type LedgerState = "missing" | "present";
+
+/** offramp-app Status. Paths arrive as strings; sizes are integers (never money). */
+export interface Status {
+  app_version: string;
+  flavor: Flavor;
+  data_dir: string;
+  data_dir_overridden: boolean;
+  ledger_path: string;
+  ledger: LedgerState;
+  ledger_size_bytes: number | null;
+}
+
+export const backend = {
+  getStatus: () => call<Status>("get_status"),
+};
