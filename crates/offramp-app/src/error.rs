@@ -43,7 +43,10 @@ pub struct AppError {
 
 impl AppError {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> AppError {
-        AppError { code, message: message.into() }
+        AppError {
+            code,
+            message: message.into(),
+        }
     }
 }
 
@@ -64,7 +67,10 @@ mod tests {
             ErrorCode::InvalidInput,
             ErrorCode::Internal,
         ] {
-            assert_eq!(serde_json::to_value(code).unwrap(), serde_json::json!(code.as_str()));
+            assert_eq!(
+                serde_json::to_value(code).unwrap(),
+                serde_json::json!(code.as_str())
+            );
         }
     }
 }

@@ -32,11 +32,18 @@ enum Command {
 }
 
 /// Runs the CLI with `args` (the first is the program name), writing to `out` and `err`. Returns the exit code.
-pub fn run(args: impl IntoIterator<Item = impl Into<OsString> + Clone>, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
+pub fn run(
+    args: impl IntoIterator<Item = impl Into<OsString> + Clone>,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> u8 {
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(e) => {
-            let is_help = matches!(e.kind(), clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion);
+            let is_help = matches!(
+                e.kind(),
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion
+            );
             let target: &mut dyn Write = if is_help { out } else { err };
             let _ = write!(target, "{}", e.render());
             return if is_help { 0 } else { 2 };
@@ -44,7 +51,9 @@ pub fn run(args: impl IntoIterator<Item = impl Into<OsString> + Clone>, out: &mu
     };
     let config = Config::from_env(Flavor::of_this_build(), cli.data_dir);
     let result = match cli.command {
-        Command::Status { json } => offramp_app::status(&config).map(|s| print_status(&s, json, out)),
+        Command::Status { json } => {
+            offramp_app::status(&config).map(|s| print_status(&s, json, out))
+        }
     };
     match result {
         Ok(Ok(())) => 0,
@@ -72,7 +81,11 @@ fn print_status(s: &Status, json: bool, out: &mut dyn Write) -> std::io::Result<
         Flavor::Release => "release build",
         Flavor::Dev => "dev build",
     };
-    let origin = if s.data_dir_overridden { " (chosen by --data-dir or OFFRAMP_DATA_DIR)" } else { "" };
+    let origin = if s.data_dir_overridden {
+        " (chosen by --data-dir or OFFRAMP_DATA_DIR)"
+    } else {
+        ""
+    };
     let ledger = match (s.ledger, s.ledger_size_bytes) {
         (LedgerState::Present, Some(n)) => format!("present ({n} bytes, encrypted)"),
         (LedgerState::Present, None) => "present".to_string(),

@@ -65,7 +65,10 @@ const FIAT: &[(&str, u32)] = &[
 impl Code {
     /// Parses a code, upper-casing letters. See the type's documentation for what is accepted.
     pub fn parse(text: &str) -> Result<Code, ParseError> {
-        let invalid = |reason| ParseError::InvalidCode { text: text.to_string(), reason };
+        let invalid = |reason| ParseError::InvalidCode {
+            text: text.to_string(),
+            reason,
+        };
         if text.is_empty() {
             return Err(invalid("empty"));
         }
@@ -76,11 +79,16 @@ impl Code {
         for (i, b) in text.bytes().enumerate() {
             let ok = b.is_ascii_alphanumeric() || (i > 0 && matches!(b, b'.' | b'-' | b'_'));
             if !ok {
-                return Err(invalid("only letters, digits and (not first) `.`, `-`, `_` are allowed"));
+                return Err(invalid(
+                    "only letters, digits and (not first) `.`, `-`, `_` are allowed",
+                ));
             }
             bytes[i] = b.to_ascii_uppercase();
         }
-        Ok(Code { len: text.len() as u8, bytes })
+        Ok(Code {
+            len: text.len() as u8,
+            bytes,
+        })
     }
 
     pub fn as_str(&self) -> &str {
@@ -152,8 +160,14 @@ mod tests {
 
     #[test]
     fn kinds() {
-        assert_eq!(Code::parse("USD").unwrap().kind(), CodeKind::Fiat { minor_units: 2 });
-        assert_eq!(Code::parse("JPY").unwrap().kind(), CodeKind::Fiat { minor_units: 0 });
+        assert_eq!(
+            Code::parse("USD").unwrap().kind(),
+            CodeKind::Fiat { minor_units: 2 }
+        );
+        assert_eq!(
+            Code::parse("JPY").unwrap().kind(),
+            CodeKind::Fiat { minor_units: 0 }
+        );
         assert_eq!(Code::parse("BTC").unwrap().kind(), CodeKind::Crypto);
     }
 

@@ -1,0 +1,111 @@
+//! `offramp status`: golden output, JSON, and errors with stable codes.
+
+mod common;
+
+use common::*;
+use std::process::Command;
+
+#[test]
+fn status_text_for_a_new_data_folder() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    let d = dir.to_str().unwrap();
+    let out = offramp(&["status", "--data-dir", d]);
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(&out));
+    let want = golden(
+        "status_missing.txt",
+        &[
+            ("VERSION", offramp_app::VERSION),
+            ("FLAVOR", flavor_words()),
+            ("DATA_DIR", d),
+        ],
+    );
+    assert_eq!(stdout(&out), want);
+    assert!(!dir.exists(), "status must not create the data folder");
+}
+
+#[test]
+fn status_text_when_the_ledger_exists() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("ledger.offramp"), b"not-a-real!").unwrap();
+    let d = tmp.path().to_str().unwrap();
+    let out = offramp(&["status", "--data-dir", d]);
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(&out));
+    let want = golden(
+        "status_present.txt",
+        &[
+            ("VERSION", offramp_app::VERSION),
+            ("FLAVOR", flavor_words()),
+            ("DATA_DIR", d),
+        ],
+    );
+    assert_eq!(stdout(&out), want);
+}
+
+#[test]
+fn status_json_and_env_variable() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = Command::new(offramp_bin())
+        .args(["status", "--json"])
+        .env("OFFRAMP_DATA_DIR", tmp.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(v["app_version"], offramp_app::VERSION);
+    assert_eq!(v["data_dir"], tmp.path().to_str().unwrap());
+    assert_eq!(v["data_dir_overridden"], true);
+    assert_eq!(v["ledger"], "missing");
+    assert_eq!(v["ledger_size_bytes"], serde_json::Value::Null);
+}
+
+#[test]
+fn default_folder_is_the_per_user_data_folder_and_dev_builds_use_their_own() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = Command::new(offramp_bin())
+        .args(["status", "--json"])
+        .env_remove("OFFRAMP_DATA_DIR")
+        .env("XDG_DATA_HOME", tmp.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let folder = if cfg!(debug_assertions) {
+        "offramp-dev"
+    } else {
+        "offramp"
+    };
+    assert_eq!(v["data_dir"], tmp.path().join(folder).to_str().unwrap());
+    assert_eq!(v["data_dir_overridden"], false);
+}
+
+#[test]
+fn an_unusable_data_folder_is_a_coded_error_on_stderr() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("plain-file");
+    std::fs::write(&file, b"x").unwrap();
+    let out = offramp(&["status", "--data-dir", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(stdout(&out), "");
+    let err = stderr(&out);
+    assert!(err.starts_with("error[LEDGER_PATH_INVALID]: "), "{err}");
+    assert!(
+        err.contains(file.to_str().unwrap()),
+        "names the path: {err}"
+    );
+}
+
+#[test]
+fn usage_errors_exit_2_and_help_exits_0() {
+    let out = offramp(&["frobnicate"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("frobnicate"));
+    let out = offramp(&["--help"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(stdout(&out).contains("status"));
+    let out = offramp(&["--version"]);
+    assert_eq!(
+        stdout(&out).trim(),
+        format!("offramp {}", offramp_app::VERSION)
+    );
+}
