@@ -3,7 +3,11 @@
 //! Everything here is deterministic: no files, no network, no clock. Time, prices and the user's records are
 //! passed in. Every amount, price, fee and quantity is a [`rust_decimal::Decimal`], never a float.
 
+pub mod ledger;
 pub mod money;
+pub mod time;
 
+pub use ledger::{Transaction, TxError, TxKind};
 pub use money::{Amount, Code, MoneyError, ParseError, Percent, Price};
 pub use rust_decimal::Decimal;
+pub use time::{TimeError, Timestamp};
