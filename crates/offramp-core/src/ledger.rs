@@ -116,7 +116,11 @@ impl FromStr for TxKind {
             .find(|k| k.as_str() == s)
             .ok_or_else(|| {
                 let names: Vec<&str> = ALL_KINDS.iter().map(|k| k.as_str()).collect();
-                format!("unknown type `{s}` (expected one of: {})", names.join(", "))
+                format!(
+                    "unknown type `{}` (expected one of: {})",
+                    crate::text::clip(s),
+                    names.join(", ")
+                )
             })
     }
 }

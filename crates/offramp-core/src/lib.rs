@@ -5,6 +5,7 @@
 
 pub mod ledger;
 pub mod money;
+pub mod text;
 pub mod time;
 
 pub use ledger::{Transaction, TxError, TxKind};

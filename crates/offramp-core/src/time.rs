@@ -45,8 +45,8 @@ impl Timestamp {
     /// Parses RFC 3339 with an explicit offset or `Z` (`2024-03-01T12:00:00Z`, `2024-03-01 12:00:00+01:00`).
     /// A time without a zone is refused: guessing the zone would shift dates across tax years.
     pub fn parse_rfc3339(text: &str) -> Result<Timestamp, TimeError> {
-        let dt =
-            DateTime::parse_from_rfc3339(text).map_err(|_| TimeError::Format(text.to_string()))?;
+        let dt = DateTime::parse_from_rfc3339(text)
+            .map_err(|_| TimeError::Format(crate::text::clip(text)))?;
         Timestamp::from_utc(&dt.naive_utc(), text)
     }
 

@@ -33,7 +33,7 @@ impl Amount {
     pub fn parse(text: &str) -> Result<Amount, ParseError> {
         let (number, code) = text
             .split_once(' ')
-            .ok_or_else(|| ParseError::MissingCode(text.to_string()))?;
+            .ok_or_else(|| ParseError::MissingCode(crate::text::clip(text)))?;
         Ok(Amount {
             value: parse_decimal(number)?,
             code: Code::parse(code)?,

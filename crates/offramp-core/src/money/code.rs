@@ -66,7 +66,7 @@ impl Code {
     /// Parses a code, upper-casing letters. See the type's documentation for what is accepted.
     pub fn parse(text: &str) -> Result<Code, ParseError> {
         let invalid = |reason| ParseError::InvalidCode {
-            text: text.to_string(),
+            text: crate::text::clip(text),
             reason,
         };
         if text.is_empty() {

@@ -29,10 +29,10 @@ pub fn parse_decimal(text: &str) -> Result<Decimal, ParseError> {
             '0'..='9' if seen_point => frac_digits += 1,
             '0'..='9' => int_digits += 1,
             '.' if !seen_point => seen_point = true,
-            'e' | 'E' => return Err(ParseError::Exponent(text.to_string())),
+            'e' | 'E' => return Err(ParseError::Exponent(crate::text::clip(text))),
             _ => {
                 return Err(ParseError::InvalidCharacter {
-                    text: text.to_string(),
+                    text: crate::text::clip(text),
                     ch,
                     pos: offset + i,
                 });
@@ -40,11 +40,11 @@ pub fn parse_decimal(text: &str) -> Result<Decimal, ParseError> {
         }
     }
     if int_digits + frac_digits == 0 {
-        return Err(ParseError::NoDigits(text.to_string()));
+        return Err(ParseError::NoDigits(crate::text::clip(text)));
     }
     if frac_digits > MAX_SCALE as usize {
         return Err(ParseError::TooManyDecimals {
-            text: text.to_string(),
+            text: crate::text::clip(text),
             got: frac_digits,
             max: MAX_SCALE,
         });
@@ -59,7 +59,7 @@ pub fn parse_decimal(text: &str) -> Result<Decimal, ParseError> {
         canonical.push('.');
         canonical.push_str(frac_part);
     }
-    Decimal::from_str_exact(&canonical).map_err(|_| ParseError::OutOfRange(text.to_string()))
+    Decimal::from_str_exact(&canonical).map_err(|_| ParseError::OutOfRange(crate::text::clip(text)))
 }
 
 /// Serde helpers that write a [`Decimal`] as a JSON string (`"0.1"`, never `0.1`) and read it back with

@@ -1,0 +1,223 @@
+use std::path::{Path, PathBuf};
+
+use rusqlite::{Connection, OpenFlags};
+
+use crate::StoreError;
+
+/// The schema version this build writes. A ledger with a higher `user_version` is refused.
+pub const SCHEMA_VERSION: i64 = 1;
+
+/// Migrations, in order: `MIGRATIONS[i]` takes the schema from version `i` to `i + 1`.
+const MIGRATIONS: &[&str] = &[include_str!("../migrations/0001_initial.sql")];
+
+/// The ledger's encryption key, as the caller has it.
+pub enum Key {
+    /// A passphrase; SQLCipher derives the key from it (PBKDF2-HMAC-SHA512, 256,000 iterations, per-file salt).
+    Passphrase(String),
+    /// A raw 256-bit key (already derived by the caller).
+    Raw([u8; 32]),
+}
+
+impl std::fmt::Debug for Key {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Key(<redacted>)")
+    }
+}
+
+/// An open, unlocked ledger.
+pub struct Ledger {
+    pub(crate) conn: Connection,
+    path: PathBuf,
+}
+
+impl Ledger {
+    /// Creates a new, empty, encrypted ledger. Refuses to touch an existing file.
+    pub fn create(path: &Path, key: &Key) -> Result<Ledger, StoreError> {
+        if path.exists() {
+            return Err(StoreError::AlreadyExists(path.to_path_buf()));
+        }
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|source| StoreError::Io {
+                context: format!("cannot create the folder {}", dir.display()),
+                source,
+            })?;
+        }
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags)?;
+        Ledger::unlock_and_prepare(conn, path, key)
+    }
+
+    /// Opens an existing ledger with its key: checks the key, the file's integrity and the schema version, and
+    /// brings an older schema up to date.
+    pub fn open(path: &Path, key: &Key) -> Result<Ledger, StoreError> {
+        if !path.is_file() {
+            return Err(StoreError::NotFound(path.to_path_buf()));
+        }
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags)?;
+        Ledger::unlock_and_prepare(conn, path, key)
+    }
+
+    fn unlock_and_prepare(conn: Connection, path: &Path, key: &Key) -> Result<Ledger, StoreError> {
+        // A wrong key is reported as StoreError::WrongKey; SQLCipher's own log lines would only add noise.
+        conn.execute_batch("PRAGMA cipher_log_level = NONE;")?;
+        match key {
+            Key::Passphrase(p) => conn.pragma_update(None, "key", p)?,
+            Key::Raw(bytes) => {
+                let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+                conn.execute_batch(&format!("PRAGMA key = \"x'{hex}'\";"))?;
+            }
+        }
+        // The first read decrypts page 1: a wrong key (or a plain SQLite file, or garbage) fails here.
+        if conn
+            .query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+                r.get::<_, i64>(0)
+            })
+            .is_err()
+        {
+            return Err(StoreError::WrongKey(path.to_path_buf()));
+        }
+        conn.execute_batch(
+            "PRAGMA foreign_keys = ON;
+             PRAGMA journal_mode = WAL;
+             PRAGMA synchronous = FULL;
+             PRAGMA cipher_memory_security = OFF;",
+        )?;
+        let check: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
+        if check != "ok" {
+            return Err(StoreError::Corrupt {
+                path: path.to_path_buf(),
+                detail: check,
+            });
+        }
+        let mut ledger = Ledger {
+            conn,
+            path: path.to_path_buf(),
+        };
+        ledger.migrate()?;
+        Ok(ledger)
+    }
+
+    fn migrate(&mut self) -> Result<(), StoreError> {
+        let found: i64 = self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if found > SCHEMA_VERSION {
+            return Err(StoreError::TooNew {
+                path: self.path.clone(),
+                found,
+                supported: SCHEMA_VERSION,
+            });
+        }
+        let tx = self.conn.transaction()?;
+        for (i, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
+            tx.execute_batch(sql)?;
+            tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn schema_version(&self) -> Result<i64, StoreError> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pass(p: &str) -> Key {
+        Key::Passphrase(p.into())
+    }
+
+    #[test]
+    fn create_then_open_with_the_right_key_only() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("sub/ledger.offramp");
+        let l = Ledger::create(&path, &pass("correct horse")).unwrap();
+        assert_eq!(l.schema_version().unwrap(), SCHEMA_VERSION);
+        drop(l);
+        assert!(matches!(
+            Ledger::create(&path, &pass("x")),
+            Err(StoreError::AlreadyExists(_))
+        ));
+        assert!(matches!(
+            Ledger::open(&path, &pass("wrong")),
+            Err(StoreError::WrongKey(_))
+        ));
+        Ledger::open(&path, &pass("correct horse")).unwrap();
+        assert!(matches!(
+            Ledger::open(&tmp.path().join("nope"), &pass("x")),
+            Err(StoreError::NotFound(_))
+        ));
+    }
+
+    #[test]
+    fn raw_key() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("l");
+        Ledger::create(&path, &Key::Raw([7; 32])).unwrap();
+        assert!(matches!(
+            Ledger::open(&path, &Key::Raw([8; 32])),
+            Err(StoreError::WrongKey(_))
+        ));
+        Ledger::open(&path, &Key::Raw([7; 32])).unwrap();
+    }
+
+    #[test]
+    fn the_file_is_not_plain_sqlite() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("l");
+        Ledger::create(&path, &pass("k")).unwrap();
+        let bytes = std::fs::read(&path).unwrap();
+        assert!(
+            !bytes.starts_with(b"SQLite format 3\0"),
+            "header must be encrypted"
+        );
+        // Opening without a key, as plain SQLite would, fails.
+        let plain = Connection::open(&path).unwrap();
+        assert!(plain
+            .query_row("SELECT count(*) FROM sqlite_master", [], |r| r
+                .get::<_, i64>(0))
+            .is_err());
+    }
+
+    #[test]
+    fn a_newer_schema_is_refused_and_left_alone() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("l");
+        let l = Ledger::create(&path, &pass("k")).unwrap();
+        l.conn
+            .pragma_update(None, "user_version", SCHEMA_VERSION + 1)
+            .unwrap();
+        drop(l);
+        match Ledger::open(&path, &pass("k")) {
+            Err(StoreError::TooNew {
+                found, supported, ..
+            }) => {
+                assert_eq!((found, supported), (SCHEMA_VERSION + 1, SCHEMA_VERSION));
+            }
+            other => panic!("expected TooNew, got {:?}", other.map(|_| ())),
+        }
+    }
+
+    #[test]
+    fn garbage_is_not_a_ledger() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("l");
+        std::fs::write(&path, vec![0x42u8; 8192]).unwrap();
+        assert!(matches!(
+            Ledger::open(&path, &pass("k")),
+            Err(StoreError::WrongKey(_))
+        ));
+    }
+}

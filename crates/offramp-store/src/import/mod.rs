@@ -1,0 +1,313 @@
+//! Importers: a file is recognised by its header row, parsed completely (any bad row stops everything, naming
+//! file, line and field), and only then written to the ledger in one transaction.
+
+mod generic;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use offramp_core::{Timestamp, Transaction};
+use rusqlite::{params, TransactionBehavior};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::error::quote;
+use crate::{ImportError, Ledger, StoreError};
+
+pub use generic::{GENERIC_COLUMNS, GENERIC_FORMAT};
+
+/// One row read from a file, with its line number (1-based).
+#[derive(Debug, Clone)]
+pub struct ParsedRow {
+    pub line: u64,
+    pub tx: Transaction,
+}
+
+/// A whole file, parsed and validated, ready to be written.
+#[derive(Debug, Clone)]
+pub struct ParsedFile {
+    pub path: PathBuf,
+    pub sha256: [u8; 32],
+    /// The importer variant that recognised the header, e.g. `generic-v1`.
+    pub format: &'static str,
+    /// The venue the accounts of this file belong to (`other` when the format does not say).
+    pub venue: &'static str,
+    pub rows: Vec<ParsedRow>,
+}
+
+/// What one file's import did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ImportSummary {
+    pub file: PathBuf,
+    pub format: String,
+    pub rows: u64,
+    pub added: u64,
+    /// Rows already in the ledger (from this file imported before, or an overlapping one).
+    pub already_present: u64,
+    /// Added rows whose fiat value is unknown ("needs price").
+    pub needs_price: u64,
+}
+
+/// Reads and parses a file, recognising its format by the header. Changes nothing anywhere.
+pub fn parse_file(path: &Path) -> Result<ParsedFile, ImportError> {
+    let bytes = std::fs::read(path)
+        .map_err(|e| ImportError::file(path, format!("cannot read the file: {e}")))?;
+    parse_bytes(path, &bytes)
+}
+
+/// Parses file contents (`path` only names the file in errors and in the summary).
+pub fn parse_bytes(path: &Path, bytes: &[u8]) -> Result<ParsedFile, ImportError> {
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return Err(ImportError::file(
+            path,
+            "the file is UTF-16 encoded; save it as UTF-8 (CSV UTF-8) and import again",
+        ));
+    }
+    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    // Windows line ends: the csv reader would count a record that follows "\r\n" as on the previous line, so the
+    // line numbers in errors would be one off. Normalise to "\n" first (inside quoted notes too, harmlessly).
+    let normalised;
+    let body = if body.windows(2).any(|w| w == b"\r\n") {
+        normalised = crlf_to_lf(body);
+        &normalised[..]
+    } else {
+        body
+    };
+    if body.iter().all(|b| b.is_ascii_whitespace()) {
+        return Err(ImportError::file(path, "the file is empty"));
+    }
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(false)
+        .from_reader(body);
+    let header = reader
+        .byte_headers()
+        .map_err(|e| ImportError::at(path, 1, None, format!("cannot read the header row: {e}")))?
+        .clone();
+    let names: Vec<String> = header
+        .iter()
+        .enumerate()
+        .map(|(i, b)| {
+            std::str::from_utf8(b)
+                .map(|s| s.trim().to_ascii_lowercase())
+                .map_err(|_| {
+                    ImportError::at(
+                        path,
+                        1,
+                        None,
+                        format!("column {} of the header is not valid UTF-8", i + 1),
+                    )
+                })
+        })
+        .collect::<Result<_, _>>()?;
+
+    let (format, venue, rows) = if generic::recognises(&names) {
+        (
+            GENERIC_FORMAT,
+            "other",
+            generic::parse(path, &names, &mut reader)?,
+        )
+    } else {
+        let shown = quote(&names.join(","));
+        return Err(ImportError::at(
+            path,
+            1,
+            None,
+            format!(
+                "unrecognised header {shown}. Known formats: {GENERIC_FORMAT} ({}). Exchange exports are added as their importers land.",
+                GENERIC_COLUMNS.join(",")
+            ),
+        ));
+    };
+    Ok(ParsedFile {
+        path: path.to_path_buf(),
+        sha256: Sha256::digest(bytes).into(),
+        format,
+        venue,
+        rows,
+    })
+}
+
+fn crlf_to_lf(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'\r' && bytes.get(i + 1) == Some(&b'\n') {
+            i += 1;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    out
+}
+
+/// The content fingerprint of a transaction: what makes two rows "the same transaction". The note is left
+/// out (it is commentary). `occurrence` tells apart identical rows within one file.
+fn fingerprint(tx: &Transaction, occurrence: u32) -> [u8; 16] {
+    let mut h = Sha256::new();
+    let mut field = |s: &str| {
+        h.update(s.as_bytes());
+        h.update([0u8]);
+    };
+    field(&tx.account);
+    field(tx.kind.as_str());
+    field(&tx.timestamp.unix_micros().to_string());
+    for a in [&tx.sent, &tx.received, &tx.fee, &tx.fiat_value] {
+        match a {
+            Some(a) => {
+                field(&a.value().normalize().to_string());
+                field(a.code().as_str());
+            }
+            None => field("-"),
+        }
+    }
+    field(tx.external_id.as_deref().unwrap_or("-"));
+    field(&occurrence.to_string());
+    let digest = h.finalize();
+    let mut out = [0u8; 16];
+    out.copy_from_slice(&digest[..16]);
+    out
+}
+
+fn split(a: &Option<offramp_core::Amount>) -> (Option<String>, Option<String>) {
+    match a {
+        Some(a) => (
+            Some(a.value().to_string()),
+            Some(a.code().as_str().to_string()),
+        ),
+        None => (None, None),
+    }
+}
+
+/// How often the progress callback is called (rows).
+const PROGRESS_EVERY: u64 = 4096;
+
+impl Ledger {
+    /// Writes parsed files into the ledger in **one** transaction: all rows of all files, or nothing.
+    /// Rows already present (same fingerprint) are skipped and counted. `progress(done, total)` is called as rows
+    /// are written; returning `false` cancels the import and rolls everything back. `now` is recorded as the
+    /// import time.
+    pub fn import(
+        &mut self,
+        files: &[ParsedFile],
+        now: Timestamp,
+        progress: &mut dyn FnMut(u64, u64) -> bool,
+    ) -> Result<Vec<ImportSummary>, StoreError> {
+        let total: u64 = files.iter().map(|f| f.rows.len() as u64).sum();
+        let mut done = 0u64;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut summaries = Vec::with_capacity(files.len());
+        {
+            let mut accounts: HashMap<String, i64> = HashMap::new();
+            let mut find_account = tx.prepare("SELECT id FROM accounts WHERE name = ?1")?;
+            let mut add_account =
+                tx.prepare("INSERT INTO accounts (name, venue) VALUES (?1, ?2)")?;
+            let mut add_source = tx.prepare(
+                "INSERT INTO sources (file_name, file_sha256, format, imported_at_us, rows_read, rows_added)
+                 VALUES (?1, ?2, ?3, ?4, ?5, 0)",
+            )?;
+            let mut insert = tx.prepare(
+                "INSERT INTO transactions (account_id, ts_us, kind, sent_amount, sent_asset, received_amount,
+                    received_asset, fee_amount, fee_asset, value_amount, value_currency, external_id, note,
+                    source_id, source_line, fingerprint)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
+                 ON CONFLICT (fingerprint) DO NOTHING",
+            )?;
+            for file in files {
+                let name = file
+                    .path
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                add_source.execute(params![
+                    name,
+                    &file.sha256[..],
+                    file.format,
+                    now.unix_micros(),
+                    file.rows.len() as i64
+                ])?;
+                let source_id = tx.last_insert_rowid();
+                let mut seen: HashMap<[u8; 16], u32> = HashMap::new();
+                let (mut added, mut needs_price) = (0u64, 0u64);
+                for row in &file.rows {
+                    let t = &row.tx;
+                    let account_id = match accounts.get(&t.account) {
+                        Some(id) => *id,
+                        None => {
+                            let id = match find_account.query_row([&t.account], |r| r.get(0)) {
+                                Ok(id) => id,
+                                Err(rusqlite::Error::QueryReturnedNoRows) => {
+                                    add_account.execute(params![t.account, file.venue])?;
+                                    tx.last_insert_rowid()
+                                }
+                                Err(e) => return Err(e.into()),
+                            };
+                            accounts.insert(t.account.clone(), id);
+                            id
+                        }
+                    };
+                    let base = fingerprint(t, 0);
+                    let n = seen.entry(base).or_insert(0);
+                    let fp = if *n == 0 { base } else { fingerprint(t, *n) };
+                    *n += 1;
+                    let (sa, sc) = split(&t.sent);
+                    let (ra, rc) = split(&t.received);
+                    let (fa, fc) = split(&t.fee);
+                    let (va, vc) = split(&t.fiat_value);
+                    let changed = insert.execute(params![
+                        account_id,
+                        t.timestamp.unix_micros(),
+                        t.kind.as_str(),
+                        sa,
+                        sc,
+                        ra,
+                        rc,
+                        fa,
+                        fc,
+                        va,
+                        vc,
+                        t.external_id,
+                        t.note,
+                        source_id,
+                        row.line as i64,
+                        &fp[..]
+                    ])?;
+                    if changed == 1 {
+                        added += 1;
+                        needs_price += u64::from(t.needs_price());
+                    }
+                    done += 1;
+                    if done % PROGRESS_EVERY == 0 && !progress(done, total) {
+                        return Err(StoreError::Cancelled); // dropping `tx` rolls back
+                    }
+                }
+                if added == 0 {
+                    // Nothing new: the ledger keeps no trace of this import.
+                    tx.execute("DELETE FROM sources WHERE id = ?1", [source_id])?;
+                } else {
+                    tx.execute(
+                        "UPDATE sources SET rows_added = ?1 WHERE id = ?2",
+                        params![added as i64, source_id],
+                    )?;
+                }
+                let rows = file.rows.len() as u64;
+                summaries.push(ImportSummary {
+                    file: file.path.clone(),
+                    format: file.format.to_string(),
+                    rows,
+                    added,
+                    already_present: rows - added,
+                    needs_price,
+                });
+            }
+        }
+        if !progress(done, total) {
+            return Err(StoreError::Cancelled);
+        }
+        tx.commit()?;
+        Ok(summaries)
+    }
+}

@@ -1,0 +1,16 @@
+//! Offramp's storage: the ledger is one SQLite file encrypted with SQLCipher. The key always comes from the
+//! caller; this crate never stores or derives it from anything but what it is given.
+//!
+//! Guarantees: every import is one transaction (all rows of all files, or none); re-importing a file, or a
+//! file that overlaps one already imported, adds nothing (each row has a content fingerprint); decimals are
+//! stored as TEXT and read back exactly; a ledger written by a newer schema is refused, not altered.
+
+mod db;
+mod error;
+pub mod import;
+mod query;
+
+pub use db::{Key, Ledger, SCHEMA_VERSION};
+pub use error::{ImportError, StoreError};
+pub use import::{ImportSummary, ParsedFile};
+pub use query::{AccountRow, TxFilter, TxRow};

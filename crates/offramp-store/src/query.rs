@@ -1,0 +1,171 @@
+//! Reading the ledger: accounts and transactions, filtered and paged for the UI and the CLI.
+
+use offramp_core::money::parse_decimal;
+use offramp_core::{Amount, Code, Timestamp, TxKind};
+use rusqlite::types::Value;
+use serde::Serialize;
+
+use crate::{Ledger, StoreError};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AccountRow {
+    pub id: i64,
+    pub name: String,
+    pub venue: String,
+    pub holder: String,
+    pub transactions: u64,
+}
+
+/// A stored transaction with where it came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TxRow {
+    pub id: i64,
+    pub timestamp: Timestamp,
+    pub account: String,
+    pub kind: TxKind,
+    pub sent: Option<Amount>,
+    pub received: Option<Amount>,
+    pub fee: Option<Amount>,
+    pub fiat_value: Option<Amount>,
+    pub needs_price: bool,
+    pub external_id: Option<String>,
+    pub note: String,
+    pub source_file: String,
+    pub source_line: u64,
+}
+
+/// Filters for listing transactions. Pages are by keyset: pass the last row's `(timestamp, id)` as `after`.
+#[derive(Debug, Clone, Default)]
+pub struct TxFilter {
+    pub account: Option<String>,
+    pub asset: Option<Code>,
+    pub kind: Option<TxKind>,
+    pub from: Option<Timestamp>,
+    pub until: Option<Timestamp>,
+    pub after: Option<(Timestamp, i64)>,
+    pub limit: u32,
+}
+
+fn corrupt(what: String) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, what.into())
+}
+
+fn amount(value: Option<String>, code: Option<String>) -> rusqlite::Result<Option<Amount>> {
+    match (value, code) {
+        (Some(v), Some(c)) => {
+            let value =
+                parse_decimal(&v).map_err(|e| corrupt(format!("stored amount {v}: {e}")))?;
+            let code = Code::parse(&c).map_err(|e| corrupt(format!("stored code {c}: {e}")))?;
+            Ok(Some(Amount::new(value, code)))
+        }
+        _ => Ok(None),
+    }
+}
+
+impl Ledger {
+    pub fn accounts(&self) -> Result<Vec<AccountRow>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT a.id, a.name, a.venue, a.holder, (SELECT count(*) FROM transactions t WHERE t.account_id = a.id)
+             FROM accounts a ORDER BY a.name",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(AccountRow {
+                id: r.get(0)?,
+                name: r.get(1)?,
+                venue: r.get(2)?,
+                holder: r.get(3)?,
+                transactions: r.get::<_, i64>(4)? as u64,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    pub fn transaction_count(&self) -> Result<u64, StoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT count(*) FROM transactions", [], |r| {
+                r.get::<_, i64>(0)
+            })? as u64)
+    }
+
+    /// One page of transactions in time order, filtered.
+    pub fn transactions(&self, filter: &TxFilter) -> Result<Vec<TxRow>, StoreError> {
+        let mut sql = String::from(
+            "SELECT t.id, t.ts_us, a.name, t.kind, t.sent_amount, t.sent_asset, t.received_amount, t.received_asset,
+                    t.fee_amount, t.fee_asset, t.value_amount, t.value_currency, t.external_id, t.note,
+                    s.file_name, t.source_line
+             FROM transactions t JOIN accounts a ON a.id = t.account_id JOIN sources s ON s.id = t.source_id
+             WHERE 1 = 1",
+        );
+        let mut args: Vec<Value> = Vec::new();
+        if let Some(name) = &filter.account {
+            sql.push_str(" AND t.account_id = (SELECT id FROM accounts WHERE name = ?)");
+            args.push(Value::Text(name.clone()));
+        }
+        if let Some(asset) = &filter.asset {
+            sql.push_str(" AND (t.sent_asset = ? OR t.received_asset = ? OR t.fee_asset = ?)");
+            for _ in 0..3 {
+                args.push(Value::Text(asset.as_str().to_string()));
+            }
+        }
+        if let Some(kind) = &filter.kind {
+            sql.push_str(" AND t.kind = ?");
+            args.push(Value::Text(kind.as_str().to_string()));
+        }
+        if let Some(from) = filter.from {
+            sql.push_str(" AND t.ts_us >= ?");
+            args.push(Value::Integer(from.unix_micros()));
+        }
+        if let Some(until) = filter.until {
+            sql.push_str(" AND t.ts_us < ?");
+            args.push(Value::Integer(until.unix_micros()));
+        }
+        if let Some((ts, id)) = filter.after {
+            sql.push_str(" AND (t.ts_us, t.id) > (?, ?)");
+            args.push(Value::Integer(ts.unix_micros()));
+            args.push(Value::Integer(id));
+        }
+        sql.push_str(" ORDER BY t.ts_us, t.id LIMIT ?");
+        args.push(Value::Integer(i64::from(filter.limit.clamp(1, 10_000))));
+
+        let mut stmt = self.conn.prepare(&sql)?;
+        let rows = stmt.query_map(rusqlite::params_from_iter(args), |r| {
+            let kind_text: String = r.get(3)?;
+            let kind: TxKind = kind_text.parse().map_err(corrupt)?;
+            let mut row = TxRow {
+                id: r.get(0)?,
+                timestamp: Timestamp::from_unix_micros(r.get(1)?),
+                account: r.get(2)?,
+                kind,
+                sent: amount(r.get(4)?, r.get(5)?)?,
+                received: amount(r.get(6)?, r.get(7)?)?,
+                fee: amount(r.get(8)?, r.get(9)?)?,
+                fiat_value: amount(r.get(10)?, r.get(11)?)?,
+                needs_price: false,
+                external_id: r.get(12)?,
+                note: r.get(13)?,
+                source_file: r.get(14)?,
+                source_line: r.get::<_, i64>(15)? as u64,
+            };
+            row.needs_price = row.as_transaction().needs_price();
+            Ok(row)
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+}
+
+impl TxRow {
+    pub fn as_transaction(&self) -> offramp_core::Transaction {
+        offramp_core::Transaction {
+            timestamp: self.timestamp,
+            account: self.account.clone(),
+            kind: self.kind,
+            sent: self.sent,
+            received: self.received,
+            fee: self.fee,
+            fiat_value: self.fiat_value,
+            external_id: self.external_id.clone(),
+            note: self.note.clone(),
+        }
+    }
+}
