@@ -12,14 +12,8 @@ fn status_text_for_a_new_data_folder() {
     let d = dir.to_str().unwrap();
     let out = offramp(&["status", "--data-dir", d]);
     assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(&out));
-    let want = golden(
-        "status_missing.txt",
-        &[
-            ("VERSION", offramp_app::VERSION),
-            ("FLAVOR", flavor_words()),
-            ("DATA_DIR", d),
-        ],
-    );
+    let want =
+        golden("status_missing.txt", &[("VERSION", offramp_app::VERSION), ("FLAVOR", flavor_words()), ("DATA_DIR", d)]);
     assert_eq!(stdout(&out), want);
     assert!(!dir.exists(), "status must not create the data folder");
 }
@@ -31,25 +25,16 @@ fn status_text_when_the_ledger_exists() {
     let d = tmp.path().to_str().unwrap();
     let out = offramp(&["status", "--data-dir", d]);
     assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(&out));
-    let want = golden(
-        "status_present.txt",
-        &[
-            ("VERSION", offramp_app::VERSION),
-            ("FLAVOR", flavor_words()),
-            ("DATA_DIR", d),
-        ],
-    );
+    let want =
+        golden("status_present.txt", &[("VERSION", offramp_app::VERSION), ("FLAVOR", flavor_words()), ("DATA_DIR", d)]);
     assert_eq!(stdout(&out), want);
 }
 
 #[test]
 fn status_json_and_env_variable() {
     let tmp = tempfile::tempdir().unwrap();
-    let out = Command::new(offramp_bin())
-        .args(["status", "--json"])
-        .env("OFFRAMP_DATA_DIR", tmp.path())
-        .output()
-        .unwrap();
+    let out =
+        Command::new(offramp_bin()).args(["status", "--json"]).env("OFFRAMP_DATA_DIR", tmp.path()).output().unwrap();
     assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(&out));
     let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
     assert_eq!(v["app_version"], offramp_app::VERSION);
@@ -70,11 +55,7 @@ fn default_folder_is_the_per_user_data_folder_and_dev_builds_use_their_own() {
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(&out));
     let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
-    let folder = if cfg!(debug_assertions) {
-        "offramp-dev"
-    } else {
-        "offramp"
-    };
+    let folder = if cfg!(debug_assertions) { "offramp-dev" } else { "offramp" };
     assert_eq!(v["data_dir"], tmp.path().join(folder).to_str().unwrap());
     assert_eq!(v["data_dir_overridden"], false);
 }
@@ -89,10 +70,7 @@ fn an_unusable_data_folder_is_a_coded_error_on_stderr() {
     assert_eq!(stdout(&out), "");
     let err = stderr(&out);
     assert!(err.starts_with("error[LEDGER_PATH_INVALID]: "), "{err}");
-    assert!(
-        err.contains(file.to_str().unwrap()),
-        "names the path: {err}"
-    );
+    assert!(err.contains(file.to_str().unwrap()), "names the path: {err}");
 }
 
 #[test]
@@ -104,8 +82,5 @@ fn usage_errors_exit_2_and_help_exits_0() {
     assert_eq!(out.status.code(), Some(0));
     assert!(stdout(&out).contains("status"));
     let out = offramp(&["--version"]);
-    assert_eq!(
-        stdout(&out).trim(),
-        format!("offramp {}", offramp_app::VERSION)
-    );
+    assert_eq!(stdout(&out).trim(), format!("offramp {}", offramp_app::VERSION));
 }

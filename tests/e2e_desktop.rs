@@ -18,11 +18,7 @@ use serde_json::{json, Value};
 const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
 
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
 /// tauri-driver as a child process; stopped with SIGTERM on drop so it also ends WebKitWebDriver (a SIGKILL
@@ -38,30 +34,16 @@ impl Driver {
         let (port, native) = (free_port(), free_port());
         let log_file = std::fs::File::create(log).unwrap();
         let child = Command::new(&bin)
-            .args([
-                "--port",
-                &port.to_string(),
-                "--native-port",
-                &native.to_string(),
-            ])
+            .args(["--port", &port.to_string(), "--native-port", &native.to_string()])
             .env("OFFRAMP_DATA_DIR", data_dir)
             .stdout(Stdio::from(log_file.try_clone().unwrap()))
             .stderr(Stdio::from(log_file))
             .spawn()
-            .unwrap_or_else(|e| {
-                panic!("cannot start {bin}: {e} (install it with `cargo install tauri-driver`)")
-            });
-        let driver = Driver {
-            child,
-            url: format!("http://127.0.0.1:{port}"),
-        };
+            .unwrap_or_else(|e| panic!("cannot start {bin}: {e} (install it with `cargo install tauri-driver`)"));
+        let driver = Driver { child, url: format!("http://127.0.0.1:{port}") };
         let deadline = Instant::now() + Duration::from_secs(20);
         while ureq::get(&format!("{}/status", driver.url)).call().is_err() {
-            assert!(
-                Instant::now() < deadline,
-                "tauri-driver did not answer on {}",
-                driver.url
-            );
+            assert!(Instant::now() < deadline, "tauri-driver did not answer on {}", driver.url);
             std::thread::sleep(Duration::from_millis(100));
         }
         driver
@@ -70,9 +52,7 @@ impl Driver {
 
 impl Drop for Driver {
     fn drop(&mut self) {
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status();
+        let _ = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
         let deadline = Instant::now() + Duration::from_secs(5);
         while Instant::now() < deadline {
             if let Ok(Some(_)) = self.child.try_wait() {
@@ -98,10 +78,7 @@ fn send(req: ureq::Request, body: Option<Value>) -> Value {
     match res {
         Ok(r) => r.into_json::<Value>().expect("webdriver json"),
         Err(ureq::Error::Status(code, r)) => {
-            panic!(
-                "webdriver answered {code}: {}",
-                r.into_string().unwrap_or_default()
-            )
+            panic!("webdriver answered {code}: {}", r.into_string().unwrap_or_default())
         }
         Err(e) => panic!("webdriver request failed: {e}"),
     }
@@ -113,38 +90,23 @@ impl Session {
             "browserName": "wry",
             "tauri:options": {"application": app}
         }}});
-        let v = send(
-            ureq::post(&format!("{}/session", driver.url)).timeout(Duration::from_secs(60)),
-            Some(caps),
-        );
-        let id = v["value"]["sessionId"]
-            .as_str()
-            .expect("sessionId")
-            .to_string();
-        Session {
-            base: format!("{}/session/{id}", driver.url),
-        }
+        let v = send(ureq::post(&format!("{}/session", driver.url)).timeout(Duration::from_secs(60)), Some(caps));
+        let id = v["value"]["sessionId"].as_str().expect("sessionId").to_string();
+        Session { base: format!("{}/session/{id}", driver.url) }
     }
 
     fn find(&self, css: &str) -> Option<String> {
-        let r = ureq::post(&format!("{}/element", self.base))
-            .send_json(json!({"using": "css selector", "value": css}));
+        let r = ureq::post(&format!("{}/element", self.base)).send_json(json!({"using": "css selector", "value": css}));
         match r {
-            Ok(r) => r.into_json::<Value>().ok()?["value"][ELEMENT_KEY]
-                .as_str()
-                .map(String::from),
+            Ok(r) => r.into_json::<Value>().ok()?["value"][ELEMENT_KEY].as_str().map(String::from),
             Err(_) => None,
         }
     }
 
     fn text_of(&self, css: &str) -> Option<String> {
         let id = self.find(css)?;
-        let r = ureq::get(&format!("{}/element/{id}/text", self.base))
-            .call()
-            .ok()?;
-        r.into_json::<Value>().ok()?["value"]
-            .as_str()
-            .map(String::from)
+        let r = ureq::get(&format!("{}/element/{id}/text", self.base)).call().ok()?;
+        r.into_json::<Value>().ok()?["value"].as_str().map(String::from)
     }
 
     /// Waits until the element exists and its text satisfies `ok`; returns the text.
@@ -165,17 +127,12 @@ impl Session {
 
     fn click(&self, css: &str) {
         let id = self.find(css).unwrap_or_else(|| panic!("no element {css}"));
-        send(
-            ureq::post(&format!("{}/element/{id}/click", self.base)),
-            Some(json!({})),
-        );
+        send(ureq::post(&format!("{}/element/{id}/click", self.base)), Some(json!({})));
     }
 
     fn screenshot(&self, path: &Path) {
         let v = send(ureq::get(&format!("{}/screenshot", self.base)), None);
-        let png = base64::engine::general_purpose::STANDARD
-            .decode(v["value"].as_str().expect("base64"))
-            .unwrap();
+        let png = base64::engine::general_purpose::STANDARD.decode(v["value"].as_str().expect("base64")).unwrap();
         assert!(png.starts_with(b"\x89PNG"), "screenshot is a PNG");
         std::fs::write(path, png).unwrap();
     }
@@ -198,12 +155,8 @@ fn artifacts_dir() -> PathBuf {
 #[test]
 #[ignore = "needs the built desktop app, tauri-driver and a display: run by scripts/test.sh"]
 fn home_screen_shows_the_ledger_location_and_state() {
-    let app = PathBuf::from(
-        std::env::var("OFFRAMP_E2E_APP").expect("OFFRAMP_E2E_APP: path to offramp-desktop"),
-    );
-    let app = app
-        .canonicalize()
-        .unwrap_or_else(|e| panic!("{}: {e}", app.display()));
+    let app = PathBuf::from(std::env::var("OFFRAMP_E2E_APP").expect("OFFRAMP_E2E_APP: path to offramp-desktop"));
+    let app = app.canonicalize().unwrap_or_else(|e| panic!("{}: {e}", app.display()));
     let artifacts = artifacts_dir();
     let tmp = tempfile::tempdir().unwrap();
     let data_dir = tmp.path().join("data");
@@ -214,30 +167,16 @@ fn home_screen_shows_the_ledger_location_and_state() {
     let s = Session::new(&driver, &app);
 
     // A fresh data folder: the home screen says where the ledger will live, that there is none yet, the version.
-    assert_eq!(
-        s.wait_text("[data-testid=ledger-state]", |t| !t.is_empty()),
-        "No ledger yet"
-    );
-    assert_eq!(
-        s.wait_text("[data-testid=ledger-path]", |_| true),
-        ledger.to_str().unwrap()
-    );
-    assert_eq!(
-        s.wait_text("[data-testid=data-dir]", |_| true),
-        data_dir.to_str().unwrap()
-    );
-    assert_eq!(
-        s.wait_text("[data-testid=app-version]", |_| true),
-        format!("v{}", offramp_app::VERSION)
-    );
+    assert_eq!(s.wait_text("[data-testid=ledger-state]", |t| !t.is_empty()), "No ledger yet");
+    assert_eq!(s.wait_text("[data-testid=ledger-path]", |_| true), ledger.to_str().unwrap());
+    assert_eq!(s.wait_text("[data-testid=data-dir]", |_| true), data_dir.to_str().unwrap());
+    assert_eq!(s.wait_text("[data-testid=app-version]", |_| true), format!("v{}", offramp_app::VERSION));
     s.screenshot(&artifacts.join("home-no-ledger.png"));
 
     // A ledger file appears: Refresh shows it (state read from the real file system by the Rust side).
     std::fs::write(&ledger, vec![0u8; 4096]).unwrap();
     s.click("[data-testid=refresh]");
-    let state = s.wait_text("[data-testid=ledger-state]", |t| {
-        t.starts_with("Ledger found")
-    });
+    let state = s.wait_text("[data-testid=ledger-state]", |t| t.starts_with("Ledger found"));
     assert_eq!(state, "Ledger found (4.0 KB, encrypted)");
     s.screenshot(&artifacts.join("home-ledger-found.png"));
 
@@ -245,14 +184,8 @@ fn home_screen_shows_the_ledger_location_and_state() {
     std::fs::remove_file(&ledger).unwrap();
     std::fs::create_dir(&ledger).unwrap();
     s.click("[data-testid=refresh]");
-    assert_eq!(
-        s.wait_text("[data-testid=error-code]", |_| true),
-        "LEDGER_PATH_INVALID"
-    );
+    assert_eq!(s.wait_text("[data-testid=error-code]", |_| true), "LEDGER_PATH_INVALID");
     let msg = s.wait_text("[data-testid=error-message]", |_| true);
-    assert!(
-        msg.contains(ledger.to_str().unwrap()) && msg.contains("not a file"),
-        "{msg}"
-    );
+    assert!(msg.contains(ledger.to_str().unwrap()) && msg.contains("not a file"), "{msg}");
     s.screenshot(&artifacts.join("home-error.png"));
 }

@@ -13,9 +13,7 @@ fn get_status(config: State<'_, Config>) -> Result<Status, AppError> {
 /// Adds Offramp's state and commands to a builder. Generic over the runtime so tests can use `tauri::test`'s
 /// mock runtime with the very same commands.
 pub fn with_commands<R: Runtime>(builder: Builder<R>, config: Config) -> Builder<R> {
-    builder
-        .manage(config)
-        .invoke_handler(tauri::generate_handler![get_status])
+    builder.manage(config).invoke_handler(tauri::generate_handler![get_status])
 }
 
 /// Starts the desktop app. The data folder comes from `OFFRAMP_DATA_DIR` or the per-user data folder
@@ -36,12 +34,8 @@ mod tests {
     use tauri::webview::InvokeRequest;
 
     fn invoke(config: Config, cmd: &str) -> Result<serde_json::Value, serde_json::Value> {
-        let app = with_commands(mock_builder(), config)
-            .build(mock_context(noop_assets()))
-            .expect("mock app");
-        let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
-            .build()
-            .expect("window");
+        let app = with_commands(mock_builder(), config).build(mock_context(noop_assets())).expect("mock app");
+        let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default()).build().expect("window");
         get_ipc_response(
             &webview,
             InvokeRequest {
@@ -65,10 +59,7 @@ mod tests {
         assert_eq!(status["ledger"], "missing");
         assert_eq!(status["flavor"], "dev");
         assert_eq!(status["app_version"], offramp_app::VERSION);
-        assert_eq!(
-            status["ledger_path"],
-            tmp.path().join("ledger.offramp").to_str().unwrap()
-        );
+        assert_eq!(status["ledger_path"], tmp.path().join("ledger.offramp").to_str().unwrap());
     }
 
     #[test]
@@ -79,18 +70,10 @@ mod tests {
         let config = Config::resolve(Flavor::Dev, Some(file), None);
         let err = invoke(config, "get_status").expect_err("must fail");
         assert_eq!(err["code"], "LEDGER_PATH_INVALID");
-        assert!(
-            err["message"].as_str().unwrap().contains("not a folder"),
-            "{err}"
-        );
-        assert_eq!(
-            err.as_object().unwrap().len(),
-            2,
-            "exactly {{code, message}}: {err}"
-        );
+        assert!(err["message"].as_str().unwrap().contains("not a folder"), "{err}");
+        assert_eq!(err.as_object().unwrap().len(), 2, "exactly {{code, message}}: {err}");
 
-        let err =
-            invoke(Config::resolve(Flavor::Dev, None, None), "get_status").expect_err("must fail");
+        let err = invoke(Config::resolve(Flavor::Dev, None, None), "get_status").expect_err("must fail");
         assert_eq!(err["code"], "DATA_DIR_UNAVAILABLE");
     }
 }

@@ -9,10 +9,7 @@ use std::sync::OnceLock;
 /// the test executable's own path (`target/debug/deps/<test>`), so a custom `CARGO_TARGET_DIR` works too.
 pub fn profile_dir() -> PathBuf {
     let exe = std::env::current_exe().expect("test executable path");
-    exe.parent()
-        .and_then(|deps| deps.parent())
-        .expect("target/<profile>/deps")
-        .to_path_buf()
+    exe.parent().and_then(|deps| deps.parent()).expect("target/<profile>/deps").to_path_buf()
 }
 
 /// The `offramp` CLI binary, built once per test run (cargo only builds a package's own binaries for its tests,
@@ -36,11 +33,7 @@ pub fn offramp_bin() -> PathBuf {
 
 /// Runs `offramp` with `args` in a clean environment (no `OFFRAMP_DATA_DIR` leaking in from the caller).
 pub fn offramp(args: &[&str]) -> Output {
-    Command::new(offramp_bin())
-        .args(args)
-        .env_remove("OFFRAMP_DATA_DIR")
-        .output()
-        .expect("run offramp")
+    Command::new(offramp_bin()).args(args).env_remove("OFFRAMP_DATA_DIR").output().expect("run offramp")
 }
 
 pub fn stdout(o: &Output) -> String {
@@ -53,11 +46,8 @@ pub fn stderr(o: &Output) -> String {
 
 /// Reads a golden file from `tests/golden/` and fills its `{PLACEHOLDER}`s.
 pub fn golden(name: &str, vars: &[(&str, &str)]) -> String {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/golden")
-        .join(name);
-    let mut text =
-        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/golden").join(name);
+    let mut text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
     for (k, v) in vars {
         text = text.replace(&format!("{{{k}}}"), v);
     }

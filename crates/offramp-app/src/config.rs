@@ -52,17 +52,9 @@ pub struct Config {
 impl Config {
     /// Resolves the data folder: an explicit folder wins; otherwise `<os data dir>/offramp` (release) or
     /// `<os data dir>/offramp-dev` (dev builds). Pure: the caller passes what it read from the environment.
-    pub fn resolve(
-        flavor: Flavor,
-        explicit: Option<PathBuf>,
-        os_data_dir: Option<PathBuf>,
-    ) -> Config {
+    pub fn resolve(flavor: Flavor, explicit: Option<PathBuf>, os_data_dir: Option<PathBuf>) -> Config {
         match explicit.filter(|p| !p.as_os_str().is_empty()) {
-            Some(dir) => Config {
-                flavor,
-                data_dir: Some(dir),
-                data_dir_overridden: true,
-            },
+            Some(dir) => Config { flavor, data_dir: Some(dir), data_dir_overridden: true },
             None => Config {
                 flavor,
                 data_dir: os_data_dir.map(|d| d.join(flavor.folder_name())),
@@ -101,11 +93,7 @@ mod tests {
 
     #[test]
     fn explicit_folder_wins() {
-        let c = Config::resolve(
-            Flavor::Release,
-            Some("/x/y".into()),
-            Some("/home/u/.local/share".into()),
-        );
+        let c = Config::resolve(Flavor::Release, Some("/x/y".into()), Some("/home/u/.local/share".into()));
         assert_eq!(c.data_dir.as_deref(), Some(Path::new("/x/y")));
         assert!(c.data_dir_overridden);
         assert_eq!(c.ledger_path().unwrap(), Path::new("/x/y/ledger.offramp"));
@@ -116,14 +104,8 @@ mod tests {
         let os = Some(PathBuf::from("/home/u/.local/share"));
         let rel = Config::resolve(Flavor::Release, None, os.clone());
         let dev = Config::resolve(Flavor::Dev, Some(PathBuf::new()), os);
-        assert_eq!(
-            rel.data_dir.as_deref(),
-            Some(Path::new("/home/u/.local/share/offramp"))
-        );
-        assert_eq!(
-            dev.data_dir.as_deref(),
-            Some(Path::new("/home/u/.local/share/offramp-dev"))
-        );
+        assert_eq!(rel.data_dir.as_deref(), Some(Path::new("/home/u/.local/share/offramp")));
+        assert_eq!(dev.data_dir.as_deref(), Some(Path::new("/home/u/.local/share/offramp-dev")));
         assert!(!dev.data_dir_overridden, "an empty override is ignored");
     }
 

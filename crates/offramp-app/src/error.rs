@@ -11,6 +11,26 @@ pub enum ErrorCode {
     LedgerPathInvalid,
     /// The request itself is malformed (a bad figure, an unknown option).
     InvalidInput,
+    /// No ledger file where one was expected (create one first).
+    LedgerNotFound,
+    /// A ledger file already exists where a new one was to be created.
+    LedgerExists,
+    /// The passphrase or key does not open the ledger (or the file is not an Offramp ledger).
+    WrongKey,
+    /// The operation needs the ledger's passphrase and none was given.
+    PassphraseRequired,
+    /// The ledger was written by a newer version of Offramp; it is left untouched.
+    LedgerTooNew,
+    /// The ledger file failed SQLite's integrity check.
+    LedgerCorrupt,
+    /// An import file was refused; the message names the file, line and field. Nothing was added.
+    ImportInvalid,
+    /// The user cancelled; nothing was changed.
+    Cancelled,
+    /// Reading or writing a file failed (permissions, disk full).
+    Io,
+    /// The database engine failed unexpectedly.
+    Storage,
     /// A bug or an unexpected failure of the machine. The message says what happened.
     Internal,
 }
@@ -21,6 +41,16 @@ impl ErrorCode {
             ErrorCode::DataDirUnavailable => "DATA_DIR_UNAVAILABLE",
             ErrorCode::LedgerPathInvalid => "LEDGER_PATH_INVALID",
             ErrorCode::InvalidInput => "INVALID_INPUT",
+            ErrorCode::LedgerNotFound => "LEDGER_NOT_FOUND",
+            ErrorCode::LedgerExists => "LEDGER_EXISTS",
+            ErrorCode::WrongKey => "WRONG_KEY",
+            ErrorCode::PassphraseRequired => "PASSPHRASE_REQUIRED",
+            ErrorCode::LedgerTooNew => "LEDGER_TOO_NEW",
+            ErrorCode::LedgerCorrupt => "LEDGER_CORRUPT",
+            ErrorCode::ImportInvalid => "IMPORT_INVALID",
+            ErrorCode::Cancelled => "CANCELLED",
+            ErrorCode::Io => "IO",
+            ErrorCode::Storage => "STORAGE",
             ErrorCode::Internal => "INTERNAL",
         }
     }
@@ -43,10 +73,35 @@ pub struct AppError {
 
 impl AppError {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> AppError {
-        AppError {
-            code,
-            message: message.into(),
-        }
+        AppError { code, message: message.into() }
+    }
+}
+
+impl From<offramp_store::StoreError> for AppError {
+    fn from(e: offramp_store::StoreError) -> AppError {
+        use offramp_store::StoreError as S;
+        let code = match &e {
+            S::NotFound(_) => ErrorCode::LedgerNotFound,
+            S::AlreadyExists(_) => ErrorCode::LedgerExists,
+            S::WrongKey(_) => ErrorCode::WrongKey,
+            S::TooNew { .. } => ErrorCode::LedgerTooNew,
+            S::Corrupt { .. } => ErrorCode::LedgerCorrupt,
+            S::Import(_) => ErrorCode::ImportInvalid,
+            S::Cancelled => ErrorCode::Cancelled,
+            S::Io { .. } => ErrorCode::Io,
+            S::Sqlite(_) => ErrorCode::Storage,
+        };
+        let message = match &e {
+            S::NotFound(p) => format!("No ledger at {}. Create one first (`offramp init`).", p.display()),
+            _ => e.to_string(),
+        };
+        AppError::new(code, message)
+    }
+}
+
+impl From<offramp_store::ImportError> for AppError {
+    fn from(e: offramp_store::ImportError) -> AppError {
+        AppError::new(ErrorCode::ImportInvalid, format!("{e}. Nothing was imported."))
     }
 }
 
@@ -65,12 +120,19 @@ mod tests {
             ErrorCode::DataDirUnavailable,
             ErrorCode::LedgerPathInvalid,
             ErrorCode::InvalidInput,
+            ErrorCode::LedgerNotFound,
+            ErrorCode::LedgerExists,
+            ErrorCode::WrongKey,
+            ErrorCode::PassphraseRequired,
+            ErrorCode::LedgerTooNew,
+            ErrorCode::LedgerCorrupt,
+            ErrorCode::ImportInvalid,
+            ErrorCode::Cancelled,
+            ErrorCode::Io,
+            ErrorCode::Storage,
             ErrorCode::Internal,
         ] {
-            assert_eq!(
-                serde_json::to_value(code).unwrap(),
-                serde_json::json!(code.as_str())
-            );
+            assert_eq!(serde_json::to_value(code).unwrap(), serde_json::json!(code.as_str()));
         }
     }
 }

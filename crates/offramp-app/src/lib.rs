@@ -6,6 +6,7 @@
 
 mod config;
 mod error;
+pub mod ledger;
 mod status;
 
 pub use config::{Config, Flavor, DATA_DIR_ENV, LEDGER_FILE_NAME};

@@ -36,42 +36,23 @@ pub fn status(config: &Config) -> Result<Status, AppError> {
 
     match std::fs::metadata(&data_dir) {
         Ok(m) if !m.is_dir() => {
-            return Err(invalid(format!(
-                "The data folder {} exists but is not a folder.",
-                data_dir.display()
-            )));
+            return Err(invalid(format!("The data folder {} exists but is not a folder.", data_dir.display())));
         }
         Ok(_) => {}
         Err(e) if e.kind() == ErrorKind::NotFound => {}
-        Err(e) => {
-            return Err(invalid(format!(
-                "Cannot read the data folder {}: {e}.",
-                data_dir.display()
-            )))
-        }
+        Err(e) => return Err(invalid(format!("Cannot read the data folder {}: {e}.", data_dir.display()))),
     }
 
     let (ledger, ledger_size_bytes) = match std::fs::metadata(&ledger_path) {
         Ok(m) if m.is_file() => (LedgerState::Present, Some(m.len())),
         Ok(_) => {
-            return Err(invalid(format!(
-                "The ledger path {} exists but is not a file.",
-                ledger_path.display()
-            )));
+            return Err(invalid(format!("The ledger path {} exists but is not a file.", ledger_path.display())));
         }
         Err(e) if e.kind() == ErrorKind::NotFound => (LedgerState::Missing, None),
         Err(e) if e.kind() == ErrorKind::NotADirectory => {
-            return Err(invalid(format!(
-                "The data folder {} is not a folder.",
-                data_dir.display()
-            )));
+            return Err(invalid(format!("The data folder {} is not a folder.", data_dir.display())));
         }
-        Err(e) => {
-            return Err(invalid(format!(
-                "Cannot read the ledger {}: {e}.",
-                ledger_path.display()
-            )))
-        }
+        Err(e) => return Err(invalid(format!("Cannot read the ledger {}: {e}.", ledger_path.display()))),
     };
 
     Ok(Status {

@@ -78,14 +78,7 @@ impl TxKind {
     }
 
     pub fn is_income(&self) -> bool {
-        matches!(
-            self,
-            TxKind::Staking
-                | TxKind::Mining
-                | TxKind::Airdrop
-                | TxKind::Interest
-                | TxKind::OtherIncome
-        )
+        matches!(self, TxKind::Staking | TxKind::Mining | TxKind::Airdrop | TxKind::Interest | TxKind::OtherIncome)
     }
 
     /// Which legs the kind must have: (sent, received).
@@ -110,18 +103,10 @@ impl fmt::Display for TxKind {
 impl FromStr for TxKind {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        ALL_KINDS
-            .iter()
-            .copied()
-            .find(|k| k.as_str() == s)
-            .ok_or_else(|| {
-                let names: Vec<&str> = ALL_KINDS.iter().map(|k| k.as_str()).collect();
-                format!(
-                    "unknown type `{}` (expected one of: {})",
-                    crate::text::clip(s),
-                    names.join(", ")
-                )
-            })
+        ALL_KINDS.iter().copied().find(|k| k.as_str() == s).ok_or_else(|| {
+            let names: Vec<&str> = ALL_KINDS.iter().map(|k| k.as_str()).collect();
+            format!("unknown type `{}` (expected one of: {})", crate::text::clip(s), names.join(", "))
+        })
     }
 }
 
@@ -157,10 +142,7 @@ pub struct TxError {
 }
 
 fn err(field: &'static str, reason: impl Into<String>) -> TxError {
-    TxError {
-        field,
-        reason: reason.into(),
-    }
+    TxError { field, reason: reason.into() }
 }
 
 impl Transaction {
@@ -182,54 +164,34 @@ impl Transaction {
         }
         if let (Some(s), Some(r)) = (&self.sent, &self.received) {
             if s.code() == r.code() {
-                return Err(err(
-                    "received",
-                    format!("sends and receives the same asset {}", s.code()),
-                ));
+                return Err(err("received", format!("sends and receives the same asset {}", s.code())));
             }
         }
         let fiat = |a: &Option<Amount>| a.map(|a| a.code().is_fiat());
         match self.kind {
             TxKind::Buy if fiat(&self.sent) == Some(false) => {
-                return Err(err(
-                    "sent",
-                    "a buy pays with fiat; use `trade` for crypto-to-crypto",
-                ));
+                return Err(err("sent", "a buy pays with fiat; use `trade` for crypto-to-crypto"));
             }
             TxKind::Buy if fiat(&self.received) == Some(true) => {
                 return Err(err("received", "a buy receives a crypto asset"));
             }
             TxKind::Sell if fiat(&self.received) == Some(false) => {
-                return Err(err(
-                    "received",
-                    "a sell receives fiat; use `trade` for crypto-to-crypto",
-                ));
+                return Err(err("received", "a sell receives fiat; use `trade` for crypto-to-crypto"));
             }
             TxKind::Sell if fiat(&self.sent) == Some(true) => {
                 return Err(err("sent", "a sell sends a crypto asset"));
             }
-            TxKind::Trade
-                if fiat(&self.sent) == Some(true) || fiat(&self.received) == Some(true) =>
-            {
-                return Err(err(
-                    "type",
-                    "a trade exchanges two crypto assets; use `buy` or `sell` with fiat",
-                ));
+            TxKind::Trade if fiat(&self.sent) == Some(true) || fiat(&self.received) == Some(true) => {
+                return Err(err("type", "a trade exchanges two crypto assets; use `buy` or `sell` with fiat"));
             }
             k if k.is_income() && fiat(&self.received) == Some(true) => {
-                return Err(err(
-                    "received",
-                    "income in fiat is not a crypto event; record it as a deposit",
-                ));
+                return Err(err("received", "income in fiat is not a crypto event; record it as a deposit"));
             }
             _ => {}
         }
         if let Some(v) = &self.fiat_value {
             if !v.code().is_fiat() {
-                return Err(err(
-                    "fiat_value",
-                    format!("{} is not a fiat currency", v.code()),
-                ));
+                return Err(err("fiat_value", format!("{} is not a fiat currency", v.code())));
             }
             if v.is_negative() {
                 return Err(err("fiat_value", format!("must not be negative ({v})")));
@@ -240,58 +202,36 @@ impl Transaction {
 
     /// The fiat value, either given or implied by a fiat leg (a buy's payment, a sell's proceeds).
     pub fn effective_fiat_value(&self) -> Option<Amount> {
-        self.fiat_value.or_else(|| match self.kind {
+        let implied = match self.kind {
             TxKind::Buy => self.sent,
             TxKind::Sell => self.received,
             _ => None,
-        })
+        };
+        self.fiat_value.or(implied)
     }
 
     /// Whether the transaction involves crypto whose fiat value is unknown: a "needs price" state the UI and
     /// reports show, never a zero.
     pub fn needs_price(&self) -> bool {
-        let crypto_leg = [self.sent, self.received]
-            .iter()
-            .flatten()
-            .any(|a| !a.code().is_fiat());
-        let crypto_fee = self
-            .fee
-            .is_some_and(|f| !f.code().is_fiat() && !f.is_zero());
+        let crypto_leg = [self.sent, self.received].iter().flatten().any(|a| !a.code().is_fiat());
+        let crypto_fee = self.fee.is_some_and(|f| !f.code().is_fiat() && !f.is_zero());
         let valued_kind = !matches!(self.kind, TxKind::TransferIn | TxKind::TransferOut);
         self.effective_fiat_value().is_none() && ((crypto_leg && valued_kind) || crypto_fee)
     }
 
     /// The assets this transaction touches.
     pub fn assets(&self) -> impl Iterator<Item = Code> + '_ {
-        [self.sent, self.received, self.fee]
-            .into_iter()
-            .flatten()
-            .map(|a| a.code())
+        [self.sent, self.received, self.fee].into_iter().flatten().map(|a| a.code())
     }
 }
 
-fn check_leg(
-    field: &'static str,
-    amount: Option<&Amount>,
-    leg: Leg,
-    kind: TxKind,
-) -> Result<(), TxError> {
+fn check_leg(field: &'static str, amount: Option<&Amount>, leg: Leg, kind: TxKind) -> Result<(), TxError> {
     match (leg, amount) {
-        (Leg::Required, None) => Err(err(
-            field,
-            format!("a `{kind}` needs a {field} amount and asset"),
-        )),
-        (Leg::Absent, Some(a)) => Err(err(
-            field,
-            format!("a `{kind}` has no {field} leg (got {a})"),
-        )),
-        (Leg::Required, Some(a)) if !a.is_positive() => Err(err(
-            field,
-            format!(
-                "must be a positive quantity (got {}); the column gives the direction",
-                a.value()
-            ),
-        )),
+        (Leg::Required, None) => Err(err(field, format!("a `{kind}` needs a {field} amount and asset"))),
+        (Leg::Absent, Some(a)) => Err(err(field, format!("a `{kind}` has no {field} leg (got {a})"))),
+        (Leg::Required, Some(a)) if !a.is_positive() => {
+            Err(err(field, format!("must be a positive quantity (got {}); the column gives the direction", a.value())))
+        }
         _ => Ok(()),
     }
 }
@@ -323,85 +263,29 @@ mod tests {
         for k in ALL_KINDS {
             assert_eq!(k.as_str().parse::<TxKind>().unwrap(), k);
         }
-        assert!("swap"
-            .parse::<TxKind>()
-            .unwrap_err()
-            .contains("unknown type `swap`"));
+        assert!("swap".parse::<TxKind>().unwrap_err().contains("unknown type `swap`"));
     }
 
     #[test]
     fn valid_shapes() {
-        tx(TxKind::Buy, a("100 USD"), a("0.01 BTC"))
-            .validate()
-            .unwrap();
-        tx(TxKind::Sell, a("0.01 BTC"), a("100 USD"))
-            .validate()
-            .unwrap();
-        tx(TxKind::Trade, a("1 ETH"), a("0.05 BTC"))
-            .validate()
-            .unwrap();
+        tx(TxKind::Buy, a("100 USD"), a("0.01 BTC")).validate().unwrap();
+        tx(TxKind::Sell, a("0.01 BTC"), a("100 USD")).validate().unwrap();
+        tx(TxKind::Trade, a("1 ETH"), a("0.05 BTC")).validate().unwrap();
         tx(TxKind::Staking, None, a("0.1 ETH")).validate().unwrap();
-        tx(TxKind::TransferOut, a("1 BTC"), None)
-            .validate()
-            .unwrap();
+        tx(TxKind::TransferOut, a("1 BTC"), None).validate().unwrap();
         tx(TxKind::Deposit, None, a("1000 EUR")).validate().unwrap();
     }
 
     #[test]
     fn invalid_shapes_name_the_field() {
-        assert_eq!(
-            tx(TxKind::Buy, None, a("1 BTC"))
-                .validate()
-                .unwrap_err()
-                .field,
-            "sent"
-        );
-        assert_eq!(
-            tx(TxKind::Staking, a("1 BTC"), a("1 ETH"))
-                .validate()
-                .unwrap_err()
-                .field,
-            "sent"
-        );
-        assert_eq!(
-            tx(TxKind::Buy, a("-100 USD"), a("1 BTC"))
-                .validate()
-                .unwrap_err()
-                .field,
-            "sent"
-        );
-        assert_eq!(
-            tx(TxKind::Sell, a("1 BTC"), a("0 USD"))
-                .validate()
-                .unwrap_err()
-                .field,
-            "received"
-        );
-        assert_eq!(
-            tx(TxKind::Buy, a("1 ETH"), a("1 BTC"))
-                .validate()
-                .unwrap_err()
-                .field,
-            "sent"
-        );
-        assert_eq!(
-            tx(TxKind::Trade, a("1 BTC"), a("1 BTC"))
-                .validate()
-                .unwrap_err()
-                .field,
-            "received"
-        );
-        assert_eq!(
-            tx(TxKind::Trade, a("1 BTC"), a("5 USD"))
-                .validate()
-                .unwrap_err()
-                .field,
-            "type"
-        );
-        assert_eq!(
-            tx(TxKind::Fee, None, None).validate().unwrap_err().field,
-            "fee"
-        );
+        assert_eq!(tx(TxKind::Buy, None, a("1 BTC")).validate().unwrap_err().field, "sent");
+        assert_eq!(tx(TxKind::Staking, a("1 BTC"), a("1 ETH")).validate().unwrap_err().field, "sent");
+        assert_eq!(tx(TxKind::Buy, a("-100 USD"), a("1 BTC")).validate().unwrap_err().field, "sent");
+        assert_eq!(tx(TxKind::Sell, a("1 BTC"), a("0 USD")).validate().unwrap_err().field, "received");
+        assert_eq!(tx(TxKind::Buy, a("1 ETH"), a("1 BTC")).validate().unwrap_err().field, "sent");
+        assert_eq!(tx(TxKind::Trade, a("1 BTC"), a("1 BTC")).validate().unwrap_err().field, "received");
+        assert_eq!(tx(TxKind::Trade, a("1 BTC"), a("5 USD")).validate().unwrap_err().field, "type");
+        assert_eq!(tx(TxKind::Fee, None, None).validate().unwrap_err().field, "fee");
         let mut t = tx(TxKind::Trade, a("1 ETH"), a("0.05 BTC"));
         t.fiat_value = a("10 BTC");
         assert_eq!(t.validate().unwrap_err().field, "fiat_value");
@@ -418,10 +302,7 @@ mod tests {
         assert!(!tx(TxKind::TransferOut, a("1 BTC"), None).needs_price());
         let mut t = tx(TxKind::TransferOut, a("1 BTC"), None);
         t.fee = a("0.0001 BTC");
-        assert!(
-            t.needs_price(),
-            "a crypto fee is a disposal that needs a value"
-        );
+        assert!(t.needs_price(), "a crypto fee is a disposal that needs a value");
         let mut t = tx(TxKind::Staking, None, a("0.1 ETH"));
         t.fiat_value = a("300 USD");
         assert!(!t.needs_price());

@@ -22,9 +22,6 @@ mod tests {
         assert_eq!(clip("short"), "short");
         let long = "é".repeat(100);
         let c = clip(&long);
-        assert!(
-            c.starts_with(&"é".repeat(60)) && c.ends_with("…(100 characters)"),
-            "{c}"
-        );
+        assert!(c.starts_with(&"é".repeat(60)) && c.ends_with("…(100 characters)"), "{c}");
     }
 }

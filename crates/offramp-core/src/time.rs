@@ -35,9 +35,7 @@ impl Timestamp {
     /// From a UTC date-time, refusing years outside [`MIN_YEAR`]..=[`MAX_YEAR`].
     pub fn from_utc(dt: &NaiveDateTime, original: &str) -> Result<Timestamp, TimeError> {
         if !(MIN_YEAR..=MAX_YEAR).contains(&chrono::Datelike::year(dt)) {
-            return Err(TimeError::OutOfRange {
-                text: original.to_string(),
-            });
+            return Err(TimeError::OutOfRange { text: original.to_string() });
         }
         Ok(Timestamp(dt.and_utc().timestamp_micros()))
     }
@@ -45,8 +43,7 @@ impl Timestamp {
     /// Parses RFC 3339 with an explicit offset or `Z` (`2024-03-01T12:00:00Z`, `2024-03-01 12:00:00+01:00`).
     /// A time without a zone is refused: guessing the zone would shift dates across tax years.
     pub fn parse_rfc3339(text: &str) -> Result<Timestamp, TimeError> {
-        let dt = DateTime::parse_from_rfc3339(text)
-            .map_err(|_| TimeError::Format(crate::text::clip(text)))?;
+        let dt = DateTime::parse_from_rfc3339(text).map_err(|_| TimeError::Format(crate::text::clip(text)))?;
         Timestamp::from_utc(&dt.naive_utc(), text)
     }
 
@@ -109,26 +106,11 @@ mod tests {
 
     #[test]
     fn refuses_missing_zone_garbage_and_out_of_range() {
-        assert!(matches!(
-            Timestamp::parse_rfc3339("2024-03-01T12:00:00"),
-            Err(TimeError::Format(_))
-        ));
-        assert!(matches!(
-            Timestamp::parse_rfc3339("2024-02-30T12:00:00Z"),
-            Err(TimeError::Format(_))
-        ));
-        assert!(matches!(
-            Timestamp::parse_rfc3339("yesterday"),
-            Err(TimeError::Format(_))
-        ));
-        assert!(matches!(
-            Timestamp::parse_rfc3339("1999-01-01T00:00:00Z"),
-            Err(TimeError::OutOfRange { .. })
-        ));
-        assert!(matches!(
-            Timestamp::parse_rfc3339("2201-01-01T00:00:00Z"),
-            Err(TimeError::OutOfRange { .. })
-        ));
+        assert!(matches!(Timestamp::parse_rfc3339("2024-03-01T12:00:00"), Err(TimeError::Format(_))));
+        assert!(matches!(Timestamp::parse_rfc3339("2024-02-30T12:00:00Z"), Err(TimeError::Format(_))));
+        assert!(matches!(Timestamp::parse_rfc3339("yesterday"), Err(TimeError::Format(_))));
+        assert!(matches!(Timestamp::parse_rfc3339("1999-01-01T00:00:00Z"), Err(TimeError::OutOfRange { .. })));
+        assert!(matches!(Timestamp::parse_rfc3339("2201-01-01T00:00:00Z"), Err(TimeError::OutOfRange { .. })));
     }
 
     #[test]

@@ -42,9 +42,7 @@ impl Ledger {
                 source,
             })?;
         }
-        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
-            | OpenFlags::SQLITE_OPEN_CREATE
-            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(path, flags)?;
         Ledger::unlock_and_prepare(conn, path, key)
     }
@@ -61,8 +59,6 @@ impl Ledger {
     }
 
     fn unlock_and_prepare(conn: Connection, path: &Path, key: &Key) -> Result<Ledger, StoreError> {
-        // A wrong key is reported as StoreError::WrongKey; SQLCipher's own log lines would only add noise.
-        conn.execute_batch("PRAGMA cipher_log_level = NONE;")?;
         match key {
             Key::Passphrase(p) => conn.pragma_update(None, "key", p)?,
             Key::Raw(bytes) => {
@@ -70,13 +66,11 @@ impl Ledger {
                 conn.execute_batch(&format!("PRAGMA key = \"x'{hex}'\";"))?;
             }
         }
+        // A wrong key is reported as StoreError::WrongKey; SQLCipher's own log lines would only add noise.
+        // (SQLCipher handles this pragma once a key is set.)
+        conn.execute_batch("PRAGMA cipher_log_level = NONE;")?;
         // The first read decrypts page 1: a wrong key (or a plain SQLite file, or garbage) fails here.
-        if conn
-            .query_row("SELECT count(*) FROM sqlite_master", [], |r| {
-                r.get::<_, i64>(0)
-            })
-            .is_err()
-        {
+        if conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0)).is_err() {
             return Err(StoreError::WrongKey(path.to_path_buf()));
         }
         conn.execute_batch(
@@ -87,29 +81,17 @@ impl Ledger {
         )?;
         let check: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
         if check != "ok" {
-            return Err(StoreError::Corrupt {
-                path: path.to_path_buf(),
-                detail: check,
-            });
+            return Err(StoreError::Corrupt { path: path.to_path_buf(), detail: check });
         }
-        let mut ledger = Ledger {
-            conn,
-            path: path.to_path_buf(),
-        };
+        let mut ledger = Ledger { conn, path: path.to_path_buf() };
         ledger.migrate()?;
         Ok(ledger)
     }
 
     fn migrate(&mut self) -> Result<(), StoreError> {
-        let found: i64 = self
-            .conn
-            .query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        let found: i64 = self.conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
         if found > SCHEMA_VERSION {
-            return Err(StoreError::TooNew {
-                path: self.path.clone(),
-                found,
-                supported: SCHEMA_VERSION,
-            });
+            return Err(StoreError::TooNew { path: self.path.clone(), found, supported: SCHEMA_VERSION });
         }
         let tx = self.conn.transaction()?;
         for (i, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
@@ -125,9 +107,7 @@ impl Ledger {
     }
 
     pub fn schema_version(&self) -> Result<i64, StoreError> {
-        Ok(self
-            .conn
-            .query_row("PRAGMA user_version", [], |r| r.get(0))?)
+        Ok(self.conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
     }
 }
 
@@ -146,19 +126,10 @@ mod tests {
         let l = Ledger::create(&path, &pass("correct horse")).unwrap();
         assert_eq!(l.schema_version().unwrap(), SCHEMA_VERSION);
         drop(l);
-        assert!(matches!(
-            Ledger::create(&path, &pass("x")),
-            Err(StoreError::AlreadyExists(_))
-        ));
-        assert!(matches!(
-            Ledger::open(&path, &pass("wrong")),
-            Err(StoreError::WrongKey(_))
-        ));
+        assert!(matches!(Ledger::create(&path, &pass("x")), Err(StoreError::AlreadyExists(_))));
+        assert!(matches!(Ledger::open(&path, &pass("wrong")), Err(StoreError::WrongKey(_))));
         Ledger::open(&path, &pass("correct horse")).unwrap();
-        assert!(matches!(
-            Ledger::open(&tmp.path().join("nope"), &pass("x")),
-            Err(StoreError::NotFound(_))
-        ));
+        assert!(matches!(Ledger::open(&tmp.path().join("nope"), &pass("x")), Err(StoreError::NotFound(_))));
     }
 
     #[test]
@@ -166,10 +137,7 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let path = tmp.path().join("l");
         Ledger::create(&path, &Key::Raw([7; 32])).unwrap();
-        assert!(matches!(
-            Ledger::open(&path, &Key::Raw([8; 32])),
-            Err(StoreError::WrongKey(_))
-        ));
+        assert!(matches!(Ledger::open(&path, &Key::Raw([8; 32])), Err(StoreError::WrongKey(_))));
         Ledger::open(&path, &Key::Raw([7; 32])).unwrap();
     }
 
@@ -179,16 +147,10 @@ mod tests {
         let path = tmp.path().join("l");
         Ledger::create(&path, &pass("k")).unwrap();
         let bytes = std::fs::read(&path).unwrap();
-        assert!(
-            !bytes.starts_with(b"SQLite format 3\0"),
-            "header must be encrypted"
-        );
+        assert!(!bytes.starts_with(b"SQLite format 3\0"), "header must be encrypted");
         // Opening without a key, as plain SQLite would, fails.
         let plain = Connection::open(&path).unwrap();
-        assert!(plain
-            .query_row("SELECT count(*) FROM sqlite_master", [], |r| r
-                .get::<_, i64>(0))
-            .is_err());
+        assert!(plain.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0)).is_err());
     }
 
     #[test]
@@ -196,14 +158,10 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let path = tmp.path().join("l");
         let l = Ledger::create(&path, &pass("k")).unwrap();
-        l.conn
-            .pragma_update(None, "user_version", SCHEMA_VERSION + 1)
-            .unwrap();
+        l.conn.pragma_update(None, "user_version", SCHEMA_VERSION + 1).unwrap();
         drop(l);
         match Ledger::open(&path, &pass("k")) {
-            Err(StoreError::TooNew {
-                found, supported, ..
-            }) => {
+            Err(StoreError::TooNew { found, supported, .. }) => {
                 assert_eq!((found, supported), (SCHEMA_VERSION + 1, SCHEMA_VERSION));
             }
             other => panic!("expected TooNew, got {:?}", other.map(|_| ())),
@@ -215,9 +173,6 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let path = tmp.path().join("l");
         std::fs::write(&path, vec![0x42u8; 8192]).unwrap();
-        assert!(matches!(
-            Ledger::open(&path, &pass("k")),
-            Err(StoreError::WrongKey(_))
-        ));
+        assert!(matches!(Ledger::open(&path, &pass("k")), Err(StoreError::WrongKey(_))));
     }
 }

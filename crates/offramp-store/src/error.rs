@@ -12,20 +12,10 @@ pub struct ImportError {
 
 impl ImportError {
     pub fn file(file: &std::path::Path, message: impl Into<String>) -> ImportError {
-        ImportError {
-            file: file.to_path_buf(),
-            line: None,
-            field: None,
-            message: message.into(),
-        }
+        ImportError { file: file.to_path_buf(), line: None, field: None, message: message.into() }
     }
 
-    pub fn at(
-        file: &std::path::Path,
-        line: u64,
-        field: Option<&str>,
-        message: impl Into<String>,
-    ) -> ImportError {
+    pub fn at(file: &std::path::Path, line: u64, field: Option<&str>, message: impl Into<String>) -> ImportError {
         ImportError {
             file: file.to_path_buf(),
             line: Some(line),
@@ -60,11 +50,7 @@ pub enum StoreError {
     #[error("cannot open {0}: wrong passphrase or key, or not an Offramp ledger")]
     WrongKey(PathBuf),
     #[error("{path} was written by a newer version of Offramp (schema {found}; this version knows up to {supported}). Update Offramp to open it.")]
-    TooNew {
-        path: PathBuf,
-        found: i64,
-        supported: i64,
-    },
+    TooNew { path: PathBuf, found: i64, supported: i64 },
     #[error("{path} failed its integrity check: {detail}")]
     Corrupt { path: PathBuf, detail: String },
     #[error(transparent)]
@@ -74,8 +60,5 @@ pub enum StoreError {
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
     #[error("{context}: {source}")]
-    Io {
-        context: String,
-        source: std::io::Error,
-    },
+    Io { context: String, source: std::io::Error },
 }

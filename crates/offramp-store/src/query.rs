@@ -53,8 +53,7 @@ fn corrupt(what: String) -> rusqlite::Error {
 fn amount(value: Option<String>, code: Option<String>) -> rusqlite::Result<Option<Amount>> {
     match (value, code) {
         (Some(v), Some(c)) => {
-            let value =
-                parse_decimal(&v).map_err(|e| corrupt(format!("stored amount {v}: {e}")))?;
+            let value = parse_decimal(&v).map_err(|e| corrupt(format!("stored amount {v}: {e}")))?;
             let code = Code::parse(&c).map_err(|e| corrupt(format!("stored code {c}: {e}")))?;
             Ok(Some(Amount::new(value, code)))
         }
@@ -81,11 +80,7 @@ impl Ledger {
     }
 
     pub fn transaction_count(&self) -> Result<u64, StoreError> {
-        Ok(self
-            .conn
-            .query_row("SELECT count(*) FROM transactions", [], |r| {
-                r.get::<_, i64>(0)
-            })? as u64)
+        Ok(self.conn.query_row("SELECT count(*) FROM transactions", [], |r| r.get::<_, i64>(0))? as u64)
     }
 
     /// One page of transactions in time order, filtered.

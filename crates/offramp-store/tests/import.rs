@@ -7,9 +7,7 @@ use offramp_store::import::{parse_bytes, parse_file};
 use offramp_store::{ImportError, Key, Ledger, StoreError, TxFilter};
 
 fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
 }
 
 fn now() -> Timestamp {
@@ -17,19 +15,11 @@ fn now() -> Timestamp {
 }
 
 fn new_ledger(dir: &Path) -> Ledger {
-    Ledger::create(
-        &dir.join("ledger.offramp"),
-        &Key::Passphrase("test passphrase".into()),
-    )
-    .unwrap()
+    Ledger::create(&dir.join("ledger.offramp"), &Key::Passphrase("test passphrase".into())).unwrap()
 }
 
 fn all(l: &Ledger) -> Vec<offramp_store::TxRow> {
-    l.transactions(&TxFilter {
-        limit: 10_000,
-        ..Default::default()
-    })
-    .unwrap()
+    l.transactions(&TxFilter { limit: 10_000, ..Default::default() }).unwrap()
 }
 
 const HEADER: &str = "timestamp,type,account,sent_amount,sent_asset,received_amount,received_asset,fee_amount,fee_asset,fiat_value,fiat_currency,external_id,note";
@@ -42,15 +32,7 @@ fn imports_the_generic_fixture_exactly() {
     assert_eq!(parsed.format, "generic-v1");
     let s = l.import(&[parsed], now(), &mut |_, _| true).unwrap();
     // Two need a price: the staking income, and the transfer's fee paid in BTC (a disposal of that BTC).
-    assert_eq!(
-        (
-            s[0].rows,
-            s[0].added,
-            s[0].already_present,
-            s[0].needs_price
-        ),
-        (7, 7, 0, 2)
-    );
+    assert_eq!((s[0].rows, s[0].added, s[0].already_present, s[0].needs_price), (7, 7, 0, 2));
 
     let rows = all(&l);
     assert_eq!(rows.len(), 7);
@@ -60,61 +42,27 @@ fn imports_the_generic_fixture_exactly() {
     // The decimal comes back exactly as written, trailing zeros included.
     assert_eq!(first.received.unwrap().to_string(), "0.02500000 BTC");
     assert_eq!(first.fee, Some(Amount::parse("2.60 EUR").unwrap()));
-    assert_eq!(
-        (first.source_file.as_str(), first.source_line),
-        ("generic-v1.csv", 2)
-    );
-    assert_eq!(
-        rows[1].timestamp.to_rfc3339(),
-        "2024-02-10T07:30:00Z",
-        "offset converted to UTC"
-    );
+    assert_eq!((first.source_file.as_str(), first.source_line), ("generic-v1.csv", 2));
+    assert_eq!(rows[1].timestamp.to_rfc3339(), "2024-02-10T07:30:00Z", "offset converted to UTC");
     let staking = rows.iter().find(|r| r.kind == TxKind::Staking).unwrap();
-    assert!(
-        staking.needs_price && staking.fiat_value.is_none(),
-        "unknown value stays unknown, not zero"
-    );
+    assert!(staking.needs_price && staking.fiat_value.is_none(), "unknown value stays unknown, not zero");
     assert_eq!(rows[6].note, "note with, a comma");
 
     let accounts = l.accounts().unwrap();
-    let names: Vec<_> = accounts
-        .iter()
-        .map(|a| (a.name.as_str(), a.transactions))
-        .collect();
+    let names: Vec<_> = accounts.iter().map(|a| (a.name.as_str(), a.transactions)).collect();
     assert_eq!(names, [("Kraken", 6), ("Ledger Nano", 1)]);
 
     // Filters and keyset paging.
     let btc = Code::parse("BTC").unwrap();
-    let f = TxFilter {
-        asset: Some(btc),
-        limit: 2,
-        ..Default::default()
-    };
+    let f = TxFilter { asset: Some(btc), limit: 2, ..Default::default() };
     let page1 = l.transactions(&f).unwrap();
     assert_eq!(page1.len(), 2);
     let last = page1.last().unwrap();
-    let page2 = l
-        .transactions(&TxFilter {
-            after: Some((last.timestamp, last.id)),
-            ..f.clone()
-        })
-        .unwrap();
-    assert!(page2
-        .iter()
-        .all(|r| r.timestamp >= last.timestamp && r.id != last.id));
-    let sells = l
-        .transactions(&TxFilter {
-            kind: Some(TxKind::Sell),
-            limit: 10,
-            ..Default::default()
-        })
-        .unwrap();
+    let page2 = l.transactions(&TxFilter { after: Some((last.timestamp, last.id)), ..f.clone() }).unwrap();
+    assert!(page2.iter().all(|r| r.timestamp >= last.timestamp && r.id != last.id));
+    let sells = l.transactions(&TxFilter { kind: Some(TxKind::Sell), limit: 10, ..Default::default() }).unwrap();
     assert_eq!(sells.len(), 1);
-    let nano = TxFilter {
-        account: Some("Ledger Nano".into()),
-        limit: 10,
-        ..Default::default()
-    };
+    let nano = TxFilter { account: Some("Ledger Nano".into()), limit: 10, ..Default::default() };
     assert_eq!(l.transactions(&nano).unwrap().len(), 1);
 }
 
@@ -123,8 +71,7 @@ fn importing_twice_or_overlapping_adds_nothing_new() {
     let tmp = tempfile::tempdir().unwrap();
     let mut l = new_ledger(tmp.path());
     let p = parse_file(&fixture("generic-v1.csv")).unwrap();
-    l.import(std::slice::from_ref(&p), now(), &mut |_, _| true)
-        .unwrap();
+    l.import(std::slice::from_ref(&p), now(), &mut |_, _| true).unwrap();
     let again = l.import(&[p], now(), &mut |_, _| true).unwrap();
     assert_eq!((again[0].added, again[0].already_present), (0, 7));
     assert_eq!(l.transaction_count().unwrap(), 7);
@@ -148,12 +95,7 @@ fn identical_rows_within_one_file_are_both_kept() {
     let row = "2024-01-05T10:00:00Z,buy,Coinbase,50,USD,0.001,BTC,,,,,,";
     let text = format!("{HEADER}\n{row}\n{row}\n");
     let p = parse_bytes(Path::new("twins.csv"), text.as_bytes()).unwrap();
-    assert_eq!(
-        l.import(std::slice::from_ref(&p), now(), &mut |_, _| true)
-            .unwrap()[0]
-            .added,
-        2
-    );
+    assert_eq!(l.import(std::slice::from_ref(&p), now(), &mut |_, _| true).unwrap()[0].added, 2);
     assert_eq!(l.import(&[p], now(), &mut |_, _| true).unwrap()[0].added, 0);
     assert_eq!(l.transaction_count().unwrap(), 2);
 }
@@ -164,10 +106,7 @@ fn cancelling_adds_nothing() {
     let mut l = new_ledger(tmp.path());
     let mut text = String::from(HEADER);
     for i in 0..10_000 {
-        text.push_str(&format!(
-            "\n2024-01-01T00:00:00Z,buy,A,{}.00,USD,0.001,BTC,,,,,id-{i},",
-            i + 1
-        ));
+        text.push_str(&format!("\n2024-01-01T00:00:00Z,buy,A,{}.00,USD,0.001,BTC,,,,,id-{i},", i + 1));
     }
     let p = parse_bytes(Path::new("big.csv"), text.as_bytes()).unwrap();
     let mut calls = Vec::new();
@@ -202,20 +141,17 @@ fn expect_err(name: &str, bytes: &[u8]) -> ImportError {
     }
 }
 
+/// (file name, contents, expected line, expected field, words the message must contain)
+type Case = (&'static str, Vec<u8>, Option<u64>, Option<&'static str>, &'static str);
+
 #[test]
 fn malformed_inputs_are_refused_with_file_line_and_field() {
     let ok_row = "2024-01-05T10:00:00Z,buy,Kraken,1000.00,EUR,0.025,BTC,,,,,,";
     let with = |row: &str| format!("{HEADER}\n{ok_row}\n{row}\n").into_bytes();
     // (file name, contents, expected line, expected field, words the message must contain)
-    let cases: Vec<(&str, Vec<u8>, Option<u64>, Option<&str>, &str)> = vec![
+    let cases: Vec<Case> = vec![
         ("empty.csv", b"".to_vec(), None, None, "empty"),
-        (
-            "wrong-header.csv",
-            b"Date,Amount\n2024-01-01,5\n".to_vec(),
-            Some(1),
-            None,
-            "unrecognised header",
-        ),
+        ("wrong-header.csv", b"Date,Amount\n2024-01-01,5\n".to_vec(), Some(1), None, "unrecognised header"),
         (
             "missing-col.csv",
             b"timestamp,type,account,sent_amount,sent_asset,received_amount\n".to_vec(),
@@ -223,20 +159,8 @@ fn malformed_inputs_are_refused_with_file_line_and_field() {
             Some("received_asset"),
             "missing",
         ),
-        (
-            "dup-col.csv",
-            format!("{HEADER},note\n").into_bytes(),
-            Some(1),
-            Some("note"),
-            "twice",
-        ),
-        (
-            "typo-col.csv",
-            format!("{HEADER},fiat_valeu\n").into_bytes(),
-            Some(1),
-            Some("fiat_valeu"),
-            "unknown column",
-        ),
+        ("dup-col.csv", format!("{HEADER},note\n").into_bytes(), Some(1), Some("note"), "twice"),
+        ("typo-col.csv", format!("{HEADER},fiat_valeu\n").into_bytes(), Some(1), Some("fiat_valeu"), "unknown column"),
         (
             "truncated.csv",
             format!("{HEADER}\n{ok_row}\n2024-01-06T10:00:00Z,buy,Kra").into_bytes(),
@@ -330,43 +254,26 @@ fn malformed_inputs_are_refused_with_file_line_and_field() {
         ),
         (
             "too-many-decimals.csv",
-            with(&format!(
-                "2024-01-05T10:00:00Z,buy,Kraken,1000,EUR,0.{}1,BTC,,,,,,",
-                "0".repeat(28)
-            )),
+            with(&format!("2024-01-05T10:00:00Z,buy,Kraken,1000,EUR,0.{}1,BTC,,,,,,", "0".repeat(28))),
             Some(3),
             Some("received_amount"),
             "decimal places",
         ),
-        (
-            "utf16.csv",
-            [&[0xFFu8, 0xFE][..], "t\0i\0".as_bytes()].concat(),
-            None,
-            None,
-            "UTF-16",
-        ),
+        ("utf16.csv", [&[0xFFu8, 0xFE][..], "t\0i\0".as_bytes()].concat(), None, None, "UTF-16"),
     ];
     for (name, bytes, line, field, words) in cases {
         let e = expect_err(name, &bytes);
         assert_eq!(e.file, Path::new(name), "{name}");
         assert_eq!(e.line, line, "{name}: {e}");
         assert_eq!(e.field.as_deref(), field, "{name}: {e}");
-        assert!(
-            e.to_string().contains(words),
-            "{name}: `{e}` should mention `{words}`"
-        );
-        assert!(
-            e.to_string().starts_with(name),
-            "{name}: the message starts with the file: {e}"
-        );
+        assert!(e.to_string().contains(words), "{name}: `{e}` should mention `{words}`");
+        assert!(e.to_string().starts_with(name), "{name}: the message starts with the file: {e}");
     }
 }
 
 #[test]
 fn invalid_utf8_in_a_field_names_line_and_field() {
-    let mut bytes =
-        format!("{HEADER}\n2024-01-05T10:00:00Z,buy,Kraken,1000,EUR,0.025,BTC,,,,,,caf")
-            .into_bytes();
+    let mut bytes = format!("{HEADER}\n2024-01-05T10:00:00Z,buy,Kraken,1000,EUR,0.025,BTC,,,,,,caf").into_bytes();
     bytes.extend_from_slice(&[0xE9, b'\n']); // Latin-1 "é"
     let e = expect_err("latin1.csv", &bytes);
     assert_eq!((e.line, e.field.as_deref()), (Some(2), Some("note")));
@@ -376,15 +283,10 @@ fn invalid_utf8_in_a_field_names_line_and_field() {
 #[test]
 fn a_ten_megabyte_line_is_refused_with_a_short_message() {
     let huge = "9".repeat(10 * 1024 * 1024);
-    let bytes = format!("{HEADER}\n2024-01-05T10:00:00Z,buy,Kraken,{huge},EUR,0.025,BTC,,,,,,\n")
-        .into_bytes();
+    let bytes = format!("{HEADER}\n2024-01-05T10:00:00Z,buy,Kraken,{huge},EUR,0.025,BTC,,,,,,\n").into_bytes();
     let e = expect_err("huge.csv", &bytes);
     assert_eq!((e.line, e.field.as_deref()), (Some(2), Some("sent_amount")));
-    assert!(
-        e.to_string().len() < 500,
-        "message must not quote 10 MB: {} bytes",
-        e.to_string().len()
-    );
+    assert!(e.to_string().len() < 500, "message must not quote 10 MB: {} bytes", e.to_string().len());
     let header_only = format!("{huge}\n").into_bytes();
     let e = expect_err("huge-header.csv", &header_only);
     assert!(e.to_string().len() < 1000);
@@ -392,9 +294,7 @@ fn a_ten_megabyte_line_is_refused_with_a_short_message() {
 
 #[test]
 fn bom_and_crlf_are_accepted() {
-    let text = format!(
-        "\u{FEFF}{HEADER}\r\n2024-01-05T10:00:00Z,buy,Kraken,1000,EUR,0.025,BTC,,,,,,x\r\n"
-    );
+    let text = format!("\u{FEFF}{HEADER}\r\n2024-01-05T10:00:00Z,buy,Kraken,1000,EUR,0.025,BTC,,,,,,x\r\n");
     let p = parse_bytes(Path::new("bom.csv"), text.as_bytes()).unwrap();
     assert_eq!(p.rows.len(), 1);
     assert_eq!(p.rows[0].tx.note, "x", "no stray carriage return");
@@ -406,10 +306,7 @@ fn one_bad_file_among_several_adds_nothing_at_all() {
     let tmp = tempfile::tempdir().unwrap();
     let l = new_ledger(tmp.path());
     let good = parse_file(&fixture("generic-v1.csv"));
-    let bad = parse_bytes(
-        Path::new("bad.csv"),
-        format!("{HEADER}\nnot,a,row,,,,,,,,,,\n").as_bytes(),
-    );
+    let bad = parse_bytes(Path::new("bad.csv"), format!("{HEADER}\nnot,a,row,,,,,,,,,,\n").as_bytes());
     // Parsing comes first, for every file: the bad one stops the whole import before anything is written.
     assert!(good.is_ok() && bad.is_err());
     assert_eq!(l.transaction_count().unwrap(), 0);
@@ -435,19 +332,11 @@ fn data_survives_reopening() {
     let path = tmp.path().join("ledger.offramp");
     {
         let mut l = Ledger::create(&path, &Key::Passphrase("pw".into())).unwrap();
-        l.import(
-            &[parse_file(&fixture("generic-v1.csv")).unwrap()],
-            now(),
-            &mut |_, _| true,
-        )
-        .unwrap();
+        l.import(&[parse_file(&fixture("generic-v1.csv")).unwrap()], now(), &mut |_, _| true).unwrap();
     }
     let l = Ledger::open(&path, &Key::Passphrase("pw".into())).unwrap();
     assert_eq!(l.transaction_count().unwrap(), 7);
     let bytes = std::fs::read(&path).unwrap();
     let needle = b"first buy";
-    assert!(
-        !bytes.windows(needle.len()).any(|w| w == needle),
-        "notes are not readable in the file"
-    );
+    assert!(!bytes.windows(needle.len()).any(|w| w == needle), "notes are not readable in the file");
 }

@@ -23,29 +23,18 @@ impl Amount {
     }
 
     pub fn zero(code: Code) -> Amount {
-        Amount {
-            value: Decimal::ZERO,
-            code,
-        }
+        Amount { value: Decimal::ZERO, code }
     }
 
     /// Parses `"<number> <code>"`, e.g. `"0.5 BTC"` or `"-12.30 usd"`; the number as in [`parse_decimal`].
     pub fn parse(text: &str) -> Result<Amount, ParseError> {
-        let (number, code) = text
-            .split_once(' ')
-            .ok_or_else(|| ParseError::MissingCode(crate::text::clip(text)))?;
-        Ok(Amount {
-            value: parse_decimal(number)?,
-            code: Code::parse(code)?,
-        })
+        let (number, code) = text.split_once(' ').ok_or_else(|| ParseError::MissingCode(crate::text::clip(text)))?;
+        Ok(Amount { value: parse_decimal(number)?, code: Code::parse(code)? })
     }
 
     /// Parses a bare number and tags it with `code`.
     pub fn parse_value(number: &str, code: Code) -> Result<Amount, ParseError> {
-        Ok(Amount {
-            value: parse_decimal(number)?,
-            code,
-        })
+        Ok(Amount { value: parse_decimal(number)?, code })
     }
 
     pub fn value(&self) -> Decimal {
@@ -72,63 +61,35 @@ impl Amount {
         if self.code == other.code {
             Ok(())
         } else {
-            Err(MoneyError::CodeMismatch {
-                left: self.code,
-                right: other.code,
-            })
+            Err(MoneyError::CodeMismatch { left: self.code, right: other.code })
         }
     }
 
     pub fn try_add(&self, other: &Amount) -> Result<Amount, MoneyError> {
         self.same_code(other)?;
-        let value = self
-            .value
-            .checked_add(other.value)
-            .ok_or(MoneyError::Overflow { op: "addition" })?;
-        Ok(Amount {
-            value,
-            code: self.code,
-        })
+        let value = self.value.checked_add(other.value).ok_or(MoneyError::Overflow { op: "addition" })?;
+        Ok(Amount { value, code: self.code })
     }
 
     pub fn try_sub(&self, other: &Amount) -> Result<Amount, MoneyError> {
         self.same_code(other)?;
-        let value = self
-            .value
-            .checked_sub(other.value)
-            .ok_or(MoneyError::Overflow { op: "subtraction" })?;
-        Ok(Amount {
-            value,
-            code: self.code,
-        })
+        let value = self.value.checked_sub(other.value).ok_or(MoneyError::Overflow { op: "subtraction" })?;
+        Ok(Amount { value, code: self.code })
     }
 
     /// Multiplies by a plain factor (a ratio, a count), keeping the code.
     pub fn checked_mul(&self, factor: Decimal) -> Result<Amount, MoneyError> {
-        let value = self.value.checked_mul(factor).ok_or(MoneyError::Overflow {
-            op: "multiplication",
-        })?;
-        Ok(Amount {
-            value,
-            code: self.code,
-        })
+        let value = self.value.checked_mul(factor).ok_or(MoneyError::Overflow { op: "multiplication" })?;
+        Ok(Amount { value, code: self.code })
     }
 
     /// Divides by a plain divisor, keeping the code. The quotient carries up to 28 significant decimals.
     pub fn checked_div(&self, divisor: Decimal) -> Result<Amount, MoneyError> {
         if divisor.is_zero() {
-            return Err(MoneyError::DivisionByZero {
-                op: "amount division",
-            });
+            return Err(MoneyError::DivisionByZero { op: "amount division" });
         }
-        let value = self
-            .value
-            .checked_div(divisor)
-            .ok_or(MoneyError::Overflow { op: "division" })?;
-        Ok(Amount {
-            value,
-            code: self.code,
-        })
+        let value = self.value.checked_div(divisor).ok_or(MoneyError::Overflow { op: "division" })?;
+        Ok(Amount { value, code: self.code })
     }
 
     /// The ratio of two amounts of the same code (for example, the share of a lot that was sold).
@@ -137,23 +98,15 @@ impl Amount {
         if other.value.is_zero() {
             return Err(MoneyError::DivisionByZero { op: "ratio" });
         }
-        self.value
-            .checked_div(other.value)
-            .ok_or(MoneyError::Overflow { op: "ratio" })
+        self.value.checked_div(other.value).ok_or(MoneyError::Overflow { op: "ratio" })
     }
 
     pub fn neg(&self) -> Amount {
-        Amount {
-            value: -self.value,
-            code: self.code,
-        }
+        Amount { value: -self.value, code: self.code }
     }
 
     pub fn abs(&self) -> Amount {
-        Amount {
-            value: self.value.abs(),
-            code: self.code,
-        }
+        Amount { value: self.value.abs(), code: self.code }
     }
 
     /// Compares two amounts of the same code.
@@ -163,13 +116,8 @@ impl Amount {
     }
 
     /// Sums amounts that must all carry `code`. An empty sum is zero.
-    pub fn sum<'a>(
-        code: Code,
-        amounts: impl IntoIterator<Item = &'a Amount>,
-    ) -> Result<Amount, MoneyError> {
-        amounts
-            .into_iter()
-            .try_fold(Amount::zero(code), |acc, a| acc.try_add(a))
+    pub fn sum<'a>(code: Code, amounts: impl IntoIterator<Item = &'a Amount>) -> Result<Amount, MoneyError> {
+        amounts.into_iter().try_fold(Amount::zero(code), |acc, a| acc.try_add(a))
     }
 
     /// The presentation and reporting rounding rule: a fiat amount is rounded **half away from zero** to its
@@ -178,9 +126,7 @@ impl Amount {
     pub fn round_to_minor_units(&self) -> Amount {
         match self.code.kind() {
             CodeKind::Fiat { minor_units } => Amount {
-                value: self
-                    .value
-                    .round_dp_with_strategy(minor_units, RoundingStrategy::MidpointAwayFromZero),
+                value: self.value.round_dp_with_strategy(minor_units, RoundingStrategy::MidpointAwayFromZero),
                 code: self.code,
             },
             CodeKind::Crypto => *self,
@@ -213,18 +159,9 @@ mod tests {
         let x = a("0.50 btc");
         assert_eq!(x.code().as_str(), "BTC");
         assert_eq!(x.to_string(), "0.50 BTC");
-        assert!(matches!(
-            Amount::parse("0.5"),
-            Err(ParseError::MissingCode(_))
-        ));
-        assert!(matches!(
-            Amount::parse("0.5  BTC"),
-            Err(ParseError::InvalidCode { .. })
-        ));
-        assert!(matches!(
-            Amount::parse("5e2 USD"),
-            Err(ParseError::Exponent(_))
-        ));
+        assert!(matches!(Amount::parse("0.5"), Err(ParseError::MissingCode(_))));
+        assert!(matches!(Amount::parse("0.5  BTC"), Err(ParseError::InvalidCode { .. })));
+        assert!(matches!(Amount::parse("5e2 USD"), Err(ParseError::Exponent(_))));
         assert!(matches!(Amount::parse(" USD"), Err(ParseError::Empty)));
     }
 
@@ -232,24 +169,11 @@ mod tests {
     fn exact_arithmetic() {
         // 0.1 + 0.2 is exactly 0.3: no float anywhere.
         assert_eq!(a("0.1 USD").try_add(&a("0.2 USD")).unwrap(), a("0.3 USD"));
-        assert_eq!(
-            a("1 BTC").try_sub(&a("0.00000001 BTC")).unwrap(),
-            a("0.99999999 BTC")
-        );
-        assert_eq!(
-            a("2.5 EUR").checked_mul(Decimal::from(3)).unwrap(),
-            a("7.5 EUR")
-        );
-        assert_eq!(
-            a("10 USD").checked_div(Decimal::from(4)).unwrap(),
-            a("2.5 USD")
-        );
-        assert_eq!(
-            a("1 BTC").ratio_to(&a("4 BTC")).unwrap(),
-            Decimal::new(25, 2)
-        );
-        let total =
-            Amount::sum(Code::parse("USD").unwrap(), &[a("1.10 USD"), a("2.20 USD")]).unwrap();
+        assert_eq!(a("1 BTC").try_sub(&a("0.00000001 BTC")).unwrap(), a("0.99999999 BTC"));
+        assert_eq!(a("2.5 EUR").checked_mul(Decimal::from(3)).unwrap(), a("7.5 EUR"));
+        assert_eq!(a("10 USD").checked_div(Decimal::from(4)).unwrap(), a("2.5 USD"));
+        assert_eq!(a("1 BTC").ratio_to(&a("4 BTC")).unwrap(), Decimal::new(25, 2));
+        let total = Amount::sum(Code::parse("USD").unwrap(), &[a("1.10 USD"), a("2.20 USD")]).unwrap();
         assert_eq!(total, a("3.30 USD"));
     }
 
@@ -258,10 +182,7 @@ mod tests {
         let err = a("1 BTC").try_add(&a("1 USD")).unwrap_err();
         assert_eq!(
             err,
-            MoneyError::CodeMismatch {
-                left: Code::parse("BTC").unwrap(),
-                right: Code::parse("USD").unwrap()
-            }
+            MoneyError::CodeMismatch { left: Code::parse("BTC").unwrap(), right: Code::parse("USD").unwrap() }
         );
         assert!(a("1 EUR").try_sub(&a("1 USD")).is_err());
         assert!(a("1 EUR").try_cmp(&a("1 USD")).is_err());
@@ -272,19 +193,10 @@ mod tests {
     #[test]
     fn overflow_and_division_by_zero_are_errors() {
         let big = Amount::new(Decimal::MAX, Code::parse("USD").unwrap());
-        assert_eq!(
-            big.try_add(&a("1 USD")),
-            Err(MoneyError::Overflow { op: "addition" })
-        );
+        assert_eq!(big.try_add(&a("1 USD")), Err(MoneyError::Overflow { op: "addition" }));
         assert!(big.checked_mul(Decimal::from(2)).is_err());
-        assert!(matches!(
-            a("1 USD").checked_div(Decimal::ZERO),
-            Err(MoneyError::DivisionByZero { .. })
-        ));
-        assert!(matches!(
-            a("1 USD").ratio_to(&a("0 USD")),
-            Err(MoneyError::DivisionByZero { .. })
-        ));
+        assert!(matches!(a("1 USD").checked_div(Decimal::ZERO), Err(MoneyError::DivisionByZero { .. })));
+        assert!(matches!(a("1 USD").ratio_to(&a("0 USD")), Err(MoneyError::DivisionByZero { .. })));
     }
 
     #[test]
@@ -294,18 +206,13 @@ mod tests {
         assert_eq!(a("2.344999 EUR").round_to_minor_units(), a("2.34 EUR"));
         assert_eq!(a("0.5 JPY").round_to_minor_units(), a("1 JPY"));
         assert_eq!(a("1.0005 KWD").round_to_minor_units(), a("1.001 KWD"));
-        assert_eq!(
-            a("0.123456789 BTC").round_to_minor_units(),
-            a("0.123456789 BTC")
-        );
+        assert_eq!(a("0.123456789 BTC").round_to_minor_units(), a("0.123456789 BTC"));
     }
 
     #[test]
     fn signs() {
         assert!(a("-1 USD").is_negative());
-        assert!(
-            !a("0 USD").is_negative() && !a("-0 USD").is_negative() && !a("0 USD").is_positive()
-        );
+        assert!(!a("0 USD").is_negative() && !a("-0 USD").is_negative() && !a("0 USD").is_positive());
         assert!(a("-0 USD").is_zero());
         assert_eq!(a("-1 USD").abs(), a("1 USD"));
         assert_eq!(a("1 USD").neg(), a("-1 USD"));

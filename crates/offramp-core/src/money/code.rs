@@ -65,10 +65,7 @@ const FIAT: &[(&str, u32)] = &[
 impl Code {
     /// Parses a code, upper-casing letters. See the type's documentation for what is accepted.
     pub fn parse(text: &str) -> Result<Code, ParseError> {
-        let invalid = |reason| ParseError::InvalidCode {
-            text: crate::text::clip(text),
-            reason,
-        };
+        let invalid = |reason| ParseError::InvalidCode { text: crate::text::clip(text), reason };
         if text.is_empty() {
             return Err(invalid("empty"));
         }
@@ -79,16 +76,11 @@ impl Code {
         for (i, b) in text.bytes().enumerate() {
             let ok = b.is_ascii_alphanumeric() || (i > 0 && matches!(b, b'.' | b'-' | b'_'));
             if !ok {
-                return Err(invalid(
-                    "only letters, digits and (not first) `.`, `-`, `_` are allowed",
-                ));
+                return Err(invalid("only letters, digits and (not first) `.`, `-`, `_` are allowed"));
             }
             bytes[i] = b.to_ascii_uppercase();
         }
-        Ok(Code {
-            len: text.len() as u8,
-            bytes,
-        })
+        Ok(Code { len: text.len() as u8, bytes })
     }
 
     pub fn as_str(&self) -> &str {
@@ -160,14 +152,8 @@ mod tests {
 
     #[test]
     fn kinds() {
-        assert_eq!(
-            Code::parse("USD").unwrap().kind(),
-            CodeKind::Fiat { minor_units: 2 }
-        );
-        assert_eq!(
-            Code::parse("JPY").unwrap().kind(),
-            CodeKind::Fiat { minor_units: 0 }
-        );
+        assert_eq!(Code::parse("USD").unwrap().kind(), CodeKind::Fiat { minor_units: 2 });
+        assert_eq!(Code::parse("JPY").unwrap().kind(), CodeKind::Fiat { minor_units: 0 });
         assert_eq!(Code::parse("BTC").unwrap().kind(), CodeKind::Crypto);
     }
 

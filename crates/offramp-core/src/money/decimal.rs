@@ -31,11 +31,7 @@ pub fn parse_decimal(text: &str) -> Result<Decimal, ParseError> {
             '.' if !seen_point => seen_point = true,
             'e' | 'E' => return Err(ParseError::Exponent(crate::text::clip(text))),
             _ => {
-                return Err(ParseError::InvalidCharacter {
-                    text: crate::text::clip(text),
-                    ch,
-                    pos: offset + i,
-                });
+                return Err(ParseError::InvalidCharacter { text: crate::text::clip(text), ch, pos: offset + i });
             }
         }
     }
@@ -43,11 +39,7 @@ pub fn parse_decimal(text: &str) -> Result<Decimal, ParseError> {
         return Err(ParseError::NoDigits(crate::text::clip(text)));
     }
     if frac_digits > MAX_SCALE as usize {
-        return Err(ParseError::TooManyDecimals {
-            text: crate::text::clip(text),
-            got: frac_digits,
-            max: MAX_SCALE,
-        });
+        return Err(ParseError::TooManyDecimals { text: crate::text::clip(text), got: frac_digits, max: MAX_SCALE });
     }
     let (int_part, frac_part) = body.split_once('.').unwrap_or((body, ""));
     let mut canonical = String::with_capacity(body.len() + 3);
@@ -92,9 +84,7 @@ pub mod decimal_str {
 
         pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Decimal>, D::Error> {
             match Option::<String>::deserialize(d)? {
-                Some(text) => super::super::parse_decimal(&text)
-                    .map(Some)
-                    .map_err(serde::de::Error::custom),
+                Some(text) => super::super::parse_decimal(&text).map(Some).map_err(serde::de::Error::custom),
                 None => Ok(None),
             }
         }
@@ -119,10 +109,7 @@ mod tests {
         assert_eq!(parse_decimal("3.").unwrap(), d("3"));
         // Scale is kept: 1.50 stays 1.50 when written back.
         assert_eq!(parse_decimal("1.50").unwrap().to_string(), "1.50");
-        assert_eq!(
-            parse_decimal("0.00000001").unwrap().to_string(),
-            "0.00000001"
-        );
+        assert_eq!(parse_decimal("0.00000001").unwrap().to_string(), "0.00000001");
         // 28 decimal places is the most a Decimal holds exactly.
         let p28 = format!("0.{}1", "0".repeat(27));
         assert_eq!(parse_decimal(&p28).unwrap().scale(), 28);
@@ -132,57 +119,19 @@ mod tests {
     fn rejects_bad_numbers() {
         assert_eq!(parse_decimal(""), Err(ParseError::Empty));
         assert!(matches!(parse_decimal("1e5"), Err(ParseError::Exponent(_))));
-        assert!(matches!(
-            parse_decimal("1.5E-3"),
-            Err(ParseError::Exponent(_))
-        ));
+        assert!(matches!(parse_decimal("1.5E-3"), Err(ParseError::Exponent(_))));
         assert!(matches!(parse_decimal("-"), Err(ParseError::NoDigits(_))));
         assert!(matches!(parse_decimal("."), Err(ParseError::NoDigits(_))));
-        assert!(matches!(
-            parse_decimal("1,000.00"),
-            Err(ParseError::InvalidCharacter {
-                ch: ',',
-                pos: 1,
-                ..
-            })
-        ));
-        assert!(matches!(
-            parse_decimal(" 1"),
-            Err(ParseError::InvalidCharacter {
-                ch: ' ',
-                pos: 0,
-                ..
-            })
-        ));
-        assert!(matches!(
-            parse_decimal("1 "),
-            Err(ParseError::InvalidCharacter { .. })
-        ));
-        assert!(matches!(
-            parse_decimal("1.2.3"),
-            Err(ParseError::InvalidCharacter { ch: '.', .. })
-        ));
-        assert!(matches!(
-            parse_decimal("--1"),
-            Err(ParseError::InvalidCharacter { ch: '-', .. })
-        ));
-        assert!(matches!(
-            parse_decimal("NaN"),
-            Err(ParseError::InvalidCharacter { .. })
-        ));
-        assert!(matches!(
-            parse_decimal("١٢"),
-            Err(ParseError::InvalidCharacter { .. })
-        ));
+        assert!(matches!(parse_decimal("1,000.00"), Err(ParseError::InvalidCharacter { ch: ',', pos: 1, .. })));
+        assert!(matches!(parse_decimal(" 1"), Err(ParseError::InvalidCharacter { ch: ' ', pos: 0, .. })));
+        assert!(matches!(parse_decimal("1 "), Err(ParseError::InvalidCharacter { .. })));
+        assert!(matches!(parse_decimal("1.2.3"), Err(ParseError::InvalidCharacter { ch: '.', .. })));
+        assert!(matches!(parse_decimal("--1"), Err(ParseError::InvalidCharacter { ch: '-', .. })));
+        assert!(matches!(parse_decimal("NaN"), Err(ParseError::InvalidCharacter { .. })));
+        assert!(matches!(parse_decimal("١٢"), Err(ParseError::InvalidCharacter { .. })));
         let p29 = format!("0.{}1", "0".repeat(28));
-        assert!(matches!(
-            parse_decimal(&p29),
-            Err(ParseError::TooManyDecimals { got: 29, .. })
-        ));
-        assert!(matches!(
-            parse_decimal(&"9".repeat(40)),
-            Err(ParseError::OutOfRange(_))
-        ));
+        assert!(matches!(parse_decimal(&p29), Err(ParseError::TooManyDecimals { got: 29, .. })));
+        assert!(matches!(parse_decimal(&"9".repeat(40)), Err(ParseError::OutOfRange(_))));
     }
 
     #[test]
@@ -194,17 +143,11 @@ mod tests {
             #[serde(with = "decimal_str::option")]
             o: Option<Decimal>,
         }
-        let w = W {
-            v: d("0.10"),
-            o: None,
-        };
+        let w = W { v: d("0.10"), o: None };
         let json = serde_json::to_string(&w).unwrap();
         assert_eq!(json, r#"{"v":"0.10","o":null}"#);
         assert_eq!(serde_json::from_str::<W>(&json).unwrap(), w);
-        assert!(
-            serde_json::from_str::<W>(r#"{"v":0.1,"o":null}"#).is_err(),
-            "JSON numbers are refused"
-        );
+        assert!(serde_json::from_str::<W>(r#"{"v":0.1,"o":null}"#).is_err(), "JSON numbers are refused");
         assert!(serde_json::from_str::<W>(r#"{"v":"1e3","o":null}"#).is_err());
         let w2: W = serde_json::from_str(r#"{"v":"1","o":"2.5"}"#).unwrap();
         assert_eq!(w2.o, Some(d("2.5")));

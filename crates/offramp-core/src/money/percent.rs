@@ -61,15 +61,9 @@ mod tests {
         assert_eq!(fee.to_string(), "0.26%");
         assert_eq!(fee.fraction(), Decimal::new(26, 4));
         let cost = fee.of(&Amount::parse("10000 USD").unwrap()).unwrap();
-        assert_eq!(
-            cost.round_to_minor_units(),
-            Amount::parse("26.00 USD").unwrap()
-        );
+        assert_eq!(cost.round_to_minor_units(), Amount::parse("26.00 USD").unwrap());
         // 0.1 % of 0.00012345 BTC, exactly.
-        let small = Percent::parse("0.1")
-            .unwrap()
-            .of(&Amount::parse("0.00012345 BTC").unwrap())
-            .unwrap();
+        let small = Percent::parse("0.1").unwrap().of(&Amount::parse("0.00012345 BTC").unwrap()).unwrap();
         assert_eq!(small.value(), Decimal::new(12345, 11));
     }
 
@@ -77,14 +71,8 @@ mod tests {
     fn parse_and_serde() {
         assert!(Percent::parse("1e-2").is_err());
         assert!(Percent::parse("%").is_err());
-        assert_eq!(
-            serde_json::to_string(&Percent::parse("0.10").unwrap()).unwrap(),
-            "\"0.10\""
-        );
-        assert_eq!(
-            serde_json::from_str::<Percent>("\"0.5\"").unwrap(),
-            Percent::parse("0.5").unwrap()
-        );
+        assert_eq!(serde_json::to_string(&Percent::parse("0.10").unwrap()).unwrap(), "\"0.10\"");
+        assert_eq!(serde_json::from_str::<Percent>("\"0.5\"").unwrap(), Percent::parse("0.5").unwrap());
         assert!(serde_json::from_str::<Percent>("0.5").is_err());
     }
 }

@@ -31,11 +31,7 @@ impl TryFrom<PriceRepr> for Price {
 
 impl From<Price> for PriceRepr {
     fn from(p: Price) -> Self {
-        PriceRepr {
-            value: p.value,
-            base: p.base,
-            quote: p.quote,
-        }
+        PriceRepr { value: p.value, base: p.base, quote: p.quote }
     }
 }
 
@@ -56,14 +52,9 @@ impl Price {
     /// The price implied by a trade: `total` of quote paid for `quantity` of base.
     pub fn from_trade(total: &Amount, quantity: &Amount) -> Result<Price, MoneyError> {
         if quantity.is_zero() {
-            return Err(MoneyError::DivisionByZero {
-                op: "price from trade",
-            });
+            return Err(MoneyError::DivisionByZero { op: "price from trade" });
         }
-        let value = total
-            .value()
-            .checked_div(quantity.value())
-            .ok_or(MoneyError::Overflow { op: "price" })?;
+        let value = total.value().checked_div(quantity.value()).ok_or(MoneyError::Overflow { op: "price" })?;
         Price::new(value.abs(), quantity.code(), total.code())
     }
 
@@ -82,17 +73,9 @@ impl Price {
     /// What `quantity` of the base asset is worth in the quote currency. Refuses a quantity of another code.
     pub fn value_of(&self, quantity: &Amount) -> Result<Amount, MoneyError> {
         if quantity.code() != self.base {
-            return Err(MoneyError::CodeMismatch {
-                left: quantity.code(),
-                right: self.base,
-            });
+            return Err(MoneyError::CodeMismatch { left: quantity.code(), right: self.base });
         }
-        let v = quantity
-            .value()
-            .checked_mul(self.value)
-            .ok_or(MoneyError::Overflow {
-                op: "price conversion",
-            })?;
+        let v = quantity.value().checked_mul(self.value).ok_or(MoneyError::Overflow { op: "price conversion" })?;
         Ok(Amount::new(v, self.quote))
     }
 }
@@ -123,43 +106,23 @@ mod tests {
         assert_eq!(p.to_string(), "65000.50 USD/BTC");
         let v = p.value_of(&Amount::parse("0.1 BTC").unwrap()).unwrap();
         assert_eq!(v, Amount::parse("6500.050 USD").unwrap());
-        assert!(matches!(
-            p.value_of(&Amount::parse("1 ETH").unwrap()),
-            Err(MoneyError::CodeMismatch { .. })
-        ));
+        assert!(matches!(p.value_of(&Amount::parse("1 ETH").unwrap()), Err(MoneyError::CodeMismatch { .. })));
     }
 
     #[test]
     fn from_trade() {
-        let p = Price::from_trade(
-            &Amount::parse("-3000 EUR").unwrap(),
-            &Amount::parse("0.05 BTC").unwrap(),
-        )
-        .unwrap();
+        let p = Price::from_trade(&Amount::parse("-3000 EUR").unwrap(), &Amount::parse("0.05 BTC").unwrap()).unwrap();
         assert_eq!(p.value(), Decimal::from(60000));
         assert_eq!((p.base(), p.quote()), (c("BTC"), c("EUR")));
-        assert!(Price::from_trade(
-            &Amount::parse("1 EUR").unwrap(),
-            &Amount::parse("0 BTC").unwrap()
-        )
-        .is_err());
+        assert!(Price::from_trade(&Amount::parse("1 EUR").unwrap(), &Amount::parse("0 BTC").unwrap()).is_err());
     }
 
     #[test]
     fn refuses_negative_and_bad_text() {
-        assert!(matches!(
-            Price::parse("-1", c("BTC"), c("USD")),
-            Err(ParseError::NegativePrice(_))
-        ));
+        assert!(matches!(Price::parse("-1", c("BTC"), c("USD")), Err(ParseError::NegativePrice(_))));
         assert!(Price::parse("1e4", c("BTC"), c("USD")).is_err());
-        assert!(
-            serde_json::from_str::<Price>(r#"{"value":"-5","base":"BTC","quote":"USD"}"#).is_err()
-        );
-        let ok: Price =
-            serde_json::from_str(r#"{"value":"5.0","base":"BTC","quote":"USD"}"#).unwrap();
-        assert_eq!(
-            serde_json::to_string(&ok).unwrap(),
-            r#"{"value":"5.0","base":"BTC","quote":"USD"}"#
-        );
+        assert!(serde_json::from_str::<Price>(r#"{"value":"-5","base":"BTC","quote":"USD"}"#).is_err());
+        let ok: Price = serde_json::from_str(r#"{"value":"5.0","base":"BTC","quote":"USD"}"#).unwrap();
+        assert_eq!(serde_json::to_string(&ok).unwrap(), r#"{"value":"5.0","base":"BTC","quote":"USD"}"#);
     }
 }

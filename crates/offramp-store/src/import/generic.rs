@@ -52,39 +52,21 @@ impl Columns {
                     path,
                     1,
                     Some(name),
-                    format!(
-                        "unknown column {} (expected: {})",
-                        quote(name),
-                        GENERIC_COLUMNS.join(",")
-                    ),
+                    format!("unknown column {} (expected: {})", quote(name), GENERIC_COLUMNS.join(",")),
                 ));
             };
             if idx[c].replace(i).is_some() {
-                return Err(ImportError::at(
-                    path,
-                    1,
-                    Some(name),
-                    "the column appears twice",
-                ));
+                return Err(ImportError::at(path, 1, Some(name), "the column appears twice"));
             }
         }
         if let Some(missing) = (0..REQUIRED).find(|&c| idx[c].is_none()) {
-            return Err(ImportError::at(
-                path,
-                1,
-                Some(GENERIC_COLUMNS[missing]),
-                "required column is missing",
-            ));
+            return Err(ImportError::at(path, 1, Some(GENERIC_COLUMNS[missing]), "required column is missing"));
         }
         Ok(Columns(idx))
     }
 }
 
-pub fn parse(
-    path: &Path,
-    names: &[String],
-    reader: &mut csv::Reader<&[u8]>,
-) -> Result<Vec<ParsedRow>, ImportError> {
+pub fn parse(path: &Path, names: &[String], reader: &mut csv::Reader<&[u8]>) -> Result<Vec<ParsedRow>, ImportError> {
     let cols = Columns::from_header(path, names)?;
     let mut rows = Vec::new();
     let mut record = csv::ByteRecord::new();
@@ -95,9 +77,7 @@ pub fn parse(
             Err(e) => {
                 let line = e.position().map(|p| p.line()).unwrap_or(0);
                 let msg = match e.kind() {
-                    csv::ErrorKind::UnequalLengths {
-                        expected_len, len, ..
-                    } => {
+                    csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
                         format!("expected {expected_len} fields, found {len} (a truncated or malformed row)")
                     }
                     _ => format!("cannot read the row: {e}"),
@@ -106,16 +86,8 @@ pub fn parse(
             }
         }
         let line = record.position().map(|p| p.line()).unwrap_or(0);
-        let row = Row {
-            path,
-            line,
-            record: &record,
-            cols: &cols,
-        };
-        rows.push(ParsedRow {
-            line,
-            tx: row.parse()?,
-        });
+        let row = Row { path, line, record: &record, cols: &cols };
+        rows.push(ParsedRow { line, tx: row.parse()? });
     }
     Ok(rows)
 }
@@ -138,31 +110,22 @@ impl Row<'_> {
             return Ok("");
         };
         let bytes = self.record.get(i).unwrap_or(b"");
-        std::str::from_utf8(bytes).map(str::trim).map_err(|_| {
-            self.err(
-                GENERIC_COLUMNS[c],
-                "not valid UTF-8 text (save the file as UTF-8)",
-            )
-        })
+        std::str::from_utf8(bytes)
+            .map(str::trim)
+            .map_err(|_| self.err(GENERIC_COLUMNS[c], "not valid UTF-8 text (save the file as UTF-8)"))
     }
 
     fn amount(&self, amount_col: usize, code_col: usize) -> Result<Option<Amount>, ImportError> {
         let (value, code) = (self.text(amount_col)?, self.text(code_col)?);
         match (value.is_empty(), code.is_empty()) {
             (true, true) => Ok(None),
-            (false, true) => Err(self.err(
-                GENERIC_COLUMNS[code_col],
-                "missing: an amount needs its asset or currency",
-            )),
-            (true, false) => Err(self.err(
-                GENERIC_COLUMNS[amount_col],
-                format!("missing: {code} is given without an amount"),
-            )),
+            (false, true) => Err(self.err(GENERIC_COLUMNS[code_col], "missing: an amount needs its asset or currency")),
+            (true, false) => {
+                Err(self.err(GENERIC_COLUMNS[amount_col], format!("missing: {code} is given without an amount")))
+            }
             (false, false) => {
-                let v = parse_decimal(value)
-                    .map_err(|e| self.err(GENERIC_COLUMNS[amount_col], e.to_string()))?;
-                let c = Code::parse(code)
-                    .map_err(|e| self.err(GENERIC_COLUMNS[code_col], e.to_string()))?;
+                let v = parse_decimal(value).map_err(|e| self.err(GENERIC_COLUMNS[amount_col], e.to_string()))?;
+                let c = Code::parse(code).map_err(|e| self.err(GENERIC_COLUMNS[code_col], e.to_string()))?;
                 Ok(Some(Amount::new(v, c)))
             }
         }
@@ -170,23 +133,13 @@ impl Row<'_> {
 
     fn parse(&self) -> Result<Transaction, ImportError> {
         let ts_text = self.text(0)?;
-        let timestamp =
-            Timestamp::parse_rfc3339(ts_text).map_err(|e| self.err("timestamp", e.to_string()))?;
-        let kind: TxKind = self
-            .text(1)?
-            .to_ascii_lowercase()
-            .parse()
-            .map_err(|e: String| self.err("type", e))?;
+        let timestamp = Timestamp::parse_rfc3339(ts_text).map_err(|e| self.err("timestamp", e.to_string()))?;
+        let kind: TxKind = self.text(1)?.to_ascii_lowercase().parse().map_err(|e: String| self.err("type", e))?;
         let account = self.text(2)?;
         if account.chars().count() > 100 {
-            return Err(self.err(
-                "account",
-                format!("longer than 100 characters: {}", quote(account)),
-            ));
+            return Err(self.err("account", format!("longer than 100 characters: {}", quote(account))));
         }
-        let external_id = Some(self.text(11)?)
-            .filter(|s| !s.is_empty())
-            .map(String::from);
+        let external_id = Some(self.text(11)?).filter(|s| !s.is_empty()).map(String::from);
         let note = self.text(12)?;
         if note.len() > 10_000 {
             return Err(self.err("note", format!("longer than 10,000 bytes: {}", quote(note))));

@@ -50,8 +50,7 @@ pub struct ImportSummary {
 
 /// Reads and parses a file, recognising its format by the header. Changes nothing anywhere.
 pub fn parse_file(path: &Path) -> Result<ParsedFile, ImportError> {
-    let bytes = std::fs::read(path)
-        .map_err(|e| ImportError::file(path, format!("cannot read the file: {e}")))?;
+    let bytes = std::fs::read(path).map_err(|e| ImportError::file(path, format!("cannot read the file: {e}")))?;
     parse_bytes(path, &bytes)
 }
 
@@ -76,10 +75,7 @@ pub fn parse_bytes(path: &Path, bytes: &[u8]) -> Result<ParsedFile, ImportError>
     if body.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(ImportError::file(path, "the file is empty"));
     }
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .flexible(false)
-        .from_reader(body);
+    let mut reader = csv::ReaderBuilder::new().has_headers(true).flexible(false).from_reader(body);
     let header = reader
         .byte_headers()
         .map_err(|e| ImportError::at(path, 1, None, format!("cannot read the header row: {e}")))?
@@ -88,25 +84,14 @@ pub fn parse_bytes(path: &Path, bytes: &[u8]) -> Result<ParsedFile, ImportError>
         .iter()
         .enumerate()
         .map(|(i, b)| {
-            std::str::from_utf8(b)
-                .map(|s| s.trim().to_ascii_lowercase())
-                .map_err(|_| {
-                    ImportError::at(
-                        path,
-                        1,
-                        None,
-                        format!("column {} of the header is not valid UTF-8", i + 1),
-                    )
-                })
+            std::str::from_utf8(b).map(|s| s.trim().to_ascii_lowercase()).map_err(|_| {
+                ImportError::at(path, 1, None, format!("column {} of the header is not valid UTF-8", i + 1))
+            })
         })
         .collect::<Result<_, _>>()?;
 
     let (format, venue, rows) = if generic::recognises(&names) {
-        (
-            GENERIC_FORMAT,
-            "other",
-            generic::parse(path, &names, &mut reader)?,
-        )
+        (GENERIC_FORMAT, "other", generic::parse(path, &names, &mut reader)?)
     } else {
         let shown = quote(&names.join(","));
         return Err(ImportError::at(
@@ -119,13 +104,7 @@ pub fn parse_bytes(path: &Path, bytes: &[u8]) -> Result<ParsedFile, ImportError>
             ),
         ));
     };
-    Ok(ParsedFile {
-        path: path.to_path_buf(),
-        sha256: Sha256::digest(bytes).into(),
-        format,
-        venue,
-        rows,
-    })
+    Ok(ParsedFile { path: path.to_path_buf(), sha256: Sha256::digest(bytes).into(), format, venue, rows })
 }
 
 fn crlf_to_lf(bytes: &[u8]) -> Vec<u8> {
@@ -172,10 +151,7 @@ fn fingerprint(tx: &Transaction, occurrence: u32) -> [u8; 16] {
 
 fn split(a: &Option<offramp_core::Amount>) -> (Option<String>, Option<String>) {
     match a {
-        Some(a) => (
-            Some(a.value().to_string()),
-            Some(a.code().as_str().to_string()),
-        ),
+        Some(a) => (Some(a.value().to_string()), Some(a.code().as_str().to_string())),
         None => (None, None),
     }
 }
@@ -196,15 +172,12 @@ impl Ledger {
     ) -> Result<Vec<ImportSummary>, StoreError> {
         let total: u64 = files.iter().map(|f| f.rows.len() as u64).sum();
         let mut done = 0u64;
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut summaries = Vec::with_capacity(files.len());
         {
             let mut accounts: HashMap<String, i64> = HashMap::new();
             let mut find_account = tx.prepare("SELECT id FROM accounts WHERE name = ?1")?;
-            let mut add_account =
-                tx.prepare("INSERT INTO accounts (name, venue) VALUES (?1, ?2)")?;
+            let mut add_account = tx.prepare("INSERT INTO accounts (name, venue) VALUES (?1, ?2)")?;
             let mut add_source = tx.prepare(
                 "INSERT INTO sources (file_name, file_sha256, format, imported_at_us, rows_read, rows_added)
                  VALUES (?1, ?2, ?3, ?4, ?5, 0)",
@@ -217,11 +190,7 @@ impl Ledger {
                  ON CONFLICT (fingerprint) DO NOTHING",
             )?;
             for file in files {
-                let name = file
-                    .path
-                    .file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_default();
+                let name = file.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
                 add_source.execute(params![
                     name,
                     &file.sha256[..],
@@ -280,7 +249,7 @@ impl Ledger {
                         needs_price += u64::from(t.needs_price());
                     }
                     done += 1;
-                    if done % PROGRESS_EVERY == 0 && !progress(done, total) {
+                    if done.is_multiple_of(PROGRESS_EVERY) && !progress(done, total) {
                         return Err(StoreError::Cancelled); // dropping `tx` rolls back
                     }
                 }
@@ -288,10 +257,7 @@ impl Ledger {
                     // Nothing new: the ledger keeps no trace of this import.
                     tx.execute("DELETE FROM sources WHERE id = ?1", [source_id])?;
                 } else {
-                    tx.execute(
-                        "UPDATE sources SET rows_added = ?1 WHERE id = ?2",
-                        params![added as i64, source_id],
-                    )?;
+                    tx.execute("UPDATE sources SET rows_added = ?1 WHERE id = ?2", params![added as i64, source_id])?;
                 }
                 let rows = file.rows.len() as u64;
                 summaries.push(ImportSummary {

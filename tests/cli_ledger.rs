@@ -1,0 +1,181 @@
+//! `offramp init|import|accounts|tx list`: golden output, duplicates, errors that change nothing, and a kill in
+//! the middle of a large import.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::Duration;
+
+use common::*;
+use offramp_store::{Key, Ledger};
+
+const PASS: &str = "a long test passphrase";
+
+fn fixture() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("crates/offramp-store/tests/fixtures/generic-v1.csv")
+}
+
+fn run(data: &Path, args: &[&str]) -> Output {
+    Command::new(offramp_bin())
+        .args(args)
+        .env("OFFRAMP_DATA_DIR", data)
+        .env("OFFRAMP_PASSPHRASE", PASS)
+        .output()
+        .unwrap()
+}
+
+fn ok(out: Output) -> String {
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(&out));
+    stdout(&out)
+}
+
+fn count(data: &Path) -> u64 {
+    Ledger::open(&data.join("ledger.offramp"), &Key::Passphrase(PASS.into())).unwrap().transaction_count().unwrap()
+}
+
+#[test]
+fn init_import_list_golden() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path();
+    let fx = fixture();
+    let f = fx.to_str().unwrap();
+
+    let out = run(data, &["import", f]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).starts_with("error[LEDGER_NOT_FOUND]: "), "{}", stderr(&out));
+
+    assert!(ok(run(data, &["init"])).starts_with("Created an encrypted ledger at "));
+    let out = run(data, &["init"]);
+    assert!(stderr(&out).starts_with("error[LEDGER_EXISTS]: "));
+
+    assert_eq!(ok(run(data, &["import", f])), golden("import_fixture.txt", &[("FILE", f)]));
+    assert_eq!(ok(run(data, &["import", f])), golden("import_again.txt", &[("FILE", f)]));
+    assert_eq!(ok(run(data, &["accounts"])), golden("accounts.txt", &[]));
+    assert_eq!(ok(run(data, &["tx", "list", "--limit", "3"])), golden("tx_list_page1.txt", &[]));
+
+    let json: serde_json::Value =
+        serde_json::from_str(&ok(run(data, &["tx", "list", "--kind", "staking", "--json"]))).unwrap();
+    let row = &json["rows"][0];
+    assert_eq!(row["received"], serde_json::json!({"value": "0.01", "code": "ETH"}));
+    assert_eq!(row["fiat_value"], serde_json::Value::Null);
+    assert_eq!(row["needs_price"], true);
+    assert_eq!((row["source_file"].as_str(), row["source_line"].as_u64()), (Some("generic-v1.csv"), Some(6)));
+    assert_eq!(json["next"], serde_json::Value::Null);
+}
+
+#[test]
+fn a_bad_file_names_file_line_field_and_adds_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path();
+    ok(run(data, &["init"]));
+    let bad = tmp.path().join("bad.csv");
+    std::fs::write(
+        &bad,
+        "timestamp,type,account,sent_amount,sent_asset,received_amount,received_asset\n\
+         2024-01-01T00:00:00Z,buy,A,10,USD,0.001,BTC\n\
+         2024-01-02T00:00:00Z,buy,A,1.5e3,USD,0.001,BTC\n",
+    )
+    .unwrap();
+    let fx = fixture();
+    // The good fixture comes first on the command line: still nothing is added.
+    let out = run(data, &["import", fx.to_str().unwrap(), bad.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    let want = format!("error[IMPORT_INVALID]: {}, line 3, field `sent_amount`: exponent notation", bad.display());
+    assert!(err.starts_with(&want), "{err}");
+    assert!(err.trim_end().ends_with("Nothing was imported."), "{err}");
+    assert_eq!(count(data), 0);
+}
+
+#[test]
+fn the_passphrase_is_required_and_checked() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path();
+    ok(run(data, &["init"]));
+    let out = Command::new(offramp_bin())
+        .args(["accounts"])
+        .env("OFFRAMP_DATA_DIR", data)
+        .env_remove("OFFRAMP_PASSPHRASE")
+        .output()
+        .unwrap();
+    assert!(stderr(&out).starts_with("error[PASSPHRASE_REQUIRED]: "));
+    let pf = tmp.path().join("pass.txt");
+    std::fs::write(&pf, "wrong\n").unwrap();
+    let out = run(data, &["--passphrase-file", pf.to_str().unwrap(), "accounts"]);
+    assert_eq!(stderr(&out).lines().collect::<Vec<_>>().len(), 1, "one clean line: {}", stderr(&out));
+    assert!(stderr(&out).starts_with("error[WRONG_KEY]: "));
+    std::fs::write(&pf, format!("{PASS}\n")).unwrap();
+    ok(run(data, &["--passphrase-file", pf.to_str().unwrap(), "accounts"]));
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Moment {
+    /// After this many `progress` lines: the import is writing rows.
+    Progress(usize),
+    Millis(u64),
+}
+
+/// SIGKILL at several moments of a large import: the ledger always reopens, passes its integrity check (done by
+/// `Ledger::open`) and holds either none or all of the file.
+#[test]
+fn killing_an_import_leaves_none_or_all() {
+    const ROWS: usize = 150_000;
+    let tmp = tempfile::tempdir().unwrap();
+    let big = tmp.path().join("big.csv");
+    let mut text =
+        String::from("timestamp,type,account,sent_amount,sent_asset,received_amount,received_asset,external_id\n");
+    for i in 0..ROWS {
+        let (d, s) = (i / 86_400 % 28 + 1, i % 86_400);
+        text.push_str(&format!(
+            "2024-02-{d:02}T{:02}:{:02}:{:02}Z,buy,A,{}.{:02},USD,0.0001,BTC,id-{i}\n",
+            s / 3600,
+            s / 60 % 60,
+            s % 60,
+            10 + i % 90,
+            i % 100
+        ));
+    }
+    std::fs::write(&big, text).unwrap();
+
+    // Kills while rows are being written (after the n-th progress report), then at fixed times (any phase).
+    let mut killed = 0;
+    let moments = [
+        Moment::Progress(1),
+        Moment::Progress(10),
+        Moment::Progress(30),
+        Moment::Progress(37),
+        Moment::Millis(300),
+        Moment::Millis(1500),
+    ];
+    for (attempt, moment) in moments.into_iter().enumerate() {
+        let data = tmp.path().join(format!("data{attempt}"));
+        ok(run(&data, &["init"]));
+        let mut child = Command::new(offramp_bin())
+            .args(["import", "--progress", big.to_str().unwrap()])
+            .env("OFFRAMP_DATA_DIR", &data)
+            .env("OFFRAMP_PASSPHRASE", PASS)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+        match moment {
+            Moment::Progress(n) => {
+                for _ in 0..n {
+                    let line = lines.next().expect("a progress line").unwrap();
+                    assert!(line.starts_with("progress "), "{line}");
+                }
+            }
+            Moment::Millis(ms) => std::thread::sleep(Duration::from_millis(ms)),
+        }
+        child.kill().unwrap(); // SIGKILL on Unix
+        let status = child.wait().unwrap();
+        killed += usize::from(!status.success());
+        let n = count(&data);
+        eprintln!("attempt {attempt}: {moment:?}, killed: {}, rows in ledger: {n}", !status.success());
+        assert!(n == 0 || n == ROWS as u64, "attempt {attempt} ({moment:?}): {n} rows");
+    }
+    assert!(killed > 0, "no attempt was killed before the import finished");
+}
