@@ -77,7 +77,9 @@ impl Ledger {
             "PRAGMA foreign_keys = ON;
              PRAGMA journal_mode = WAL;
              PRAGMA synchronous = FULL;
-             PRAGMA cipher_memory_security = OFF;",
+             PRAGMA cipher_memory_security = OFF;
+             PRAGMA cache_size = -131072;
+             PRAGMA temp_store = MEMORY;",
         )?;
         let check: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
         if check != "ok" {

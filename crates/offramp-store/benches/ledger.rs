@@ -1,0 +1,99 @@
+//! Ledger benchmark (a bench binary; run with `cargo bench -p offramp-store --bench ledger`).
+//!
+//! 1. Import of a 1,000,000-row generic CSV into a new encrypted ledger (parse + write), in rows/s.
+//!    Target: at least 200,000 rows/s.
+//! 2. Listing 1,000,000 transactions for the UI: the first page (100 rows) with no filter, by account, by asset,
+//!    by kind, by date range, and a deep keyset page. Target: first page under 50 ms.
+//!
+//! `OFFRAMP_BENCH_ROWS` changes the row count.
+
+use std::path::Path;
+use std::time::Instant;
+
+use offramp_core::{Code, Timestamp, TxKind};
+use offramp_store::import::parse_file;
+use offramp_store::{Key, Ledger, TxFilter};
+
+fn main() {
+    let rows: usize = std::env::var("OFFRAMP_BENCH_ROWS").ok().and_then(|v| v.parse().ok()).unwrap_or(1_000_000);
+    let tmp = tempfile::tempdir().unwrap();
+    let csv = tmp.path().join("history.csv");
+    write_csv(&csv, rows);
+    let size_mb = std::fs::metadata(&csv).unwrap().len() as f64 / 1e6;
+    println!("generic CSV: {rows} rows, {size_mb:.1} MB");
+
+    let path = tmp.path().join("ledger.offramp");
+    let mut ledger = Ledger::create(&path, &Key::Passphrase("bench".into())).unwrap();
+
+    let t0 = Instant::now();
+    let parsed = parse_file(&csv).unwrap();
+    let t_parse = t0.elapsed();
+    let now = Timestamp::parse_rfc3339("2026-11-28T00:00:00Z").unwrap();
+    let t1 = Instant::now();
+    let summary = ledger.import(&[parsed], now, &mut |_, _| true).unwrap();
+    let t_write = t1.elapsed();
+    let total = t0.elapsed();
+    assert_eq!(summary[0].added as usize, rows);
+    println!(
+        "import: parse {:.2} s + write {:.2} s = {:.2} s -> {:.0} rows/s (target >= 200000)",
+        t_parse.as_secs_f64(),
+        t_write.as_secs_f64(),
+        total.as_secs_f64(),
+        rows as f64 / total.as_secs_f64()
+    );
+    println!("ledger file: {:.1} MB", std::fs::metadata(&path).unwrap().len() as f64 / 1e6);
+
+    // Reopen cold-ish (new connection) so the listing does not benefit from the import's statement cache.
+    drop(ledger);
+    let t = Instant::now();
+    let ledger = Ledger::open(&path, &Key::Passphrase("bench".into())).unwrap();
+    println!("open (key derivation + integrity_check): {:.0} ms", t.elapsed().as_secs_f64() * 1e3);
+
+    let page = |name: &str, f: TxFilter| {
+        let mut best = f64::MAX;
+        let mut n = 0;
+        for _ in 0..5 {
+            let t = Instant::now();
+            n = ledger.transactions(&f).unwrap().len();
+            best = best.min(t.elapsed().as_secs_f64() * 1e3);
+        }
+        println!("first page {name:<28} {n:>4} rows  best of 5: {best:>7.2} ms (target < 50)");
+    };
+    let base = TxFilter { limit: 100, ..Default::default() };
+    page("(no filter)", base.clone());
+    page("account = acct-3", TxFilter { account: Some("acct-3".into()), ..base.clone() });
+    page("asset = ETH", TxFilter { asset: Some(Code::parse("ETH").unwrap()), ..base.clone() });
+    page("kind = sell", TxFilter { kind: Some(TxKind::Sell), ..base.clone() });
+    let from = Timestamp::parse_rfc3339("2023-06-01T00:00:00Z").unwrap();
+    page("from 2023-06-01", TxFilter { from: Some(from), ..base.clone() });
+    let deep = ledger.transactions(&TxFilter { from: Some(from), limit: 1, ..base.clone() }).unwrap();
+    let after = deep.last().map(|r| (r.timestamp, r.id));
+    page("keyset page deep in history", TxFilter { after, ..base.clone() });
+    let t = Instant::now();
+    let c = ledger.transaction_count().unwrap();
+    println!("count: {c} in {:.1} ms", t.elapsed().as_secs_f64() * 1e3);
+}
+
+/// 3 assets, 5 accounts, every kind of row the importer handles, one row every 30 seconds from 2023.
+fn write_csv(path: &Path, rows: usize) {
+    use std::io::Write;
+    let mut w = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
+    writeln!(w, "timestamp,type,account,sent_amount,sent_asset,received_amount,received_asset,fee_amount,fee_asset,fiat_value,fiat_currency,external_id,note").unwrap();
+    let start = Timestamp::parse_rfc3339("2023-01-01T00:00:00Z").unwrap().unix_micros();
+    let assets = ["BTC", "ETH", "SOL"];
+    for i in 0..rows {
+        let ts = Timestamp::from_unix_micros(start + i as i64 * 30_000_000);
+        let account = format!("acct-{}", i % 5);
+        let asset = assets[i % 3];
+        let q = format!("0.{:08}", 1 + (i * 7919) % 99_999_999);
+        let usd = format!("{}.{:02}", 10 + i % 5000, i % 100);
+        let line = match i % 10 {
+            0..=4 => format!("{ts},buy,{account},{usd},USD,{q},{asset},0.50,USD,,,x{i},"),
+            5 | 6 => format!("{ts},sell,{account},{q},{asset},{usd},USD,0.50,USD,,,x{i},"),
+            7 => format!("{ts},staking,{account},,,{q},{asset},,,{usd},USD,x{i},"),
+            8 => format!("{ts},trade,{account},{q},{asset},{q},{},,,{usd},USD,x{i},", assets[(i + 1) % 3]),
+            _ => format!("{ts},transfer_out,{account},{q},{asset},,,0.0001,{asset},,,x{i},"),
+        };
+        writeln!(w, "{line}").unwrap();
+    }
+}
