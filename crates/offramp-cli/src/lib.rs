@@ -192,6 +192,13 @@ fn print_import(r: &ledger::ImportReport, json: bool, out: &mut dyn Write) -> st
             f.added,
             f.already_present
         )?;
+        if f.left_out > 0 {
+            writeln!(
+                out,
+                "  {} file rows are not transactions (pending copies, moves between the exchange's own wallets)",
+                f.left_out
+            )?;
+        }
     }
     writeln!(out, "Added {} transactions; {} were already in the ledger.", r.added, r.already_present)?;
     if r.needs_price > 0 {

@@ -1,7 +1,10 @@
 //! Importers: a file is recognised by its header row, parsed completely (any bad row stops everything, naming
 //! file, line and field), and only then written to the ledger in one transaction.
 
+mod coinbase;
 mod generic;
+mod kraken;
+pub(crate) mod sheet;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -15,6 +18,7 @@ use crate::error::quote;
 use crate::{ImportError, Ledger, StoreError};
 
 pub use generic::{GENERIC_COLUMNS, GENERIC_FORMAT};
+use sheet::Sheet;
 
 /// One row read from a file, with its line number (1-based).
 #[derive(Debug, Clone)]
@@ -33,6 +37,8 @@ pub struct ParsedFile {
     /// The venue the accounts of this file belong to (`other` when the format does not say).
     pub venue: &'static str,
     pub rows: Vec<ParsedRow>,
+    /// Rows of the file deliberately not turned into transactions (see each importer's documentation).
+    pub left_out: u64,
 }
 
 /// What one file's import did.
@@ -46,6 +52,8 @@ pub struct ImportSummary {
     pub already_present: u64,
     /// Added rows whose fiat value is unknown ("needs price").
     pub needs_price: u64,
+    /// File rows that are not transactions (pending copies, moves between an exchange's own wallets).
+    pub left_out: u64,
 }
 
 /// Reads and parses a file, recognising its format by the header. Changes nothing anywhere.
@@ -75,36 +83,72 @@ pub fn parse_bytes(path: &Path, bytes: &[u8]) -> Result<ParsedFile, ImportError>
     if body.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(ImportError::file(path, "the file is empty"));
     }
-    let mut reader = csv::ReaderBuilder::new().has_headers(true).flexible(false).from_reader(body);
-    let header = reader
-        .byte_headers()
-        .map_err(|e| ImportError::at(path, 1, None, format!("cannot read the header row: {e}")))?
-        .clone();
-    let names: Vec<String> = header
-        .iter()
-        .enumerate()
-        .map(|(i, b)| {
-            std::str::from_utf8(b).map(|s| s.trim().to_ascii_lowercase()).map_err(|_| {
-                ImportError::at(path, 1, None, format!("column {} of the header is not valid UTF-8", i + 1))
-            })
-        })
-        .collect::<Result<_, _>>()?;
+    let (format, offset, skipped_lines) = detect(path, body)?;
+    let mut sheet = Sheet::new(path, &body[offset..], skipped_lines)?;
+    let rows = (format.parse)(&mut sheet)?;
+    Ok(ParsedFile {
+        path: path.to_path_buf(),
+        sha256: Sha256::digest(bytes).into(),
+        format: format.id,
+        venue: format.venue,
+        rows,
+        left_out: sheet.left_out,
+    })
+}
 
-    let (format, venue, rows) = if generic::recognises(&names) {
-        (GENERIC_FORMAT, "other", generic::parse(path, &names, &mut reader)?)
-    } else {
-        let shown = quote(&names.join(","));
-        return Err(ImportError::at(
-            path,
-            1,
-            None,
-            format!(
-                "unrecognised header {shown}. Known formats: {GENERIC_FORMAT} ({}). Exchange exports are added as their importers land.",
-                GENERIC_COLUMNS.join(",")
-            ),
-        ));
-    };
-    Ok(ParsedFile { path: path.to_path_buf(), sha256: Sha256::digest(bytes).into(), format, venue, rows })
+/// An importer variant: how to recognise its header, and how to read its rows.
+struct Format {
+    id: &'static str,
+    venue: &'static str,
+    recognises: fn(&[String]) -> bool,
+    parse: fn(&mut Sheet) -> Result<Vec<ParsedRow>, ImportError>,
+}
+
+/// Every known variant, most specific first.
+const FORMATS: &[Format] = &[
+    Format { id: GENERIC_FORMAT, venue: "other", recognises: generic::recognises, parse: generic::parse },
+    Format { id: "coinbase-v4", venue: "coinbase", recognises: coinbase::is_v4, parse: coinbase::parse },
+    Format { id: "coinbase-v3", venue: "coinbase", recognises: coinbase::is_v3, parse: coinbase::parse },
+    Format { id: "coinbase-v2", venue: "coinbase", recognises: coinbase::is_v2, parse: coinbase::parse },
+    Format { id: "coinbase-v1", venue: "coinbase", recognises: coinbase::is_v1, parse: coinbase::parse },
+    Format { id: "kraken-ledgers-v3", venue: "kraken", recognises: kraken::is_v3, parse: kraken::parse },
+    Format { id: "kraken-ledgers-v2", venue: "kraken", recognises: kraken::is_v2, parse: kraken::parse },
+    Format { id: "kraken-ledgers-v1", venue: "kraken", recognises: kraken::is_v1, parse: kraken::parse },
+];
+
+/// How many lines from the top are searched for a header (some exports start with a title block).
+const HEADER_SEARCH_LINES: usize = 20;
+
+/// Finds the header row: returns the format, the byte offset of the header line and the lines before it.
+fn detect<'f>(path: &Path, body: &[u8]) -> Result<(&'f Format, usize, u64), ImportError> {
+    let mut offset = 0;
+    for skipped in 0..HEADER_SEARCH_LINES {
+        if offset >= body.len() {
+            break;
+        }
+        let end = body[offset..].iter().position(|&b| b == b'\n').map(|p| offset + p + 1).unwrap_or(body.len());
+        let mut reader = csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(&body[offset..end]);
+        if let Ok(names) = sheet::header_names(path, &mut reader, skipped as u64 + 1) {
+            if let Some(f) = FORMATS.iter().find(|f| (f.recognises)(&names)) {
+                return Ok((f, offset, skipped as u64));
+            }
+        }
+        offset = end;
+    }
+    let first = body.split(|&b| b == b'\n').next().unwrap_or(b"");
+    let shown = quote(String::from_utf8_lossy(first).trim());
+    let known: Vec<&str> = FORMATS.iter().map(|f| f.id).collect();
+    Err(ImportError::at(
+        path,
+        1,
+        None,
+        format!(
+            "unrecognised header {shown} (searched the first {HEADER_SEARCH_LINES} lines). Known formats: {}. \
+             Any history can be imported through the generic CSV ({}).",
+            known.join(", "),
+            GENERIC_COLUMNS.join(",")
+        ),
+    ))
 }
 
 fn crlf_to_lf(bytes: &[u8]) -> Vec<u8> {
@@ -267,6 +311,7 @@ impl Ledger {
                     added,
                     already_present: rows - added,
                     needs_price,
+                    left_out: file.left_out,
                 });
             }
         }

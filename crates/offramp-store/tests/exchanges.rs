@@ -1,0 +1,164 @@
+//! Exchange exports: each header variant has a fixture, and each fixture's transactions are spelled out here.
+
+use std::path::{Path, PathBuf};
+
+use offramp_store::import::{parse_bytes, parse_file};
+use offramp_store::ImportError;
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
+}
+
+/// One line per transaction: `time kind account -sent +received fee F value V #line`.
+fn render(name: &str) -> (String, Vec<String>) {
+    let parsed = parse_file(&fixture(name)).unwrap_or_else(|e| panic!("{e}"));
+    let lines = parsed
+        .rows
+        .iter()
+        .map(|r| {
+            let t = &r.tx;
+            let mut s = format!("{} {} {}", t.timestamp, t.kind, t.account);
+            if let Some(a) = t.sent {
+                s += &format!(" -{a}");
+            }
+            if let Some(a) = t.received {
+                s += &format!(" +{a}");
+            }
+            if let Some(a) = t.fee {
+                s += &format!(" fee {a}");
+            }
+            if let Some(a) = t.fiat_value {
+                s += &format!(" value {a}");
+            }
+            if t.needs_price() {
+                s += " NEEDS-PRICE";
+            }
+            s + &format!(" #{}", r.line)
+        })
+        .collect();
+    (parsed.format.to_string(), lines)
+}
+
+#[test]
+fn coinbase_v4_with_title_block() {
+    let (format, got) = render("coinbase-v4.csv");
+    assert_eq!(format, "coinbase-v4");
+    assert_eq!(
+        got,
+        [
+            "2024-01-05T10:00:00Z buy Coinbase -900.00 USD +0.02 BTC fee 14.95 USD #6",
+            "2024-02-01T09:15:30Z buy Coinbase -3450.00 USD +1.5 ETH fee 20.70 USD #7",
+            "2024-03-10T12:00:00Z staking Coinbase +0.00321 ETH value 12.52 USD #8",
+            "2024-04-02T18:30:00Z trade Coinbase -0.5 ETH +0.02412 BTC value 1650.00 USD #9",
+            "2024-05-20T08:00:00Z transfer_out Coinbase -0.01 BTC #10",
+            "2024-06-30T16:45:00Z sell Coinbase -0.02 BTC +1220.00 USD fee 17.97 USD #11",
+            "2024-07-01T10:00:00Z withdrawal Coinbase -1202.03 USD #12",
+        ]
+    );
+    let parsed = parse_file(&fixture("coinbase-v4.csv")).unwrap();
+    assert_eq!(parsed.rows[0].tx.external_id.as_deref(), Some("65a1f0c2e4b0a1b2c3d4e5f6"));
+    assert_eq!(parsed.venue, "coinbase");
+}
+
+#[test]
+fn coinbase_older_variants() {
+    let (format, got) = render("coinbase-v3.csv");
+    assert_eq!(format, "coinbase-v3");
+    assert_eq!(
+        got,
+        [
+            "2023-03-01T12:00:00Z buy Coinbase -210.00 EUR +0.01 BTC fee 3.99 EUR #2",
+            "2023-03-05T07:00:00Z other_income Coinbase +12.5 XLM value 1.00 EUR #3",
+            "2023-03-09T09:00:00Z transfer_in Coinbase +0.005 BTC #4",
+        ]
+    );
+    let (format, got) = render("coinbase-v2.csv");
+    assert_eq!(format, "coinbase-v2");
+    assert_eq!(
+        got,
+        [
+            "2021-06-01T10:00:00Z buy Coinbase -180.00 GBP +0.1 ETH fee 2.99 GBP #2",
+            "2021-06-02T10:00:00Z other_income Coinbase +5 GRT value 3.00 GBP #3",
+        ]
+    );
+    let (format, got) = render("coinbase-v1.csv");
+    assert_eq!(format, "coinbase-v1");
+    assert_eq!(
+        got,
+        [
+            "2020-12-01T10:00:00Z buy Coinbase -950.00 USD +0.05 BTC fee 14.93 USD #2",
+            "2020-12-24T10:00:00Z sell Coinbase -0.01 BTC +235.00 USD fee 3.50 USD #3",
+        ]
+    );
+}
+
+#[test]
+fn kraken_ledgers_variants() {
+    let (format, got) = render("kraken-ledgers-v3.csv");
+    assert_eq!(format, "kraken-ledgers-v3");
+    assert_eq!(
+        got,
+        [
+            "2024-01-03T08:00:00Z deposit Kraken +5000.0000 EUR #2",
+            "2024-01-04T10:15:07.459100Z buy Kraken -4000.0000 EUR +0.1000000000 BTC fee 10.4000 EUR #3",
+            "2024-02-08T02:00:00Z staking Kraken +0.0012000000 ETH NEEDS-PRICE #7",
+            "2024-03-15T14:02:00Z trade Kraken -0.0500000000 BTC +0.9000000000 ETH fee 0.0018000000 ETH NEEDS-PRICE #8",
+            "2024-04-01T12:00:00Z transfer_out Kraken -0.0300000000 BTC fee 0.0001000000 BTC NEEDS-PRICE #11",
+        ]
+    );
+    // The two moves between Kraken's spot and staking wallets and the pending copy of the withdrawal.
+    assert_eq!(parse_file(&fixture("kraken-ledgers-v3.csv")).unwrap().left_out, 3);
+    let (format, got) = render("kraken-ledgers-v2.csv");
+    assert_eq!(format, "kraken-ledgers-v2");
+    assert_eq!(got, ["2023-05-02T11:00:00Z buy Kraken -2900.0000 USD +0.1000000000 BTC fee 7.5400 USD #2"]);
+    let (format, got) = render("kraken-ledgers-v1.csv");
+    assert_eq!(format, "kraken-ledgers-v1");
+    assert_eq!(
+        got,
+        [
+            "2019-07-01T00:00:00Z transfer_in Kraken +0.5000000000 BTC #2",
+            "2019-08-01T09:30:00Z sell Kraken -0.2000000000 BTC +1800.0000 GBP fee 4.6800 GBP #3",
+        ]
+    );
+}
+
+fn err(name: &str, text: &str) -> ImportError {
+    match parse_bytes(Path::new(name), text.as_bytes()) {
+        Err(e) => e,
+        Ok(p) => panic!("{name}: expected an error, got {} rows", p.rows.len()),
+    }
+}
+
+#[test]
+fn exchange_rows_that_cannot_be_read_are_errors_not_skips() {
+    let cb = "Timestamp,Transaction Type,Asset,Quantity Transacted,Spot Price Currency,Spot Price at Transaction,Subtotal,Total (inclusive of fees and/or spread),Fees and/or Spread,Notes\n";
+    let e = err("cb.csv", &format!("{cb}2023-03-01T12:00:00Z,Borrow,BTC,0.01,EUR,21000,210,210,0,\n"));
+    assert_eq!((e.line, e.field.as_deref()), (Some(2), Some("transaction type")));
+    assert!(e.to_string().contains("unknown Coinbase transaction type `Borrow`"), "{e}");
+    let e = err("cb.csv", &format!("{cb}2023-03-01T12:00:00Z,Convert,ETH,1,EUR,2000,2000,2000,0,swapped\n"));
+    assert_eq!((e.line, e.field.as_deref()), (Some(2), Some("notes")));
+    let e = err("cb.csv", &format!("{cb}2023-03-01T12:00:00Z,Buy,BTC,0.01,EUR,21000,\"2,10\",210,0,\n"));
+    assert_eq!((e.line, e.field.as_deref()), (Some(2), Some("subtotal")));
+    let e = err("cb.csv", &format!("{cb}2023-03-01T12:00:00Z,Buy,BTC,0.01,EUR,21000,,210,0,\n"));
+    assert_eq!((e.line, e.field.as_deref()), (Some(2), Some("subtotal")));
+
+    let kr = "txid,refid,time,type,subtype,aclass,asset,amount,fee,balance\n";
+    let e = err("kr.csv", &format!("{kr}L1,T1,2019-08-01 09:30:00,margin,,currency,XXBT,-0.2,0,0.3\n"));
+    assert_eq!((e.line, e.field.as_deref()), (Some(2), Some("type")));
+    let e = err("kr.csv", &format!("{kr}L1,T1,2019-08-01 09:30:00,trade,,currency,XXBT,-0.2,0,0.3\n"));
+    assert_eq!((e.line, e.field.as_deref()), (Some(2), Some("refid")), "a trade with one leg: {e}");
+    let e = err("kr.csv", &format!("{kr}L1,T1,2019-08-01 09:30:00,deposit,,currency,KFEE,100,0,100\n"));
+    assert_eq!((e.line, e.field.as_deref()), (Some(2), Some("asset")));
+    let e = err("kr.csv", &format!("{kr}L1,T1,2019-08-01 09:30:00,deposit,,currency,XXBT,0.1,-0.1,0\n"));
+    assert_eq!((e.line, e.field.as_deref()), (Some(2), Some("fee")));
+    let e = err("kr.csv", &format!("{kr}L1,T1,1999-08-01 09:30:00,deposit,,currency,XXBT,0.1,0,0\n"));
+    assert_eq!((e.line, e.field.as_deref()), (Some(2), Some("time")));
+}
+
+#[test]
+fn a_title_block_without_a_known_header_is_an_unrecognised_file() {
+    let e = err("notes.csv", "My crypto\nsome,random,columns\n1,2,3\n");
+    assert_eq!(e.line, Some(1));
+    assert!(e.to_string().contains("unrecognised header `My crypto`"), "{e}");
+    assert!(e.to_string().contains("coinbase-v4") && e.to_string().contains("kraken-ledgers-v1"), "{e}");
+}
