@@ -179,3 +179,59 @@ fn killing_an_import_leaves_none_or_all() {
     }
     assert!(killed > 0, "no attempt was killed before the import finished");
 }
+
+#[test]
+fn transfers_backup_restore_and_export_through_the_cli() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    ok(run(&data, &["init"]));
+    ok(run(&data, &["import", fixture().to_str().unwrap()]));
+
+    let v: serde_json::Value = serde_json::from_str(&ok(run(&data, &["transfers", "--json"]))).unwrap();
+    let p = &v["proposals"][0];
+    let (out_id, in_id) = (p["out_tx"]["id"].as_i64().unwrap(), p["in_tx"]["id"].as_i64().unwrap());
+    assert_eq!(p["in_tx"]["account"], "Ledger Nano");
+    ok(run(&data, &["transfers", "confirm", &out_id.to_string(), &in_id.to_string()]));
+    let v: serde_json::Value = serde_json::from_str(&ok(run(&data, &["transfers", "--json"]))).unwrap();
+    assert_eq!(v["confirmed"], serde_json::json!([[out_id, in_id]]));
+    assert_eq!(v["proposals"], serde_json::json!([]));
+
+    let backup = tmp.path().join("backup.offramp");
+    ok(run(&data, &["backup", backup.to_str().unwrap()]));
+    let export = tmp.path().join("export.csv");
+    assert_eq!(
+        ok(run(&data, &["export", "--out", export.to_str().unwrap()])),
+        format!("Exported 7 transactions to {}.\n", export.display())
+    );
+    assert!(stderr(&run(&data, &["export", "--out", export.to_str().unwrap()])).starts_with("error[INVALID_INPUT]"));
+
+    // Export, then import into an empty ledger: the same transactions.
+    let other = tmp.path().join("other");
+    ok(run(&other, &["init"]));
+    ok(run(&other, &["import", export.to_str().unwrap()]));
+    let list = |d: &Path| {
+        let v: serde_json::Value = serde_json::from_str(&ok(run(d, &["tx", "list", "--json"]))).unwrap();
+        v["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                let mut r = r.clone();
+                for k in ["id", "source_file", "source_line"] {
+                    r.as_object_mut().unwrap().remove(k);
+                }
+                r
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(list(&other), list(&data));
+
+    // Restore the backup over a changed ledger.
+    let extra = tmp.path().join("extra.csv");
+    std::fs::write(&extra, "timestamp,type,account,sent_amount,sent_asset,received_amount,received_asset\n2025-01-01T00:00:00Z,buy,K,1,EUR,0.00001,BTC\n").unwrap();
+    ok(run(&data, &["import", extra.to_str().unwrap()]));
+    assert_eq!(count(&data), 8);
+    let said = ok(run(&data, &["restore", backup.to_str().unwrap()]));
+    assert!(said.contains("The ledger it replaced is kept at"), "{said}");
+    assert_eq!(count(&data), 7);
+}

@@ -90,6 +90,7 @@ impl From<offramp_store::StoreError> for AppError {
             S::Cancelled => ErrorCode::Cancelled,
             S::Io { .. } => ErrorCode::Io,
             S::Sqlite(_) => ErrorCode::Storage,
+            S::Invalid(_) => ErrorCode::InvalidInput,
         };
         let message = match &e {
             S::NotFound(p) => format!("No ledger at {}. Create one first (`offramp init`).", p.display()),

@@ -3,9 +3,10 @@
 
 use std::path::{Path, PathBuf};
 
+use offramp_core::transfers::MatchRules;
 use offramp_core::{Code, Timestamp, TxKind};
 use offramp_store::import::parse_file;
-use offramp_store::{Ledger, TxFilter};
+use offramp_store::{Ledger, LinkStatus, TxFilter};
 use serde::Serialize;
 
 pub use offramp_store::{AccountRow, ImportSummary, Key, TxRow};
@@ -126,14 +127,87 @@ pub fn list_transactions(config: &Config, key: &Key, q: &TxQuery) -> Result<TxPa
     Ok(TxPage { rows, next })
 }
 
-/// The ledger's path, for messages.
-pub fn ledger_path(config: &Config) -> Result<PathBuf, AppError> {
-    config.ledger_path()
+/// Own transfers: proposed links to confirm, and legs with no counterpart.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TransfersView {
+    pub proposals: Vec<ProposalView>,
+    /// Withdrawals with no matching deposit: sent to someone else (a disposal?) or to an account not imported.
+    pub unmatched_out: Vec<TxRow>,
+    /// Deposits with no matching withdrawal: their cost basis is unknown until their origin is recorded.
+    pub unmatched_in: Vec<TxRow>,
+    pub confirmed: Vec<(i64, i64)>,
 }
 
-/// Whether a path names an existing ledger file.
-pub fn ledger_exists(path: &Path) -> bool {
-    path.is_file()
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ProposalView {
+    pub out_tx: TxRow,
+    pub in_tx: TxRow,
+    pub shortfall: offramp_core::Amount,
+    pub delay_seconds: i64,
+}
+
+/// Proposes own-transfer links and lists the legs that have no counterpart.
+pub fn transfers(config: &Config, key: &Key) -> Result<TransfersView, AppError> {
+    let ledger = open(config, key)?;
+    let m = ledger.match_transfers(MatchRules::default())?;
+    let all: std::collections::HashMap<i64, TxRow> = {
+        let mut map = std::collections::HashMap::new();
+        for kind in [TxKind::TransferOut, TxKind::TransferIn] {
+            let mut f = TxFilter { kind: Some(kind), limit: 10_000, ..Default::default() };
+            loop {
+                let page = ledger.transactions(&f)?;
+                let full = page.len() == f.limit as usize;
+                f.after = page.last().map(|r| (r.timestamp, r.id));
+                map.extend(page.into_iter().map(|r| (r.id, r)));
+                if !full {
+                    break;
+                }
+            }
+        }
+        map
+    };
+    let row = |id: &i64| {
+        all.get(id).cloned().ok_or_else(|| AppError::new(ErrorCode::Internal, format!("transaction {id} vanished")))
+    };
+    Ok(TransfersView {
+        proposals: m
+            .proposals
+            .iter()
+            .map(|p| {
+                Ok(ProposalView {
+                    out_tx: row(&p.out_id)?,
+                    in_tx: row(&p.in_id)?,
+                    shortfall: p.shortfall,
+                    delay_seconds: p.delay_seconds,
+                })
+            })
+            .collect::<Result<_, AppError>>()?,
+        unmatched_out: m.unmatched_out.iter().map(row).collect::<Result<_, _>>()?,
+        unmatched_in: m.unmatched_in.iter().map(row).collect::<Result<_, _>>()?,
+        confirmed: ledger.confirmed_transfers()?,
+    })
+}
+
+/// Records the user's decision on a proposed own transfer.
+pub fn decide_transfer(config: &Config, key: &Key, out_id: i64, in_id: i64, confirm: bool) -> Result<(), AppError> {
+    let status = if confirm { LinkStatus::Confirmed } else { LinkStatus::Rejected };
+    Ok(open(config, key)?.set_transfer_link(out_id, in_id, status)?)
+}
+
+/// Writes an encrypted backup of the ledger (same key) to `dest`, which must not exist.
+pub fn backup(config: &Config, key: &Key, dest: &Path) -> Result<(), AppError> {
+    Ok(open(config, key)?.backup_to(dest, key)?)
+}
+
+/// Replaces the ledger with a backup; the replaced ledger is kept beside it. Returns where it was kept.
+pub fn restore(config: &Config, key: &Key, backup: &Path, now: Timestamp) -> Result<Option<PathBuf>, AppError> {
+    let stamp = now.to_utc().format("%Y%m%dT%H%M%SZ").to_string();
+    Ok(offramp_store::restore(backup, key, &config.ledger_path()?, &stamp)?)
+}
+
+/// Exports the whole ledger as the generic CSV. Returns the number of transactions written.
+pub fn export(config: &Config, key: &Key, out: &mut dyn std::io::Write) -> Result<u64, AppError> {
+    Ok(open(config, key)?.export_generic(out)?)
 }
 
 #[cfg(test)]

@@ -59,6 +59,30 @@ enum Command {
         #[command(subcommand)]
         command: TxCommand,
     },
+    /// Moves between your own accounts: proposed links to confirm, and withdrawals/deposits with no counterpart.
+    Transfers {
+        #[command(subcommand)]
+        command: Option<TransfersCommand>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write an encrypted copy of the ledger (same passphrase) to FILE, which must not exist.
+    Backup { file: PathBuf },
+    /// Replace the ledger with a backup; the replaced ledger is kept beside it.
+    Restore { file: PathBuf },
+    /// Export every transaction as the generic CSV (to stdout, or to --out FILE, which must not exist).
+    Export {
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum TransfersCommand {
+    /// Confirm that OUT (a transfer out) and IN (a transfer in) are one move between your accounts.
+    Confirm { out_id: i64, in_id: i64 },
+    /// Reject a proposed link; it will not be proposed again.
+    Reject { out_id: i64, in_id: i64 },
 }
 
 #[derive(Subcommand, Debug)]
@@ -131,6 +155,31 @@ pub fn run(
             let q = ledger::TxQuery { account, asset, kind, from, until, after, limit: Some(limit) };
             key(pf).and_then(|k| ledger::list_transactions(&config, &k, &q)).map(|p| print_page(&p, json, out))
         }
+        Command::Transfers { command, json } => key(pf).and_then(|k| match command {
+            None => ledger::transfers(&config, &k).map(|v| print_transfers(&v, json, out)),
+            Some(TransfersCommand::Confirm { out_id, in_id }) => {
+                ledger::decide_transfer(&config, &k, out_id, in_id, true)
+                    .map(|()| writeln!(out, "Linked {out_id} -> {in_id} as a move between your own accounts."))
+            }
+            Some(TransfersCommand::Reject { out_id, in_id }) => {
+                ledger::decide_transfer(&config, &k, out_id, in_id, false)
+                    .map(|()| writeln!(out, "Rejected {out_id} -> {in_id}; it will not be proposed again."))
+            }
+        }),
+        Command::Backup { file } => key(pf)
+            .and_then(|k| ledger::backup(&config, &k, &file))
+            .map(|()| writeln!(out, "Backup written to {} (encrypted with the ledger's passphrase).", file.display())),
+        Command::Restore { file } => key(pf).and_then(|k| ledger::restore(&config, &k, &file, now())).map(|kept| {
+            writeln!(out, "Restored the ledger from {}.", file.display())?;
+            match kept {
+                Some(p) => writeln!(out, "The ledger it replaced is kept at {}.", p.display()),
+                None => Ok(()),
+            }
+        }),
+        Command::Export { out: None } => key(pf).and_then(|k| ledger::export(&config, &k, out)).map(|_| Ok(())),
+        Command::Export { out: Some(file) } => key(pf)
+            .and_then(|k| export_to_file(&config, &k, &file))
+            .map(|n| writeln!(out, "Exported {n} transactions to {}.", file.display())),
     };
     match result {
         Ok(Ok(())) => 0,
@@ -251,6 +300,76 @@ fn print_page(page: &ledger::TxPage, json: bool, out: &mut dyn Write) -> std::io
         writeln!(out, "More: --after {next}")?;
     }
     Ok(())
+}
+
+/// Writes the export next to its destination, then renames it into place: no half-written file is left behind.
+fn export_to_file(config: &Config, key: &Key, file: &Path) -> Result<u64, AppError> {
+    if file.exists() {
+        return Err(AppError::new(
+            ErrorCode::InvalidInput,
+            format!("{} already exists; choose a new file.", file.display()),
+        ));
+    }
+    let io = |e: std::io::Error| AppError::new(ErrorCode::Io, format!("cannot write {}: {e}", file.display()));
+    let partial = file.with_extension("partial");
+    let mut w = std::io::BufWriter::new(std::fs::File::create(&partial).map_err(io)?);
+    let result = ledger::export(config, key, &mut w).and_then(|n| {
+        let f = w.into_inner().map_err(|e| io(e.into_error()))?;
+        f.sync_all().map_err(io)?;
+        std::fs::rename(&partial, file).map_err(io)?;
+        Ok(n)
+    });
+    if result.is_err() {
+        let _ = std::fs::remove_file(&partial);
+    }
+    result
+}
+
+fn tx_line(r: &ledger::TxRow) -> String {
+    format!(
+        "#{} {} {} {}{}{}",
+        r.id,
+        r.timestamp,
+        r.account,
+        r.kind.as_str(),
+        leg(" -", &r.sent),
+        leg(" +", &r.received)
+    )
+}
+
+fn print_transfers(v: &ledger::TransfersView, json: bool, out: &mut dyn Write) -> std::io::Result<()> {
+    if json {
+        return json_out(v, out);
+    }
+    writeln!(out, "Proposed moves between your own accounts ({}):", v.proposals.len())?;
+    for p in &v.proposals {
+        writeln!(out, "  {}  ->  {}", tx_line(&p.out_tx), tx_line(&p.in_tx))?;
+        writeln!(
+            out,
+            "      arrived after {} min, {} short; confirm: offramp transfers confirm {} {}",
+            p.delay_seconds / 60,
+            p.shortfall,
+            p.out_tx.id,
+            p.in_tx.id
+        )?;
+    }
+    writeln!(
+        out,
+        "Withdrawals with no matching deposit ({}): sent to someone else, or to an account not imported?",
+        v.unmatched_out.len()
+    )?;
+    for r in &v.unmatched_out {
+        writeln!(out, "  {}", tx_line(r))?;
+    }
+    writeln!(
+        out,
+        "Deposits with no matching withdrawal ({}): cost basis unknown until their origin is recorded.",
+        v.unmatched_in.len()
+    )?;
+    for r in &v.unmatched_in {
+        writeln!(out, "  {}", tx_line(r))?;
+    }
+    writeln!(out, "Confirmed moves: {}", v.confirmed.len())
 }
 
 fn print_error(e: &AppError, err: &mut dyn Write) {

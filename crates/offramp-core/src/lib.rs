@@ -7,6 +7,7 @@ pub mod ledger;
 pub mod money;
 pub mod text;
 pub mod time;
+pub mod transfers;
 
 pub use ledger::{Transaction, TxError, TxKind};
 pub use money::{Amount, Code, MoneyError, ParseError, Percent, Price};

@@ -44,8 +44,13 @@ CREATE TABLE transactions (
 CREATE INDEX transactions_by_time ON transactions(ts_us, id);
 CREATE INDEX transactions_by_account ON transactions(account_id, ts_us, id);
 
+-- The user's decisions on own-transfer pairs (proposals themselves are computed, not stored).
 CREATE TABLE transfer_links (
-    out_tx  INTEGER PRIMARY KEY REFERENCES transactions(id),
-    in_tx   INTEGER NOT NULL UNIQUE REFERENCES transactions(id),
-    status  TEXT NOT NULL CHECK (status IN ('proposed', 'confirmed', 'rejected'))
+    out_tx  INTEGER NOT NULL REFERENCES transactions(id),
+    in_tx   INTEGER NOT NULL REFERENCES transactions(id),
+    status  TEXT NOT NULL CHECK (status IN ('confirmed', 'rejected')),
+    PRIMARY KEY (out_tx, in_tx)
 );
+-- A leg belongs to at most one confirmed transfer.
+CREATE UNIQUE INDEX transfer_links_confirmed_out ON transfer_links(out_tx) WHERE status = 'confirmed';
+CREATE UNIQUE INDEX transfer_links_confirmed_in ON transfer_links(in_tx) WHERE status = 'confirmed';

@@ -24,6 +24,17 @@ impl std::fmt::Debug for Key {
     }
 }
 
+/// Gives SQLCipher the key for a connection (before its first read or write).
+pub(crate) fn apply_key(conn: &Connection, key: &Key) -> rusqlite::Result<()> {
+    match key {
+        Key::Passphrase(p) => conn.pragma_update(None, "key", p),
+        Key::Raw(bytes) => {
+            let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+            conn.execute_batch(&format!("PRAGMA key = \"x'{hex}'\";"))
+        }
+    }
+}
+
 /// An open, unlocked ledger.
 pub struct Ledger {
     pub(crate) conn: Connection,
@@ -59,13 +70,7 @@ impl Ledger {
     }
 
     fn unlock_and_prepare(conn: Connection, path: &Path, key: &Key) -> Result<Ledger, StoreError> {
-        match key {
-            Key::Passphrase(p) => conn.pragma_update(None, "key", p)?,
-            Key::Raw(bytes) => {
-                let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-                conn.execute_batch(&format!("PRAGMA key = \"x'{hex}'\";"))?;
-            }
-        }
+        apply_key(&conn, key)?;
         // A wrong key is reported as StoreError::WrongKey; SQLCipher's own log lines would only add noise.
         // (SQLCipher handles this pragma once a key is set.)
         conn.execute_batch("PRAGMA cipher_log_level = NONE;")?;

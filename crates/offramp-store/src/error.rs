@@ -55,6 +55,8 @@ pub enum StoreError {
     Corrupt { path: PathBuf, detail: String },
     #[error(transparent)]
     Import(#[from] ImportError),
+    #[error("{0}")]
+    Invalid(String),
     #[error("the import was cancelled; nothing was added")]
     Cancelled,
     #[error("database error: {0}")]

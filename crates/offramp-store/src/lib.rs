@@ -5,12 +5,16 @@
 //! file that overlaps one already imported, adds nothing (each row has a content fingerprint); decimals are
 //! stored as TEXT and read back exactly; a ledger written by a newer schema is refused, not altered.
 
+mod backup;
 mod db;
 mod error;
 pub mod import;
 mod query;
+mod transfers;
 
+pub use backup::restore;
 pub use db::{Key, Ledger, SCHEMA_VERSION};
 pub use error::{ImportError, StoreError};
 pub use import::{ImportSummary, ParsedFile};
 pub use query::{AccountRow, TxFilter, TxRow};
+pub use transfers::LinkStatus;
