@@ -93,7 +93,7 @@ pub fn match_transfers(outs: &[Leg], ins: &[Leg], rules: MatchRules) -> Matching
             candidates.push((shortfall.value(), delay, oi, ii, shortfall));
         }
     }
-    candidates.sort_by(|a, b| (a.0, a.1, a.2, a.3).cmp(&(b.0, b.1, b.2, b.3)));
+    candidates.sort_by_key(|c| (c.0, c.1, c.2, c.3));
     let (mut out_used, mut in_used) = (vec![false; outs.len()], vec![false; ins.len()]);
     let mut proposals = Vec::new();
     for (_, delay, oi, ii, shortfall) in candidates {
