@@ -213,10 +213,17 @@ impl Transaction {
     /// Whether the transaction involves crypto whose fiat value is unknown: a "needs price" state the UI and
     /// reports show, never a zero.
     pub fn needs_price(&self) -> bool {
+        let value = self.effective_fiat_value();
         let crypto_leg = [self.sent, self.received].iter().flatten().any(|a| !a.code().is_fiat());
-        let crypto_fee = self.fee.is_some_and(|f| !f.code().is_fiat() && !f.is_zero());
         let valued_kind = !matches!(self.kind, TxKind::TransferIn | TxKind::TransferOut);
-        self.effective_fiat_value().is_none() && ((crypto_leg && valued_kind) || crypto_fee)
+        // A fee paid in crypto is a disposal of that crypto. Its value follows from the transaction's value only
+        // when it is paid in one of the transaction's own assets (the price is then implied); a fee in a third
+        // asset (BNB on a BTC buy) needs a price of its own.
+        let fee_unvalued = self.fee.is_some_and(|f| {
+            let own_asset = [self.sent, self.received].iter().flatten().any(|a| a.code() == f.code());
+            !f.code().is_fiat() && !f.is_zero() && !(value.is_some() && own_asset)
+        });
+        (value.is_none() && crypto_leg && valued_kind) || fee_unvalued
     }
 
     /// The assets this transaction touches.
@@ -306,5 +313,10 @@ mod tests {
         let mut t = tx(TxKind::Staking, None, a("0.1 ETH"));
         t.fiat_value = a("300 USD");
         assert!(!t.needs_price());
+        let mut t = tx(TxKind::Buy, a("1000 EUR"), a("0.02 BTC"));
+        t.fee = a("0.0001 BTC");
+        assert!(!t.needs_price(), "a fee in the bought asset is valued at the trade's price");
+        t.fee = a("0.003 BNB");
+        assert!(t.needs_price(), "a fee in a third asset needs its own price");
     }
 }

@@ -19,7 +19,12 @@ fn key() -> Key {
     Key::Passphrase("backup test".into())
 }
 
-const ALL_FIXTURES: [&str; 8] = [
+const ALL_FIXTURES: [&str; 13] = [
+    "binance-statement-v1.csv",
+    "binance-statement-v2.csv",
+    "bitstamp-v1.csv",
+    "bitstamp-v2.csv",
+    "gemini-v1.csv",
     "generic-v1.csv",
     "coinbase-v1.csv",
     "coinbase-v2.csv",

@@ -122,6 +122,66 @@ fn kraken_ledgers_variants() {
     );
 }
 
+#[test]
+fn binance_statements() {
+    let (format, got) = render("binance-statement-v2.csv");
+    assert_eq!(format, "binance-statement-v2");
+    assert_eq!(
+        got,
+        [
+            "2024-01-10T09:00:00Z deposit Binance +2000 EUR #2",
+            "2024-01-10T09:30:12Z buy Binance -1000.00 EUR +0.02300000 BTC fee 0.00310000 BNB NEEDS-PRICE #3",
+            "2024-02-02T03:00:00Z interest Binance +0.01234567 USDT NEEDS-PRICE #7",
+            "2024-03-05T14:00:01Z trade Binance -0.01000000 BTC +0.18000000 ETH fee 0.00018000 ETH NEEDS-PRICE #8",
+            "2024-04-01T10:00:00Z trade Binance -0.10000000 ETH +350.12000000 USDT NEEDS-PRICE #11",
+            "2024-05-01T12:00:00Z transfer_out Binance -0.01300000 BTC #13",
+        ]
+    );
+    assert_eq!(parse_file(&fixture("binance-statement-v2.csv")).unwrap().left_out, 1);
+    let (format, got) = render("binance-statement-v1.csv");
+    assert_eq!(format, "binance-statement-v1");
+    assert_eq!(got, ["2021-05-01T08:00:00Z trade Binance -57.00 USDT +0.001 BTC fee 0.000001 BTC NEEDS-PRICE #2"]);
+}
+
+#[test]
+fn bitstamp_exports() {
+    let (format, got) = render("bitstamp-v2.csv");
+    assert_eq!(format, "bitstamp-v2");
+    assert_eq!(
+        got,
+        [
+            "2023-01-05T09:00:00Z deposit Bitstamp +5000.00 EUR #2",
+            "2023-01-05T10:00:00Z buy Bitstamp -4000.00 EUR +0.25000000 BTC fee 12.00 EUR #3",
+            "2023-06-01T16:20:00Z sell Bitstamp -0.05000000 BTC +1250.00 EUR fee 3.75 EUR #4",
+            "2023-06-10T08:00:00Z transfer_out Bitstamp -0.10000000 BTC fee 0.00050000 BTC NEEDS-PRICE #5",
+        ]
+    );
+    assert_eq!(parse_file(&fixture("bitstamp-v2.csv")).unwrap().left_out, 1);
+    let (format, got) = render("bitstamp-v1.csv");
+    assert_eq!(format, "bitstamp-v1");
+    assert_eq!(
+        got,
+        [
+            "2018-01-05T10:00:00Z buy Bitstamp -7500.00 USD +0.50000000 BTC fee 18.75 USD #2",
+            "2018-05-07T15:30:00Z transfer_in Bitstamp +1.00000000 ETH #3",
+        ]
+    );
+}
+
+#[test]
+fn gemini_history() {
+    let (format, got) = render("gemini-v1.csv");
+    assert_eq!(format, "gemini-v1");
+    assert_eq!(
+        got,
+        [
+            "2023-02-01T12:00:00Z deposit Gemini +10000.00 USD #2",
+            "2023-02-02T09:15:30.250000Z buy Gemini -4600.00 USD +0.2 BTC fee 18.40 USD #3",
+            "2023-03-01T18:00:00Z transfer_out Gemini -0.1 BTC #4",
+        ]
+    );
+}
+
 fn err(name: &str, text: &str) -> ImportError {
     match parse_bytes(Path::new(name), text.as_bytes()) {
         Err(e) => e,
@@ -153,6 +213,35 @@ fn exchange_rows_that_cannot_be_read_are_errors_not_skips() {
     assert_eq!((e.line, e.field.as_deref()), (Some(2), Some("fee")));
     let e = err("kr.csv", &format!("{kr}L1,T1,1999-08-01 09:30:00,deposit,,currency,XXBT,0.1,0,0\n"));
     assert_eq!((e.line, e.field.as_deref()), (Some(2), Some("time")));
+}
+
+#[test]
+fn binance_bitstamp_gemini_refusals() {
+    let bn = "User_ID,UTC_Time,Account,Operation,Coin,Change,Remark\n";
+    let e = err("bn.csv", &format!("{bn}1,2024-01-10 09:00:00,Spot,Margin Loan,BTC,1,\n"));
+    assert_eq!((e.line, e.field.as_deref()), (Some(2), Some("operation")));
+    let dust = format!("{bn}1,2024-01-10 09:00:00,Spot,Small Assets Exchange BNB,DOGE,-5,\n");
+    assert!(err("bn.csv", &dust).to_string().contains("unknown Binance operation"));
+    let two_sent = format!(
+        "{bn}1,2024-01-10 09:00:00,Spot,Binance Convert,DOGE,-5,\n1,2024-01-10 09:00:00,Spot,Binance Convert,SHIB,-9,\n1,2024-01-10 09:00:00,Spot,Binance Convert,BNB,0.01,\n"
+    );
+    let e = err("bn.csv", &two_sent);
+    assert_eq!(e.line, Some(2));
+    assert!(e.to_string().contains("lines 2, 3, 4") && e.to_string().contains("send 2 coin(s)"), "{e}");
+    let e = err("bn.csv", &format!("{bn}1,2024-01-10 09:00:00,Spot,Deposit,BTC,-1,\n"));
+    assert_eq!((e.line, e.field.as_deref()), (Some(2), Some("change")));
+
+    let bs = "ID,Account,Type,Subtype,Datetime,Amount,Amount currency,Value,Value currency,Rate,Rate currency,Fee,Fee currency,Order ID\n";
+    let e = err("bs.csv", &format!("{bs}1,Main,Margin,Buy,2023-01-05T10:00:00Z,1,BTC,1,EUR,1,EUR,0,EUR,\n"));
+    assert_eq!((e.line, e.field.as_deref()), (Some(2), Some("type")));
+    let e = err("bs.csv", &format!("{bs}1,Main,Market,Buy,2023-01-05T10:00:00Z,1e2,BTC,1,EUR,1,EUR,0,EUR,\n"));
+    assert_eq!((e.line, e.field.as_deref()), (Some(2), Some("amount")));
+
+    let gm = "Date,Time (UTC),Type,Symbol,Specification,USD Amount USD,Fee (USD) USD,BTC Amount BTC\n";
+    let e = err("gm.csv", &format!("{gm}2023-02-02,09:15:30,Buy,BTCUSD,Exchange,($4600.00),,\n"));
+    assert_eq!((e.line, e.field.as_deref()), (Some(2), Some("type")));
+    let e = err("gm.csv", &format!("{gm}2023-02-30,09:15:30,Credit,USD,x,$5,,\n"));
+    assert_eq!((e.line, e.field.as_deref()), (Some(2), Some("date")));
 }
 
 #[test]

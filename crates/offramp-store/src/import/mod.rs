@@ -1,7 +1,10 @@
 //! Importers: a file is recognised by its header row, parsed completely (any bad row stops everything, naming
 //! file, line and field), and only then written to the ledger in one transaction.
 
+mod binance;
+mod bitstamp;
 mod coinbase;
+mod gemini;
 mod generic;
 mod kraken;
 pub(crate) mod sheet;
@@ -114,6 +117,11 @@ const FORMATS: &[Format] = &[
     Format { id: "kraken-ledgers-v3", venue: "kraken", recognises: kraken::is_v3, parse: kraken::parse },
     Format { id: "kraken-ledgers-v2", venue: "kraken", recognises: kraken::is_v2, parse: kraken::parse },
     Format { id: "kraken-ledgers-v1", venue: "kraken", recognises: kraken::is_v1, parse: kraken::parse },
+    Format { id: "binance-statement-v2", venue: "binance", recognises: binance::is_v2, parse: binance::parse },
+    Format { id: "binance-statement-v1", venue: "binance", recognises: binance::is_v1, parse: binance::parse },
+    Format { id: "bitstamp-v2", venue: "bitstamp", recognises: bitstamp::is_v2, parse: bitstamp::parse },
+    Format { id: "bitstamp-v1", venue: "bitstamp", recognises: bitstamp::is_v1, parse: bitstamp::parse },
+    Format { id: "gemini-v1", venue: "gemini", recognises: gemini::is_v1, parse: gemini::parse },
 ];
 
 /// How many lines from the top are searched for a header (some exports start with a title block).

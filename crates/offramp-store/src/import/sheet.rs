@@ -120,16 +120,20 @@ impl Cells<'_> {
         if t.is_empty() {
             return Ok(None);
         }
+        self.money_text(self.name(idx), t).map(Some)
+    }
+
+    /// Reads money text as [`Cells::money`] does, for a cell the caller has already taken apart.
+    pub fn money_text(&self, field: &str, t: &str) -> Result<Decimal, ImportError> {
         let (negative, rest) = match t.strip_prefix('-') {
             Some(r) => (true, r),
             None => (false, t),
         };
         let rest = rest.trim_start_matches(['$', '€', '£', '¥']).trim_start();
-        let cleaned = strip_thousands(rest).ok_or_else(|| {
-            self.err(self.name(idx), format!("{} is not a number (misplaced thousands separator)", quote(t)))
-        })?;
-        let v = parse_decimal(&cleaned).map_err(|e| self.err(self.name(idx), e.to_string()))?;
-        Ok(Some(if negative { -v } else { v }))
+        let cleaned = strip_thousands(rest)
+            .ok_or_else(|| self.err(field, format!("{} is not a number (misplaced thousands separator)", quote(t))))?;
+        let v = parse_decimal(&cleaned).map_err(|e| self.err(field, e.to_string()))?;
+        Ok(if negative { -v } else { v })
     }
 
     pub fn code(&self, idx: Option<usize>) -> Result<Code, ImportError> {
