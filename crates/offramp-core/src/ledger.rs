@@ -221,7 +221,8 @@ impl Transaction {
         // asset (BNB on a BTC buy) needs a price of its own.
         let fee_unvalued = self.fee.is_some_and(|f| {
             let own_asset = [self.sent, self.received].iter().flatten().any(|a| a.code() == f.code());
-            !f.code().is_fiat() && !f.is_zero() && !(value.is_some() && own_asset)
+            let valued_by_trade = value.is_some() && own_asset;
+            !f.code().is_fiat() && !f.is_zero() && !valued_by_trade
         });
         (value.is_none() && crypto_leg && valued_kind) || fee_unvalued
     }
