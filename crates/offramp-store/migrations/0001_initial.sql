@@ -35,14 +35,16 @@ CREATE TABLE transactions (
     note             TEXT NOT NULL DEFAULT '',
     source_id        INTEGER NOT NULL REFERENCES sources(id),
     source_line      INTEGER NOT NULL,
-    fingerprint      BLOB NOT NULL UNIQUE,
+    fingerprint      BLOB NOT NULL,
     CHECK ((sent_amount IS NULL) = (sent_asset IS NULL)),
     CHECK ((received_amount IS NULL) = (received_asset IS NULL)),
     CHECK ((fee_amount IS NULL) = (fee_asset IS NULL)),
     CHECK ((value_amount IS NULL) = (value_currency IS NULL))
 );
-CREATE INDEX transactions_by_time ON transactions(ts_us, id);
-CREATE INDEX transactions_by_account ON transactions(account_id, ts_us, id);
+-- Named indexes (not inline constraints), so a large import can drop and rebuild them (see Ledger::import).
+CREATE UNIQUE INDEX transactions_fingerprint ON transactions(fingerprint);
+CREATE INDEX transactions_by_time ON transactions(ts_us);
+CREATE INDEX transactions_by_account ON transactions(account_id, ts_us);
 
 -- The user's decisions on own-transfer pairs (proposals themselves are computed, not stored).
 CREATE TABLE transfer_links (
