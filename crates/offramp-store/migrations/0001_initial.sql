@@ -41,9 +41,10 @@ CREATE TABLE transactions (
     CHECK ((fee_amount IS NULL) = (fee_asset IS NULL)),
     CHECK ((value_amount IS NULL) = (value_currency IS NULL))
 );
--- Named indexes (not inline constraints), so a large import can drop and rebuild them (see Ledger::import).
-CREATE UNIQUE INDEX transactions_fingerprint ON transactions(fingerprint);
 CREATE INDEX transactions_by_time ON transactions(ts_us);
+-- Duplicates: the fingerprint index leads with the time, so rows arriving in time order append to it instead of
+-- landing at random places (a fingerprint covers the time, so uniqueness is the same as on the fingerprint alone).
+CREATE UNIQUE INDEX transactions_fingerprint ON transactions(ts_us, fingerprint);
 CREATE INDEX transactions_by_account ON transactions(account_id, ts_us);
 
 -- The user's decisions on own-transfer pairs (proposals themselves are computed, not stored).

@@ -239,7 +239,7 @@ impl Ledger {
                     received_asset, fee_amount, fee_asset, value_amount, value_currency, external_id, note,
                     source_id, source_line, fingerprint)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
-                 ON CONFLICT (fingerprint) DO NOTHING",
+                 ON CONFLICT (ts_us, fingerprint) DO NOTHING",
             )?;
             for file in files {
                 let name = file.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
