@@ -4,6 +4,7 @@
 //! passed in. Every amount, price, fee and quantity is a [`rust_decimal::Decimal`], never a float.
 
 pub mod ledger;
+pub mod lots;
 pub mod money;
 pub mod text;
 pub mod time;

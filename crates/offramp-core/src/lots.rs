@@ -1,0 +1,364 @@
+//! The lot engine: a pure function from acquisitions, disposals and moves to matched lot pieces, or a typed
+//! error. No I/O; events come in time order with their fiat amounts already in the reporting currency.
+//!
+//! - Pools: every lot lives in a pool (the caller decides: one pool per account for US per-wallet basis from
+//!   2025, one pool for everything under universal application). A disposal draws only from its own pool.
+//! - Methods: FIFO (oldest acquisition first), LIFO (newest first), HIFO (highest fee-inclusive unit cost
+//!   first; lots of unknown cost last; ties by acquisition time, then lot id). A disposal that names its lots
+//!   (specific identification) takes exactly those, whatever the method.
+//! - Moves between pools carry lots with their acquisition date and cost, chosen in the method's order.
+//! - Cost of part of a lot: `remaining cost × taken / remaining quantity`, rounded half to even at 12 decimal
+//!   places; the piece that empties a lot takes all its remaining cost, so cost is conserved exactly.
+//! - Unknown cost (`None`) is carried, never treated as zero: a disposal touching such a lot has no known basis
+//!   and no known gain, and says so.
+
+use std::collections::{BTreeMap, HashMap};
+
+use rust_decimal::RoundingStrategy;
+use serde::Serialize;
+
+use crate::money::Code;
+use crate::time::Timestamp;
+use crate::Decimal;
+
+/// The caller's id for a lot (normally the id of the acquiring transaction).
+pub type LotId = i64;
+
+/// A pool of lots (an account, or everything).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct PoolId(pub u32);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Method {
+    Fifo,
+    Lifo,
+    Hifo,
+}
+
+/// Decimal places kept when part of a lot's cost is allocated.
+pub const ALLOCATION_SCALE: u32 = 12;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    Acquire {
+        lot: LotId,
+        pool: PoolId,
+        asset: Code,
+        time: Timestamp,
+        qty: Decimal,
+        /// Fee-inclusive cost in the reporting currency; `None` when unknown.
+        cost: Option<Decimal>,
+    },
+    Dispose {
+        id: i64,
+        pool: PoolId,
+        asset: Code,
+        time: Timestamp,
+        qty: Decimal,
+        /// Proceeds net of disposal fees in the reporting currency; `None` when unknown.
+        proceeds: Option<Decimal>,
+        /// Specific identification: the lots and quantities to take (they must add up to `qty`).
+        pick: Option<Vec<(LotId, Decimal)>>,
+    },
+    Move {
+        id: i64,
+        from: PoolId,
+        to: PoolId,
+        asset: Code,
+        time: Timestamp,
+        qty: Decimal,
+    },
+}
+
+impl Event {
+    fn time(&self) -> Timestamp {
+        match self {
+            Event::Acquire { time, .. } | Event::Dispose { time, .. } | Event::Move { time, .. } => *time,
+        }
+    }
+
+    fn id(&self) -> i64 {
+        match self {
+            Event::Acquire { lot, .. } => *lot,
+            Event::Dispose { id, .. } | Event::Move { id, .. } => *id,
+        }
+    }
+}
+
+/// A piece of one lot consumed by a disposal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Piece {
+    pub lot: LotId,
+    pub acquired: Timestamp,
+    #[serde(with = "crate::money::decimal_str")]
+    pub qty: Decimal,
+    #[serde(with = "crate::money::decimal_str::option")]
+    pub cost: Option<Decimal>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Disposal {
+    pub id: i64,
+    pub pool: PoolId,
+    pub asset: Code,
+    pub time: Timestamp,
+    #[serde(with = "crate::money::decimal_str")]
+    pub qty: Decimal,
+    #[serde(with = "crate::money::decimal_str::option")]
+    pub proceeds: Option<Decimal>,
+    pub pieces: Vec<Piece>,
+    /// The sum of the pieces' costs; `None` if any piece's cost is unknown.
+    #[serde(with = "crate::money::decimal_str::option")]
+    pub cost: Option<Decimal>,
+    /// Proceeds minus cost; `None` if either is unknown.
+    #[serde(with = "crate::money::decimal_str::option")]
+    pub gain: Option<Decimal>,
+}
+
+impl Disposal {
+    /// Whether some of what was sold has no known cost basis: reports list these first, loudly.
+    pub fn unknown_basis(&self) -> bool {
+        self.cost.is_none()
+    }
+}
+
+/// What is left of a lot after all events.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Holding {
+    pub lot: LotId,
+    pub pool: PoolId,
+    pub asset: Code,
+    pub acquired: Timestamp,
+    #[serde(with = "crate::money::decimal_str")]
+    pub qty: Decimal,
+    #[serde(with = "crate::money::decimal_str::option")]
+    pub cost: Option<Decimal>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct Booking {
+    pub disposals: Vec<Disposal>,
+    pub holdings: Vec<Holding>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LotError {
+    #[error("event {event}: sells or moves {wanted} {asset} but only {available} {asset} is held in that account at that time")]
+    Oversold { event: i64, asset: Code, pool: PoolId, wanted: Decimal, available: Decimal },
+    #[error("event {event}: quantity must be positive (got {qty})")]
+    NonPositive { event: i64, qty: Decimal },
+    #[error("event {event}: a cost or proceeds figure must not be negative")]
+    Negative { event: i64 },
+    #[error("event {event} comes before the event preceding it: events must be in time order")]
+    OutOfOrder { event: i64 },
+    #[error("event {event}: lot {lot} is not held in that account")]
+    UnknownLot { event: i64, lot: LotId },
+    #[error("event {event}: lot {lot} has {available} left, not {wanted}")]
+    LotTooSmall { event: i64, lot: LotId, wanted: Decimal, available: Decimal },
+    #[error("event {event}: the named lots add up to {picked}, not the {qty} sold")]
+    PickMismatch { event: i64, picked: Decimal, qty: Decimal },
+    #[error("event {event}: lot {lot} is acquired twice")]
+    DuplicateLot { event: i64, lot: LotId },
+}
+
+/// The order in which a method takes lots: the first key is taken first.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum Key {
+    /// FIFO: oldest first. (LIFO uses the same key, taken from the end.)
+    Time(Timestamp, LotId, u64),
+    /// HIFO: known costs before unknown ones, highest unit cost first, then oldest.
+    Cost(bool, std::cmp::Reverse<Decimal>, Timestamp, LotId, u64),
+}
+
+#[derive(Debug, Clone)]
+struct LotState {
+    lot: LotId,
+    acquired: Timestamp,
+    qty: Decimal,
+    cost: Option<Decimal>,
+}
+
+#[derive(Default)]
+struct Pool {
+    order: BTreeMap<Key, LotState>,
+    by_lot: HashMap<LotId, Key>,
+    held: Decimal,
+}
+
+struct Engine {
+    method: Method,
+    pools: HashMap<(PoolId, Code), Pool>,
+    seq: u64,
+}
+
+/// Takes `q` (≤ remaining) from a lot; returns the piece. The cost rule is in the module documentation.
+fn take(state: &mut LotState, q: Decimal) -> Piece {
+    let cost = if q == state.qty {
+        state.cost
+    } else {
+        state.cost.map(|c| {
+            (c * (q / state.qty)).round_dp_with_strategy(ALLOCATION_SCALE, RoundingStrategy::MidpointNearestEven)
+        })
+    };
+    state.qty -= q;
+    if let (Some(rem), Some(piece)) = (state.cost.as_mut(), cost) {
+        *rem -= piece;
+    }
+    Piece { lot: state.lot, acquired: state.acquired, qty: q, cost }
+}
+
+impl Engine {
+    fn key(&mut self, lot: LotId, acquired: Timestamp, qty: Decimal, cost: Option<Decimal>) -> Key {
+        self.seq += 1;
+        match self.method {
+            Method::Fifo | Method::Lifo => Key::Time(acquired, lot, self.seq),
+            Method::Hifo => {
+                let unit = cost.map(|c| c / qty).unwrap_or_default();
+                Key::Cost(cost.is_none(), std::cmp::Reverse(unit), acquired, lot, self.seq)
+            }
+        }
+    }
+
+    fn add(&mut self, pool: PoolId, asset: Code, lot: LotId, acquired: Timestamp, qty: Decimal, cost: Option<Decimal>) {
+        let key = self.key(lot, acquired, qty, cost);
+        let p = self.pools.entry((pool, asset)).or_default();
+        p.held += qty;
+        p.by_lot.insert(lot, key.clone());
+        p.order.insert(key, LotState { lot, acquired, qty, cost });
+    }
+
+    /// Removes `qty` from a pool, in the method's order or as picked.
+    fn remove(
+        &mut self,
+        event: i64,
+        pool: PoolId,
+        asset: Code,
+        qty: Decimal,
+        pick: Option<&[(LotId, Decimal)]>,
+    ) -> Result<Vec<Piece>, LotError> {
+        let lifo = self.method == Method::Lifo;
+        let p = self.pools.entry((pool, asset)).or_default();
+        if p.held < qty {
+            return Err(LotError::Oversold { event, asset, pool, wanted: qty, available: p.held });
+        }
+        let mut pieces = Vec::new();
+        match pick {
+            Some(pick) => {
+                let picked: Decimal = pick.iter().map(|(_, q)| *q).sum();
+                if picked != qty {
+                    return Err(LotError::PickMismatch { event, picked, qty });
+                }
+                for (lot, q) in pick {
+                    if *q <= Decimal::ZERO {
+                        return Err(LotError::NonPositive { event, qty: *q });
+                    }
+                    let key = p.by_lot.get(lot).cloned().ok_or(LotError::UnknownLot { event, lot: *lot })?;
+                    let state = p.order.get_mut(&key).ok_or(LotError::UnknownLot { event, lot: *lot })?;
+                    if state.qty < *q {
+                        return Err(LotError::LotTooSmall { event, lot: *lot, wanted: *q, available: state.qty });
+                    }
+                    pieces.push(take(state, *q));
+                    if state.qty.is_zero() {
+                        p.order.remove(&key);
+                        p.by_lot.remove(lot);
+                    }
+                }
+            }
+            None => {
+                let mut left = qty;
+                while !left.is_zero() {
+                    let mut entry = if lifo { p.order.last_entry() } else { p.order.first_entry() }
+                        .expect("held >= qty guarantees a lot");
+                    let state = entry.get_mut();
+                    let q = left.min(state.qty);
+                    pieces.push(take(state, q));
+                    left -= q;
+                    if state.qty.is_zero() {
+                        let lot = state.lot;
+                        entry.remove();
+                        p.by_lot.remove(&lot);
+                    }
+                }
+            }
+        }
+        p.held -= qty;
+        Ok(pieces)
+    }
+}
+
+/// Books events (in time order) with a method. Returns every disposal with the lot pieces it consumed, and what
+/// is still held, or the first error.
+pub fn book(events: &[Event], method: Method) -> Result<Booking, LotError> {
+    let mut engine = Engine { method, pools: HashMap::new(), seq: 0 };
+    let mut booking = Booking::default();
+    let mut last: Option<Timestamp> = None;
+    let mut seen_lots = std::collections::HashSet::new();
+    for e in events {
+        if last.is_some_and(|t| e.time() < t) {
+            return Err(LotError::OutOfOrder { event: e.id() });
+        }
+        last = Some(e.time());
+        match e {
+            Event::Acquire { lot, pool, asset, time, qty, cost } => {
+                if *qty <= Decimal::ZERO {
+                    return Err(LotError::NonPositive { event: *lot, qty: *qty });
+                }
+                if cost.is_some_and(|c| c < Decimal::ZERO) {
+                    return Err(LotError::Negative { event: *lot });
+                }
+                if !seen_lots.insert(*lot) {
+                    return Err(LotError::DuplicateLot { event: *lot, lot: *lot });
+                }
+                engine.add(*pool, *asset, *lot, *time, *qty, *cost);
+            }
+            Event::Dispose { id, pool, asset, time, qty, proceeds, pick } => {
+                if *qty <= Decimal::ZERO {
+                    return Err(LotError::NonPositive { event: *id, qty: *qty });
+                }
+                if proceeds.is_some_and(|p| p < Decimal::ZERO) {
+                    return Err(LotError::Negative { event: *id });
+                }
+                let pieces = engine.remove(*id, *pool, *asset, *qty, pick.as_deref())?;
+                let cost = pieces.iter().map(|p| p.cost).sum::<Option<Decimal>>();
+                let gain = proceeds.zip(cost).map(|(p, c)| p - c);
+                booking.disposals.push(Disposal {
+                    id: *id,
+                    pool: *pool,
+                    asset: *asset,
+                    time: *time,
+                    qty: *qty,
+                    proceeds: *proceeds,
+                    pieces,
+                    cost,
+                    gain,
+                });
+            }
+            Event::Move { id, from, to, asset, qty, .. } => {
+                if *qty <= Decimal::ZERO {
+                    return Err(LotError::NonPositive { event: *id, qty: *qty });
+                }
+                for piece in engine.remove(*id, *from, *asset, *qty, None)? {
+                    engine.add(*to, *asset, piece.lot, piece.acquired, piece.qty, piece.cost);
+                }
+            }
+        }
+    }
+    let mut holdings: Vec<Holding> = engine
+        .pools
+        .into_iter()
+        .flat_map(|((pool, asset), p)| {
+            p.order.into_values().map(move |s| Holding {
+                lot: s.lot,
+                pool,
+                asset,
+                acquired: s.acquired,
+                qty: s.qty,
+                cost: s.cost,
+            })
+        })
+        .collect();
+    holdings.sort_by_key(|h| (h.pool, h.asset, h.acquired, h.lot));
+    booking.holdings = holdings;
+    Ok(booking)
+}
