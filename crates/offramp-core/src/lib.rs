@@ -10,6 +10,7 @@ pub mod money;
 pub mod text;
 pub mod time;
 pub mod transfers;
+pub mod uk;
 
 pub use ledger::{Transaction, TxError, TxKind};
 pub use money::{Amount, Code, MoneyError, ParseError, Percent, Price};

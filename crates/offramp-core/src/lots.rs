@@ -192,19 +192,25 @@ struct Engine {
     seq: u64,
 }
 
-/// Takes `q` (≤ remaining) from a lot; returns the piece. The cost rule is in the module documentation.
-fn take(state: &mut LotState, q: Decimal) -> Piece {
-    let cost = if q == state.qty {
-        state.cost
+/// Takes `q` (at most `*qty`) out of a holding of `*qty` costing `*cost`, and returns the cost of what was taken:
+/// `cost × q / qty` rounded half to even at [`ALLOCATION_SCALE`] places, or all the remaining cost when `q` is
+/// everything, so that what is taken and what is left always add up to the original cost exactly.
+pub(crate) fn take_share(qty: &mut Decimal, cost: &mut Option<Decimal>, q: Decimal) -> Option<Decimal> {
+    let piece = if q == *qty {
+        *cost
     } else {
-        state.cost.map(|c| {
-            (c * (q / state.qty)).round_dp_with_strategy(ALLOCATION_SCALE, RoundingStrategy::MidpointNearestEven)
-        })
+        cost.map(|c| (c * (q / *qty)).round_dp_with_strategy(ALLOCATION_SCALE, RoundingStrategy::MidpointNearestEven))
     };
-    state.qty -= q;
-    if let (Some(rem), Some(piece)) = (state.cost.as_mut(), cost) {
-        *rem -= piece;
+    *qty -= q;
+    if let (Some(rem), Some(p)) = (cost.as_mut(), piece) {
+        *rem -= p;
     }
+    piece
+}
+
+/// Takes `q` (≤ remaining) from a lot; returns the piece.
+fn take(state: &mut LotState, q: Decimal) -> Piece {
+    let cost = take_share(&mut state.qty, &mut state.cost, q);
     Piece { lot: state.lot, acquired: state.acquired, qty: q, cost }
 }
 
