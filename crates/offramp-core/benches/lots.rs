@@ -76,7 +76,7 @@ fn main() {
         }
     }
     println!("{} events", events.len());
-    for method in [Method::Fifo, Method::Lifo, Method::Hifo] {
+    for method in [Method::Fifo, Method::Lifo, Method::Hifo, Method::Average] {
         let t = Instant::now();
         let b = book(&events, method).unwrap();
         let secs = t.elapsed().as_secs_f64();

@@ -4,8 +4,9 @@
 //! - Pools: every lot lives in a pool (the caller decides: one pool per account for US per-wallet basis from
 //!   2025, one pool for everything under universal application). A disposal draws only from its own pool.
 //! - Methods: FIFO (oldest acquisition first), LIFO (newest first), HIFO (highest fee-inclusive unit cost
-//!   first; lots of unknown cost last; ties by acquisition time, then lot id). A disposal that names its lots
-//!   (specific identification) takes exactly those, whatever the method.
+//!   first; lots of unknown cost last; ties by acquisition time, then lot id), average cost (one holding per
+//!   pool at its weighted average cost). A disposal that names its lots (specific identification) takes exactly
+//!   those, whatever the method but average cost.
 //! - Moves between pools carry lots with their acquisition date and cost, chosen in the method's order.
 //! - Cost of part of a lot: `remaining cost × taken / remaining quantity`, rounded half to even at 12 decimal
 //!   places; the piece that empties a lot takes all its remaining cost, so cost is conserved exactly.
@@ -34,6 +35,10 @@ pub enum Method {
     Fifo,
     Lifo,
     Hifo,
+    /// Average cost (Canada's adjusted cost base): each pool is one holding at its weighted average cost; a
+    /// disposal takes its share of the pool's cost. Lots lose their identity (the pool carries the first
+    /// acquisition's id and date), so specific identification is refused.
+    Average,
 }
 
 /// Decimal places kept when part of a lot's cost is allocated.
@@ -160,6 +165,8 @@ pub enum LotError {
     PickMismatch { event: i64, picked: Decimal, qty: Decimal },
     #[error("event {event}: lot {lot} is acquired twice")]
     DuplicateLot { event: i64, lot: LotId },
+    #[error("event {event}: lots cannot be named under average cost")]
+    PickNotAllowed { event: i64 },
 }
 
 /// The order in which a method takes lots: the first key is taken first.
@@ -218,7 +225,7 @@ impl Engine {
     fn key(&mut self, lot: LotId, acquired: Timestamp, qty: Decimal, cost: Option<Decimal>) -> Key {
         self.seq += 1;
         match self.method {
-            Method::Fifo | Method::Lifo => Key::Time(acquired, lot, self.seq),
+            Method::Fifo | Method::Lifo | Method::Average => Key::Time(acquired, lot, self.seq),
             Method::Hifo => {
                 let unit = cost.map(|c| c / qty).unwrap_or_default();
                 Key::Cost(cost.is_none(), std::cmp::Reverse(unit), acquired, lot, self.seq)
@@ -227,6 +234,16 @@ impl Engine {
     }
 
     fn add(&mut self, pool: PoolId, asset: Code, lot: LotId, acquired: Timestamp, qty: Decimal, cost: Option<Decimal>) {
+        if self.method == Method::Average {
+            let p = self.pools.entry((pool, asset)).or_default();
+            if let Some(mut entry) = p.order.first_entry() {
+                let state = entry.get_mut();
+                state.qty += qty;
+                state.cost = state.cost.zip(cost).map(|(a, b)| a + b);
+                p.held += qty;
+                return;
+            }
+        }
         let key = self.key(lot, acquired, qty, cost);
         let p = self.pools.entry((pool, asset)).or_default();
         p.held += qty;
@@ -250,6 +267,7 @@ impl Engine {
         }
         let mut pieces = Vec::new();
         match pick {
+            Some(_) if self.method == Method::Average => return Err(LotError::PickNotAllowed { event }),
             Some(pick) => {
                 let picked: Decimal = pick.iter().map(|(_, q)| *q).sum();
                 if picked != qty {
