@@ -6,6 +6,7 @@
 pub mod holding;
 pub mod ledger;
 pub mod lots;
+pub mod market;
 pub mod money;
 pub mod text;
 pub mod time;
