@@ -87,7 +87,7 @@ pub fn walk_sell(book: &OrderBook, qty: Decimal) -> Result<SellWalk, BookError> 
         }
     }
     let mut bids = book.bids.clone();
-    bids.sort_by(|a, b| b.price.cmp(&a.price));
+    bids.sort_by_key(|l| std::cmp::Reverse(l.price));
     let best_bid = bids.first().ok_or(BookError::NoBids)?.price;
     let best_ask = book.asks.iter().map(|l| l.price).min();
     let (mut left, mut gross, mut worst, mut used) = (qty, Decimal::ZERO, best_bid, 0);
