@@ -84,3 +84,17 @@ fn usage_errors_exit_2_and_help_exits_0() {
     let out = offramp(&["--version"]);
     assert_eq!(stdout(&out).trim(), format!("offramp {}", offramp_app::VERSION));
 }
+
+#[test]
+fn venues_list_with_unknowns_spelled_out() {
+    let out = offramp(&["venues", "--kind", "otc"]);
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(&out));
+    assert_eq!(stdout(&out), golden("venues_otc.txt", &[]));
+    let out = offramp(&["venues", "--kind", "bank"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).starts_with("error[INVALID_INPUT]: kind: unknown venue kind `bank`"));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&offramp(&["venues", "--json"]))).unwrap();
+    let kraken = json.as_array().unwrap().iter().find(|v| v["id"] == "kraken").unwrap();
+    assert_eq!(kraken["fees"]["taker_pct"], "0.26", "figures cross as strings");
+    assert_eq!(kraken["fees"]["tiers"][8]["min_volume"], "10000000");
+}

@@ -8,6 +8,7 @@ mod config;
 mod error;
 pub mod ledger;
 mod status;
+pub mod venues;
 
 pub use config::{Config, Flavor, DATA_DIR_ENV, LEDGER_FILE_NAME};
 pub use error::{AppError, ErrorCode};

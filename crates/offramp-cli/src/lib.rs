@@ -70,6 +70,14 @@ enum Command {
     Backup { file: PathBuf },
     /// Replace the ledger with a backup; the replaced ledger is kept beside it.
     Restore { file: PathBuf },
+    /// The venue catalog: fees, limits and minimums with their source dates ("unknown" where not published).
+    Venues {
+        /// exchange, p2p, otc, atm, card or ramp
+        #[arg(long)]
+        kind: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Export every transaction as the generic CSV (to stdout, or to --out FILE, which must not exist).
     Export {
         #[arg(long, value_name = "FILE")]
@@ -176,6 +184,9 @@ pub fn run(
                 None => Ok(()),
             }
         }),
+        Command::Venues { kind, json } => {
+            offramp_app::venues::venues(kind.as_deref()).map(|v| print_venues(&v, json, out))
+        }
         Command::Export { out: None } => key(pf).and_then(|k| ledger::export(&config, &k, out)).map(|_| Ok(())),
         Command::Export { out: Some(file) } => key(pf)
             .and_then(|k| export_to_file(&config, &k, &file))
@@ -370,6 +381,48 @@ fn print_transfers(v: &ledger::TransfersView, json: bool, out: &mut dyn Write) -
         writeln!(out, "  {}", tx_line(r))?;
     }
     writeln!(out, "Confirmed moves: {}", v.confirmed.len())
+}
+
+fn or_unknown(v: Option<impl std::fmt::Display>, suffix: &str) -> String {
+    v.map(|v| format!("{v}{suffix}")).unwrap_or_else(|| "unknown".into())
+}
+
+fn print_venues(venues: &[offramp_core::catalog::Venue], json: bool, out: &mut dyn Write) -> std::io::Result<()> {
+    if json {
+        return json_out(&venues, out);
+    }
+    writeln!(out, "{:<22} {:<9} {:<25} {:>9} {:>9}  LIMITS AND MINIMUMS", "VENUE", "KIND", "STATUS", "TAKER", "MAKER")?;
+    for v in venues {
+        let status = serde_json::to_value(v.status).ok().and_then(|s| s.as_str().map(String::from)).unwrap_or_default();
+        let kind = serde_json::to_value(v.kind).ok().and_then(|s| s.as_str().map(String::from)).unwrap_or_default();
+        let mut notes = Vec::new();
+        if !v.withdrawal_limits.is_empty() {
+            let levels: Vec<String> = v
+                .withdrawal_limits
+                .iter()
+                .map(|l| format!("{} {}", l.level, or_unknown(l.fiat_per_day_usd, " USD")))
+                .collect();
+            notes.push(format!("fiat withdrawal per day: {}", levels.join(", ")));
+        }
+        if v.min_ticket_usd.is_some() || v.kind == offramp_core::catalog::VenueKind::Otc {
+            notes.push(format!("minimum ticket {}", or_unknown(v.min_ticket_usd, " USD")));
+        }
+        if let Some(f) = v.observed_fee_pct {
+            notes.push(format!("observed fee {f}%"));
+        }
+        notes.push(format!("as of {}", v.as_of.as_deref().unwrap_or("unknown")));
+        writeln!(
+            out,
+            "{:<22} {:<9} {:<25} {:>9} {:>9}  {}",
+            v.id,
+            kind,
+            status,
+            or_unknown(v.fees.taker_pct, "%"),
+            or_unknown(v.fees.maker_pct, "%"),
+            notes.join("; ")
+        )?;
+    }
+    Ok(())
 }
 
 fn print_error(e: &AppError, err: &mut dyn Write) {

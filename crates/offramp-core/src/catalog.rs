@@ -1,0 +1,317 @@
+//! The venue catalog: the facts Offramp knows about places to sell (fees, limits, settlement), each with its
+//! source and date as published, and `None` where a figure is unknown (shown as "unknown", never as zero).
+//!
+//! Parsed from the reference catalog's JSON (`venues.json`). Figures are read into decimals from the JSON
+//! number's own text, never through arithmetic on floats. The whole record is kept as well, so every fact the
+//! typed fields do not cover can still be shown with its source.
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::money::parse_decimal;
+use crate::Decimal;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum VenueKind {
+    Exchange,
+    P2p,
+    Otc,
+    Atm,
+    Card,
+    Ramp,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VenueStatus {
+    Active,
+    ActiveWithRestrictions,
+    Closed,
+    /// Not a venue: industry averages or market references, for comparison only.
+    Reference,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FeeTier {
+    /// Lower bound of 30-day volume for this tier, in `FeeSchedule::volume_currency`.
+    #[serde(with = "crate::money::decimal_str")]
+    pub min_volume: Decimal,
+    #[serde(with = "crate::money::decimal_str::option")]
+    pub maker_pct: Option<Decimal>,
+    #[serde(with = "crate::money::decimal_str::option")]
+    pub taker_pct: Option<Decimal>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+pub struct FeeSchedule {
+    #[serde(with = "crate::money::decimal_str::option")]
+    pub maker_pct: Option<Decimal>,
+    #[serde(with = "crate::money::decimal_str::option")]
+    pub taker_pct: Option<Decimal>,
+    pub tiers: Vec<FeeTier>,
+    pub volume_currency: Option<String>,
+    pub source: Option<String>,
+    pub as_of: Option<String>,
+    pub confidence: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WithdrawalMethod {
+    pub method: String,
+    pub currency: Option<String>,
+    #[serde(with = "crate::money::decimal_str::option")]
+    pub fee_fixed: Option<Decimal>,
+    #[serde(with = "crate::money::decimal_str::option")]
+    pub fee_pct: Option<Decimal>,
+    #[serde(with = "crate::money::decimal_str::option")]
+    pub min_amount: Option<Decimal>,
+    #[serde(with = "crate::money::decimal_str::option")]
+    pub max_amount: Option<Decimal>,
+    pub max_amount_period: Option<String>,
+    pub settlement_time: Option<String>,
+    pub source: Option<String>,
+    pub as_of: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WithdrawalLimit {
+    pub level: String,
+    #[serde(with = "crate::money::decimal_str::option")]
+    pub fiat_per_day_usd: Option<Decimal>,
+    #[serde(with = "crate::money::decimal_str::option")]
+    pub fiat_per_month_usd: Option<Decimal>,
+    pub note: Option<String>,
+    pub source: Option<String>,
+    pub as_of: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Venue {
+    pub id: String,
+    pub name: String,
+    pub kind: VenueKind,
+    pub status: VenueStatus,
+    pub regions: Vec<String>,
+    pub fiat_currencies: Vec<String>,
+    pub fees: FeeSchedule,
+    #[serde(with = "crate::money::decimal_str::option")]
+    pub typical_spread_pct: Option<Decimal>,
+    pub withdrawal_methods: Vec<WithdrawalMethod>,
+    pub withdrawal_limits: Vec<WithdrawalLimit>,
+    /// OTC desks' minimum ticket.
+    #[serde(with = "crate::money::decimal_str::option")]
+    pub min_ticket_usd: Option<Decimal>,
+    pub min_ticket_source: Option<String>,
+    /// ATMs: the fee observed on transactions.
+    #[serde(with = "crate::money::decimal_str::option")]
+    pub observed_fee_pct: Option<Decimal>,
+    pub observed_fee_source: Option<String>,
+    /// The record's own date (`as_of`), as published ("unknown" becomes `None`).
+    pub as_of: Option<String>,
+    /// The whole record as published.
+    pub record: Value,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("venue catalog, record {record} (`{id}`), field `{field}`: {reason}")]
+pub struct CatalogError {
+    pub record: usize,
+    pub id: String,
+    pub field: String,
+    pub reason: String,
+}
+
+struct Reader<'a> {
+    index: usize,
+    id: String,
+    v: &'a Value,
+}
+
+impl Reader<'_> {
+    fn err(&self, field: &str, reason: impl Into<String>) -> CatalogError {
+        CatalogError { record: self.index, id: self.id.clone(), field: field.to_string(), reason: reason.into() }
+    }
+
+    /// A figure: a JSON number read from its text; `null`, a missing key or a text such as "unknown" is `None`.
+    fn num(&self, obj: &Value, field: &str) -> Result<Option<Decimal>, CatalogError> {
+        number(obj.get(field)).map_err(|reason| self.err(field, reason))
+    }
+}
+
+fn number(v: Option<&Value>) -> Result<Option<Decimal>, String> {
+    match v {
+        Some(Value::Number(n)) => {
+            let text = n.to_string();
+            let parsed = if text.contains(['e', 'E']) {
+                Decimal::from_scientific(&text).map_err(|e| format!("{text}: {e}"))
+            } else {
+                parse_decimal(&text).map_err(|e| e.to_string())
+            };
+            parsed.map(Some)
+        }
+        _ => Ok(None),
+    }
+}
+
+fn text(v: &Value, field: &str) -> Option<String> {
+    v.get(field).and_then(Value::as_str).filter(|s| !s.is_empty() && *s != "unknown").map(String::from)
+}
+
+fn strings(v: &Value, field: &str) -> Vec<String> {
+    v.get(field)
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(|x| x.as_str().map(String::from)).collect())
+        .unwrap_or_default()
+}
+
+/// Parses the catalog. Every record needs an `id`, a `name`, a known `kind` and `status`; figures that are
+/// missing or `null` are unknown.
+pub fn parse_catalog(json: &str) -> Result<Vec<Venue>, CatalogError> {
+    let root: Value = serde_json::from_str(json).map_err(|e| CatalogError {
+        record: 0,
+        id: String::new(),
+        field: String::new(),
+        reason: format!("not valid JSON: {e}"),
+    })?;
+    let records = root.as_array().ok_or_else(|| CatalogError {
+        record: 0,
+        id: String::new(),
+        field: String::new(),
+        reason: "the catalog must be a JSON array of venues".into(),
+    })?;
+    let mut seen = std::collections::HashSet::new();
+    records
+        .iter()
+        .enumerate()
+        .map(|(index, v)| {
+            let r = Reader { index, id: text(v, "id").unwrap_or_default(), v };
+            if r.id.is_empty() {
+                return Err(r.err("id", "missing"));
+            }
+            if !seen.insert(r.id.clone()) {
+                return Err(r.err("id", "appears twice"));
+            }
+            venue(&r)
+        })
+        .collect()
+}
+
+fn venue(r: &Reader) -> Result<Venue, CatalogError> {
+    let v = r.v;
+    let kind = match text(v, "kind").as_deref() {
+        Some("exchange") => VenueKind::Exchange,
+        Some("p2p") => VenueKind::P2p,
+        Some("otc") => VenueKind::Otc,
+        Some("atm") => VenueKind::Atm,
+        Some("card") => VenueKind::Card,
+        Some("ramp") => VenueKind::Ramp,
+        other => return Err(r.err("kind", format!("unknown kind {other:?}"))),
+    };
+    let status = match text(v, "status").as_deref() {
+        Some("active") => VenueStatus::Active,
+        Some("active_with_restrictions") => VenueStatus::ActiveWithRestrictions,
+        Some("closed") => VenueStatus::Closed,
+        Some("reference") => VenueStatus::Reference,
+        other => return Err(r.err("status", format!("unknown status {other:?}"))),
+    };
+    let fees_obj = v.get("fees").cloned().unwrap_or(Value::Null);
+    let mut fees = FeeSchedule {
+        // The record's headline figures, else the fee object's base figures.
+        maker_pct: r
+            .num(v, "maker_fee_pct")?
+            .or(r.num(&fees_obj, "maker_fee_pct_base")?)
+            .or(r.num(&fees_obj, "maker_fee_pct")?),
+        taker_pct: r
+            .num(v, "taker_fee_pct")?
+            .or(r.num(&fees_obj, "taker_fee_pct_base")?)
+            .or(r.num(&fees_obj, "taker_fee_pct")?),
+        tiers: Vec::new(),
+        volume_currency: text(&fees_obj, "volume_currency"),
+        source: text(&fees_obj, "tiers_source").or_else(|| text(&fees_obj, "source")).or_else(|| text(v, "fee_source")),
+        as_of: text(&fees_obj, "tiers_as_of").or_else(|| text(&fees_obj, "as_of")),
+        confidence: text(&fees_obj, "confidence"),
+    };
+    if let Some(tiers) = fees_obj.get("tiers").and_then(Value::as_array) {
+        for t in tiers {
+            let min = r.num(t, "min_30d_volume")?.or(r.num(t, "min_30d_volume_eur")?);
+            fees.tiers.push(FeeTier {
+                min_volume: min.ok_or_else(|| r.err("fees.tiers.min_30d_volume", "missing"))?,
+                maker_pct: r.num(t, "maker_pct")?,
+                taker_pct: r.num(t, "taker_pct")?,
+            });
+        }
+    }
+    let mut withdrawal_methods = Vec::new();
+    for m in v.get("fiat_withdrawal_methods").and_then(Value::as_array).into_iter().flatten() {
+        withdrawal_methods.push(WithdrawalMethod {
+            method: text(m, "method").unwrap_or_else(|| "unnamed".into()),
+            currency: text(m, "currency"),
+            fee_fixed: r.num(m, "fee_fixed")?,
+            fee_pct: r.num(m, "fee_pct")?,
+            min_amount: r.num(m, "min_amount")?,
+            max_amount: r.num(m, "max_amount")?,
+            max_amount_period: text(m, "max_amount_period"),
+            settlement_time: text(m, "settlement_time"),
+            source: text(m, "source"),
+            as_of: text(m, "as_of"),
+        });
+    }
+    let mut withdrawal_limits = Vec::new();
+    for l in v.get("withdrawal_limits").and_then(Value::as_array).into_iter().flatten() {
+        withdrawal_limits.push(WithdrawalLimit {
+            level: text(l, "level").unwrap_or_else(|| "default".into()),
+            fiat_per_day_usd: r.num(l, "fiat_withdraw_per_day_usd")?,
+            fiat_per_month_usd: r.num(l, "fiat_withdraw_per_month_usd")?,
+            note: text(l, "note"),
+            source: text(l, "source"),
+            as_of: text(l, "as_of"),
+        });
+    }
+    Ok(Venue {
+        id: r.id.clone(),
+        name: text(v, "name").ok_or_else(|| r.err("name", "missing"))?,
+        kind,
+        status,
+        regions: strings(v, "regions"),
+        fiat_currencies: strings(v, "fiat_currencies"),
+        fees,
+        typical_spread_pct: r.num(v, "typical_spread_pct")?,
+        withdrawal_methods,
+        withdrawal_limits,
+        min_ticket_usd: r.num(v, "min_ticket_usd")?,
+        min_ticket_source: text(v, "min_ticket_source"),
+        observed_fee_pct: r.num(v, "fee_pct_observed")?,
+        observed_fee_source: text(v, "fee_source"),
+        as_of: text(v, "as_of"),
+        record: v.clone(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_come_from_their_text_and_unknowns_stay_unknown() {
+        let json = r#"[{"id":"x","name":"X","kind":"exchange","status":"active","maker_fee_pct":0.16,
+            "taker_fee_pct":null,"typical_spread_pct":"unknown","fees":{"min_fee_btc":5e-05,"tiers":[
+            {"min_30d_volume":0,"maker_pct":0.1,"taker_pct":0.2}]},"as_of":"unknown"}]"#;
+        let v = &parse_catalog(json).unwrap()[0];
+        assert_eq!(v.fees.maker_pct, Some(Decimal::new(16, 2)));
+        assert_eq!(v.fees.taker_pct, None);
+        assert_eq!(v.typical_spread_pct, None);
+        assert_eq!(v.as_of, None);
+        assert_eq!(v.fees.tiers[0].taker_pct, Some(Decimal::new(2, 1)));
+        assert_eq!(number(Some(&serde_json::json!(5e-05))).unwrap(), Some(Decimal::new(5, 5)));
+    }
+
+    #[test]
+    fn bad_records_name_the_record_and_field() {
+        let e = parse_catalog(r#"[{"id":"x","name":"X","kind":"bank","status":"active"}]"#).unwrap_err();
+        assert_eq!((e.record, e.id.as_str(), e.field.as_str()), (0, "x", "kind"));
+        let e = parse_catalog(r#"[{"id":"x","name":"X","kind":"atm","status":"active"},{"id":"x","name":"Y","kind":"atm","status":"active"}]"#).unwrap_err();
+        assert_eq!((e.record, e.field.as_str()), (1, "id"));
+        assert!(parse_catalog("{}").is_err());
+    }
+}
