@@ -70,6 +70,11 @@ enum Command {
     Backup { file: PathBuf },
     /// Replace the ledger with a backup; the replaced ledger is kept beside it.
     Restore { file: PathBuf },
+    /// Tax reports.
+    Report {
+        #[command(subcommand)]
+        command: ReportCommand,
+    },
     /// The venue catalog: fees, limits and minimums with their source dates ("unknown" where not published).
     Venues {
         /// exchange, p2p, otc, atm, card or ramp
@@ -80,6 +85,24 @@ enum Command {
     },
     /// Export every transaction as the generic CSV (to stdout, or to --out FILE, which must not exist).
     Export {
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum ReportCommand {
+    /// Realized gains, one CSV row per lot piece of each disposal in the year (US: USD, per-account lots).
+    Gains {
+        #[arg(long)]
+        year: i32,
+        /// us (uk, de and ca are not available yet)
+        #[arg(long, default_value = "us")]
+        jurisdiction: String,
+        /// fifo, lifo or hifo
+        #[arg(long, default_value = "fifo")]
+        method: String,
+        /// Write the CSV to FILE (which must not exist) instead of stdout.
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
     },
@@ -184,6 +207,9 @@ pub fn run(
                 None => Ok(()),
             }
         }),
+        Command::Report { command: ReportCommand::Gains { year, jurisdiction, method, out: file } } => {
+            key(pf).and_then(|k| gains(&config, &k, year, &jurisdiction, &method, file.as_deref(), out, err))
+        }
         Command::Venues { kind, json } => {
             offramp_app::venues::venues(kind.as_deref()).map(|v| print_venues(&v, json, out))
         }
@@ -381,6 +407,59 @@ fn print_transfers(v: &ledger::TransfersView, json: bool, out: &mut dyn Write) -
         writeln!(out, "  {}", tx_line(r))?;
     }
     writeln!(out, "Confirmed moves: {}", v.confirmed.len())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn gains(
+    config: &Config,
+    key: &Key,
+    year: i32,
+    jurisdiction: &str,
+    method: &str,
+    file: Option<&Path>,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<std::io::Result<()>, AppError> {
+    if jurisdiction != "us" {
+        return Err(AppError::new(
+            ErrorCode::InvalidInput,
+            format!("jurisdiction: `{jurisdiction}` reports are not available yet (available: us)"),
+        ));
+    }
+    let method = offramp_app::report::parse_method(method)?;
+    let report = offramp_app::report::us_gains(config, key, year, method)?;
+    let mut csv = Vec::new();
+    offramp_app::report::write_gains_csv(&report, &mut csv).map_err(|e| AppError::new(ErrorCode::Io, e.to_string()))?;
+    let summary = |w: &mut dyn Write| -> std::io::Result<()> {
+        if report.unknown_rows > 0 {
+            writeln!(
+                w,
+                "WARNING: {} row(s) have an unknown cost basis or proceeds (listed first, marked UNKNOWN). The totals below leave them out.",
+                report.unknown_rows
+            )?;
+        }
+        writeln!(
+            w,
+            "{} rows; short-term gain {}, long-term gain {}",
+            report.rows.len(),
+            report.short_term_gain,
+            report.long_term_gain
+        )
+    };
+    match file {
+        None => Ok(out.write_all(&csv).and_then(|_| summary(err))),
+        Some(f) => {
+            if f.exists() {
+                return Err(AppError::new(
+                    ErrorCode::InvalidInput,
+                    format!("{} already exists; choose a new file.", f.display()),
+                ));
+            }
+            std::fs::write(f, &csv)
+                .map_err(|e| AppError::new(ErrorCode::Io, format!("cannot write {}: {e}", f.display())))?;
+            Ok(writeln!(out, "Wrote {}", f.display()).and_then(|_| summary(out)))
+        }
+    }
 }
 
 fn or_unknown(v: Option<impl std::fmt::Display>, suffix: &str) -> String {

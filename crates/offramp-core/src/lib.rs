@@ -9,6 +9,7 @@ pub mod ledger;
 pub mod lots;
 pub mod market;
 pub mod money;
+pub mod tax;
 pub mod text;
 pub mod time;
 pub mod transfers;

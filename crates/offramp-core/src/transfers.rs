@@ -2,8 +2,8 @@
 //! the deposit into another (in-leg) of the same asset. Pure: candidates in, proposals and leftovers out.
 //!
 //! A pair is proposed when the asset is the same, the accounts differ, the in-leg arrives no earlier than the
-//! out-leg left and within the time window, and the amount that arrived is the amount sent, or the amount sent
-//! minus its recorded fee, or short of it by at most the tolerance (a network fee the export did not record).
+//! out-leg left and within the time window, and the amount that arrived is the amount sent (a recorded fee is
+//! charged on top of it), or short of it by at most the tolerance (a network fee the export did not record).
 //! Among competing pairs the closest amounts win, then the shortest delay; each leg is used once.
 
 use serde::Serialize;
@@ -20,7 +20,7 @@ pub struct Leg {
     pub timestamp: Timestamp,
     /// The quantity sent (out-leg) or received (in-leg).
     pub amount: Amount,
-    /// The out-leg's fee in the same asset, when the export recorded it.
+    /// The out-leg's fee, when the export recorded it (charged on top of `amount`; informative here).
     pub fee: Option<Amount>,
 }
 
@@ -44,7 +44,7 @@ impl Default for MatchRules {
 pub struct Proposal {
     pub out_id: i64,
     pub in_id: i64,
-    /// Sent minus received (minus the recorded fee): what the network or the receiving side kept.
+    /// Sent minus received: what the network or the receiving side kept.
     pub shortfall: Amount,
     pub delay_seconds: i64,
 }
@@ -70,19 +70,9 @@ pub fn match_transfers(outs: &[Leg], ins: &[Leg], rules: MatchRules) -> Matching
             if delay < 0 || delay > rules.window_micros {
                 continue;
             }
-            let net_of_fee = match o.fee.filter(|f| f.code() == o.amount.code()) {
-                Some(fee) => o.amount.try_sub(&fee).unwrap_or(o.amount),
-                None => o.amount,
-            };
-            // Exactly the amount sent (the fee was charged on top), else the net of the recorded fee.
-            let shortfall = if i.amount == o.amount {
-                Amount::zero(o.amount.code())
-            } else {
-                match net_of_fee.try_sub(&i.amount) {
-                    Ok(s) => s,
-                    Err(_) => continue,
-                }
-            };
+            // The fee was charged on top of what was sent (the ledger's convention), so what should arrive is
+            // the amount sent; anything less was kept by the network.
+            let Ok(shortfall) = o.amount.try_sub(&i.amount) else { continue };
             if shortfall.is_negative() {
                 continue; // more arrived than left: not this pair
             }
@@ -132,7 +122,7 @@ mod tests {
     }
 
     #[test]
-    fn matches_net_of_fee_exact_and_within_tolerance() {
+    fn matches_exact_and_within_tolerance() {
         let outs = [
             leg(1, "Kraken", "2024-03-01T12:00:00Z", "0.05 BTC", Some("0.0001 BTC")),
             leg(2, "Coinbase", "2024-03-02T12:00:00Z", "1 ETH", None),
@@ -146,7 +136,7 @@ mod tests {
         let m = match_transfers(&outs, &ins, MatchRules::default());
         assert_eq!(
             m.proposals.iter().map(|p| (p.out_id, p.in_id, p.shortfall.to_string())).collect::<Vec<_>>(),
-            [(1, 10, "0.0000 BTC".to_string()), (2, 11, "0.0005 ETH".into()), (3, 12, "0 ETH".into())]
+            [(1, 10, "0.0001 BTC".to_string()), (2, 11, "0.0005 ETH".into()), (3, 12, "0 ETH".into())]
         );
         assert_eq!(m.proposals[0].delay_seconds, 2400);
         assert!(m.unmatched_in.is_empty() && m.unmatched_out.is_empty());

@@ -1,0 +1,181 @@
+//! Tax reports. Today: the US per-disposal gains report (FIFO, LIFO or HIFO over per-account pools).
+
+use std::collections::HashMap;
+
+use offramp_core::lots::{book, Method, PoolId};
+use offramp_core::tax::{to_events, us_rows, Flag, GainRow};
+use offramp_core::{Amount, Code, Decimal};
+use offramp_store::{Ledger, TxFilter};
+use serde::Serialize;
+
+use crate::ledger::Key;
+use crate::{AppError, Config, ErrorCode};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ReportRow {
+    #[serde(flatten)]
+    pub row: GainRow,
+    /// Where the disposal and the lot came from (file:line).
+    pub disposal_source: String,
+    pub lot_source: String,
+    /// Problems of the disposal's or the lot's transaction.
+    pub flags: Vec<Flag>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct GainsReport {
+    pub year: i32,
+    pub currency: Code,
+    pub method: Method,
+    /// Rows whose basis or proceeds are unknown (listed first).
+    pub unknown_rows: usize,
+    /// Sums over the rows whose figures are all known, rounded half away from zero to cents.
+    pub short_term_gain: Amount,
+    pub long_term_gain: Amount,
+    pub rows: Vec<ReportRow>,
+}
+
+pub fn parse_method(text: &str) -> Result<Method, AppError> {
+    match text.to_ascii_lowercase().as_str() {
+        "fifo" => Ok(Method::Fifo),
+        "lifo" => Ok(Method::Lifo),
+        "hifo" => Ok(Method::Hifo),
+        other => Err(AppError::new(
+            ErrorCode::InvalidInput,
+            format!("method: `{other}` is not available for this report (fifo, lifo, hifo)"),
+        )),
+    }
+}
+
+/// The US gains report for `year`: every disposal split into the lot pieces it consumed, with term, proceeds,
+/// basis and gain in USD. Lots are tracked per account.
+pub fn us_gains(config: &Config, key: &Key, year: i32, method: Method) -> Result<GainsReport, AppError> {
+    let ledger = Ledger::open(&config.ledger_path()?, key)?;
+    let mut txs = Vec::new();
+    let mut sources: HashMap<i64, String> = HashMap::new();
+    let mut filter = TxFilter { limit: 10_000, ..Default::default() };
+    loop {
+        let page = ledger.transactions(&filter)?;
+        let full = page.len() == filter.limit as usize;
+        filter.after = page.last().map(|r| (r.timestamp, r.id));
+        for r in page {
+            sources.insert(r.id, format!("{}:{}", r.source_file, r.source_line));
+            txs.push((r.id, r.as_transaction()));
+        }
+        if !full {
+            break;
+        }
+    }
+    let links = ledger.confirmed_transfers()?;
+    let usd = Code::parse("USD").expect("USD is a code");
+    let mut accounts: Vec<String> = Vec::new();
+    let mut pool = |name: &str| {
+        let i = accounts.iter().position(|n| n == name).unwrap_or_else(|| {
+            accounts.push(name.to_string());
+            accounts.len() - 1
+        });
+        PoolId(i as u32)
+    };
+    let conv = to_events(&txs, &links, usd, &mut pool);
+    let booking = book(&conv.events, method)
+        .map_err(|e| AppError::new(ErrorCode::InvalidInput, format!("{e}. Source: {}", source_of(&e, &sources))))?;
+    let rows: Vec<ReportRow> = us_rows(&booking, year)
+        .into_iter()
+        .map(|row| {
+            let mut flags = conv.flags.get(&row.disposal).cloned().unwrap_or_default();
+            for f in conv.flags.get(&row.lot).into_iter().flatten() {
+                if !flags.contains(f) {
+                    flags.push(f.clone());
+                }
+            }
+            ReportRow {
+                disposal_source: sources.get(&row.disposal).cloned().unwrap_or_default(),
+                lot_source: sources.get(&row.lot).cloned().unwrap_or_default(),
+                flags,
+                row,
+            }
+        })
+        .collect();
+    let sum = |term| -> Decimal { rows.iter().filter(|r| r.row.term == term).filter_map(|r| r.row.gain).sum() };
+    Ok(GainsReport {
+        year,
+        currency: usd,
+        method,
+        unknown_rows: rows.iter().filter(|r| r.row.gain.is_none()).count(),
+        short_term_gain: Amount::new(sum(offramp_core::holding::Term::Short), usd).round_to_minor_units(),
+        long_term_gain: Amount::new(sum(offramp_core::holding::Term::Long), usd).round_to_minor_units(),
+        rows,
+    })
+}
+
+fn source_of(e: &offramp_core::lots::LotError, sources: &HashMap<i64, String>) -> String {
+    use offramp_core::lots::LotError as L;
+    let id = match e {
+        L::Oversold { event, .. }
+        | L::NonPositive { event, .. }
+        | L::Negative { event }
+        | L::OutOfOrder { event }
+        | L::UnknownLot { event, .. }
+        | L::LotTooSmall { event, .. }
+        | L::PickMismatch { event, .. }
+        | L::DuplicateLot { event, .. }
+        | L::PickNotAllowed { event } => *event,
+    };
+    sources.get(&id).cloned().map(|s| format!("transaction {id} ({s})")).unwrap_or_else(|| format!("transaction {id}"))
+}
+
+/// Money in the CSV: rounded half away from zero to cents and always written with two decimals.
+fn cents(v: Option<Decimal>) -> String {
+    match v {
+        Some(v) => {
+            let mut r = v.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
+            r.rescale(2);
+            r.to_string()
+        }
+        None => "UNKNOWN".into(),
+    }
+}
+
+/// The per-disposal gains CSV: one row per lot piece, money rounded half away from zero to cents, unknown
+/// figures written `UNKNOWN` (and those rows first).
+pub fn write_gains_csv(report: &GainsReport, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    writeln!(out, "date_acquired,date_sold,asset,quantity,proceeds_{c},cost_basis_{c},gain_{c},term,matching_rule,lot_id,disposal_id,disposal_source,lot_source,flags", c = report.currency)?;
+    let rule = match report.method {
+        Method::Fifo => "FIFO",
+        Method::Lifo => "LIFO",
+        Method::Hifo => "HIFO",
+        Method::Average => "AVERAGE",
+    };
+    for r in &report.rows {
+        let flags: Vec<String> = r
+            .flags
+            .iter()
+            .map(|f| serde_json::to_value(f).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default())
+            .collect();
+        let term = match r.row.term {
+            offramp_core::holding::Term::Short => "short",
+            offramp_core::holding::Term::Long => "long",
+        };
+        let quote =
+            |s: &str| if s.contains([',', '"']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() };
+        writeln!(
+            out,
+            "{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+            r.row.acquired,
+            r.row.sold,
+            r.row.asset,
+            r.row.qty,
+            cents(r.row.proceeds),
+            cents(r.row.cost),
+            cents(r.row.gain),
+            term,
+            rule,
+            r.row.lot,
+            r.row.disposal,
+            quote(&r.disposal_source),
+            quote(&r.lot_source),
+            flags.join(" ")
+        )?;
+    }
+    Ok(())
+}

@@ -1,0 +1,297 @@
+//! From the ledger's transactions to lot events, and from booked disposals to report rows.
+//!
+//! Conventions (documented for users in docs/TAX.md):
+//! - Every figure is in the report's currency (USD for the US). A fiat amount in another currency has no
+//!   value here yet: the cost or proceeds it feeds is unknown, and the row is flagged, never zero.
+//! - A transaction moves each asset's balance by `received − sent − fee`. An acquisition's cost is what was
+//!   paid plus a fee in the report currency; a fee in the acquired asset reduces the quantity acquired. A
+//!   disposal's proceeds are what was received less a fee in the report currency; a fee in the disposed asset is
+//!   disposed of with it. A fee in any other crypto asset is a disposal of that asset at an unknown value.
+//! - Crypto-to-crypto trades, spending and crypto fees are disposals at the transaction's fiat value; income is
+//!   an acquisition at its fair value on receipt.
+//! - A confirmed own transfer moves lots (date and cost kept) from one account's pool to the other's, at the
+//!   time the out-leg left. What the network kept (sent + fee − received) is disposed of at an unknown value
+//!   (default treatment; no market price is known to the app).
+//! - A withdrawal or transfer out with no confirmed counterpart takes its lots out of the report (to a pool
+//!   "outside"); a deposit or transfer in of crypto with no counterpart is an acquisition of unknown cost.
+
+use std::collections::HashMap;
+
+use crate::holding::{us_term, Term};
+use crate::ledger::{Transaction, TxKind};
+use crate::lots::{take_share, Booking, Event, PoolId};
+use crate::money::{Amount, Code};
+use crate::Decimal;
+
+/// The pool of lots that left the user's accounts without a known destination.
+pub const OUTSIDE: PoolId = PoolId(u32::MAX);
+
+/// Why a transaction's figures are incomplete.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Flag {
+    /// The transaction has no fiat value (or one in another currency).
+    NeedsPrice,
+    /// An amount is in a fiat currency other than the report's.
+    ForeignCurrency,
+    /// A fee in a third asset: disposed of at an unknown value.
+    FeeInOtherAsset,
+    /// The network kept part of an own transfer: disposed of at an unknown value.
+    TransferFee,
+    /// Crypto arrived from an unknown source: its cost is unknown.
+    UnknownOrigin,
+    /// Crypto left to an unknown destination: its lots are out of the report.
+    UnknownDestination,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Conversion {
+    pub events: Vec<Event>,
+    /// Flags per transaction id.
+    pub flags: HashMap<i64, Vec<Flag>>,
+    /// Income received (transaction id, asset, quantity, fair value).
+    pub income: Vec<(i64, Code, Decimal, Option<Decimal>)>,
+}
+
+/// Turns transactions (in time order, with their ids) into lot events for `currency`. `pool` maps an account
+/// name to its pool (one per account, or the same pool for all). `links` are confirmed (out id, in id) pairs.
+pub fn to_events(
+    txs: &[(i64, Transaction)],
+    links: &[(i64, i64)],
+    currency: Code,
+    pool: &mut dyn FnMut(&str) -> PoolId,
+) -> Conversion {
+    let by_id: HashMap<i64, &Transaction> = txs.iter().map(|(id, t)| (*id, t)).collect();
+    let out_to_in: HashMap<i64, i64> = links.iter().copied().collect();
+    let linked_in: std::collections::HashSet<i64> = links.iter().map(|(_, i)| *i).collect();
+    let mut c = Conversion::default();
+    for (id, t) in txs {
+        let id = *id;
+        let p = pool(&t.account);
+        let flag = |f: Flag, c: &mut Conversion| {
+            let v = c.flags.entry(id).or_default();
+            if !v.contains(&f) {
+                v.push(f);
+            }
+        };
+        let value_of = |a: &Amount, c: &mut Conversion| -> Option<Decimal> {
+            if a.code() == currency {
+                Some(a.value())
+            } else {
+                if a.code().is_fiat() {
+                    let v = c.flags.entry(id).or_default();
+                    if !v.contains(&Flag::ForeignCurrency) {
+                        v.push(Flag::ForeignCurrency);
+                    }
+                }
+                None
+            }
+        };
+        let fiat_value = match t.effective_fiat_value() {
+            Some(v) => value_of(&v, &mut c),
+            None => None,
+        };
+        // The fee: in the report currency (a money adjustment), in one of the legs' assets, or elsewhere.
+        let fee = t.fee.filter(|f| !f.is_zero());
+        let fee_money = fee.filter(|f| f.code() == currency).map(|f| f.value());
+        let fee_in = |code: Code| fee.filter(|f| f.code() == code).map(|f| f.value()).unwrap_or_default();
+        let legs: Vec<Code> = [t.sent, t.received].iter().flatten().map(|a| a.code()).collect();
+        let standalone_fee = t.kind == TxKind::Fee;
+        if let Some(f) = fee.filter(|f| !standalone_fee && f.code() != currency && !legs.contains(&f.code())) {
+            if f.code().is_fiat() {
+                flag(Flag::ForeignCurrency, &mut c);
+            } else {
+                flag(Flag::FeeInOtherAsset, &mut c);
+                c.events.push(Event::Dispose {
+                    id,
+                    pool: p,
+                    asset: f.code(),
+                    time: t.timestamp,
+                    qty: f.value(),
+                    proceeds: None,
+                    pick: None,
+                });
+            }
+        }
+        let fee_unknown = fee.is_some_and(|f| !standalone_fee && f.code() != currency && !legs.contains(&f.code()));
+        let adjust = |v: Option<Decimal>, sign: Decimal| -> Option<Decimal> {
+            if fee_unknown {
+                return None;
+            }
+            v.map(|v| v + sign * fee_money.unwrap_or_default())
+        };
+        let crypto = |a: &Option<Amount>| a.filter(|a| !a.code().is_fiat());
+        let dispose = |a: Amount, proceeds: Option<Decimal>, c: &mut Conversion| {
+            let qty = a.value() + fee_in(a.code());
+            c.events.push(Event::Dispose {
+                id,
+                pool: p,
+                asset: a.code(),
+                time: t.timestamp,
+                qty,
+                proceeds,
+                pick: None,
+            });
+        };
+        let acquire = |a: Amount, cost: Option<Decimal>, c: &mut Conversion| {
+            let qty = a.value() - fee_in(a.code());
+            if qty > Decimal::ZERO {
+                c.events.push(Event::Acquire { lot: id, pool: p, asset: a.code(), time: t.timestamp, qty, cost });
+            }
+        };
+        match t.kind {
+            TxKind::Buy => {
+                let cost = t.sent.as_ref().and_then(|s| value_of(s, &mut c));
+                if let Some(r) = crypto(&t.received) {
+                    acquire(r, adjust(cost, Decimal::ONE), &mut c);
+                }
+            }
+            TxKind::Sell => {
+                let proceeds = t.received.as_ref().and_then(|r| value_of(r, &mut c));
+                if let Some(s) = crypto(&t.sent) {
+                    dispose(s, adjust(proceeds, -Decimal::ONE), &mut c);
+                }
+            }
+            TxKind::Trade | TxKind::Spend => {
+                if fiat_value.is_none() {
+                    flag(Flag::NeedsPrice, &mut c);
+                }
+                if let Some(s) = crypto(&t.sent) {
+                    dispose(s, adjust(fiat_value, -Decimal::ONE), &mut c);
+                }
+                if let Some(r) = crypto(&t.received) {
+                    acquire(r, fiat_value, &mut c);
+                }
+            }
+            TxKind::Fee => {
+                // A fee on its own: paid in crypto it is a disposal of that crypto at the transaction's value.
+                if let Some(f) = fee.filter(|f| !f.code().is_fiat()) {
+                    if fiat_value.is_none() {
+                        flag(Flag::NeedsPrice, &mut c);
+                    }
+                    c.events.push(Event::Dispose {
+                        id,
+                        pool: p,
+                        asset: f.code(),
+                        time: t.timestamp,
+                        qty: f.value(),
+                        proceeds: fiat_value,
+                        pick: None,
+                    });
+                }
+            }
+            k if k.is_income() => {
+                if let Some(r) = crypto(&t.received) {
+                    if fiat_value.is_none() {
+                        flag(Flag::NeedsPrice, &mut c);
+                    }
+                    c.income.push((id, r.code(), r.value(), fiat_value));
+                    acquire(r, fiat_value, &mut c);
+                }
+            }
+            TxKind::TransferOut | TxKind::Withdrawal => {
+                let Some(s) = crypto(&t.sent) else { continue };
+                match out_to_in.get(&id).and_then(|i| by_id.get(i).map(|t| (*i, *t))) {
+                    Some((_, inn)) => {
+                        let arrived = inn.received.map(|r| r.value()).unwrap_or_default();
+                        let left = s.value() + fee_in(s.code());
+                        let kept = left - arrived;
+                        if arrived > Decimal::ZERO {
+                            c.events.push(Event::Move {
+                                id,
+                                from: p,
+                                to: pool(&inn.account),
+                                asset: s.code(),
+                                time: t.timestamp,
+                                qty: arrived,
+                            });
+                        }
+                        if kept > Decimal::ZERO {
+                            flag(Flag::TransferFee, &mut c);
+                            c.events.push(Event::Dispose {
+                                id,
+                                pool: p,
+                                asset: s.code(),
+                                time: t.timestamp,
+                                qty: kept,
+                                proceeds: None,
+                                pick: None,
+                            });
+                        }
+                    }
+                    None => {
+                        flag(Flag::UnknownDestination, &mut c);
+                        let qty = s.value() + fee_in(s.code());
+                        c.events.push(Event::Move {
+                            id,
+                            from: p,
+                            to: OUTSIDE,
+                            asset: s.code(),
+                            time: t.timestamp,
+                            qty,
+                        });
+                    }
+                }
+            }
+            TxKind::TransferIn | TxKind::Deposit => {
+                if linked_in.contains(&id) {
+                    continue; // the move was made at the out-leg
+                }
+                if let Some(r) = crypto(&t.received) {
+                    flag(Flag::UnknownOrigin, &mut c);
+                    acquire(r, None, &mut c);
+                }
+            }
+            _ => {}
+        }
+    }
+    c
+}
+
+/// One row of a gains report: one piece of one lot consumed by one disposal.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct GainRow {
+    pub disposal: i64,
+    pub lot: i64,
+    pub asset: Code,
+    pub acquired: chrono::NaiveDate,
+    pub sold: chrono::NaiveDate,
+    #[serde(with = "crate::money::decimal_str")]
+    pub qty: Decimal,
+    #[serde(with = "crate::money::decimal_str::option")]
+    pub proceeds: Option<Decimal>,
+    #[serde(with = "crate::money::decimal_str::option")]
+    pub cost: Option<Decimal>,
+    #[serde(with = "crate::money::decimal_str::option")]
+    pub gain: Option<Decimal>,
+    pub term: Term,
+}
+
+/// Splits each disposal of `year` (UTC calendar year) into one row per lot piece, with the proceeds shared by
+/// quantity (the last piece takes the rest, so rows add up to the disposal exactly) and the US term of each
+/// piece. Rows whose basis or proceeds are unknown come first.
+pub fn us_rows(booking: &Booking, year: i32) -> Vec<GainRow> {
+    let mut rows = Vec::new();
+    for d in booking.disposals.iter().filter(|d| chrono::Datelike::year(&d.time.date_utc()) == year) {
+        let (mut qty_left, mut proceeds_left) = (d.qty, d.proceeds);
+        for p in &d.pieces {
+            let proceeds = take_share(&mut qty_left, &mut proceeds_left, p.qty);
+            let sold = d.time.date_utc();
+            let acquired = p.acquired.date_utc();
+            rows.push(GainRow {
+                disposal: d.id,
+                lot: p.lot,
+                asset: d.asset,
+                acquired,
+                sold,
+                qty: p.qty,
+                proceeds,
+                cost: p.cost,
+                gain: proceeds.zip(p.cost).map(|(a, b)| a - b),
+                term: us_term(acquired, sold),
+            });
+        }
+    }
+    rows.sort_by_key(|r| (r.gain.is_some(), r.sold, r.disposal, r.acquired, r.lot));
+    rows
+}
