@@ -259,3 +259,18 @@ fn us_gains_report_golden() {
     let e = stderr(&run(&data, &["report", "gains", "--year", "2024", "--jurisdiction", "uk"]));
     assert!(e.starts_with("error[INVALID_INPUT]: jurisdiction: `uk` reports are not available yet"), "{e}");
 }
+
+/// HMRC Cryptoassets Manual CRYPTO22256 (example 6) imported as a generic CSV in GBP and reported with
+/// `offramp report uk`: HMRC's gains of £15,000 (31 July) and £10,000 (5 August), and the pool disposal of
+/// 7 August derived from HMRC's rules (see crates/offramp-core/tests/uk.rs).
+#[test]
+fn uk_report_reproduces_hmrc_example_6() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    ok(run(&data, &["init"]));
+    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/hmrc_example_6.csv");
+    ok(run(&data, &["import", file.to_str().unwrap()]));
+    assert_eq!(ok(run(&data, &["report", "uk", "--year", "2024"])), golden("uk_2024.txt", &[]));
+    // The opening purchase is in the previous tax year: no disposals there.
+    assert!(ok(run(&data, &["report", "uk", "--year", "2023"])).contains("SA108 cryptoassets: disposals 0;"));
+}

@@ -47,9 +47,14 @@ pub fn parse_method(text: &str) -> Result<Method, AppError> {
     }
 }
 
-/// The US gains report for `year`: every disposal split into the lot pieces it consumed, with term, proceeds,
-/// basis and gain in USD. Lots are tracked per account.
-pub fn us_gains(config: &Config, key: &Key, year: i32, method: Method) -> Result<GainsReport, AppError> {
+/// The ledger's transactions in time order, their sources (file:line) and the confirmed own transfers.
+struct History {
+    txs: Vec<(i64, offramp_core::Transaction)>,
+    sources: HashMap<i64, String>,
+    links: Vec<(i64, i64)>,
+}
+
+fn load(config: &Config, key: &Key) -> Result<History, AppError> {
     let ledger = Ledger::open(&config.ledger_path()?, key)?;
     let mut txs = Vec::new();
     let mut sources: HashMap<i64, String> = HashMap::new();
@@ -66,7 +71,13 @@ pub fn us_gains(config: &Config, key: &Key, year: i32, method: Method) -> Result
             break;
         }
     }
-    let links = ledger.confirmed_transfers()?;
+    Ok(History { txs, sources, links: ledger.confirmed_transfers()? })
+}
+
+/// The US gains report for `year`: every disposal split into the lot pieces it consumed, with term, proceeds,
+/// basis and gain in USD. Lots are tracked per account.
+pub fn us_gains(config: &Config, key: &Key, year: i32, method: Method) -> Result<GainsReport, AppError> {
+    let History { txs, sources, links } = load(config, key)?;
     let usd = Code::parse("USD").expect("USD is a code");
     let mut accounts: Vec<String> = Vec::new();
     let mut pool = |name: &str| {
@@ -178,4 +189,88 @@ pub fn write_gains_csv(report: &GainsReport, out: &mut dyn std::io::Write) -> st
         )?;
     }
     Ok(())
+}
+
+/// One UK disposal day of one token, with its matching and SA108-relevant figures.
+#[derive(Debug, Clone, Serialize)]
+pub struct UkRow {
+    pub asset: Code,
+    #[serde(flatten)]
+    pub disposal: offramp_core::uk::UkDisposal,
+    pub sources: Vec<String>,
+}
+
+/// The SA108 capital gains figures for cryptoassets, from the rows whose figures are all known.
+#[derive(Debug, Clone, Serialize)]
+pub struct Sa108 {
+    pub disposals: usize,
+    pub proceeds: Amount,
+    pub allowable_costs: Amount,
+    pub gains: Amount,
+    pub losses: Amount,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct UkReport {
+    /// The tax year starting 6 April of this year.
+    pub tax_year_start: i32,
+    pub rows: Vec<UkRow>,
+    /// Rows whose proceeds or allowable cost are unknown (listed first).
+    pub unknown_rows: usize,
+    pub sa108: Sa108,
+}
+
+/// The UK computation for the tax year 6 April `start` – 5 April `start + 1`: each token's disposals matched
+/// by the same-day, 30-day and Section 104 rules (all accounts together), in GBP. Dates are UTC dates for now.
+pub fn uk_gains(config: &Config, key: &Key, start: i32) -> Result<UkReport, AppError> {
+    let History { txs, sources, links } = load(config, key)?;
+    let gbp = Code::parse("GBP").expect("GBP is a code");
+    // One pool for everything: UK pooling is per person, whatever the account.
+    let conv = to_events(&txs, &links, gbp, &mut |_| PoolId(0));
+    let mut by_asset: std::collections::BTreeMap<Code, Vec<offramp_core::uk::UkEvent>> = Default::default();
+    for e in &conv.events {
+        use offramp_core::lots::Event as E;
+        use offramp_core::uk::UkEvent as U;
+        match e {
+            E::Acquire { lot, asset, time, qty, cost, .. } => by_asset.entry(*asset).or_default().push(U::Acquire {
+                id: *lot,
+                date: time.date_utc(),
+                qty: *qty,
+                cost: *cost,
+            }),
+            E::Dispose { id, asset, time, qty, proceeds, .. } => by_asset.entry(*asset).or_default().push(U::Dispose {
+                id: *id,
+                date: time.date_utc(),
+                qty: *qty,
+                proceeds: *proceeds,
+            }),
+            // Moves between the person's own accounts do not change the pool.
+            E::Move { .. } => {}
+        }
+    }
+    let first = chrono::NaiveDate::from_ymd_opt(start, 4, 6)
+        .ok_or_else(|| AppError::new(ErrorCode::InvalidInput, format!("year: {start} is out of range")))?;
+    let last = chrono::NaiveDate::from_ymd_opt(start + 1, 4, 5)
+        .ok_or_else(|| AppError::new(ErrorCode::InvalidInput, format!("year: {start} is out of range")))?;
+    let mut rows = Vec::new();
+    for (asset, events) in by_asset {
+        let (disposals, _pool) = offramp_core::uk::uk_match(&events)
+            .map_err(|e| AppError::new(ErrorCode::InvalidInput, format!("{asset}: {e}")))?;
+        for d in disposals.into_iter().filter(|d| d.date >= first && d.date <= last) {
+            let srcs = d.ids.iter().map(|i| sources.get(i).cloned().unwrap_or_default()).collect();
+            rows.push(UkRow { asset, disposal: d, sources: srcs });
+        }
+    }
+    rows.sort_by_key(|r| (r.disposal.gain.is_some(), r.disposal.date, r.asset));
+    let known: Vec<&UkRow> = rows.iter().filter(|r| r.disposal.gain.is_some()).collect();
+    let total =
+        |f: &dyn Fn(&UkRow) -> Decimal| Amount::new(known.iter().map(|r| f(r)).sum(), gbp).round_to_minor_units();
+    let sa108 = Sa108 {
+        disposals: rows.len(),
+        proceeds: total(&|r| r.disposal.proceeds.unwrap_or_default()),
+        allowable_costs: total(&|r| r.disposal.cost.unwrap_or_default()),
+        gains: total(&|r| r.disposal.gain.unwrap_or_default().max(Decimal::ZERO)),
+        losses: total(&|r| (-r.disposal.gain.unwrap_or_default()).max(Decimal::ZERO)),
+    };
+    Ok(UkReport { tax_year_start: start, unknown_rows: rows.len() - known.len(), rows, sa108 })
 }

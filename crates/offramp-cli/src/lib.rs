@@ -92,6 +92,14 @@ enum Command {
 
 #[derive(Subcommand, Debug)]
 enum ReportCommand {
+    /// UK capital gains for the tax year starting 6 April YEAR: same-day, 30-day and Section 104 matching in GBP,
+    /// and the SA108 cryptoasset figures.
+    Uk {
+        #[arg(long)]
+        year: i32,
+        #[arg(long)]
+        json: bool,
+    },
     /// Realized gains, one CSV row per lot piece of each disposal in the year (US: USD, per-account lots).
     Gains {
         #[arg(long)]
@@ -209,6 +217,9 @@ pub fn run(
         }),
         Command::Report { command: ReportCommand::Gains { year, jurisdiction, method, out: file } } => {
             key(pf).and_then(|k| gains(&config, &k, year, &jurisdiction, &method, file.as_deref(), out, err))
+        }
+        Command::Report { command: ReportCommand::Uk { year, json } } => {
+            key(pf).and_then(|k| offramp_app::report::uk_gains(&config, &k, year)).map(|r| print_uk(&r, json, out))
         }
         Command::Venues { kind, json } => {
             offramp_app::venues::venues(kind.as_deref()).map(|v| print_venues(&v, json, out))
@@ -460,6 +471,71 @@ fn gains(
             Ok(writeln!(out, "Wrote {}", f.display()).and_then(|_| summary(out)))
         }
     }
+}
+
+fn money(v: Option<offramp_core::Decimal>) -> String {
+    match v {
+        Some(v) => offramp_core::Amount::new(v, offramp_core::Code::parse("GBP").expect("code"))
+            .round_to_minor_units()
+            .value()
+            .to_string(),
+        None => "UNKNOWN".into(),
+    }
+}
+
+fn print_uk(r: &offramp_app::report::UkReport, json: bool, out: &mut dyn Write) -> std::io::Result<()> {
+    use offramp_core::uk::Rule;
+    if json {
+        return json_out(r, out);
+    }
+    writeln!(
+        out,
+        "UK capital gains, tax year {}/{:02} (6 April {} to 5 April {}), GBP; money rounded half away from zero to pence",
+        r.tax_year_start,
+        (r.tax_year_start + 1) % 100,
+        r.tax_year_start,
+        r.tax_year_start + 1
+    )?;
+    if r.unknown_rows > 0 {
+        writeln!(
+            out,
+            "WARNING: {} disposal(s) have unknown proceeds or costs (listed first); the SA108 figures leave them out.",
+            r.unknown_rows
+        )?;
+    }
+    for row in &r.rows {
+        let d = &row.disposal;
+        let parts: Vec<String> = d
+            .matches
+            .iter()
+            .map(|m| {
+                let rule = match m.rule {
+                    Rule::SameDay => "same day".to_string(),
+                    Rule::BedAndBreakfast { acquired } => format!("30 days ({acquired})"),
+                    Rule::Section104 => "section 104 pool".to_string(),
+                };
+                format!("{rule} {}: {}", m.qty, money(m.cost))
+            })
+            .collect();
+        writeln!(
+            out,
+            "{} {}: disposed of {} for {}; allowable cost {} ({}); gain {}  [{}]",
+            d.date,
+            row.asset,
+            d.qty,
+            money(d.proceeds),
+            money(d.cost),
+            parts.join("; "),
+            money(d.gain),
+            row.sources.join(", ")
+        )?;
+    }
+    let s = &r.sa108;
+    writeln!(
+        out,
+        "SA108 cryptoassets: disposals {}; proceeds {}; allowable costs {}; gains {}; losses {}",
+        s.disposals, s.proceeds, s.allowable_costs, s.gains, s.losses
+    )
 }
 
 fn or_unknown(v: Option<impl std::fmt::Display>, suffix: &str) -> String {

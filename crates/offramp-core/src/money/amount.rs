@@ -121,14 +121,16 @@ impl Amount {
     }
 
     /// The presentation and reporting rounding rule: a fiat amount is rounded **half away from zero** to its
-    /// currency's minor unit (0.005 USD → 0.01 USD, -0.005 USD → -0.01 USD, 0.5 JPY → 1 JPY). Crypto quantities
+    /// currency's minor unit (0.005 USD → 0.01 USD, -0.005 USD → -0.01 USD, 0.5 JPY → 1 JPY) and written with
+    /// exactly that many decimals (12 USD → 12.00 USD). Crypto quantities
     /// and unknown codes are returned unchanged. Computation never rounds in between; only the final figure is.
     pub fn round_to_minor_units(&self) -> Amount {
         match self.code.kind() {
-            CodeKind::Fiat { minor_units } => Amount {
-                value: self.value.round_dp_with_strategy(minor_units, RoundingStrategy::MidpointAwayFromZero),
-                code: self.code,
-            },
+            CodeKind::Fiat { minor_units } => {
+                let mut value = self.value.round_dp_with_strategy(minor_units, RoundingStrategy::MidpointAwayFromZero);
+                value.rescale(minor_units); // always written with its minor units: 150000.00, not 150000
+                Amount { value, code: self.code }
+            }
             CodeKind::Crypto => *self,
         }
     }
@@ -207,6 +209,8 @@ mod tests {
         assert_eq!(a("0.5 JPY").round_to_minor_units(), a("1 JPY"));
         assert_eq!(a("1.0005 KWD").round_to_minor_units(), a("1.001 KWD"));
         assert_eq!(a("0.123456789 BTC").round_to_minor_units(), a("0.123456789 BTC"));
+        assert_eq!(a("150000 GBP").round_to_minor_units().to_string(), "150000.00 GBP");
+        assert_eq!(a("7 JPY").round_to_minor_units().to_string(), "7 JPY");
     }
 
     #[test]
