@@ -98,3 +98,36 @@ fn venues_list_with_unknowns_spelled_out() {
     assert_eq!(kraken["fees"]["taker_pct"], "0.26", "figures cross as strings");
     assert_eq!(kraken["fees"]["tiers"][8]["min_volume"], "10000000");
 }
+
+/// `offramp quote`: offline, with the price and impact inputs given. Kraken: 0.26 % base taker fee on $650,000
+/// ($1,690.00), square-root impact (Y 0.7, σ 3 %, V 10,000 BTC: $287.77), Fedwire $4.00: net $648,018.23 in one
+/// day under the Pro level's limits.
+#[test]
+fn quote_offline_with_given_price() {
+    let out = offramp(&[
+        "quote",
+        "--sell",
+        "10",
+        "BTC",
+        "--to",
+        "USD",
+        "--price",
+        "65000",
+        "--volatility",
+        "0.03",
+        "--daily-volume",
+        "10000",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(&out));
+    let text = stdout(&out);
+    let kraken = text.lines().find(|l| l.starts_with("kraken ")).unwrap();
+    assert_eq!(
+        kraken.split_whitespace().collect::<Vec<_>>().join(" "),
+        "kraken 648018.23 1 taker fee 1690.00; market impact 287.77; fiat withdrawal fee 4.00"
+    );
+    assert!(text.contains("kraken_otc           desk spread unknown"), "{text}");
+    assert!(text.contains("bitvavo              does not pay out USD"), "{text}");
+    let out = offramp(&["quote", "--sell", "10", "BTC", "--to", "USD"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).starts_with("error[INVALID_INPUT]: price: Offramp is offline"), "{}", stderr(&out));
+}

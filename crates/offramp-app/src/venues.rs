@@ -78,3 +78,138 @@ mod tests {
         assert_eq!(venues(Some("bank")).unwrap_err().code, ErrorCode::InvalidInput);
     }
 }
+
+/// A sale request as text from the UI or the command line.
+#[derive(Debug, Clone, Default)]
+pub struct QuoteRequest {
+    pub qty: String,
+    pub asset: String,
+    pub fiat: String,
+    pub country: String,
+    /// The price of one unit in `fiat`. Required while Offramp has no live prices (offline).
+    pub price: Option<String>,
+    pub volume_30d: Option<String>,
+    pub daily_volatility: Option<String>,
+    pub daily_volume: Option<String>,
+    /// Y of the square-root law (default 0.7).
+    pub impact_y: Option<String>,
+}
+
+fn dec(field: &str, text: &str) -> Result<offramp_core::Decimal, AppError> {
+    offramp_core::money::parse_decimal(text)
+        .map_err(|e| AppError::new(ErrorCode::InvalidInput, format!("{field}: {e}")))
+}
+
+/// Quotes the sale at every venue of the catalog (reference records left out): suitable venues with a known
+/// net first, best first; then those whose net is unknown; then the unsuitable ones with their reasons.
+pub fn quote_all(r: &QuoteRequest) -> Result<Vec<offramp_core::quote::VenueQuote>, AppError> {
+    use offramp_core::catalog::VenueStatus;
+    use offramp_core::market::ImpactParams;
+    use offramp_core::money::Code;
+    let code = |field: &str, t: &str| {
+        Code::parse(t).map_err(|e| AppError::new(ErrorCode::InvalidInput, format!("{field}: {e}")))
+    };
+    let qty = dec("quantity", &r.qty)?;
+    if qty <= offramp_core::Decimal::ZERO {
+        return Err(AppError::new(ErrorCode::InvalidInput, "quantity: must be positive"));
+    }
+    let price = r.price.as_deref().ok_or_else(|| {
+        AppError::new(
+            ErrorCode::InvalidInput,
+            "price: Offramp is offline (no live prices yet): give the price of one unit, e.g. --price 65000",
+        )
+    })?;
+    let impact = match (&r.daily_volatility, &r.daily_volume) {
+        (Some(v), Some(vol)) => Some(ImpactParams {
+            y: dec("impact Y", r.impact_y.as_deref().unwrap_or("0.7"))?,
+            daily_volatility: dec("daily volatility", v)?,
+            daily_volume: dec("daily volume", vol)?,
+        }),
+        (None, None) => None,
+        _ => {
+            return Err(AppError::new(
+                ErrorCode::InvalidInput,
+                "impact: give both the daily volatility and the daily volume",
+            ))
+        }
+    };
+    let req = offramp_core::quote::SaleRequest {
+        asset: code("asset", &r.asset)?,
+        qty,
+        fiat: code("currency", &r.fiat)?,
+        country: r.country.to_ascii_uppercase(),
+        price: dec("price", price)?,
+        volume_30d: dec("30-day volume", r.volume_30d.as_deref().unwrap_or("0"))?,
+        impact,
+    };
+    let mut quotes: Vec<_> = venues(None)?
+        .iter()
+        .filter(|v| v.status != VenueStatus::Reference)
+        .map(|v| offramp_core::quote::quote(v, &req))
+        .collect();
+    quotes.sort_by_key(|q| (!q.unsuitable.is_empty(), q.net.is_none(), std::cmp::Reverse(q.net)));
+    Ok(quotes)
+}
+
+#[cfg(test)]
+mod quote_tests {
+    use super::*;
+    use std::str::FromStr;
+
+    fn req() -> QuoteRequest {
+        QuoteRequest {
+            qty: "10".into(),
+            asset: "BTC".into(),
+            fiat: "USD".into(),
+            country: "US".into(),
+            price: Some("65000".into()),
+            daily_volatility: Some("0.03".into()),
+            daily_volume: Some("10000".into()),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn kraken_quote_line_by_line() {
+        let quotes = quote_all(&req()).unwrap();
+        let k = quotes.iter().find(|q| q.venue == "kraken").unwrap();
+        let d = |s: &str| offramp_core::Decimal::from_str(s).unwrap();
+        assert_eq!(k.gross, d("650000"));
+        // Base tier 0.26 % of 650,000 = 1,690; Fedwire $4.
+        assert_eq!(k.costs[0].amount, Some(d("1690")));
+        assert_eq!(k.costs[2].amount, Some(d("4.0")));
+        // Impact: 650,000 × (2/3) × 0.7 × 0.03 × sqrt(10 / 10,000) = 650,000 × 0.000442718872... ≈ 287.77
+        let impact = k.costs[1].amount.unwrap();
+        assert_eq!(impact.round_dp(2), d("287.77"));
+        assert_eq!(k.net, Some(d("650000") - d("1690") - d("4.0") - impact));
+        // Pro level: $10,000,000 a day, one day.
+        assert_eq!(k.days_to_cash, Some(1));
+        assert!(k.unsuitable.is_empty());
+    }
+
+    #[test]
+    fn unknowns_unsuitables_and_order() {
+        let quotes = quote_all(&req()).unwrap();
+        assert!(quotes.iter().all(|q| q.venue != "atm_industry" && q.venue != "otc_market_reference"));
+        let closed = quotes.iter().find(|q| q.venue == "paxful").unwrap();
+        assert!(closed.unsuitable.contains(&"closed".to_string()));
+        let bitvavo = quotes.iter().find(|q| q.venue == "bitvavo").unwrap();
+        assert!(bitvavo.unsuitable.iter().any(|u| u == "does not pay out USD"));
+        let otc = quotes.iter().find(|q| q.venue == "kraken_otc").unwrap();
+        assert_eq!(otc.net, None, "the desk's spread is unknown: so is the net");
+        // Known nets come first, best first.
+        let nets: Vec<_> =
+            quotes.iter().take_while(|q| q.unsuitable.is_empty() && q.net.is_some()).map(|q| q.net.unwrap()).collect();
+        assert!(!nets.is_empty() && nets.windows(2).all(|w| w[0] >= w[1]));
+        let robosats = quotes.iter().find(|q| q.venue == "robosats").unwrap();
+        assert!(
+            robosats.warnings.iter().any(|w| w.contains("at most 0.04 BTC per trade: 250 trades")),
+            "{:?}",
+            robosats.warnings
+        );
+        // Offline without a price: a clear refusal.
+        let e = quote_all(&QuoteRequest { price: None, ..req() }).unwrap_err();
+        assert_eq!(e.code, ErrorCode::InvalidInput);
+        assert!(e.message.contains("offline"));
+    }
+}

@@ -75,6 +75,32 @@ enum Command {
         #[command(subcommand)]
         command: ReportCommand,
     },
+    /// What selling would give at every venue: gross, costs, net, days to cash, and why a venue does not fit.
+    Quote {
+        /// Quantity and asset, e.g. `--sell 10 BTC`.
+        #[arg(long, num_args = 2, value_names = ["QTY", "ASSET"], required = true)]
+        sell: Vec<String>,
+        /// The fiat currency to receive.
+        #[arg(long, value_name = "CURRENCY")]
+        to: String,
+        /// Your country (ISO code).
+        #[arg(long, default_value = "US")]
+        country: String,
+        /// The price of one unit in that currency (needed while Offramp has no live prices).
+        #[arg(long)]
+        price: Option<String>,
+        /// Your trading volume over the last 30 days, for fee tiers.
+        #[arg(long)]
+        volume_30d: Option<String>,
+        /// Daily volatility as a fraction (0.03 = 3 %), for the square-root impact law.
+        #[arg(long)]
+        volatility: Option<String>,
+        /// Daily traded volume of the asset, in its units, for the square-root impact law.
+        #[arg(long)]
+        daily_volume: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
     /// The venue catalog: fees, limits and minimums with their source dates ("unknown" where not published).
     Venues {
         /// exchange, p2p, otc, atm, card or ramp
@@ -220,6 +246,20 @@ pub fn run(
         }
         Command::Report { command: ReportCommand::Uk { year, json } } => {
             key(pf).and_then(|k| offramp_app::report::uk_gains(&config, &k, year)).map(|r| print_uk(&r, json, out))
+        }
+        Command::Quote { sell, to, country, price, volume_30d, volatility, daily_volume, json } => {
+            let req = offramp_app::venues::QuoteRequest {
+                qty: sell[0].clone(),
+                asset: sell[1].clone(),
+                fiat: to,
+                country,
+                price,
+                volume_30d,
+                daily_volatility: volatility,
+                daily_volume,
+                impact_y: None,
+            };
+            offramp_app::venues::quote_all(&req).map(|q| print_quotes(&req, &q, json, out))
         }
         Command::Venues { kind, json } => {
             offramp_app::venues::venues(kind.as_deref()).map(|v| print_venues(&v, json, out))
@@ -536,6 +576,56 @@ fn print_uk(r: &offramp_app::report::UkReport, json: bool, out: &mut dyn Write) 
         "SA108 cryptoassets: disposals {}; proceeds {}; allowable costs {}; gains {}; losses {}",
         s.disposals, s.proceeds, s.allowable_costs, s.gains, s.losses
     )
+}
+
+fn fiat2(v: offramp_core::Decimal) -> String {
+    let mut r = v.round_dp_with_strategy(2, offramp_core::money::RoundingStrategy::MidpointAwayFromZero);
+    r.rescale(2);
+    r.to_string()
+}
+
+fn print_quotes(
+    req: &offramp_app::venues::QuoteRequest,
+    quotes: &[offramp_core::quote::VenueQuote],
+    json: bool,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    if json {
+        return json_out(&quotes, out);
+    }
+    let gross = quotes.first().map(|q| fiat2(q.gross)).unwrap_or_default();
+    let fiat = req.fiat.to_ascii_uppercase();
+    writeln!(
+        out,
+        "Selling {} {} at {} {fiat} each (your price; offline: no live order books): {gross} {fiat} gross. Money rounded half away from zero to cents.",
+        req.qty,
+        req.asset.to_ascii_uppercase(),
+        req.price.as_deref().unwrap_or("?")
+    )?;
+    let line = |q: &offramp_core::quote::VenueQuote| -> String {
+        q.costs
+            .iter()
+            .map(|c| format!("{} {}", c.name, c.amount.map(fiat2).unwrap_or_else(|| "unknown".into())))
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    writeln!(out, "\n{:<22} {:>14} {:>5}  COSTS", "VENUE", format!("NET {fiat}"), "DAYS")?;
+    for q in quotes.iter().filter(|q| q.unsuitable.is_empty() && q.net.is_some()) {
+        let days = q.days_to_cash.map(|d| d.to_string()).unwrap_or_else(|| "?".into());
+        writeln!(out, "{:<22} {:>14} {:>5}  {}", q.venue, fiat2(q.net.unwrap_or_default()), days, line(q))?;
+        for w in &q.warnings {
+            writeln!(out, "{:<44}! {w}", "")?;
+        }
+    }
+    writeln!(out, "\nNet unknown (a cost is not published; an override or a desk quote would settle it):")?;
+    for q in quotes.iter().filter(|q| q.unsuitable.is_empty() && q.net.is_none()) {
+        writeln!(out, "  {:<20} {}", q.venue, line(q))?;
+    }
+    writeln!(out, "\nNot suitable:")?;
+    for q in quotes.iter().filter(|q| !q.unsuitable.is_empty()) {
+        writeln!(out, "  {:<20} {}", q.venue, q.unsuitable.join("; "))?;
+    }
+    Ok(())
 }
 
 fn or_unknown(v: Option<impl std::fmt::Display>, suffix: &str) -> String {

@@ -103,6 +103,9 @@ pub struct Venue {
     #[serde(with = "crate::money::decimal_str::option")]
     pub min_ticket_usd: Option<Decimal>,
     pub min_ticket_source: Option<String>,
+    /// P2P platforms: the largest single trade, in BTC, where published.
+    #[serde(with = "crate::money::decimal_str::option")]
+    pub max_trade_btc: Option<Decimal>,
     /// ATMs: the fee observed on transactions.
     #[serde(with = "crate::money::decimal_str::option")]
     pub observed_fee_pct: Option<Decimal>,
@@ -281,6 +284,13 @@ fn venue(r: &Reader) -> Result<Venue, CatalogError> {
         withdrawal_limits,
         min_ticket_usd: r.num(v, "min_ticket_usd")?,
         min_ticket_source: text(v, "min_ticket_source"),
+        max_trade_btc: {
+            let limits = v.get("trade_limits").cloned().unwrap_or(Value::Null);
+            match r.num(&limits, "max_single_trade_sats")? {
+                Some(sats) => Some(sats / Decimal::from(100_000_000)),
+                None => r.num(&limits, "max_single_trade_btc")?,
+            }
+        },
         observed_fee_pct: r.num(v, "fee_pct_observed")?,
         observed_fee_source: text(v, "fee_source"),
         as_of: text(v, "as_of"),

@@ -21,7 +21,7 @@ pub use decimal::{decimal_str, parse_decimal, MAX_SCALE};
 pub use percent::Percent;
 pub use price::Price;
 
-pub use rust_decimal::Decimal;
+pub use rust_decimal::{Decimal, RoundingStrategy};
 
 /// Why a piece of text is not a valid figure or code. Each variant says what was wrong, so an importer can name
 /// the field and the reason.

@@ -1,0 +1,235 @@
+//! What selling a quantity at one venue would give: gross, each cost line, net fiat, days to cash, and why a
+//! venue is unsuitable. Pure: the venue's facts and the market inputs come in. A cost that is not known is a
+//! line with no amount, and then the net is not known either: never a zero.
+
+use serde::Serialize;
+
+use crate::catalog::{Venue, VenueKind, VenueStatus};
+use crate::market::{schedule_withdrawals, sqrt_impact, ImpactParams, RollingLimit};
+use crate::money::Code;
+use crate::Decimal;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SaleRequest {
+    pub asset: Code,
+    #[serde(with = "crate::money::decimal_str")]
+    pub qty: Decimal,
+    pub fiat: Code,
+    /// ISO country code of the seller (US, GB, DE, ...).
+    pub country: String,
+    /// The reference price of one unit in `fiat` (from a ticker, or the user's own figure when offline).
+    #[serde(with = "crate::money::decimal_str")]
+    pub price: Decimal,
+    /// The seller's trading volume over the last 30 days, for fee tiers.
+    #[serde(with = "crate::money::decimal_str")]
+    pub volume_30d: Decimal,
+    /// Square-root-law inputs, when known.
+    pub impact: Option<ImpactParams>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CostLine {
+    pub name: &'static str,
+    /// In the sale's fiat currency; `None` when unknown.
+    #[serde(with = "crate::money::decimal_str::option")]
+    pub amount: Option<Decimal>,
+    pub note: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct VenueQuote {
+    pub venue: String,
+    pub name: String,
+    pub kind: VenueKind,
+    #[serde(with = "crate::money::decimal_str")]
+    pub gross: Decimal,
+    pub costs: Vec<CostLine>,
+    /// Gross less every cost line; `None` when any cost is unknown.
+    #[serde(with = "crate::money::decimal_str::option")]
+    pub net: Option<Decimal>,
+    /// Days to withdraw everything under the published limits; `None` when unknown.
+    pub days_to_cash: Option<u32>,
+    /// Why this venue cannot take the sale (empty when it can).
+    pub unsuitable: Vec<String>,
+    pub warnings: Vec<String>,
+}
+
+fn mentions(list: &[String], needle: &str) -> bool {
+    let n = needle.to_ascii_uppercase();
+    list.iter().any(|s| s.to_ascii_uppercase().contains(&n))
+}
+
+/// The taker fee for a 30-day volume: the highest tier whose lower bound the volume reaches, else the base fee.
+pub fn taker_fee_pct(venue: &Venue, volume_30d: Decimal) -> Option<Decimal> {
+    venue
+        .fees
+        .tiers
+        .iter()
+        .filter(|t| t.min_volume <= volume_30d)
+        .max_by_key(|t| t.min_volume)
+        .and_then(|t| t.taker_pct)
+        .or(venue.fees.taker_pct)
+}
+
+pub fn quote(venue: &Venue, req: &SaleRequest) -> VenueQuote {
+    let gross = req.qty * req.price;
+    let pct = |p: Decimal| gross * p / Decimal::ONE_HUNDRED;
+    let mut q = VenueQuote {
+        venue: venue.id.clone(),
+        name: venue.name.clone(),
+        kind: venue.kind,
+        gross,
+        costs: Vec::new(),
+        net: None,
+        days_to_cash: None,
+        unsuitable: Vec::new(),
+        warnings: Vec::new(),
+    };
+    if venue.status == VenueStatus::Closed {
+        q.unsuitable.push("closed".into());
+    }
+    let fiat = req.fiat.as_str();
+    if venue.fiat_currencies.is_empty() {
+        q.warnings.push(format!("which currencies it pays out is not published: check that it pays {fiat}"));
+    } else if !mentions(&venue.fiat_currencies, fiat)
+        && !mentions(&venue.fiat_currencies, "many")
+        && !mentions(&venue.fiat_currencies, "any")
+    {
+        q.unsuitable.push(format!("does not pay out {fiat}"));
+    }
+    let listed = mentions(&venue.regions, &req.country)
+        || mentions(&venue.regions, "global")
+        || mentions(&venue.regions, "other")
+        || (req.country == "GB" && mentions(&venue.regions, "UK"));
+    if !venue.regions.is_empty() && !listed {
+        q.unsuitable.push(format!("not listed for {} (regions are indicative)", req.country));
+    }
+    match venue.kind {
+        VenueKind::Exchange => exchange(venue, req, gross, &mut q),
+        VenueKind::P2p => {
+            let fee = venue.fees.taker_pct.map(pct);
+            q.costs.push(CostLine { name: "platform fee", amount: fee, note: pct_note(venue.fees.taker_pct) });
+            q.costs.push(CostLine {
+                name: "spread",
+                amount: venue.typical_spread_pct.map(pct),
+                note: "the premium or discount agreed with each buyer".into(),
+            });
+            match venue.max_trade_btc.filter(|_| req.asset.as_str() == "BTC") {
+                Some(max) if max > Decimal::ZERO => {
+                    let trades = (req.qty / max).ceil();
+                    q.warnings.push(format!("at most {max} BTC per trade: {trades} trades with different buyers"));
+                }
+                _ => q.warnings.push("per-trade limit unknown".into()),
+            }
+            q.warnings
+                .push("counterparty risk: payments can be reversed after you release the coins (chargebacks)".into());
+        }
+        VenueKind::Otc => {
+            match venue.min_ticket_usd {
+                Some(min) if req.fiat.as_str() == "USD" && gross < min => {
+                    q.unsuitable.push(format!("below the desk's minimum ticket of {min} USD"))
+                }
+                Some(_) => {}
+                None => q.warnings.push("minimum ticket unknown".into()),
+            }
+            q.costs.push(CostLine {
+                name: "desk spread",
+                amount: venue.typical_spread_pct.map(pct),
+                note: "not published: ask the desk for a quote and enter it as an override".into(),
+            });
+        }
+        VenueKind::Atm => {
+            q.costs.push(CostLine {
+                name: "ATM fee",
+                amount: venue.observed_fee_pct.map(pct),
+                note: venue.observed_fee_source.clone().unwrap_or_default(),
+            });
+            q.warnings.push("cash only; whether its machines buy bitcoin from you is not published".into());
+        }
+        VenueKind::Card | VenueKind::Ramp => {
+            q.costs.push(CostLine {
+                name: "fee",
+                amount: venue.fees.taker_pct.map(pct),
+                note: pct_note(venue.fees.taker_pct),
+            });
+        }
+    }
+    let known: Option<Decimal> = q.costs.iter().map(|c| c.amount).sum();
+    q.net = known.map(|c| gross - c);
+    q
+}
+
+fn pct_note(p: Option<Decimal>) -> String {
+    p.map(|p| format!("{p}%")).unwrap_or_else(|| "unknown".into())
+}
+
+fn exchange(venue: &Venue, req: &SaleRequest, gross: Decimal, q: &mut VenueQuote) {
+    let fee_pct = taker_fee_pct(venue, req.volume_30d);
+    q.costs.push(CostLine {
+        name: "taker fee",
+        amount: fee_pct.map(|p| gross * p / Decimal::ONE_HUNDRED),
+        note: format!(
+            "{} at 30-day volume {}{}",
+            pct_note(fee_pct),
+            req.volume_30d,
+            venue.fees.as_of.as_deref().map(|d| format!(" (schedule as of {d})")).unwrap_or_default()
+        ),
+    });
+    let impact = req.impact.and_then(|p| sqrt_impact(&p, req.qty).map(|e| (p, e)));
+    q.costs.push(match impact {
+        Some((p, e)) => CostLine {
+            name: "market impact",
+            amount: Some(gross * e.average_fraction),
+            note: format!(
+                "square-root law, no live order book: Y {} x daily volatility {} x sqrt({} / daily volume {}), two thirds of the peak",
+                p.y, p.daily_volatility, req.qty, p.daily_volume
+            ),
+        },
+        None => CostLine { name: "market impact", amount: None, note: "offline and no daily volume/volatility given".into() },
+    });
+    let fiat = req.fiat.as_str();
+    let methods: Vec<_> = venue
+        .withdrawal_methods
+        .iter()
+        .filter(|m| m.currency.as_deref().is_some_and(|c| c.to_ascii_uppercase().contains(fiat)))
+        .collect();
+    let fees: Vec<(Decimal, &str)> = methods
+        .iter()
+        .filter(|m| m.fee_fixed.is_some() || m.fee_pct.is_some())
+        .map(|m| {
+            (
+                m.fee_fixed.unwrap_or_default()
+                    + m.fee_pct.map(|p| gross * p / Decimal::ONE_HUNDRED).unwrap_or_default(),
+                m.method.as_str(),
+            )
+        })
+        .collect();
+    let cheapest = fees.iter().min_by_key(|(f, _)| *f);
+    q.costs.push(CostLine {
+        name: "fiat withdrawal fee",
+        amount: cheapest.map(|(f, _)| *f),
+        note: match cheapest {
+            Some((_, m)) => format!("{m} (per withdrawal; more if split over days)"),
+            None if methods.is_empty() => format!("no {fiat} withdrawal method published"),
+            None => format!("{fiat} withdrawal fee not published"),
+        },
+    });
+    // Days to cash: under the most generous published verification level (the seller's own level may be lower).
+    let level =
+        venue.withdrawal_limits.iter().filter(|l| l.fiat_per_day_usd.is_some()).max_by_key(|l| l.fiat_per_day_usd);
+    match (level, req.fiat.as_str()) {
+        (Some(l), "USD") => {
+            let limits = [
+                RollingLimit { days: 1, cap: l.fiat_per_day_usd },
+                RollingLimit { days: 30, cap: l.fiat_per_month_usd },
+            ];
+            let start = chrono::NaiveDate::from_ymd_opt(2000, 1, 1).expect("a date");
+            let s = schedule_withdrawals(gross, start, &[], &limits, 366);
+            if s.unscheduled.is_zero() {
+                q.days_to_cash = s.days.last().map(|d| (d.day - start).num_days() as u32 + 1);
+            }
+            q.warnings.push(format!("withdrawal limits assume the {} verification level", l.level));
+        }
+        _ => q.warnings.push("withdrawal limits unknown".into()),
+    }
+}
