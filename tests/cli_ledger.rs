@@ -274,3 +274,29 @@ fn uk_report_reproduces_hmrc_example_6() {
     // The opening purchase is in the previous tax year: no disposals there.
     assert!(ok(run(&data, &["report", "uk", "--year", "2023"])).contains("SA108 cryptoassets: disposals 0;"));
 }
+
+/// Form 8949 for the same history: tax year 2024, so crypto goes in boxes C (short) and F (long); the row of
+/// unknown basis comes first and stays out of the Schedule D totals.
+#[test]
+fn form_8949_and_schedule_d() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    ok(run(&data, &["init"]));
+    let history = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/history.csv");
+    ok(run(&data, &["import", history.to_str().unwrap()]));
+    let out = run(&data, &["report", "8949", "--year", "2024"]);
+    assert_eq!(
+        ok(out.clone()),
+        "part,box,a_description,b_date_acquired,c_date_sold,d_proceeds,e_cost_basis,f_code,g_adjustment,h_gain_or_loss\n\
+         I,C,0.1 BTC,07/01/2024,09/01/2024,5000.00,UNKNOWN,,,UNKNOWN\n\
+         I,C,0.5 BTC,06/01/2024,08/01/2024,19980.00,15000.00,,,4980.00\n\
+         I,C,0.5 BTC,06/01/2024,09/01/2024,25000.00,15000.00,,,10000.00\n\
+         II,F,1 BTC,01/10/2023,08/01/2024,39960.00,20100.00,,,19860.00\n"
+    );
+    assert_eq!(
+        stderr(&out),
+        "WARNING: 1 row(s) have an unknown basis or proceeds; resolve them before filing. They are not in the totals.\n\
+         Schedule D line 3 (Form 8949 box C): proceeds 44980.00, cost 30000.00, adjustments 0.00, gain or (loss) 14980.00\n\
+         Schedule D line 10 (Form 8949 box F): proceeds 39960.00, cost 20100.00, adjustments 0.00, gain or (loss) 19860.00\n"
+    );
+}

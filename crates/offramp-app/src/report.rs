@@ -274,3 +274,143 @@ pub fn uk_gains(config: &Config, key: &Key, start: i32) -> Result<UkReport, AppE
     };
     Ok(UkReport { tax_year_start: start, unknown_rows: rows.len() - known.len(), rows, sa108 })
 }
+
+/// What the seller received from brokers for the year's digital-asset sales (tax years 2025 on).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reported {
+    /// No Form 1099-DA: boxes I / L (C / F before 2025).
+    None,
+    /// A 1099-DA showing cost basis: boxes G / J.
+    WithBasis,
+    /// A 1099-DA without basis: boxes H / K.
+    WithoutBasis,
+}
+
+pub fn parse_reported(text: &str) -> Result<Reported, AppError> {
+    match text {
+        "none" => Ok(Reported::None),
+        "with-basis" => Ok(Reported::WithBasis),
+        "without-basis" => Ok(Reported::WithoutBasis),
+        other => Err(AppError::new(
+            ErrorCode::InvalidInput,
+            format!("reported: `{other}` (none, with-basis, without-basis)"),
+        )),
+    }
+}
+
+/// The Form 8949 check box for a row.
+pub fn box_for(year: i32, term: offramp_core::holding::Term, reported: Reported) -> char {
+    use offramp_core::holding::Term::*;
+    match (year >= 2025, term, reported) {
+        (false, Short, _) => 'C',
+        (false, Long, _) => 'F',
+        (true, Short, Reported::WithBasis) => 'G',
+        (true, Short, Reported::WithoutBasis) => 'H',
+        (true, Short, Reported::None) => 'I',
+        (true, Long, Reported::WithBasis) => 'J',
+        (true, Long, Reported::WithoutBasis) => 'K',
+        (true, Long, Reported::None) => 'L',
+    }
+}
+
+/// Schedule D line for a Form 8949 box (2025 wording: "Box A or Box G", ...).
+pub fn schedule_d_line(b: char) -> &'static str {
+    match b {
+        'A' | 'G' => "1b",
+        'B' | 'H' => "2",
+        'C' | 'I' => "3",
+        'D' | 'J' => "8b",
+        'E' | 'K' => "9",
+        _ => "10",
+    }
+}
+
+fn to_cents(v: Decimal) -> Decimal {
+    let mut r = v.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
+    r.rescale(2);
+    r
+}
+
+/// Form 8949 rows (columns a–h with part and box) as CSV, then Schedule D totals per line as text to `totals`.
+/// Row amounts are exact cents (half away from zero); each total is the sum of its rows as printed. Rows with an
+/// unknown basis or proceeds are written `UNKNOWN` first and left out of the totals: they must be resolved
+/// before filing.
+pub fn write_8949(
+    report: &GainsReport,
+    reported: Reported,
+    out: &mut dyn std::io::Write,
+    totals: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    use std::collections::BTreeMap;
+    writeln!(
+        out,
+        "part,box,a_description,b_date_acquired,c_date_sold,d_proceeds,e_cost_basis,f_code,g_adjustment,h_gain_or_loss"
+    )?;
+    let mut sums: BTreeMap<(char, &str), (Decimal, Decimal, Decimal)> = BTreeMap::new();
+    let mdy = |d: chrono::NaiveDate| d.format("%m/%d/%Y").to_string();
+    // Unknown rows first (they block filing), then box by box (Part I before Part II), by date sold.
+    let mut rows: Vec<&ReportRow> = report.rows.iter().collect();
+    rows.sort_by_key(|r| {
+        (r.row.gain.is_some(), box_for(report.year, r.row.term, reported), r.row.sold, r.row.acquired)
+    });
+    for r in rows {
+        let row = &r.row;
+        let b = box_for(report.year, row.term, reported);
+        let part = match row.term {
+            offramp_core::holding::Term::Short => "I",
+            offramp_core::holding::Term::Long => "II",
+        };
+        let (d, e) = (row.proceeds.map(to_cents), row.cost.map(to_cents));
+        let h = d.zip(e).map(|(d, e)| d - e);
+        let show = |v: Option<Decimal>| v.map(|v| v.to_string()).unwrap_or_else(|| "UNKNOWN".into());
+        writeln!(
+            out,
+            "{part},{b},{} {},{},{},{},{},,,{}",
+            row.qty,
+            row.asset,
+            mdy(row.acquired),
+            mdy(row.sold),
+            show(d),
+            show(e),
+            show(h)
+        )?;
+        if let (Some(d), Some(e), Some(h)) = (d, e, h) {
+            let s = sums.entry((b, schedule_d_line(b))).or_default();
+            s.0 += d;
+            s.1 += e;
+            s.2 += h;
+        }
+    }
+    if report.unknown_rows > 0 {
+        writeln!(totals, "WARNING: {} row(s) have an unknown basis or proceeds; resolve them before filing. They are not in the totals.", report.unknown_rows)?;
+    }
+    for ((b, line), (d, e, h)) in sums {
+        writeln!(
+            totals,
+            "Schedule D line {line} (Form 8949 box {b}): proceeds {d}, cost {e}, adjustments 0.00, gain or (loss) {h}"
+        )?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use offramp_core::holding::Term;
+
+    #[test]
+    fn form_8949_boxes_by_year_term_and_1099_da() {
+        assert_eq!(box_for(2024, Term::Short, Reported::WithBasis), 'C', "before 2025 crypto goes in C/F");
+        assert_eq!(box_for(2024, Term::Long, Reported::None), 'F');
+        assert_eq!(box_for(2025, Term::Short, Reported::WithBasis), 'G');
+        assert_eq!(box_for(2025, Term::Short, Reported::WithoutBasis), 'H');
+        assert_eq!(box_for(2025, Term::Short, Reported::None), 'I');
+        assert_eq!(box_for(2025, Term::Long, Reported::WithBasis), 'J');
+        assert_eq!(box_for(2025, Term::Long, Reported::WithoutBasis), 'K');
+        assert_eq!(box_for(2026, Term::Long, Reported::None), 'L');
+        let lines: Vec<&str> = "ABCDEFGHIJKL".chars().map(schedule_d_line).collect();
+        assert_eq!(lines, ["1b", "2", "3", "8b", "9", "10", "1b", "2", "3", "8b", "9", "10"]);
+        assert!(parse_reported("maybe").is_err());
+    }
+}

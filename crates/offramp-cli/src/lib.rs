@@ -118,6 +118,20 @@ enum Command {
 
 #[derive(Subcommand, Debug)]
 enum ReportCommand {
+    /// IRS Form 8949 rows (part, box, columns a-h) as CSV, and the Schedule D totals.
+    #[command(name = "8949")]
+    F8949 {
+        #[arg(long)]
+        year: i32,
+        /// fifo, lifo or hifo
+        #[arg(long, default_value = "fifo")]
+        method: String,
+        /// Form 1099-DA received for these sales (2025 on): none, with-basis or without-basis.
+        #[arg(long, default_value = "none")]
+        reported: String,
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
     /// UK capital gains for the tax year starting 6 April YEAR: same-day, 30-day and Section 104 matching in GBP,
     /// and the SA108 cryptoasset figures.
     Uk {
@@ -243,6 +257,30 @@ pub fn run(
         }),
         Command::Report { command: ReportCommand::Gains { year, jurisdiction, method, out: file } } => {
             key(pf).and_then(|k| gains(&config, &k, year, &jurisdiction, &method, file.as_deref(), out, err))
+        }
+        Command::Report { command: ReportCommand::F8949 { year, method, reported, out: file } } => {
+            key(pf).and_then(|k| {
+                let method = offramp_app::report::parse_method(&method)?;
+                let reported = offramp_app::report::parse_reported(&reported)?;
+                let report = offramp_app::report::us_gains(&config, &k, year, method)?;
+                let (mut csv, mut totals) = (Vec::new(), Vec::new());
+                offramp_app::report::write_8949(&report, reported, &mut csv, &mut totals)
+                    .map_err(|e| AppError::new(ErrorCode::Io, e.to_string()))?;
+                match file {
+                    None => Ok(out.write_all(&csv).and_then(|_| err.write_all(&totals))),
+                    Some(f) => {
+                        if f.exists() {
+                            return Err(AppError::new(
+                                ErrorCode::InvalidInput,
+                                format!("{} already exists; choose a new file.", f.display()),
+                            ));
+                        }
+                        std::fs::write(&f, &csv)
+                            .map_err(|e| AppError::new(ErrorCode::Io, format!("cannot write {}: {e}", f.display())))?;
+                        Ok(writeln!(out, "Wrote {}", f.display()).and_then(|_| out.write_all(&totals)))
+                    }
+                }
+            })
         }
         Command::Report { command: ReportCommand::Uk { year, json } } => {
             key(pf).and_then(|k| offramp_app::report::uk_gains(&config, &k, year)).map(|r| print_uk(&r, json, out))
