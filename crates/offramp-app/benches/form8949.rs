@@ -1,0 +1,77 @@
+//! Form 8949 export benchmark (a bench binary: `cargo bench -p offramp-app --bench form8949`): a year with
+//! 100,000 disposals (each taking two lot pieces), from booked lots to the CSV and Schedule D totals.
+//! Target: under 1 s.
+
+use std::time::Instant;
+
+use offramp_app::report::{write_8949, GainsReport, ReportRow, Reported};
+use offramp_core::lots::{book, Event, Method, PoolId};
+use offramp_core::tax::us_rows;
+use offramp_core::{Amount, Code, Decimal, Timestamp};
+
+fn main() {
+    let n = 100_000i64;
+    let btc = Code::parse("BTC").unwrap();
+    let usd = Code::parse("USD").unwrap();
+    let start = Timestamp::parse_rfc3339("2023-03-01T00:00:00Z").unwrap().unix_micros();
+    let mut events = Vec::new();
+    // Lots through 2023 and 2024, sales through 2024: some long term, some short.
+    for i in 0..n {
+        let t = Timestamp::from_unix_micros(start + i * 300_000_000);
+        events.push(Event::Acquire {
+            lot: i,
+            pool: PoolId(0),
+            asset: btc,
+            time: t,
+            qty: Decimal::new(3, 3),
+            cost: Some(Decimal::new(9000 + i % 500, 2) * Decimal::from(1000)),
+        });
+    }
+    let sales_start = Timestamp::parse_rfc3339("2024-01-01T00:00:00Z").unwrap().unix_micros();
+    let mut sales: Vec<Event> = (0..n)
+        .map(|i| Event::Dispose {
+            id: n + i,
+            pool: PoolId(0),
+            asset: btc,
+            time: Timestamp::from_unix_micros(sales_start + i * 300_000_000),
+            qty: Decimal::new(2, 3),
+            proceeds: Some(Decimal::new(12000 + i % 700, 2) * Decimal::from(1000)),
+            pick: None,
+        })
+        .collect();
+    events.append(&mut sales);
+    events.sort_by_key(|e| match e {
+        Event::Acquire { time, .. } | Event::Dispose { time, .. } | Event::Move { time, .. } => *time,
+    });
+    let booking = book(&events, Method::Fifo).unwrap();
+    let t = Instant::now();
+    let rows: Vec<ReportRow> = us_rows(&booking, 2024)
+        .into_iter()
+        .map(|row| ReportRow {
+            row,
+            disposal_source: "bench.csv:1".into(),
+            lot_source: "bench.csv:1".into(),
+            flags: vec![],
+        })
+        .collect();
+    let report = GainsReport {
+        year: 2024,
+        currency: usd,
+        method: Method::Fifo,
+        unknown_rows: 0,
+        short_term_gain: Amount::zero(usd),
+        long_term_gain: Amount::zero(usd),
+        rows,
+    };
+    let (mut csv, mut totals) = (Vec::new(), Vec::new());
+    write_8949(&report, Reported::None, &mut csv, &mut totals).unwrap();
+    let secs = t.elapsed().as_secs_f64();
+    let disposals = booking.disposals.iter().filter(|d| d.time.date_utc().to_string().starts_with("2024")).count();
+    println!(
+        "Form 8949 for {disposals} disposals ({} rows, {:.1} MB CSV): {:.3} s (target < 1 s)",
+        report.rows.len(),
+        csv.len() as f64 / 1e6,
+        secs
+    );
+    print!("{}", String::from_utf8_lossy(&totals));
+}
