@@ -125,6 +125,12 @@ impl Session {
         panic!("element {css} never showed the expected text; last seen: {last:?}")
     }
 
+    fn type_into(&self, css: &str, text: &str) {
+        let id = self.find(css).unwrap_or_else(|| panic!("no element {css}"));
+        send(ureq::post(&format!("{}/element/{id}/clear", self.base)), Some(json!({})));
+        send(ureq::post(&format!("{}/element/{id}/value", self.base)), Some(json!({"text": text})));
+    }
+
     fn click(&self, css: &str) {
         let id = self.find(css).unwrap_or_else(|| panic!("no element {css}"));
         send(ureq::post(&format!("{}/element/{id}/click", self.base)), Some(json!({})));
@@ -188,4 +194,33 @@ fn home_screen_shows_the_ledger_location_and_state() {
     let msg = s.wait_text("[data-testid=error-message]", |_| true);
     assert!(msg.contains(ledger.to_str().unwrap()) && msg.contains("not a file"), "{msg}");
     s.screenshot(&artifacts.join("home-error.png"));
+}
+
+/// The venue comparison in the real window: the form goes to the Rust side and the table comes back.
+#[test]
+#[ignore = "needs the built desktop app, tauri-driver and a display: run by scripts/test.sh"]
+fn compare_venues_in_the_real_window() {
+    let app = PathBuf::from(std::env::var("OFFRAMP_E2E_APP").expect("OFFRAMP_E2E_APP: path to offramp-desktop"));
+    let app = app.canonicalize().unwrap_or_else(|e| panic!("{}: {e}", app.display()));
+    let artifacts = artifacts_dir();
+    let tmp = tempfile::tempdir().unwrap();
+    let driver = Driver::start(tmp.path(), &artifacts.join("tauri-driver-compare.log"));
+    let s = Session::new(&driver, &app);
+
+    s.wait_text("[data-testid=ledger-state]", |t| !t.is_empty());
+    s.click("[data-testid=nav-compare]");
+    s.wait_text("[data-testid=quote-submit]", |t| t == "Compare");
+    // Without a price the Rust side refuses, and the window says why.
+    s.type_into("[data-testid=quote-qty]", "10");
+    s.click("[data-testid=quote-submit]");
+    assert_eq!(s.wait_text("[data-testid=error-code]", |_| true), "INVALID_INPUT");
+    s.type_into("[data-testid=quote-price]", "65000");
+    s.type_into("[data-testid=quote-daily_volatility]", "0.03");
+    s.type_into("[data-testid=quote-daily_volume]", "10000");
+    s.click("[data-testid=quote-submit]");
+    // Same figures as the CLI: 650,000 − 1,690.00 fee − 287.77 impact − 4.00 Fedwire.
+    assert_eq!(s.wait_text("[data-testid=quote-row-kraken] [data-testid=net]", |t| !t.is_empty()), "648,018.23");
+    let unsuitable = s.wait_text("[data-testid=quote-unsuitable]", |t| !t.is_empty());
+    assert!(unsuitable.contains("does not pay out USD"), "{unsuitable}");
+    s.screenshot(&artifacts.join("compare-venues.png"));
 }

@@ -10,10 +10,16 @@ fn get_status(config: State<'_, Config>) -> Result<Status, AppError> {
     offramp_app::status(&config)
 }
 
+/// What selling would give at every venue of the catalog (offline: the price comes with the request).
+#[tauri::command]
+fn quote(request: offramp_app::venues::QuoteRequest) -> Result<Vec<offramp_core::quote::VenueQuote>, AppError> {
+    offramp_app::venues::quote_all(&request)
+}
+
 /// Adds Offramp's state and commands to a builder. Generic over the runtime so tests can use `tauri::test`'s
 /// mock runtime with the very same commands.
 pub fn with_commands<R: Runtime>(builder: Builder<R>, config: Config) -> Builder<R> {
-    builder.manage(config).invoke_handler(tauri::generate_handler![get_status])
+    builder.manage(config).invoke_handler(tauri::generate_handler![get_status, quote])
 }
 
 /// Starts the desktop app. The data folder comes from `OFFRAMP_DATA_DIR` or the per-user data folder
@@ -34,6 +40,10 @@ mod tests {
     use tauri::webview::InvokeRequest;
 
     fn invoke(config: Config, cmd: &str) -> Result<serde_json::Value, serde_json::Value> {
+        invoke_with(config, cmd, serde_json::json!({}))
+    }
+
+    fn invoke_with(config: Config, cmd: &str, args: serde_json::Value) -> Result<serde_json::Value, serde_json::Value> {
         let app = with_commands(mock_builder(), config).build(mock_context(noop_assets())).expect("mock app");
         let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default()).build().expect("window");
         get_ipc_response(
@@ -43,7 +53,7 @@ mod tests {
                 callback: CallbackFn(0),
                 error: CallbackFn(1),
                 url: "tauri://localhost".parse().unwrap(),
-                body: InvokeBody::default(),
+                body: InvokeBody::Json(args),
                 headers: Default::default(),
                 invoke_key: INVOKE_KEY.to_string(),
             },
@@ -60,6 +70,21 @@ mod tests {
         assert_eq!(status["flavor"], "dev");
         assert_eq!(status["app_version"], offramp_app::VERSION);
         assert_eq!(status["ledger_path"], tmp.path().join("ledger.offramp").to_str().unwrap());
+    }
+
+    #[test]
+    fn quote_command_returns_every_venue_or_a_coded_error() {
+        let config = Config::resolve(Flavor::Dev, None, None);
+        let request = serde_json::json!({"request": {"qty": "2", "asset": "BTC", "fiat": "USD", "country": "US", "price": "50000"}});
+        let quotes = invoke_with(config.clone(), "quote", request).expect("ok");
+        let kraken = quotes.as_array().unwrap().iter().find(|q| q["venue"] == "kraken").unwrap();
+        assert_eq!(kraken["gross"], "100000");
+        assert_eq!(kraken["costs"][0]["amount"], "260.00", "0.26 % taker fee, as a string");
+        assert_eq!(kraken["net"], serde_json::Value::Null, "no impact inputs: net unknown, not a guess");
+        let err =
+            invoke_with(config, "quote", serde_json::json!({"request": {"qty": "2", "asset": "BTC", "fiat": "USD"}}))
+                .expect_err("no price");
+        assert_eq!(err["code"], "INVALID_INPUT");
     }
 
     #[test]

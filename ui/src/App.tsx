@@ -1,10 +1,14 @@
 import { useCallback, useEffect, useState } from "react";
 import { backend, BackendError, toBackendError, type Status } from "./backend";
+import { CompareVenues } from "./CompareVenues";
 
 type Load = { kind: "loading" } | { kind: "ok"; status: Status } | { kind: "error"; error: BackendError };
 
+type Page = "home" | "compare";
+
 export function App() {
   const [load, setLoad] = useState<Load>({ kind: "loading" });
+  const [page, setPage] = useState<Page>("home");
 
   const refresh = useCallback(() => {
     setLoad({ kind: "loading" });
@@ -32,7 +36,20 @@ export function App() {
             )}
           </span>
         )}
+        <nav className="tabs">
+          <button type="button" className={page === "home" ? "tab active" : "tab"} onClick={() => setPage("home")} data-testid="nav-home">
+            Home
+          </button>
+          <button type="button" className={page === "compare" ? "tab active" : "tab"} onClick={() => setPage("compare")} data-testid="nav-compare">
+            Compare venues
+          </button>
+        </nav>
       </header>
+      {page === "compare" ? (
+        <main>
+          <CompareVenues />
+        </main>
+      ) : (
       <main>
         <p className="lede">
           Sell crypto into your bank account safely and at the lowest total cost, and keep the records your tax
@@ -50,6 +67,7 @@ export function App() {
           {load.kind === "ok" && <LedgerInfo status={load.status} />}
         </section>
       </main>
+      )}
     </div>
   );
 }

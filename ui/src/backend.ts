@@ -48,6 +48,38 @@ export interface Status {
   ledger_size_bytes: number | null;
 }
 
+/** A sale request; every figure is a decimal string (never a float). */
+export interface QuoteRequest {
+  qty: string;
+  asset: string;
+  fiat: string;
+  country: string;
+  price?: string;
+  volume_30d?: string;
+  daily_volatility?: string;
+  daily_volume?: string;
+}
+
+export interface CostLine {
+  name: string;
+  /** Decimal string in the sale's currency, or null when unknown. */
+  amount: string | null;
+  note: string;
+}
+
+export interface VenueQuote {
+  venue: string;
+  name: string;
+  kind: "exchange" | "p2p" | "otc" | "atm" | "card" | "ramp";
+  gross: string;
+  costs: CostLine[];
+  net: string | null;
+  days_to_cash: number | null;
+  unsuitable: string[];
+  warnings: string[];
+}
+
 export const backend = {
   getStatus: () => call<Status>("get_status"),
+  quote: (request: QuoteRequest) => call<VenueQuote[]>("quote", { request }),
 };

@@ -80,7 +80,8 @@ mod tests {
 }
 
 /// A sale request as text from the UI or the command line.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
 pub struct QuoteRequest {
     pub qty: String,
     pub asset: String,
