@@ -300,3 +300,16 @@ fn form_8949_and_schedule_d() {
          Schedule D line 10 (Form 8949 box F): proceeds 39960.00, cost 20100.00, adjustments 0.00, gain or (loss) 19860.00\n"
     );
 }
+
+/// Germany: 1 BTC bought 1 Mar 2022 for €20,000 + €25 and 1 BTC bought 1 Feb 2024 for €40,000; 1.5 BTC sold on
+/// 1 May 2024 for €90,000 − €90. FIFO per wallet: the 2022 coin was held more than a year (tax-free, €59,940 −
+/// €20,025); half of the 2024 coin is taxable (€29,970 − €20,000 = €9,970), which reaches the €1,000 Freigrenze.
+#[test]
+fn germany_report_golden() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    ok(run(&data, &["init"]));
+    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/de_history.csv");
+    ok(run(&data, &["import", file.to_str().unwrap()]));
+    assert_eq!(ok(run(&data, &["report", "de", "--year", "2024"])), golden("de_2024.txt", &[]));
+}

@@ -49,6 +49,7 @@ fn main() {
         .into_iter()
         .map(|row| ReportRow {
             row,
+            account: "bench".into(),
             disposal_source: "bench.csv:1".into(),
             lot_source: "bench.csv:1".into(),
             flags: vec![],

@@ -15,6 +15,8 @@ use crate::{AppError, Config, ErrorCode};
 pub struct ReportRow {
     #[serde(flatten)]
     pub row: GainRow,
+    /// The account (wallet) the disposal was made from.
+    pub account: String,
     /// Where the disposal and the lot came from (file:line).
     pub disposal_source: String,
     pub lot_source: String,
@@ -54,6 +56,13 @@ struct History {
     links: Vec<(i64, i64)>,
 }
 
+impl History {
+    fn account_of(&self, id: i64) -> String {
+        // Transactions are few enough per report for a scan; ids are unique.
+        self.txs.iter().find(|(i, _)| *i == id).map(|(_, t)| t.account.clone()).unwrap_or_default()
+    }
+}
+
 fn load(config: &Config, key: &Key) -> Result<History, AppError> {
     let ledger = Ledger::open(&config.ledger_path()?, key)?;
     let mut txs = Vec::new();
@@ -77,8 +86,12 @@ fn load(config: &Config, key: &Key) -> Result<History, AppError> {
 /// The US gains report for `year`: every disposal split into the lot pieces it consumed, with term, proceeds,
 /// basis and gain in USD. Lots are tracked per account.
 pub fn us_gains(config: &Config, key: &Key, year: i32, method: Method) -> Result<GainsReport, AppError> {
-    let History { txs, sources, links } = load(config, key)?;
-    let usd = Code::parse("USD").expect("USD is a code");
+    gains(config, key, year, Code::parse("USD").expect("USD is a code"), method)
+}
+
+/// Gains per lot piece in `currency`, lots tracked per account (wallet), for disposals in calendar `year`.
+pub fn gains(config: &Config, key: &Key, year: i32, currency: Code, method: Method) -> Result<GainsReport, AppError> {
+    let history = load(config, key)?;
     let mut accounts: Vec<String> = Vec::new();
     let mut pool = |name: &str| {
         let i = accounts.iter().position(|n| n == name).unwrap_or_else(|| {
@@ -87,9 +100,10 @@ pub fn us_gains(config: &Config, key: &Key, year: i32, method: Method) -> Result
         });
         PoolId(i as u32)
     };
-    let conv = to_events(&txs, &links, usd, &mut pool);
-    let booking = book(&conv.events, method)
-        .map_err(|e| AppError::new(ErrorCode::InvalidInput, format!("{e}. Source: {}", source_of(&e, &sources))))?;
+    let conv = to_events(&history.txs, &history.links, currency, &mut pool);
+    let booking = book(&conv.events, method).map_err(|e| {
+        AppError::new(ErrorCode::InvalidInput, format!("{e}. Source: {}", source_of(&e, &history.sources)))
+    })?;
     let rows: Vec<ReportRow> = us_rows(&booking, year)
         .into_iter()
         .map(|row| {
@@ -100,8 +114,9 @@ pub fn us_gains(config: &Config, key: &Key, year: i32, method: Method) -> Result
                 }
             }
             ReportRow {
-                disposal_source: sources.get(&row.disposal).cloned().unwrap_or_default(),
-                lot_source: sources.get(&row.lot).cloned().unwrap_or_default(),
+                account: history.account_of(row.disposal),
+                disposal_source: history.sources.get(&row.disposal).cloned().unwrap_or_default(),
+                lot_source: history.sources.get(&row.lot).cloned().unwrap_or_default(),
                 flags,
                 row,
             }
@@ -110,13 +125,24 @@ pub fn us_gains(config: &Config, key: &Key, year: i32, method: Method) -> Result
     let sum = |term| -> Decimal { rows.iter().filter(|r| r.row.term == term).filter_map(|r| r.row.gain).sum() };
     Ok(GainsReport {
         year,
-        currency: usd,
+        currency,
         method,
         unknown_rows: rows.iter().filter(|r| r.row.gain.is_none()).count(),
-        short_term_gain: Amount::new(sum(offramp_core::holding::Term::Short), usd).round_to_minor_units(),
-        long_term_gain: Amount::new(sum(offramp_core::holding::Term::Long), usd).round_to_minor_units(),
+        short_term_gain: Amount::new(sum(offramp_core::holding::Term::Short), currency).round_to_minor_units(),
+        long_term_gain: Amount::new(sum(offramp_core::holding::Term::Long), currency).round_to_minor_units(),
         rows,
     })
+}
+
+/// Germany's Freigrenze for private sales in a calendar year: gains stay tax-free if their total is **less**
+/// than this (EUR 600 up to 2023, EUR 1,000 from 2024; § 23 Abs. 3 EStG, BMF 06.03.2025 Rz. 53). It is a
+/// cliff, not an allowance.
+pub fn de_freigrenze(year: i32) -> Decimal {
+    if year >= 2024 {
+        Decimal::from(1000)
+    } else {
+        Decimal::from(600)
+    }
 }
 
 fn source_of(e: &offramp_core::lots::LotError, sources: &HashMap<i64, String>) -> String {

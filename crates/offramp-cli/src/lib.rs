@@ -118,6 +118,12 @@ enum Command {
 
 #[derive(Subcommand, Debug)]
 enum ReportCommand {
+    /// Germany: private sales of the calendar year (§ 23 EStG), FIFO per wallet in EUR; taxable (held one year
+    /// or less) and tax-free pieces, the Anlage SO totals and the Freigrenze.
+    De {
+        #[arg(long)]
+        year: i32,
+    },
     /// IRS Form 8949 rows (part, box, columns a-h) as CSV, and the Schedule D totals.
     #[command(name = "8949")]
     F8949 {
@@ -282,6 +288,17 @@ pub fn run(
                 }
             })
         }
+        Command::Report { command: ReportCommand::De { year } } => key(pf)
+            .and_then(|k| {
+                offramp_app::report::gains(
+                    &config,
+                    &k,
+                    year,
+                    offramp_core::Code::parse("EUR").expect("code"),
+                    offramp_core::lots::Method::Fifo,
+                )
+            })
+            .map(|r| print_de(&r, out)),
         Command::Report { command: ReportCommand::Uk { year, json } } => {
             key(pf).and_then(|k| offramp_app::report::uk_gains(&config, &k, year)).map(|r| print_uk(&r, json, out))
         }
@@ -558,6 +575,69 @@ fn money(v: Option<offramp_core::Decimal>) -> String {
             .value()
             .to_string(),
         None => "UNKNOWN".into(),
+    }
+}
+
+fn print_de(r: &offramp_app::report::GainsReport, out: &mut dyn Write) -> std::io::Result<()> {
+    use offramp_core::holding::Term;
+    let eur = |v: Option<offramp_core::Decimal>| money(v);
+    writeln!(out, "Germany: private Veräußerungsgeschäfte (§ 23 EStG), calendar year {}, EUR, FIFO per wallet; money rounded half away from zero to cents", r.year)?;
+    if r.unknown_rows > 0 {
+        writeln!(
+            out,
+            "WARNING: {} sale(s) have an unknown cost or price (listed first); the totals leave them out.",
+            r.unknown_rows
+        )?;
+    }
+    for (title, term) in
+        [("Taxable: held one year or less", Term::Short), ("Tax-free: held more than one year", Term::Long)]
+    {
+        writeln!(out, "{title}:")?;
+        for row in r.rows.iter().filter(|x| x.row.term == term) {
+            let x = &row.row;
+            writeln!(
+                out,
+                "  {} {} {} (wallet {}): Veräußerungspreis {}, Anschaffungskosten {}, Gewinn/Verlust {}, acquired {}, held {} days  [{}]",
+                x.sold,
+                x.qty,
+                x.asset,
+                row.account,
+                eur(x.proceeds),
+                eur(x.cost),
+                eur(x.gain),
+                x.acquired,
+                (x.sold - x.acquired).num_days(),
+                row.disposal_source
+            )?;
+        }
+    }
+    let taxable: Vec<_> = r.rows.iter().filter(|x| x.row.term == Term::Short && x.row.gain.is_some()).collect();
+    let sum = |f: &dyn Fn(&offramp_core::tax::GainRow) -> Option<offramp_core::Decimal>| -> offramp_core::Decimal {
+        taxable.iter().filter_map(|x| f(&x.row)).sum()
+    };
+    let (price, cost, gain) = (sum(&|x| x.proceeds), sum(&|x| x.cost), sum(&|x| x.gain));
+    writeln!(
+        out,
+        "Anlage SO (Kryptowährungen): Veräußerungspreis {}; Anschaffungskosten {}; Gewinn/Verlust {}",
+        eur(Some(price)),
+        eur(Some(cost)),
+        eur(Some(gain))
+    )?;
+    let limit = offramp_app::report::de_freigrenze(r.year);
+    if gain < limit {
+        writeln!(
+            out,
+            "Freigrenze {}: {} EUR. These gains are below it: tax-free if the year's total from ALL private sales stays below it.",
+            r.year,
+            eur(Some(limit))
+        )
+    } else {
+        writeln!(
+            out,
+            "Freigrenze {}: {} EUR. These gains reach it: the whole amount is taxable (the Freigrenze is a cliff).",
+            r.year,
+            eur(Some(limit))
+        )
     }
 }
 
