@@ -313,3 +313,22 @@ fn germany_report_golden() {
     ok(run(&data, &["import", file.to_str().unwrap()]));
     assert_eq!(ok(run(&data, &["report", "de", "--year", "2024"])), golden("de_2024.txt", &[]));
 }
+
+/// Holdings on 15 August 2024 of the gains history: half of the June lot ($15,000) and the 0.2 BTC of unknown
+/// origin, valued at $60,000 a coin.
+#[test]
+fn holdings_at_a_date() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    ok(run(&data, &["init"]));
+    let history = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/history.csv");
+    ok(run(&data, &["import", history.to_str().unwrap()]));
+    assert_eq!(
+        ok(run(&data, &["report", "holdings", "--at", "2024-08-15", "--price", "BTC=60000"])),
+        "account,asset,lot_id,date_acquired,quantity,cost_basis,value,unrealized_gain,lot_source\n\
+         Coinbase,BTC,2,2024-06-01,0.5,15000.00,30000.00,15000.00,history.csv:3\n\
+         Coinbase,BTC,3,2024-07-01,0.2,UNKNOWN,12000.00,UNKNOWN,history.csv:4\n"
+    );
+    let e = stderr(&run(&data, &["report", "holdings", "--at", "15.08.2024"]));
+    assert!(e.starts_with("error[INVALID_INPUT]: at:"), "{e}");
+}

@@ -440,3 +440,72 @@ mod tests {
         assert!(parse_reported("maybe").is_err());
     }
 }
+
+/// One lot still held at a date, valued at the given price.
+#[derive(Debug, Clone, Serialize)]
+pub struct HoldingRow {
+    pub account: String,
+    pub asset: Code,
+    pub lot: i64,
+    pub acquired: chrono::NaiveDate,
+    #[serde(with = "offramp_core::money::decimal_str")]
+    pub qty: Decimal,
+    #[serde(with = "offramp_core::money::decimal_str::option")]
+    pub cost: Option<Decimal>,
+    /// Quantity × the given price; `None` when no price was given for the asset.
+    #[serde(with = "offramp_core::money::decimal_str::option")]
+    pub value: Option<Decimal>,
+    #[serde(with = "offramp_core::money::decimal_str::option")]
+    pub unrealized: Option<Decimal>,
+    pub lot_source: String,
+}
+
+/// What is held at the end of `date` (UTC), lot by lot per account, with cost and, where a price is given,
+/// value and unrealized gain in `currency`. Lots that left to an unknown destination are not listed.
+pub fn holdings(
+    config: &Config,
+    key: &Key,
+    date: chrono::NaiveDate,
+    currency: Code,
+    method: Method,
+    prices: &HashMap<Code, Decimal>,
+) -> Result<Vec<HoldingRow>, AppError> {
+    let history = load(config, key)?;
+    let end = date
+        .succ_opt()
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map(|dt| dt.and_utc().timestamp_micros())
+        .ok_or_else(|| AppError::new(ErrorCode::InvalidInput, format!("date: {date} is out of range")))?;
+    let txs: Vec<_> = history.txs.iter().filter(|(_, t)| t.timestamp.unix_micros() < end).cloned().collect();
+    let mut accounts: Vec<String> = Vec::new();
+    let mut pool = |name: &str| {
+        let i = accounts.iter().position(|n| n == name).unwrap_or_else(|| {
+            accounts.push(name.to_string());
+            accounts.len() - 1
+        });
+        PoolId(i as u32)
+    };
+    let conv = to_events(&txs, &history.links, currency, &mut pool);
+    let booking = book(&conv.events, method).map_err(|e| {
+        AppError::new(ErrorCode::InvalidInput, format!("{e}. Source: {}", source_of(&e, &history.sources)))
+    })?;
+    Ok(booking
+        .holdings
+        .iter()
+        .filter(|h| h.pool != offramp_core::tax::OUTSIDE)
+        .map(|h| {
+            let value = prices.get(&h.asset).map(|p| *p * h.qty);
+            HoldingRow {
+                account: accounts.get(h.pool.0 as usize).cloned().unwrap_or_default(),
+                asset: h.asset,
+                lot: h.lot,
+                acquired: h.acquired.date_utc(),
+                qty: h.qty,
+                cost: h.cost,
+                value,
+                unrealized: value.zip(h.cost).map(|(v, c)| v - c),
+                lot_source: history.sources.get(&h.lot).cloned().unwrap_or_default(),
+            }
+        })
+        .collect())
+}

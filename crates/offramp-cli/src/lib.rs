@@ -118,6 +118,23 @@ enum Command {
 
 #[derive(Subcommand, Debug)]
 enum ReportCommand {
+    /// Lots held at the end of a date, per account, with cost and (given prices) value and unrealized gain.
+    Holdings {
+        /// YYYY-MM-DD (UTC).
+        #[arg(long)]
+        at: String,
+        /// The report currency.
+        #[arg(long, default_value = "USD")]
+        currency: String,
+        /// fifo, lifo or hifo (which lots remain depends on it)
+        #[arg(long, default_value = "fifo")]
+        method: String,
+        /// A price per unit in the report currency, e.g. --price BTC=65000 (repeat per asset).
+        #[arg(long, value_name = "ASSET=PRICE")]
+        price: Vec<String>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Germany: private sales of the calendar year (§ 23 EStG), FIFO per wallet in EUR; taxable (held one year
     /// or less) and tax-free pieces, the Anlage SO totals and the Freigrenze.
     De {
@@ -288,6 +305,9 @@ pub fn run(
                 }
             })
         }
+        Command::Report { command: ReportCommand::Holdings { at, currency, method, price, json } } => key(pf)
+            .and_then(|k| holdings_cmd(&config, &k, &at, &currency, &method, &price))
+            .map(|rows| print_holdings(&rows, json, out)),
         Command::Report { command: ReportCommand::De { year } } => key(pf)
             .and_then(|k| {
                 offramp_app::report::gains(
@@ -576,6 +596,53 @@ fn money(v: Option<offramp_core::Decimal>) -> String {
             .to_string(),
         None => "UNKNOWN".into(),
     }
+}
+
+fn holdings_cmd(
+    config: &Config,
+    key: &Key,
+    at: &str,
+    currency: &str,
+    method: &str,
+    prices: &[String],
+) -> Result<Vec<offramp_app::report::HoldingRow>, AppError> {
+    let invalid = |m: String| AppError::new(ErrorCode::InvalidInput, m);
+    let date =
+        offramp_core::time::parse_date(at).ok_or_else(|| invalid(format!("at: `{at}` is not a date (YYYY-MM-DD)")))?;
+    let currency = offramp_core::Code::parse(currency).map_err(|e| invalid(format!("currency: {e}")))?;
+    let method = offramp_app::report::parse_method(method)?;
+    let mut map = std::collections::HashMap::new();
+    for p in prices {
+        let (asset, value) =
+            p.split_once('=').ok_or_else(|| invalid(format!("price: `{p}` should read ASSET=PRICE")))?;
+        let asset = offramp_core::Code::parse(asset).map_err(|e| invalid(format!("price: {e}")))?;
+        let value = offramp_core::money::parse_decimal(value).map_err(|e| invalid(format!("price: {e}")))?;
+        map.insert(asset, value);
+    }
+    offramp_app::report::holdings(config, key, date, currency, method, &map)
+}
+
+fn print_holdings(rows: &[offramp_app::report::HoldingRow], json: bool, out: &mut dyn Write) -> std::io::Result<()> {
+    if json {
+        return json_out(&rows, out);
+    }
+    writeln!(out, "account,asset,lot_id,date_acquired,quantity,cost_basis,value,unrealized_gain,lot_source")?;
+    for r in rows {
+        writeln!(
+            out,
+            "{},{},{},{},{},{},{},{},{}",
+            r.account,
+            r.asset,
+            r.lot,
+            r.acquired,
+            r.qty,
+            money(r.cost),
+            money(r.value),
+            money(r.unrealized),
+            r.lot_source
+        )?;
+    }
+    Ok(())
 }
 
 fn print_de(r: &offramp_app::report::GainsReport, out: &mut dyn Write) -> std::io::Result<()> {

@@ -66,6 +66,12 @@ impl Timestamp {
     }
 }
 
+/// Parses a calendar date written `YYYY-MM-DD` within the accepted years.
+pub fn parse_date(text: &str) -> Option<NaiveDate> {
+    let d = NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()?;
+    (MIN_YEAR..=MAX_YEAR).contains(&chrono::Datelike::year(&d)).then_some(d)
+}
+
 impl fmt::Display for Timestamp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.to_rfc3339())
@@ -111,6 +117,16 @@ mod tests {
         assert!(matches!(Timestamp::parse_rfc3339("yesterday"), Err(TimeError::Format(_))));
         assert!(matches!(Timestamp::parse_rfc3339("1999-01-01T00:00:00Z"), Err(TimeError::OutOfRange { .. })));
         assert!(matches!(Timestamp::parse_rfc3339("2201-01-01T00:00:00Z"), Err(TimeError::OutOfRange { .. })));
+    }
+
+    #[test]
+    fn dates() {
+        assert_eq!(parse_date("2024-12-31").unwrap().to_string(), "2024-12-31");
+        assert!(
+            parse_date("2024-13-01").is_none()
+                && parse_date("31.12.2024").is_none()
+                && parse_date("1999-01-01").is_none()
+        );
     }
 
     #[test]
