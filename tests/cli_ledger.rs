@@ -332,3 +332,28 @@ fn holdings_at_a_date() {
     let e = stderr(&run(&data, &["report", "holdings", "--at", "15.08.2024"]));
     assert!(e.starts_with("error[INVALID_INPUT]: at:"), "{e}");
 }
+
+/// Files for tax software: TaxAct's documented columns and the TurboTax gains layout; refused while a row's basis
+/// is unknown (a tax program would read a blank as zero).
+#[test]
+fn tax_software_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    ok(run(&data, &["init"]));
+    let known = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/history_known.csv");
+    ok(run(&data, &["import", known.to_str().unwrap()]));
+    assert_eq!(
+        ok(run(&data, &["report", "software", "--year", "2024", "--format", "taxact"])),
+        "Description,Date Acquired,Date Sold,Sales Proceeds,Cost or Other Basis,Long/Short,Reporting Category\n\
+         1 BTC,01/10/2023,08/01/2024,39960.00,20100.00,Long,F\n\
+         0.5 BTC,06/01/2024,08/01/2024,19980.00,15000.00,Short,C\n"
+    );
+    assert_eq!(
+        ok(run(&data, &["report", "software", "--year", "2024", "--format", "turbotax"])),
+        "Currency Name,Purchase Date,Cost Basis,Date Sold,Proceeds\nBTC,01/10/2023,20100.00,08/01/2024,39960.00\nBTC,06/01/2024,15000.00,08/01/2024,19980.00\n"
+    );
+    let history = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/history.csv");
+    ok(run(&data, &["import", history.to_str().unwrap()]));
+    let e = stderr(&run(&data, &["report", "software", "--year", "2024", "--format", "taxact"]));
+    assert!(e.starts_with("error[INVALID_INPUT]: 1 row(s) have an unknown cost basis"), "{e}");
+}

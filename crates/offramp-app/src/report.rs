@@ -509,3 +509,93 @@ pub fn holdings(
         })
         .collect())
 }
+
+/// Capital-gains files that US tax software imports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SoftwareFormat {
+    /// TaxAct "Stock Assistant" CSV (vendor-documented columns; up to 2,000 rows per return).
+    TaxAct,
+    /// The TurboTax gains CSV many exporters write (`Currency Name,Purchase Date,Cost Basis,Date Sold,Proceeds`;
+    /// the column set comes from secondary sources).
+    TurboTax,
+}
+
+/// Writes the year's rows for tax software. Refuses when a row's basis or proceeds is unknown: a tax program
+/// would take a blank as zero. Returns warnings to show the user.
+pub fn write_software_csv(
+    report: &GainsReport,
+    format: SoftwareFormat,
+    out: &mut dyn std::io::Write,
+) -> Result<Vec<String>, AppError> {
+    if report.unknown_rows > 0 {
+        return Err(AppError::new(
+            ErrorCode::InvalidInput,
+            format!(
+                "{} row(s) have an unknown cost basis or proceeds; a tax program would read them as zero. Resolve them first (see `offramp report gains`).",
+                report.unknown_rows
+            ),
+        ));
+    }
+    let io = |e: std::io::Error| AppError::new(ErrorCode::Io, e.to_string());
+    let mdy = |d: chrono::NaiveDate| d.format("%m/%d/%Y").to_string();
+    let cents = |v: Option<Decimal>| v.map(to_cents).map(|v| v.to_string()).unwrap_or_default();
+    let mut warnings = Vec::new();
+    match format {
+        SoftwareFormat::TaxAct => {
+            writeln!(
+                out,
+                "Description,Date Acquired,Date Sold,Sales Proceeds,Cost or Other Basis,Long/Short,Reporting Category"
+            )
+            .map_err(io)?;
+            if report.year >= 2025 {
+                warnings.push("TaxAct's reporting categories are documented as A-F; whether it takes the digital-asset boxes G-L for 2025 is not confirmed, so the category is left empty: choose it in TaxAct.".into());
+            }
+            if report.rows.len() > 2000 {
+                warnings.push(format!(
+                    "{} rows: TaxAct imports at most 2,000; attach Form 8949 summaries for the rest.",
+                    report.rows.len()
+                ));
+            }
+            for r in &report.rows {
+                let x = &r.row;
+                let (term, category) = match x.term {
+                    offramp_core::holding::Term::Short => ("Short", "C"),
+                    offramp_core::holding::Term::Long => ("Long", "F"),
+                };
+                writeln!(
+                    out,
+                    "{} {},{},{},{},{},{},{}",
+                    x.qty,
+                    x.asset,
+                    mdy(x.acquired),
+                    mdy(x.sold),
+                    cents(x.proceeds),
+                    cents(x.cost),
+                    term,
+                    if report.year >= 2025 { "" } else { category }
+                )
+                .map_err(io)?;
+            }
+        }
+        SoftwareFormat::TurboTax => {
+            warnings.push(
+                "The TurboTax gains CSV layout comes from exporters, not from an Intuit page: check the import.".into(),
+            );
+            writeln!(out, "Currency Name,Purchase Date,Cost Basis,Date Sold,Proceeds").map_err(io)?;
+            for r in &report.rows {
+                let x = &r.row;
+                writeln!(
+                    out,
+                    "{},{},{},{},{}",
+                    x.asset,
+                    mdy(x.acquired),
+                    cents(x.cost),
+                    mdy(x.sold),
+                    cents(x.proceeds)
+                )
+                .map_err(io)?;
+            }
+        }
+    }
+    Ok(warnings)
+}

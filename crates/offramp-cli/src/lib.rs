@@ -118,6 +118,18 @@ enum Command {
 
 #[derive(Subcommand, Debug)]
 enum ReportCommand {
+    /// A capital-gains CSV for US tax software: taxact or turbotax (refused while a basis is unknown).
+    Software {
+        #[arg(long)]
+        year: i32,
+        /// taxact or turbotax
+        #[arg(long)]
+        format: String,
+        #[arg(long, default_value = "fifo")]
+        method: String,
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
     /// Lots held at the end of a date, per account, with cost and (given prices) value and unrealized gain.
     Holdings {
         /// YYYY-MM-DD (UTC).
@@ -308,6 +320,39 @@ pub fn run(
         Command::Report { command: ReportCommand::Holdings { at, currency, method, price, json } } => key(pf)
             .and_then(|k| holdings_cmd(&config, &k, &at, &currency, &method, &price))
             .map(|rows| print_holdings(&rows, json, out)),
+        Command::Report { command: ReportCommand::Software { year, format, method, out: file } } => {
+            key(pf).and_then(|k| {
+                let format = match format.as_str() {
+                    "taxact" => offramp_app::report::SoftwareFormat::TaxAct,
+                    "turbotax" => offramp_app::report::SoftwareFormat::TurboTax,
+                    other => {
+                        return Err(AppError::new(
+                            ErrorCode::InvalidInput,
+                            format!("format: `{other}` (taxact, turbotax)"),
+                        ))
+                    }
+                };
+                let report =
+                    offramp_app::report::us_gains(&config, &k, year, offramp_app::report::parse_method(&method)?)?;
+                let mut csv = Vec::new();
+                let warnings = offramp_app::report::write_software_csv(&report, format, &mut csv)?;
+                let note = |w: &mut dyn Write| warnings.iter().try_for_each(|x| writeln!(w, "NOTE: {x}"));
+                match file {
+                    None => Ok(out.write_all(&csv).and_then(|_| note(err))),
+                    Some(f) => {
+                        if f.exists() {
+                            return Err(AppError::new(
+                                ErrorCode::InvalidInput,
+                                format!("{} already exists; choose a new file.", f.display()),
+                            ));
+                        }
+                        std::fs::write(&f, &csv)
+                            .map_err(|e| AppError::new(ErrorCode::Io, format!("cannot write {}: {e}", f.display())))?;
+                        Ok(writeln!(out, "Wrote {}", f.display()).and_then(|_| note(out)))
+                    }
+                }
+            })
+        }
         Command::Report { command: ReportCommand::De { year } } => key(pf)
             .and_then(|k| {
                 offramp_app::report::gains(
