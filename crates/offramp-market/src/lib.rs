@@ -1,0 +1,186 @@
+//! Market data: public order books, fetched concurrently with a timeout per request, behind the
+//! [`BookSource`] trait so the rest of the app (and its tests) does not depend on the network.
+//!
+//! Offline is a state, not a crash: a venue that cannot be reached, times out or answers badly gives a
+//! [`MarketError`] for that venue only, and the caller falls back to the square-root impact model and says so.
+
+pub mod parse;
+
+use std::time::{Duration, Instant};
+
+use offramp_core::market::OrderBook;
+
+/// The exchanges whose public Level-2 books Offramp reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Exchange {
+    Kraken,
+    Coinbase,
+    Binance,
+    Bitstamp,
+    Gemini,
+}
+
+impl Exchange {
+    pub const ALL: [Exchange; 5] =
+        [Exchange::Kraken, Exchange::Coinbase, Exchange::Binance, Exchange::Bitstamp, Exchange::Gemini];
+
+    pub fn id(&self) -> &'static str {
+        match self {
+            Exchange::Kraken => "kraken",
+            Exchange::Coinbase => "coinbase",
+            Exchange::Binance => "binance",
+            Exchange::Bitstamp => "bitstamp",
+            Exchange::Gemini => "gemini",
+        }
+    }
+
+    /// The public REST base URL.
+    pub fn base_url(&self) -> &'static str {
+        match self {
+            Exchange::Kraken => "https://api.kraken.com",
+            Exchange::Coinbase => "https://api.exchange.coinbase.com",
+            Exchange::Binance => "https://api.binance.com",
+            Exchange::Bitstamp => "https://www.bitstamp.net",
+            Exchange::Gemini => "https://api.gemini.com",
+        }
+    }
+
+    /// The book request's path for a pair (`base`/`quote` in common tickers, e.g. BTC/USD).
+    pub fn book_path(&self, base: &str, quote: &str) -> String {
+        let (b, q) = (base.to_ascii_uppercase(), quote.to_ascii_uppercase());
+        match self {
+            Exchange::Kraken => {
+                let b = if b == "BTC" { "XBT".to_string() } else { b };
+                format!("/0/public/Depth?pair={b}{q}&count=500")
+            }
+            Exchange::Coinbase => format!("/products/{b}-{q}/book?level=2"),
+            Exchange::Binance => format!("/api/v3/depth?symbol={b}{}&limit=1000", if q == "USD" { "USDT" } else { &q }),
+            Exchange::Bitstamp => format!("/api/v2/order_book/{}{}/", b.to_lowercase(), q.to_lowercase()),
+            Exchange::Gemini => {
+                format!("/v1/book/{}{}?limit_bids=500&limit_asks=500", b.to_lowercase(), q.to_lowercase())
+            }
+        }
+    }
+
+    pub fn parse(&self, body: &str) -> Result<OrderBook, parse::ParseError> {
+        match self {
+            Exchange::Kraken => parse::kraken(body),
+            Exchange::Coinbase => parse::coinbase(body),
+            Exchange::Binance => parse::binance(body),
+            Exchange::Bitstamp => parse::bitstamp(body),
+            Exchange::Gemini => parse::gemini(body),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MarketError {
+    #[error("{0}: offline (cannot reach the exchange)")]
+    Offline(&'static str),
+    #[error("{0}: no answer within {1} ms")]
+    Timeout(&'static str, u128),
+    #[error("{0}: answered HTTP {1}")]
+    Http(&'static str, u16),
+    #[error(transparent)]
+    Parse(#[from] parse::ParseError),
+}
+
+/// A book with the time it was fetched (for caches and "as of" labels).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FetchedBook {
+    pub exchange: Exchange,
+    pub book: OrderBook,
+    /// How long the request took.
+    pub elapsed: Duration,
+}
+
+/// Where order books come from: the network, or a test double.
+pub trait BookSource {
+    /// Fetches the books of `exchanges` for `base`/`quote` concurrently; each result arrives within `timeout`.
+    fn books(
+        &self,
+        exchanges: &[Exchange],
+        base: &str,
+        quote: &str,
+        timeout: Duration,
+    ) -> Vec<(Exchange, Result<FetchedBook, MarketError>)>;
+}
+
+/// The network source. `base_url` overrides every exchange's base URL (tests point it at a local server that
+/// replays recorded responses; a proxy could use it too).
+pub struct HttpBooks {
+    client: reqwest::Client,
+    base_url: Option<String>,
+}
+
+impl HttpBooks {
+    pub fn new(base_url: Option<String>) -> HttpBooks {
+        let client = reqwest::Client::builder()
+            .user_agent(concat!("offramp/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .unwrap_or_default();
+        HttpBooks { client, base_url }
+    }
+
+    async fn one(&self, ex: Exchange, base: &str, quote: &str, timeout: Duration) -> Result<FetchedBook, MarketError> {
+        let url = format!("{}{}", self.base_url.as_deref().unwrap_or(ex.base_url()), ex.book_path(base, quote));
+        let started = Instant::now();
+        let request = async {
+            let resp = self.client.get(&url).send().await.map_err(|_| MarketError::Offline(ex.id()))?;
+            if !resp.status().is_success() {
+                return Err(MarketError::Http(ex.id(), resp.status().as_u16()));
+            }
+            resp.text().await.map_err(|_| MarketError::Offline(ex.id()))
+        };
+        let body = tokio::time::timeout(timeout, request)
+            .await
+            .map_err(|_| MarketError::Timeout(ex.id(), timeout.as_millis()))??;
+        Ok(FetchedBook { exchange: ex, book: ex.parse(&body)?, elapsed: started.elapsed() })
+    }
+}
+
+impl BookSource for HttpBooks {
+    fn books(
+        &self,
+        exchanges: &[Exchange],
+        base: &str,
+        quote: &str,
+        timeout: Duration,
+    ) -> Vec<(Exchange, Result<FetchedBook, MarketError>)> {
+        let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+            Ok(rt) => rt,
+            Err(_) => return exchanges.iter().map(|e| (*e, Err(MarketError::Offline(e.id())))).collect(),
+        };
+        runtime.block_on(async {
+            let futures = exchanges.iter().map(|ex| async move { (*ex, self.one(*ex, base, quote, timeout).await) });
+            join_all(futures).await
+        })
+    }
+}
+
+/// Runs futures concurrently on the current task and returns their outputs in order.
+async fn join_all<F: std::future::Future>(futures: impl IntoIterator<Item = F>) -> Vec<F::Output> {
+    let mut set = Vec::new();
+    for f in futures {
+        set.push(Box::pin(f));
+    }
+    let mut outputs: Vec<Option<F::Output>> = (0..set.len()).map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut pending = false;
+        for (i, f) in set.iter_mut().enumerate() {
+            if outputs[i].is_none() {
+                match f.as_mut().poll(cx) {
+                    std::task::Poll::Ready(v) => outputs[i] = Some(v),
+                    std::task::Poll::Pending => pending = true,
+                }
+            }
+        }
+        if pending {
+            std::task::Poll::Pending
+        } else {
+            std::task::Poll::Ready(())
+        }
+    })
+    .await;
+    outputs.into_iter().map(|o| o.expect("every future completed")).collect()
+}
