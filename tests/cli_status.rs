@@ -131,3 +131,27 @@ fn quote_offline_with_given_price() {
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).starts_with("error[INVALID_INPUT]: price: Offramp is offline"), "{}", stderr(&out));
 }
+
+/// `offramp quote --live` against a local server replaying recorded order books (no internet in tests; Gemini's
+/// never answers). Kraken's recorded bids take 1.5 BTC at 0.8 × 65,000 + 0.7 × 64,995.3 = 97,496.71 against a
+/// mid of 65,005.05 (97,507.575 for 1.5): impact 10.865; with the 0.26 % fee on 97,500 (253.50) and Fedwire
+/// (4.00) the net is 97,231.635, shown as 97,231.64.
+#[test]
+fn quote_with_live_books_replayed_locally() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("crates/offramp-market/tests/recorded");
+    let url = offramp_market::replay::serve(dir, vec![offramp_market::Exchange::Gemini]).unwrap();
+    let out = std::process::Command::new(offramp_bin())
+        .args(["quote", "--sell", "1.5", "BTC", "--to", "USD", "--price", "65000", "--live"])
+        .env("OFFRAMP_MARKET_URL", &url)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.lines().any(|l| l.starts_with("kraken: order book fetched in ")), "{text}");
+    assert!(text.contains("gemini: no answer within 2000 ms: no live book, impact from the model"), "{text}");
+    let kraken = text.lines().find(|l| l.starts_with("kraken ")).unwrap();
+    assert_eq!(
+        kraken.split_whitespace().collect::<Vec<_>>().join(" "),
+        "kraken 97231.64 1 taker fee 253.50; market impact 10.87; fiat withdrawal fee 4.00"
+    );
+}

@@ -19,6 +19,23 @@ pub fn offramp_bin() -> PathBuf {
     BIN.get_or_init(|| {
         let mut cmd = Command::new(env!("CARGO"));
         cmd.args(["build", "--quiet", "-p", "offramp-cli", "--bin", "offramp"]);
+        // Cargo gives a test process variables describing the test's own package; build scripts that watch such
+        // variables (ring's does) would see them change and rebuild. Build as from a clean shell instead.
+        for (k, _) in std::env::vars() {
+            let test_only = [
+                "CARGO_PKG_",
+                "CARGO_CRATE_",
+                "CARGO_MANIFEST_",
+                "CARGO_BIN_",
+                "CARGO_PRIMARY_PACKAGE",
+                "CARGO_TARGET_TMPDIR",
+            ]
+            .iter()
+            .any(|p| k.starts_with(p));
+            if test_only || k == "OUT_DIR" {
+                cmd.env_remove(k);
+            }
+        }
         if !cfg!(debug_assertions) {
             cmd.arg("--release");
         }

@@ -104,6 +104,73 @@ fn dec(field: &str, text: &str) -> Result<offramp_core::Decimal, AppError> {
 /// Quotes the sale at every venue of the catalog (reference records left out): suitable venues with a known
 /// net first, best first; then those whose net is unknown; then the unsuitable ones with their reasons.
 pub fn quote_all(r: &QuoteRequest) -> Result<Vec<offramp_core::quote::VenueQuote>, AppError> {
+    quote_all_with_books(r, &std::collections::HashMap::new())
+}
+
+/// The state of one venue's live data for a quote.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct MarketStatus {
+    pub venue: String,
+    /// `live`, or why not: `offline`, `timeout`, `error`.
+    pub state: &'static str,
+    pub message: String,
+}
+
+/// The catalog venue each order-book client serves.
+fn venue_of(ex: offramp_market::Exchange) -> &'static str {
+    use offramp_market::Exchange::*;
+    match ex {
+        Kraken => "kraken",
+        Coinbase => "coinbase_advanced",
+        Binance => "binance",
+        Bitstamp => "bitstamp",
+        Gemini => "gemini",
+    }
+}
+
+/// Quotes with live order books where they can be fetched (all at once, each within `timeout`); a venue whose
+/// book cannot be had falls back to the square-root law, and the statuses say which did.
+pub fn quote_all_live(
+    r: &QuoteRequest,
+    source: &dyn offramp_market::BookSource,
+    timeout: std::time::Duration,
+) -> Result<(Vec<offramp_core::quote::VenueQuote>, Vec<MarketStatus>), AppError> {
+    let mut books = std::collections::HashMap::new();
+    let mut statuses = Vec::new();
+    for (ex, result) in source.books(&offramp_market::Exchange::ALL, &r.asset, &r.fiat, timeout) {
+        let venue = venue_of(ex).to_string();
+        match result {
+            Ok(f) => {
+                statuses.push(MarketStatus {
+                    venue: venue.clone(),
+                    state: "live",
+                    message: format!("order book fetched in {} ms", f.elapsed.as_millis()),
+                });
+                books.insert(venue, f.book);
+            }
+            Err(e) => {
+                use offramp_market::MarketError as M;
+                let (state, why) = match &e {
+                    M::Offline(_) => ("offline", "offline (cannot reach the exchange)".to_string()),
+                    M::Timeout(_, ms) => ("timeout", format!("no answer within {ms} ms")),
+                    M::Http(_, code) => ("error", format!("answered HTTP {code}")),
+                    M::Parse(p) => ("error", p.reason.clone()),
+                };
+                statuses.push(MarketStatus {
+                    venue,
+                    state,
+                    message: format!("{why}: no live book, impact from the model"),
+                });
+            }
+        }
+    }
+    Ok((quote_all_with_books(r, &books)?, statuses))
+}
+
+fn quote_all_with_books(
+    r: &QuoteRequest,
+    books: &std::collections::HashMap<String, offramp_core::market::OrderBook>,
+) -> Result<Vec<offramp_core::quote::VenueQuote>, AppError> {
     use offramp_core::catalog::VenueStatus;
     use offramp_core::market::ImpactParams;
     use offramp_core::money::Code;
@@ -146,7 +213,7 @@ pub fn quote_all(r: &QuoteRequest) -> Result<Vec<offramp_core::quote::VenueQuote
     let mut quotes: Vec<_> = venues(None)?
         .iter()
         .filter(|v| v.status != VenueStatus::Reference)
-        .map(|v| offramp_core::quote::quote(v, &req))
+        .map(|v| offramp_core::quote::quote_with_book(v, &req, books.get(&v.id)))
         .collect();
     quotes.sort_by_key(|q| (!q.unsuitable.is_empty(), q.net.is_none(), std::cmp::Reverse(q.net)));
     Ok(quotes)

@@ -98,6 +98,9 @@ enum Command {
         /// Daily traded volume of the asset, in its units, for the square-root impact law.
         #[arg(long)]
         daily_volume: Option<String>,
+        /// Fetch the exchanges' live order books (2 s timeout each) and walk them for the impact.
+        #[arg(long)]
+        live: bool,
         #[arg(long)]
         json: bool,
     },
@@ -367,7 +370,7 @@ pub fn run(
         Command::Report { command: ReportCommand::Uk { year, json } } => {
             key(pf).and_then(|k| offramp_app::report::uk_gains(&config, &k, year)).map(|r| print_uk(&r, json, out))
         }
-        Command::Quote { sell, to, country, price, volume_30d, volatility, daily_volume, json } => {
+        Command::Quote { sell, to, country, price, volume_30d, volatility, daily_volume, live, json } => {
             let req = offramp_app::venues::QuoteRequest {
                 qty: sell[0].clone(),
                 asset: sell[1].clone(),
@@ -379,7 +382,20 @@ pub fn run(
                 daily_volume,
                 impact_y: None,
             };
-            offramp_app::venues::quote_all(&req).map(|q| print_quotes(&req, &q, json, out))
+            if live {
+                // OFFRAMP_MARKET_URL points every exchange at another server (tests replay recorded answers).
+                let source = offramp_market::HttpBooks::new(std::env::var("OFFRAMP_MARKET_URL").ok());
+                offramp_app::venues::quote_all_live(&req, &source, std::time::Duration::from_secs(2)).map(
+                    |(q, statuses)| {
+                        statuses
+                            .iter()
+                            .try_for_each(|s| writeln!(out, "{}: {}", s.venue, s.message))
+                            .and_then(|_| print_quotes(&req, &q, json, out))
+                    },
+                )
+            } else {
+                offramp_app::venues::quote_all(&req).map(|q| print_quotes(&req, &q, json, out))
+            }
         }
         Command::Venues { kind, json } => {
             offramp_app::venues::venues(kind.as_deref()).map(|v| print_venues(&v, json, out))
@@ -827,7 +843,7 @@ fn print_quotes(
     let fiat = req.fiat.to_ascii_uppercase();
     writeln!(
         out,
-        "Selling {} {} at {} {fiat} each (your price; offline: no live order books): {gross} {fiat} gross. Money rounded half away from zero to cents.",
+        "Selling {} {} at {} {fiat} each (your price): {gross} {fiat} gross. Money rounded half away from zero to cents.",
         req.qty,
         req.asset.to_ascii_uppercase(),
         req.price.as_deref().unwrap_or("?")

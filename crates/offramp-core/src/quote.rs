@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use crate::catalog::{Venue, VenueKind, VenueStatus};
-use crate::market::{schedule_withdrawals, sqrt_impact, ImpactParams, RollingLimit};
+use crate::market::{schedule_withdrawals, sqrt_impact, walk_sell, ImpactParams, OrderBook, RollingLimit, SellWalk};
 use crate::money::Code;
 use crate::Decimal;
 
@@ -72,6 +72,12 @@ pub fn taker_fee_pct(venue: &Venue, volume_30d: Decimal) -> Option<Decimal> {
 }
 
 pub fn quote(venue: &Venue, req: &SaleRequest) -> VenueQuote {
+    quote_with_book(venue, req, None)
+}
+
+/// As [`quote`], with the venue's live order book when one was fetched: the market-impact line is then the
+/// exact cost of walking its bids (against the book's mid) instead of the square-root law.
+pub fn quote_with_book(venue: &Venue, req: &SaleRequest, book: Option<&OrderBook>) -> VenueQuote {
     let gross = req.qty * req.price;
     let pct = |p: Decimal| gross * p / Decimal::ONE_HUNDRED;
     let mut q = VenueQuote {
@@ -105,7 +111,7 @@ pub fn quote(venue: &Venue, req: &SaleRequest) -> VenueQuote {
         q.unsuitable.push(format!("not listed for {} (regions are indicative)", req.country));
     }
     match venue.kind {
-        VenueKind::Exchange => exchange(venue, req, gross, &mut q),
+        VenueKind::Exchange => exchange(venue, req, gross, book, &mut q),
         VenueKind::P2p => {
             let fee = venue.fees.taker_pct.map(pct);
             q.costs.push(CostLine { name: "platform fee", amount: fee, note: pct_note(venue.fees.taker_pct) });
@@ -163,7 +169,7 @@ fn pct_note(p: Option<Decimal>) -> String {
     p.map(|p| format!("{p}%")).unwrap_or_else(|| "unknown".into())
 }
 
-fn exchange(venue: &Venue, req: &SaleRequest, gross: Decimal, q: &mut VenueQuote) {
+fn exchange(venue: &Venue, req: &SaleRequest, gross: Decimal, book: Option<&OrderBook>, q: &mut VenueQuote) {
     let fee_pct = taker_fee_pct(venue, req.volume_30d);
     q.costs.push(CostLine {
         name: "taker fee",
@@ -175,9 +181,31 @@ fn exchange(venue: &Venue, req: &SaleRequest, gross: Decimal, q: &mut VenueQuote
             venue.fees.as_of.as_deref().map(|d| format!(" (schedule as of {d})")).unwrap_or_default()
         ),
     });
+    let walked = book.map(|b| walk_sell(b, req.qty));
     let impact = req.impact.and_then(|p| sqrt_impact(&p, req.qty).map(|e| (p, e)));
-    q.costs.push(match impact {
-        Some((p, e)) => CostLine {
+    q.costs.push(match (walked, impact) {
+        (Some(Ok(SellWalk::Filled(f))), _) => {
+            // Against the book's own mid (or best bid on a one-sided book), in the book's quote currency.
+            let reference = f.mid.unwrap_or(f.best_bid) * req.qty;
+            CostLine {
+                name: "market impact",
+                amount: Some(reference - f.gross),
+                note: format!(
+                    "live order book: {} levels, average price {}, {} bps below mid",
+                    f.levels_used,
+                    f.vwap.round_dp(2),
+                    f.slippage_vs_mid_bps.map(|b| b.round_dp(2).to_string()).unwrap_or_else(|| "?".into())
+                ),
+            }
+        }
+        (Some(Ok(SellWalk::NotEnoughDepth { partial, .. })), _) => {
+            q.warnings.push(format!(
+                "the visible book takes only {} of {}: too thin for one market sale; split the sale or ask an OTC desk",
+                partial.filled, req.qty
+            ));
+            CostLine { name: "market impact", amount: None, note: "not enough depth in the live book".into() }
+        }
+        (_, Some((p, e))) => CostLine {
             name: "market impact",
             amount: Some(gross * e.average_fraction),
             note: format!(
@@ -185,7 +213,7 @@ fn exchange(venue: &Venue, req: &SaleRequest, gross: Decimal, q: &mut VenueQuote
                 p.y, p.daily_volatility, req.qty, p.daily_volume
             ),
         },
-        None => CostLine { name: "market impact", amount: None, note: "offline and no daily volume/volatility given".into() },
+        (_, None) => CostLine { name: "market impact", amount: None, note: "offline and no daily volume/volatility given".into() },
     });
     let fiat = req.fiat.as_str();
     let methods: Vec<_> = venue

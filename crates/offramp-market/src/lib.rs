@@ -5,6 +5,7 @@
 //! [`MarketError`] for that venue only, and the caller falls back to the square-root impact model and says so.
 
 pub mod parse;
+pub mod replay;
 
 use std::time::{Duration, Instant};
 

@@ -1,7 +1,6 @@
 //! Order books: each exchange's recorded response shape parsed exactly, and the HTTP source run against a local
 //! server that replays them (no internet in tests): concurrency, a venue that hangs, and the offline state.
 
-use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
 use std::path::Path;
 use std::str::FromStr;
@@ -56,57 +55,10 @@ fn bad_answers_are_errors_naming_the_exchange() {
     assert!(Exchange::Bitstamp.parse(r#"{"bids":[["abc","1"]],"asks":[]}"#).is_err());
 }
 
-/// A local server replaying the recorded answers by path; the Gemini path never answers (a venue that hangs).
-fn replay_server() -> (String, std::thread::JoinHandle<()>) {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = format!("http://{}", listener.local_addr().unwrap());
-    let handle = std::thread::spawn(move || {
-        listener.set_nonblocking(false).unwrap();
-        let deadline = Instant::now() + Duration::from_secs(20);
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { continue };
-            let mut line = String::new();
-            let mut reader = BufReader::new(stream.try_clone().unwrap());
-            reader.read_line(&mut line).unwrap_or(0);
-            let path = line.split_whitespace().nth(1).unwrap_or("").to_string();
-            loop {
-                let mut h = String::new();
-                if reader.read_line(&mut h).unwrap_or(0) == 0 || h == "\r\n" {
-                    break;
-                }
-            }
-            let name = if path.starts_with("/0/public/Depth") {
-                "kraken.json"
-            } else if path.starts_with("/products/") {
-                "coinbase.json"
-            } else if path.starts_with("/api/v3/depth") {
-                "binance.json"
-            } else if path.starts_with("/api/v2/order_book/") {
-                "bitstamp.json"
-            } else if path.starts_with("/v1/book/") {
-                // Hang: keep the connection open without answering, in a thread of its own.
-                std::thread::spawn(move || {
-                    std::thread::sleep(Duration::from_secs(5));
-                    drop(stream);
-                });
-                continue;
-            } else {
-                let _ = stream.write_all(b"HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
-                continue;
-            };
-            let body = recorded(name);
-            let _ = write!(stream, "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}", body.len());
-            if Instant::now() > deadline {
-                break;
-            }
-        }
-    });
-    (addr, handle)
-}
-
 #[test]
 fn books_come_concurrently_and_a_hanging_venue_only_times_out() {
-    let (addr, _server) = replay_server();
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/recorded");
+    let addr = offramp_market::replay::serve(dir, vec![Exchange::Gemini]).unwrap();
     let source = HttpBooks::new(Some(addr));
     let started = Instant::now();
     let results = source.books(&Exchange::ALL, "BTC", "USD", Duration::from_millis(800));
