@@ -83,6 +83,29 @@ fn load(config: &Config, key: &Key) -> Result<History, AppError> {
     Ok(History { txs, sources, links: ledger.confirmed_transfers()? })
 }
 
+/// Lot events of `txs` in `currency` with one pool per account, booked with `method`. Returns the conversion
+/// (flags, income), the booking, and the account name of each pool.
+fn book_per_account(
+    history: &History,
+    txs: &[(i64, offramp_core::Transaction)],
+    currency: Code,
+    method: Method,
+) -> Result<(offramp_core::tax::Conversion, offramp_core::lots::Booking, Vec<String>), AppError> {
+    let mut accounts: Vec<String> = Vec::new();
+    let mut pool = |name: &str| {
+        let i = accounts.iter().position(|n| n == name).unwrap_or_else(|| {
+            accounts.push(name.to_string());
+            accounts.len() - 1
+        });
+        PoolId(i as u32)
+    };
+    let conv = to_events(txs, &history.links, currency, &mut pool);
+    let booking = book(&conv.events, method).map_err(|e| {
+        AppError::new(ErrorCode::InvalidInput, format!("{e}. Source: {}", source_of(&e, &history.sources)))
+    })?;
+    Ok((conv, booking, accounts))
+}
+
 /// The US gains report for `year`: every disposal split into the lot pieces it consumed, with term, proceeds,
 /// basis and gain in USD. Lots are tracked per account.
 pub fn us_gains(config: &Config, key: &Key, year: i32, method: Method) -> Result<GainsReport, AppError> {
@@ -92,18 +115,7 @@ pub fn us_gains(config: &Config, key: &Key, year: i32, method: Method) -> Result
 /// Gains per lot piece in `currency`, lots tracked per account (wallet), for disposals in calendar `year`.
 pub fn gains(config: &Config, key: &Key, year: i32, currency: Code, method: Method) -> Result<GainsReport, AppError> {
     let history = load(config, key)?;
-    let mut accounts: Vec<String> = Vec::new();
-    let mut pool = |name: &str| {
-        let i = accounts.iter().position(|n| n == name).unwrap_or_else(|| {
-            accounts.push(name.to_string());
-            accounts.len() - 1
-        });
-        PoolId(i as u32)
-    };
-    let conv = to_events(&history.txs, &history.links, currency, &mut pool);
-    let booking = book(&conv.events, method).map_err(|e| {
-        AppError::new(ErrorCode::InvalidInput, format!("{e}. Source: {}", source_of(&e, &history.sources)))
-    })?;
+    let (conv, booking, _) = book_per_account(&history, &history.txs, currency, method)?;
     let rows: Vec<ReportRow> = us_rows(&booking, year)
         .into_iter()
         .map(|row| {
@@ -477,18 +489,7 @@ pub fn holdings(
         .map(|dt| dt.and_utc().timestamp_micros())
         .ok_or_else(|| AppError::new(ErrorCode::InvalidInput, format!("date: {date} is out of range")))?;
     let txs: Vec<_> = history.txs.iter().filter(|(_, t)| t.timestamp.unix_micros() < end).cloned().collect();
-    let mut accounts: Vec<String> = Vec::new();
-    let mut pool = |name: &str| {
-        let i = accounts.iter().position(|n| n == name).unwrap_or_else(|| {
-            accounts.push(name.to_string());
-            accounts.len() - 1
-        });
-        PoolId(i as u32)
-    };
-    let conv = to_events(&txs, &history.links, currency, &mut pool);
-    let booking = book(&conv.events, method).map_err(|e| {
-        AppError::new(ErrorCode::InvalidInput, format!("{e}. Source: {}", source_of(&e, &history.sources)))
-    })?;
+    let (_, booking, accounts) = book_per_account(&history, &txs, currency, method)?;
     Ok(booking
         .holdings
         .iter()

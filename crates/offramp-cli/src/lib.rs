@@ -248,163 +248,136 @@ pub fn run(
     };
     let config = Config::from_env(Flavor::of_this_build(), cli.data_dir);
     let pf = cli.passphrase_file.as_deref();
-    let result = match cli.command {
-        Command::Status { json } => offramp_app::status(&config).map(|s| print_status(&s, json, out)),
-        Command::Init => key(pf)
-            .and_then(|k| ledger::init_ledger(&config, &k))
-            .map(|p| writeln!(out, "Created an encrypted ledger at {}", p.display())),
-        Command::Import { files, progress, json } => {
-            let mut report = |done: u64, total: u64| {
-                if progress {
-                    let _ = writeln!(err, "progress {done}/{total}");
-                    let _ = err.flush();
-                }
-                true
-            };
-            key(pf)
-                .and_then(|k| ledger::import_files(&config, &k, &files, now(), &mut report))
-                .map(|r| print_import(&r, json, out))
-        }
-        Command::Accounts { json } => {
-            key(pf).and_then(|k| ledger::accounts(&config, &k)).map(|a| print_accounts(&a, json, out))
-        }
-        Command::Tx { command: TxCommand::List { account, asset, kind, from, until, after, limit, json } } => {
-            let q = ledger::TxQuery { account, asset, kind, from, until, after, limit: Some(limit) };
-            key(pf).and_then(|k| ledger::list_transactions(&config, &k, &q)).map(|p| print_page(&p, json, out))
-        }
-        Command::Transfers { command, json } => key(pf).and_then(|k| match command {
-            None => ledger::transfers(&config, &k).map(|v| print_transfers(&v, json, out)),
-            Some(TransfersCommand::Confirm { out_id, in_id }) => {
-                ledger::decide_transfer(&config, &k, out_id, in_id, true)
-                    .map(|()| writeln!(out, "Linked {out_id} -> {in_id} as a move between your own accounts."))
-            }
-            Some(TransfersCommand::Reject { out_id, in_id }) => {
-                ledger::decide_transfer(&config, &k, out_id, in_id, false)
-                    .map(|()| writeln!(out, "Rejected {out_id} -> {in_id}; it will not be proposed again."))
-            }
-        }),
-        Command::Backup { file } => key(pf)
-            .and_then(|k| ledger::backup(&config, &k, &file))
-            .map(|()| writeln!(out, "Backup written to {} (encrypted with the ledger's passphrase).", file.display())),
-        Command::Restore { file } => key(pf).and_then(|k| ledger::restore(&config, &k, &file, now())).map(|kept| {
-            writeln!(out, "Restored the ledger from {}.", file.display())?;
-            match kept {
-                Some(p) => writeln!(out, "The ledger it replaced is kept at {}.", p.display()),
-                None => Ok(()),
-            }
-        }),
-        Command::Report { command: ReportCommand::Gains { year, jurisdiction, method, out: file } } => {
-            key(pf).and_then(|k| gains(&config, &k, year, &jurisdiction, &method, file.as_deref(), out, err))
-        }
-        Command::Report { command: ReportCommand::F8949 { year, method, reported, out: file } } => {
-            key(pf).and_then(|k| {
-                let method = offramp_app::report::parse_method(&method)?;
-                let reported = offramp_app::report::parse_reported(&reported)?;
-                let report = offramp_app::report::us_gains(&config, &k, year, method)?;
-                let (mut csv, mut totals) = (Vec::new(), Vec::new());
-                offramp_app::report::write_8949(&report, reported, &mut csv, &mut totals)
-                    .map_err(|e| AppError::new(ErrorCode::Io, e.to_string()))?;
-                match file {
-                    None => Ok(out.write_all(&csv).and_then(|_| err.write_all(&totals))),
-                    Some(f) => {
-                        if f.exists() {
-                            return Err(AppError::new(
-                                ErrorCode::InvalidInput,
-                                format!("{} already exists; choose a new file.", f.display()),
-                            ));
-                        }
-                        std::fs::write(&f, &csv)
-                            .map_err(|e| AppError::new(ErrorCode::Io, format!("cannot write {}: {e}", f.display())))?;
-                        Ok(writeln!(out, "Wrote {}", f.display()).and_then(|_| out.write_all(&totals)))
+    let result =
+        match cli.command {
+            Command::Status { json } => offramp_app::status(&config).map(|s| print_status(&s, json, out)),
+            Command::Init => key(pf)
+                .and_then(|k| ledger::init_ledger(&config, &k))
+                .map(|p| writeln!(out, "Created an encrypted ledger at {}", p.display())),
+            Command::Import { files, progress, json } => {
+                let mut report = |done: u64, total: u64| {
+                    if progress {
+                        let _ = writeln!(err, "progress {done}/{total}");
+                        let _ = err.flush();
                     }
-                }
-            })
-        }
-        Command::Report { command: ReportCommand::Holdings { at, currency, method, price, json } } => key(pf)
-            .and_then(|k| holdings_cmd(&config, &k, &at, &currency, &method, &price))
-            .map(|rows| print_holdings(&rows, json, out)),
-        Command::Report { command: ReportCommand::Software { year, format, method, out: file } } => {
-            key(pf).and_then(|k| {
-                let format = match format.as_str() {
-                    "taxact" => offramp_app::report::SoftwareFormat::TaxAct,
-                    "turbotax" => offramp_app::report::SoftwareFormat::TurboTax,
-                    other => {
-                        return Err(AppError::new(
-                            ErrorCode::InvalidInput,
-                            format!("format: `{other}` (taxact, turbotax)"),
-                        ))
-                    }
+                    true
                 };
-                let report =
-                    offramp_app::report::us_gains(&config, &k, year, offramp_app::report::parse_method(&method)?)?;
-                let mut csv = Vec::new();
-                let warnings = offramp_app::report::write_software_csv(&report, format, &mut csv)?;
-                let note = |w: &mut dyn Write| warnings.iter().try_for_each(|x| writeln!(w, "NOTE: {x}"));
-                match file {
-                    None => Ok(out.write_all(&csv).and_then(|_| note(err))),
-                    Some(f) => {
-                        if f.exists() {
+                key(pf)
+                    .and_then(|k| ledger::import_files(&config, &k, &files, now(), &mut report))
+                    .map(|r| print_import(&r, json, out))
+            }
+            Command::Accounts { json } => {
+                key(pf).and_then(|k| ledger::accounts(&config, &k)).map(|a| print_accounts(&a, json, out))
+            }
+            Command::Tx { command: TxCommand::List { account, asset, kind, from, until, after, limit, json } } => {
+                let q = ledger::TxQuery { account, asset, kind, from, until, after, limit: Some(limit) };
+                key(pf).and_then(|k| ledger::list_transactions(&config, &k, &q)).map(|p| print_page(&p, json, out))
+            }
+            Command::Transfers { command, json } => key(pf).and_then(|k| match command {
+                None => ledger::transfers(&config, &k).map(|v| print_transfers(&v, json, out)),
+                Some(TransfersCommand::Confirm { out_id, in_id }) => {
+                    ledger::decide_transfer(&config, &k, out_id, in_id, true)
+                        .map(|()| writeln!(out, "Linked {out_id} -> {in_id} as a move between your own accounts."))
+                }
+                Some(TransfersCommand::Reject { out_id, in_id }) => {
+                    ledger::decide_transfer(&config, &k, out_id, in_id, false)
+                        .map(|()| writeln!(out, "Rejected {out_id} -> {in_id}; it will not be proposed again."))
+                }
+            }),
+            Command::Backup { file } => key(pf).and_then(|k| ledger::backup(&config, &k, &file)).map(|()| {
+                writeln!(out, "Backup written to {} (encrypted with the ledger's passphrase).", file.display())
+            }),
+            Command::Restore { file } => key(pf).and_then(|k| ledger::restore(&config, &k, &file, now())).map(|kept| {
+                writeln!(out, "Restored the ledger from {}.", file.display())?;
+                match kept {
+                    Some(p) => writeln!(out, "The ledger it replaced is kept at {}.", p.display()),
+                    None => Ok(()),
+                }
+            }),
+            Command::Report { command: ReportCommand::Gains { year, jurisdiction, method, out: file } } => {
+                key(pf).and_then(|k| gains(&config, &k, year, &jurisdiction, &method, file.as_deref(), out, err))
+            }
+            Command::Report { command: ReportCommand::F8949 { year, method, reported, out: file } } => key(pf)
+                .and_then(|k| {
+                    let method = offramp_app::report::parse_method(&method)?;
+                    let reported = offramp_app::report::parse_reported(&reported)?;
+                    let report = offramp_app::report::us_gains(&config, &k, year, method)?;
+                    let (mut csv, mut totals) = (Vec::new(), Vec::new());
+                    offramp_app::report::write_8949(&report, reported, &mut csv, &mut totals)
+                        .map_err(|e| AppError::new(ErrorCode::Io, e.to_string()))?;
+                    emit(file.as_deref(), &csv, out, err, &mut |w| w.write_all(&totals))
+                }),
+            Command::Report { command: ReportCommand::Holdings { at, currency, method, price, json } } => key(pf)
+                .and_then(|k| holdings_cmd(&config, &k, &at, &currency, &method, &price))
+                .map(|rows| print_holdings(&rows, json, out)),
+            Command::Report { command: ReportCommand::Software { year, format, method, out: file } } => key(pf)
+                .and_then(|k| {
+                    let format = match format.as_str() {
+                        "taxact" => offramp_app::report::SoftwareFormat::TaxAct,
+                        "turbotax" => offramp_app::report::SoftwareFormat::TurboTax,
+                        other => {
                             return Err(AppError::new(
                                 ErrorCode::InvalidInput,
-                                format!("{} already exists; choose a new file.", f.display()),
-                            ));
+                                format!("format: `{other}` (taxact, turbotax)"),
+                            ))
                         }
-                        std::fs::write(&f, &csv)
-                            .map_err(|e| AppError::new(ErrorCode::Io, format!("cannot write {}: {e}", f.display())))?;
-                        Ok(writeln!(out, "Wrote {}", f.display()).and_then(|_| note(out)))
-                    }
-                }
-            })
-        }
-        Command::Report { command: ReportCommand::De { year } } => key(pf)
-            .and_then(|k| {
-                offramp_app::report::gains(
-                    &config,
-                    &k,
-                    year,
-                    offramp_core::Code::parse("EUR").expect("code"),
-                    offramp_core::lots::Method::Fifo,
-                )
-            })
-            .map(|r| print_de(&r, out)),
-        Command::Report { command: ReportCommand::Uk { year, json } } => {
-            key(pf).and_then(|k| offramp_app::report::uk_gains(&config, &k, year)).map(|r| print_uk(&r, json, out))
-        }
-        Command::Quote { sell, to, country, price, volume_30d, volatility, daily_volume, live, json } => {
-            let req = offramp_app::venues::QuoteRequest {
-                qty: sell[0].clone(),
-                asset: sell[1].clone(),
-                fiat: to,
-                country,
-                price,
-                volume_30d,
-                daily_volatility: volatility,
-                daily_volume,
-                impact_y: None,
-            };
-            if live {
-                // OFFRAMP_MARKET_URL points every exchange at another server (tests replay recorded answers).
-                let source = offramp_market::HttpBooks::new(std::env::var("OFFRAMP_MARKET_URL").ok());
-                offramp_app::venues::quote_all_live(&req, &source, std::time::Duration::from_secs(2)).map(
-                    |(q, statuses)| {
-                        statuses
-                            .iter()
-                            .try_for_each(|s| writeln!(out, "{}: {}", s.venue, s.message))
-                            .and_then(|_| print_quotes(&req, &q, json, out))
-                    },
-                )
-            } else {
-                offramp_app::venues::quote_all(&req).map(|q| print_quotes(&req, &q, json, out))
+                    };
+                    let report =
+                        offramp_app::report::us_gains(&config, &k, year, offramp_app::report::parse_method(&method)?)?;
+                    let mut csv = Vec::new();
+                    let warnings = offramp_app::report::write_software_csv(&report, format, &mut csv)?;
+                    let note = |w: &mut dyn Write| warnings.iter().try_for_each(|x| writeln!(w, "NOTE: {x}"));
+                    emit(file.as_deref(), &csv, out, err, &mut |w| note(w))
+                }),
+            Command::Report { command: ReportCommand::De { year } } => key(pf)
+                .and_then(|k| {
+                    offramp_app::report::gains(
+                        &config,
+                        &k,
+                        year,
+                        offramp_core::Code::parse("EUR").expect("code"),
+                        offramp_core::lots::Method::Fifo,
+                    )
+                })
+                .map(|r| print_de(&r, out)),
+            Command::Report { command: ReportCommand::Uk { year, json } } => {
+                key(pf).and_then(|k| offramp_app::report::uk_gains(&config, &k, year)).map(|r| print_uk(&r, json, out))
             }
-        }
-        Command::Venues { kind, json } => {
-            offramp_app::venues::venues(kind.as_deref()).map(|v| print_venues(&v, json, out))
-        }
-        Command::Export { out: None } => key(pf).and_then(|k| ledger::export(&config, &k, out)).map(|_| Ok(())),
-        Command::Export { out: Some(file) } => key(pf)
-            .and_then(|k| export_to_file(&config, &k, &file))
-            .map(|n| writeln!(out, "Exported {n} transactions to {}.", file.display())),
-    };
+            Command::Quote { sell, to, country, price, volume_30d, volatility, daily_volume, live, json } => {
+                let req = offramp_app::venues::QuoteRequest {
+                    qty: sell[0].clone(),
+                    asset: sell[1].clone(),
+                    fiat: to,
+                    country,
+                    price,
+                    volume_30d,
+                    daily_volatility: volatility,
+                    daily_volume,
+                    impact_y: None,
+                };
+                if live {
+                    // OFFRAMP_MARKET_URL points every exchange at another server (tests replay recorded answers).
+                    let source = offramp_market::HttpBooks::new(std::env::var("OFFRAMP_MARKET_URL").ok());
+                    offramp_app::venues::quote_all_live(&req, &source, std::time::Duration::from_secs(2)).map(
+                        |(q, statuses)| {
+                            statuses
+                                .iter()
+                                .try_for_each(|s| writeln!(out, "{}: {}", s.venue, s.message))
+                                .and_then(|_| print_quotes(&req, &q, json, out))
+                        },
+                    )
+                } else {
+                    offramp_app::venues::quote_all(&req).map(|q| print_quotes(&req, &q, json, out))
+                }
+            }
+            Command::Venues { kind, json } => {
+                offramp_app::venues::venues(kind.as_deref()).map(|v| print_venues(&v, json, out))
+            }
+            Command::Export { out: None } => key(pf).and_then(|k| ledger::export(&config, &k, out)).map(|_| Ok(())),
+            Command::Export { out: Some(file) } => key(pf)
+                .and_then(|k| export_to_file(&config, &k, &file))
+                .map(|n| writeln!(out, "Exported {n} transactions to {}.", file.display())),
+        };
     match result {
         Ok(Ok(())) => 0,
         Ok(Err(io)) => {
@@ -596,6 +569,31 @@ fn print_transfers(v: &ledger::TransfersView, json: bool, out: &mut dyn Write) -
     writeln!(out, "Confirmed moves: {}", v.confirmed.len())
 }
 
+/// Writes a report to stdout (its summary to stderr), or to a new file (its summary to stdout). Never
+/// overwrites an existing file.
+fn emit(
+    file: Option<&Path>,
+    body: &[u8],
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+    summary: &mut dyn FnMut(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<std::io::Result<()>, AppError> {
+    match file {
+        None => Ok(out.write_all(body).and_then(|_| summary(err))),
+        Some(f) => {
+            if f.exists() {
+                return Err(AppError::new(
+                    ErrorCode::InvalidInput,
+                    format!("{} already exists; choose a new file.", f.display()),
+                ));
+            }
+            std::fs::write(f, body)
+                .map_err(|e| AppError::new(ErrorCode::Io, format!("cannot write {}: {e}", f.display())))?;
+            Ok(writeln!(out, "Wrote {}", f.display()).and_then(|_| summary(out)))
+        }
+    }
+}
+
 #[allow(clippy::too_many_arguments)]
 fn gains(
     config: &Config,
@@ -617,7 +615,7 @@ fn gains(
     let report = offramp_app::report::us_gains(config, key, year, method)?;
     let mut csv = Vec::new();
     offramp_app::report::write_gains_csv(&report, &mut csv).map_err(|e| AppError::new(ErrorCode::Io, e.to_string()))?;
-    let summary = |w: &mut dyn Write| -> std::io::Result<()> {
+    let mut summary = |w: &mut dyn Write| -> std::io::Result<()> {
         if report.unknown_rows > 0 {
             writeln!(
                 w,
@@ -633,22 +631,10 @@ fn gains(
             report.long_term_gain
         )
     };
-    match file {
-        None => Ok(out.write_all(&csv).and_then(|_| summary(err))),
-        Some(f) => {
-            if f.exists() {
-                return Err(AppError::new(
-                    ErrorCode::InvalidInput,
-                    format!("{} already exists; choose a new file.", f.display()),
-                ));
-            }
-            std::fs::write(f, &csv)
-                .map_err(|e| AppError::new(ErrorCode::Io, format!("cannot write {}: {e}", f.display())))?;
-            Ok(writeln!(out, "Wrote {}", f.display()).and_then(|_| summary(out)))
-        }
-    }
+    emit(file, &csv, out, err, &mut summary)
 }
 
+/// Money for UK and German reports: two decimals, rounded half away from zero.
 fn money(v: Option<offramp_core::Decimal>) -> String {
     match v {
         Some(v) => offramp_core::Amount::new(v, offramp_core::Code::parse("GBP").expect("code"))
