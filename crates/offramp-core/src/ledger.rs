@@ -146,6 +146,21 @@ fn err(field: &'static str, reason: impl Into<String>) -> TxError {
 }
 
 impl Transaction {
+    /// A transaction with no legs, no value, no id and no note yet: importers fill in what their row has.
+    pub fn new(timestamp: Timestamp, account: impl Into<String>, kind: TxKind) -> Transaction {
+        Transaction {
+            timestamp,
+            account: account.into(),
+            kind,
+            sent: None,
+            received: None,
+            fee: None,
+            fiat_value: None,
+            external_id: None,
+            note: String::new(),
+        }
+    }
+
     /// Checks the transaction against its kind: required and forbidden legs, positive quantities, fiat where
     /// fiat is expected, a fiat value in a fiat currency.
     pub fn validate(&self) -> Result<(), TxError> {

@@ -107,17 +107,8 @@ pub fn parse(sheet: &mut Sheet) -> Result<Vec<ParsedRow>, ImportError> {
         let code = c.code(Some(coin))?;
         let delta = c.decimal(Some(change))?.ok_or_else(|| c.err("change", "missing"))?;
         let qty = Amount::new(delta.abs(), code);
-        let mut tx = Transaction {
-            timestamp: ts,
-            account: ACCOUNT.to_string(),
-            kind: TxKind::Fee,
-            sent: None,
-            received: None,
-            fee: None,
-            fiat_value: None,
-            external_id: None,
-            note: c.text(sheet.col("remark"))?.to_string(),
-        };
+        let mut tx = Transaction::new(ts, ACCOUNT, TxKind::Fee);
+        tx.note = c.text(sheet.col("remark"))?.to_string();
         let wrong_sign = |what: &str| c.err("change", format!("a {what} row with change {delta} has the wrong sign"));
         match role {
             Role::Internal => {

@@ -82,17 +82,9 @@ pub fn parse(sheet: &mut Sheet) -> Result<Vec<ParsedRow>, ImportError> {
         let t = c.text(Some(kind))?.to_ascii_lowercase();
         let sub = c.text(Some(subtype))?.to_ascii_lowercase();
         let qty = cell(amount, amount_cur)?.ok_or_else(|| c.err("amount", "missing"))?;
-        let mut tx = Transaction {
-            timestamp: ts,
-            account: ACCOUNT.to_string(),
-            kind: TxKind::Fee,
-            sent: None,
-            received: None,
-            fee: cell(fee, fee_cur)?.filter(|f| !f.is_zero()),
-            fiat_value: None,
-            external_id: Some(c.text(id)?.to_string()).filter(|s| !s.is_empty()),
-            note: String::new(),
-        };
+        let mut tx = Transaction::new(ts, ACCOUNT, TxKind::Fee);
+        tx.fee = cell(fee, fee_cur)?.filter(|f| !f.is_zero());
+        tx.external_id = Some(c.text(id)?.to_string()).filter(|s| !s.is_empty());
         match (t.as_str(), sub.as_str()) {
             ("market" | "limit" | "instant", "buy") => {
                 let paid =

@@ -118,17 +118,9 @@ fn parse_row(c: &Cells, cols: &Cols) -> Result<Transaction, ImportError> {
     let need_currency = |what: &str| {
         currency.ok_or_else(|| c.err("price currency", format!("missing: a {what} needs its price currency")))
     };
-    let mut tx = Transaction {
-        timestamp,
-        account: ACCOUNT.to_string(),
-        kind: TxKind::Fee,
-        sent: None,
-        received: None,
-        fee: None,
-        fiat_value: None,
-        external_id: Some(c.text(cols.id)?.to_string()).filter(|s| !s.is_empty()),
-        note: notes.clone(),
-    };
+    let mut tx = Transaction::new(timestamp, ACCOUNT, TxKind::Fee);
+    tx.external_id = Some(c.text(cols.id)?.to_string()).filter(|s| !s.is_empty());
+    tx.note = notes.clone();
     let quantity = Amount::new(qty, asset);
     match kind_text.to_ascii_lowercase().as_str() {
         "buy" | "advanced trade buy" | "advance trade buy" => {

@@ -87,17 +87,9 @@ pub fn parse(sheet: &mut Sheet) -> Result<Vec<ParsedRow>, ImportError> {
             }
         }
         let t = c.text(Some(kind))?.to_ascii_lowercase();
-        let mut tx = Transaction {
-            timestamp: ts,
-            account: ACCOUNT.to_string(),
-            kind: TxKind::Fee,
-            sent: None,
-            received: None,
-            fee: None,
-            fiat_value: None,
-            external_id: Some(c.text(trade_id)?.to_string()).filter(|s| !s.is_empty()),
-            note: c.text(sheet.col("specification"))?.to_string(),
-        };
+        let mut tx = Transaction::new(ts, ACCOUNT, TxKind::Fee);
+        tx.external_id = Some(c.text(trade_id)?.to_string()).filter(|s| !s.is_empty());
+        tx.note = c.text(sheet.col("specification"))?.to_string();
         let one = |want_negative: bool| moves.iter().find(|a| a.is_negative() == want_negative).map(|a| a.abs());
         match t.as_str() {
             "buy" | "sell" => {

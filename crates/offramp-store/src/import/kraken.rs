@@ -149,17 +149,9 @@ pub fn parse(sheet: &mut Sheet) -> Result<Vec<ParsedRow>, ImportError> {
 }
 
 fn base_tx(leg: &Leg, kind: TxKind, external_id: &str) -> Transaction {
-    Transaction {
-        timestamp: leg.ts,
-        account: ACCOUNT.to_string(),
-        kind,
-        sent: None,
-        received: None,
-        fee: None,
-        fiat_value: None,
-        external_id: Some(external_id.to_string()),
-        note: String::new(),
-    }
+    let mut tx = Transaction::new(leg.ts, ACCOUNT, kind);
+    tx.external_id = Some(external_id.to_string());
+    tx
 }
 
 fn fee_of(leg: &Leg) -> Option<Amount> {
