@@ -150,22 +150,13 @@ pub struct ProposalView {
 pub fn transfers(config: &Config, key: &Key) -> Result<TransfersView, AppError> {
     let ledger = open(config, key)?;
     let m = ledger.match_transfers(MatchRules::default())?;
-    let all: std::collections::HashMap<i64, TxRow> = {
-        let mut map = std::collections::HashMap::new();
-        for kind in [TxKind::TransferOut, TxKind::TransferIn] {
-            let mut f = TxFilter { kind: Some(kind), limit: 10_000, ..Default::default() };
-            loop {
-                let page = ledger.transactions(&f)?;
-                let full = page.len() == f.limit as usize;
-                f.after = page.last().map(|r| (r.timestamp, r.id));
-                map.extend(page.into_iter().map(|r| (r.id, r)));
-                if !full {
-                    break;
-                }
-            }
-        }
-        map
-    };
+    let mut all: std::collections::HashMap<i64, TxRow> = std::collections::HashMap::new();
+    for kind in [TxKind::TransferOut, TxKind::TransferIn] {
+        ledger.each_transaction(&TxFilter { kind: Some(kind), ..Default::default() }, &mut |r| {
+            all.insert(r.id, r);
+            Ok(())
+        })?;
+    }
     let row = |id: &i64| {
         all.get(id).cloned().ok_or_else(|| AppError::new(ErrorCode::Internal, format!("transaction {id} vanished")))
     };

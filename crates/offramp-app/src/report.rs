@@ -54,33 +54,26 @@ struct History {
     txs: Vec<(i64, offramp_core::Transaction)>,
     sources: HashMap<i64, String>,
     links: Vec<(i64, i64)>,
+    /// Transaction id → index in `txs`.
+    index: HashMap<i64, usize>,
 }
 
 impl History {
     fn account_of(&self, id: i64) -> String {
-        // Transactions are few enough per report for a scan; ids are unique.
-        self.txs.iter().find(|(i, _)| *i == id).map(|(_, t)| t.account.clone()).unwrap_or_default()
+        self.index.get(&id).map(|&i| self.txs[i].1.account.clone()).unwrap_or_default()
     }
 }
 
 fn load(config: &Config, key: &Key) -> Result<History, AppError> {
     let ledger = Ledger::open(&config.ledger_path()?, key)?;
-    let mut txs = Vec::new();
-    let mut sources: HashMap<i64, String> = HashMap::new();
-    let mut filter = TxFilter { limit: 10_000, ..Default::default() };
-    loop {
-        let page = ledger.transactions(&filter)?;
-        let full = page.len() == filter.limit as usize;
-        filter.after = page.last().map(|r| (r.timestamp, r.id));
-        for r in page {
-            sources.insert(r.id, format!("{}:{}", r.source_file, r.source_line));
-            txs.push((r.id, r.as_transaction()));
-        }
-        if !full {
-            break;
-        }
-    }
-    Ok(History { txs, sources, links: ledger.confirmed_transfers()? })
+    let (mut txs, mut sources, mut index) = (Vec::new(), HashMap::new(), HashMap::new());
+    ledger.each_transaction(&TxFilter::default(), &mut |r| {
+        sources.insert(r.id, format!("{}:{}", r.source_file, r.source_line));
+        index.insert(r.id, txs.len());
+        txs.push((r.id, r.as_transaction()));
+        Ok(())
+    })?;
+    Ok(History { txs, sources, links: ledger.confirmed_transfers()?, index })
 }
 
 /// Lot events of `txs` in `currency` with one pool per account, booked with `method`. Returns the conversion
@@ -261,7 +254,7 @@ pub struct UkReport {
 /// The UK computation for the tax year 6 April `start` – 5 April `start + 1`: each token's disposals matched
 /// by the same-day, 30-day and Section 104 rules (all accounts together), in GBP. Dates are UTC dates for now.
 pub fn uk_gains(config: &Config, key: &Key, start: i32) -> Result<UkReport, AppError> {
-    let History { txs, sources, links } = load(config, key)?;
+    let History { txs, sources, links, .. } = load(config, key)?;
     let gbp = Code::parse("GBP").expect("GBP is a code");
     // One pool for everything: UK pooling is per person, whatever the account.
     let conv = to_events(&txs, &links, gbp, &mut |_| PoolId(0));

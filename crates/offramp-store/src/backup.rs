@@ -47,42 +47,35 @@ impl Ledger {
         let mut w = csv::Writer::from_writer(out);
         let csv_err = |e: csv::Error| StoreError::Io { context: "cannot write the export".into(), source: e.into() };
         w.write_record(GENERIC_COLUMNS).map_err(csv_err)?;
-        let mut filter = TxFilter { limit: 10_000, ..Default::default() };
         let mut n = 0;
-        loop {
-            let page = self.transactions(&filter)?;
-            for r in &page {
-                let split = |a: &Option<offramp_core::Amount>| match a {
-                    Some(a) => (a.value().to_string(), a.code().to_string()),
-                    None => (String::new(), String::new()),
-                };
-                let (sa, sc) = split(&r.sent);
-                let (ra, rc) = split(&r.received);
-                let (fa, fc) = split(&r.fee);
-                let (va, vc) = split(&r.fiat_value);
-                w.write_record([
-                    r.timestamp.to_rfc3339().as_str(),
-                    r.kind.as_str(),
-                    &r.account,
-                    &sa,
-                    &sc,
-                    &ra,
-                    &rc,
-                    &fa,
-                    &fc,
-                    &va,
-                    &vc,
-                    r.external_id.as_deref().unwrap_or(""),
-                    &r.note,
-                ])
-                .map_err(csv_err)?;
-                n += 1;
-            }
-            match page.last() {
-                Some(last) if page.len() == filter.limit as usize => filter.after = Some((last.timestamp, last.id)),
-                _ => break,
-            }
-        }
+        self.each_transaction(&TxFilter::default(), &mut |r| {
+            let split = |a: &Option<offramp_core::Amount>| match a {
+                Some(a) => (a.value().to_string(), a.code().to_string()),
+                None => (String::new(), String::new()),
+            };
+            let (sa, sc) = split(&r.sent);
+            let (ra, rc) = split(&r.received);
+            let (fa, fc) = split(&r.fee);
+            let (va, vc) = split(&r.fiat_value);
+            w.write_record([
+                r.timestamp.to_rfc3339().as_str(),
+                r.kind.as_str(),
+                &r.account,
+                &sa,
+                &sc,
+                &ra,
+                &rc,
+                &fa,
+                &fc,
+                &va,
+                &vc,
+                r.external_id.as_deref().unwrap_or(""),
+                &r.note,
+            ])
+            .map_err(csv_err)?;
+            n += 1;
+            Ok(())
+        })?;
         w.flush().map_err(io("cannot write the export".into()))?;
         Ok(n)
     }

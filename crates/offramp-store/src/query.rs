@@ -83,6 +83,27 @@ impl Ledger {
         Ok(self.conn.query_row("SELECT count(*) FROM transactions", [], |r| r.get::<_, i64>(0))? as u64)
     }
 
+    /// Every transaction matching `filter` (its `limit` and `after` are ignored), in time order, handed to `each`
+    /// one at a time; read page by page so memory stays bounded.
+    pub fn each_transaction(
+        &self,
+        filter: &TxFilter,
+        each: &mut dyn FnMut(TxRow) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        let mut page_filter = TxFilter { limit: 10_000, after: None, ..filter.clone() };
+        loop {
+            let page = self.transactions(&page_filter)?;
+            let full = page.len() == page_filter.limit as usize;
+            page_filter.after = page.last().map(|r| (r.timestamp, r.id));
+            for row in page {
+                each(row)?;
+            }
+            if !full {
+                return Ok(());
+            }
+        }
+    }
+
     /// One page of transactions in time order, filtered.
     pub fn transactions(&self, filter: &TxFilter) -> Result<Vec<TxRow>, StoreError> {
         let mut sql = String::from(
