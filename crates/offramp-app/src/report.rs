@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 
 use offramp_core::lots::{book, Method, PoolId};
+use offramp_core::money::round_half_away;
 use offramp_core::tax::{to_events, us_rows, Flag, GainRow};
 use offramp_core::{Amount, Code, Decimal};
 use offramp_store::{Ledger, TxFilter};
@@ -166,16 +167,9 @@ fn source_of(e: &offramp_core::lots::LotError, sources: &HashMap<i64, String>) -
     sources.get(&id).cloned().map(|s| format!("transaction {id} ({s})")).unwrap_or_else(|| format!("transaction {id}"))
 }
 
-/// Money in the CSV: rounded half away from zero to cents and always written with two decimals.
-fn cents(v: Option<Decimal>) -> String {
-    match v {
-        Some(v) => {
-            let mut r = v.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
-            r.rescale(2);
-            r.to_string()
-        }
-        None => "UNKNOWN".into(),
-    }
+/// Money in reports: rounded half away from zero to cents, always two decimals; `UNKNOWN` when unknown.
+pub fn cents(v: Option<Decimal>) -> String {
+    v.map(|v| round_half_away(v, 2).to_string()).unwrap_or_else(|| "UNKNOWN".into())
 }
 
 /// The per-disposal gains CSV: one row per lot piece, money rounded half away from zero to cents, unknown
@@ -358,9 +352,7 @@ pub fn schedule_d_line(b: char) -> &'static str {
 }
 
 fn to_cents(v: Decimal) -> Decimal {
-    let mut r = v.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
-    r.rescale(2);
-    r
+    round_half_away(v, 2)
 }
 
 /// Form 8949 rows (columns a–h with part and box) as CSV, then Schedule D totals per line as text to `totals`.
@@ -532,7 +524,6 @@ pub fn write_software_csv(
     }
     let io = |e: std::io::Error| AppError::new(ErrorCode::Io, e.to_string());
     let mdy = |d: chrono::NaiveDate| d.format("%m/%d/%Y").to_string();
-    let cents = |v: Option<Decimal>| v.map(to_cents).map(|v| v.to_string()).unwrap_or_default();
     let mut warnings = Vec::new();
     match format {
         SoftwareFormat::TaxAct => {

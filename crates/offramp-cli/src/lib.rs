@@ -11,6 +11,7 @@ use std::path::Path;
 
 use clap::{Parser, Subcommand};
 use offramp_app::ledger::{self, Key};
+use offramp_app::report::cents as money;
 use offramp_app::{AppError, Config, ErrorCode, Flavor, LedgerState, Status};
 use offramp_core::Timestamp;
 
@@ -634,17 +635,6 @@ fn gains(
     emit(file, &csv, out, err, &mut summary)
 }
 
-/// Money for UK and German reports: two decimals, rounded half away from zero.
-fn money(v: Option<offramp_core::Decimal>) -> String {
-    match v {
-        Some(v) => offramp_core::Amount::new(v, offramp_core::Code::parse("GBP").expect("code"))
-            .round_to_minor_units()
-            .value()
-            .to_string(),
-        None => "UNKNOWN".into(),
-    }
-}
-
 fn holdings_cmd(
     config: &Config,
     key: &Key,
@@ -811,9 +801,7 @@ fn print_uk(r: &offramp_app::report::UkReport, json: bool, out: &mut dyn Write) 
 }
 
 fn fiat2(v: offramp_core::Decimal) -> String {
-    let mut r = v.round_dp_with_strategy(2, offramp_core::money::RoundingStrategy::MidpointAwayFromZero);
-    r.rescale(2);
-    r.to_string()
+    offramp_core::money::round_half_away(v, 2).to_string()
 }
 
 fn print_quotes(

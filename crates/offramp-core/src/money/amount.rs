@@ -1,7 +1,7 @@
 use std::cmp::Ordering;
 use std::fmt;
 
-use rust_decimal::{Decimal, RoundingStrategy};
+use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::{decimal_str, parse_decimal, Code, CodeKind, MoneyError, ParseError};
@@ -127,9 +127,7 @@ impl Amount {
     pub fn round_to_minor_units(&self) -> Amount {
         match self.code.kind() {
             CodeKind::Fiat { minor_units } => {
-                let mut value = self.value.round_dp_with_strategy(minor_units, RoundingStrategy::MidpointAwayFromZero);
-                value.rescale(minor_units); // always written with its minor units: 150000.00, not 150000
-                Amount { value, code: self.code }
+                Amount { value: super::round_half_away(self.value, minor_units), code: self.code }
             }
             CodeKind::Crypto => *self,
         }

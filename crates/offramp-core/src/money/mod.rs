@@ -23,6 +23,14 @@ pub use price::Price;
 
 pub use rust_decimal::{Decimal, RoundingStrategy};
 
+/// The one rounding rule for presenting money: half away from zero to `places` decimals, and written with
+/// exactly that many (`round_half_away(12, 2)` is `12.00`).
+pub fn round_half_away(value: Decimal, places: u32) -> Decimal {
+    let mut r = value.round_dp_with_strategy(places, RoundingStrategy::MidpointAwayFromZero);
+    r.rescale(places);
+    r
+}
+
 /// Why a piece of text is not a valid figure or code. Each variant says what was wrong, so an importer can name
 /// the field and the reason.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
