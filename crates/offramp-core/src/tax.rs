@@ -53,6 +53,13 @@ pub struct Conversion {
     pub income: Vec<(i64, Code, Decimal, Option<Decimal>)>,
 }
 
+fn add_flag(c: &mut Conversion, id: i64, f: Flag) {
+    let v = c.flags.entry(id).or_default();
+    if !v.contains(&f) {
+        v.push(f);
+    }
+}
+
 /// Turns transactions (in time order, with their ids) into lot events for `currency`. `pool` maps an account
 /// name to its pool (one per account, or the same pool for all). `links` are confirmed (out id, in id) pairs.
 pub fn to_events(
@@ -68,21 +75,13 @@ pub fn to_events(
     for (id, t) in txs {
         let id = *id;
         let p = pool(&t.account);
-        let flag = |f: Flag, c: &mut Conversion| {
-            let v = c.flags.entry(id).or_default();
-            if !v.contains(&f) {
-                v.push(f);
-            }
-        };
+        let flag = |f: Flag, c: &mut Conversion| add_flag(c, id, f);
         let value_of = |a: &Amount, c: &mut Conversion| -> Option<Decimal> {
             if a.code() == currency {
                 Some(a.value())
             } else {
                 if a.code().is_fiat() {
-                    let v = c.flags.entry(id).or_default();
-                    if !v.contains(&Flag::ForeignCurrency) {
-                        v.push(Flag::ForeignCurrency);
-                    }
+                    add_flag(c, id, Flag::ForeignCurrency);
                 }
                 None
             }
@@ -96,8 +95,10 @@ pub fn to_events(
         let fee_money = fee.filter(|f| f.code() == currency).map(|f| f.value());
         let fee_in = |code: Code| fee.filter(|f| f.code() == code).map(|f| f.value()).unwrap_or_default();
         let legs: Vec<Code> = [t.sent, t.received].iter().flatten().map(|a| a.code()).collect();
-        let standalone_fee = t.kind == TxKind::Fee;
-        if let Some(f) = fee.filter(|f| !standalone_fee && f.code() != currency && !legs.contains(&f.code())) {
+        // A fee in an asset that is neither the report currency nor one of the legs (a standalone fee is its
+        // own disposal, below).
+        let third_fee = fee.filter(|f| t.kind != TxKind::Fee && f.code() != currency && !legs.contains(&f.code()));
+        if let Some(f) = third_fee {
             if f.code().is_fiat() {
                 flag(Flag::ForeignCurrency, &mut c);
             } else {
@@ -113,9 +114,8 @@ pub fn to_events(
                 });
             }
         }
-        let fee_unknown = fee.is_some_and(|f| !standalone_fee && f.code() != currency && !legs.contains(&f.code()));
         let adjust = |v: Option<Decimal>, sign: Decimal| -> Option<Decimal> {
-            if fee_unknown {
+            if third_fee.is_some() {
                 return None;
             }
             v.map(|v| v + sign * fee_money.unwrap_or_default())
