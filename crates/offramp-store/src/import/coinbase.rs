@@ -86,13 +86,7 @@ pub fn parse(sheet: &mut Sheet) -> Result<Vec<ParsedRow>, ImportError> {
         fees: first(sheet, &["fees and/or spread", "fees", &p("fees")]),
         notes: sheet.col("notes"),
     };
-    let mut rows = Vec::new();
-    let mut record = csv::ByteRecord::new();
-    while let Some(line) = sheet.next_row(&mut record)? {
-        let cells = Cells { path: sheet.path, line, record: &record, names: &sheet.names };
-        rows.push(ParsedRow { line, tx: parse_row(&cells, &cols)? });
-    }
-    Ok(rows)
+    sheet.map_rows(&mut |cells| parse_row(cells, &cols))
 }
 
 fn positive(c: &Cells, idx: Option<usize>) -> Result<Option<Decimal>, ImportError> {

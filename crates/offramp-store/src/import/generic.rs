@@ -68,13 +68,7 @@ impl Columns {
 
 pub fn parse(sheet: &mut Sheet) -> Result<Vec<ParsedRow>, ImportError> {
     let cols = Columns::from_header(sheet)?;
-    let mut rows = Vec::new();
-    let mut record = csv::ByteRecord::new();
-    while let Some(line) = sheet.next_row(&mut record)? {
-        let cells = Cells { path: sheet.path, line, record: &record, names: &sheet.names };
-        rows.push(ParsedRow { line, tx: parse_row(&cells, &cols)? });
-    }
-    Ok(rows)
+    sheet.map_rows(&mut |cells| parse_row(cells, &cols))
 }
 
 fn amount(c: &Cells, cols: &Columns, amount_col: usize, code_col: usize) -> Result<Option<Amount>, ImportError> {

@@ -43,6 +43,20 @@ impl<'a> Sheet<'a> {
             .ok_or_else(|| ImportError::at(self.path, self.header_line(), Some(name), "required column is missing"))
     }
 
+    /// For formats where each row is one transaction: reads every row and turns it into a transaction.
+    pub fn map_rows(
+        &mut self,
+        row: &mut dyn FnMut(&Cells) -> Result<offramp_core::Transaction, ImportError>,
+    ) -> Result<Vec<super::ParsedRow>, ImportError> {
+        let mut rows = Vec::new();
+        let mut record = csv::ByteRecord::new();
+        while let Some(line) = self.next_row(&mut record)? {
+            let cells = Cells { path: self.path, line, record: &record, names: &self.names };
+            rows.push(super::ParsedRow { line, tx: row(&cells)? });
+        }
+        Ok(rows)
+    }
+
     /// Reads the next row into `record`; returns its line number, or `None` at the end.
     pub fn next_row(&mut self, record: &mut csv::ByteRecord) -> Result<Option<u64>, ImportError> {
         match self.reader.read_byte_record(record) {
