@@ -26,8 +26,16 @@ pub fn venues(kind: Option<&str>) -> Result<Vec<Venue>, AppError> {
             }
         }),
     };
-    let all = parse_catalog(BUILT_IN_CATALOG).map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))?;
-    Ok(all.into_iter().filter(|v| wanted.is_none_or(|k| v.kind == k)).collect())
+    Ok(built_in()?.iter().filter(|v| wanted.is_none_or(|k| v.kind == k)).cloned().collect())
+}
+
+/// The built-in catalog, parsed once per process.
+fn built_in() -> Result<&'static [Venue], AppError> {
+    static CATALOG: std::sync::OnceLock<Result<Vec<Venue>, String>> = std::sync::OnceLock::new();
+    CATALOG
+        .get_or_init(|| parse_catalog(BUILT_IN_CATALOG).map_err(|e| e.to_string()))
+        .as_deref()
+        .map_err(|e| AppError::new(ErrorCode::Internal, e.clone()))
 }
 
 #[cfg(test)]
