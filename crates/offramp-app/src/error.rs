@@ -80,6 +80,9 @@ impl AppError {
 impl From<offramp_store::StoreError> for AppError {
     fn from(e: offramp_store::StoreError) -> AppError {
         use offramp_store::StoreError as S;
+        if let S::Import(e) = e {
+            return e.into();
+        }
         let code = match &e {
             S::NotFound(_) => ErrorCode::LedgerNotFound,
             S::AlreadyExists(_) => ErrorCode::LedgerExists,

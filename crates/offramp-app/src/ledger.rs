@@ -5,7 +5,6 @@ use std::path::{Path, PathBuf};
 
 use offramp_core::transfers::MatchRules;
 use offramp_core::{Code, Timestamp, TxKind};
-use offramp_store::import::parse_file;
 use offramp_store::{Ledger, LinkStatus, TxFilter};
 use serde::Serialize;
 
@@ -33,8 +32,8 @@ pub struct ImportReport {
     pub needs_price: u64,
 }
 
-/// Imports files into the ledger: every file is parsed and checked first, then all rows of all files are written
-/// in one transaction. Any error, or a cancel from `progress(done, total)` returning `false`, adds nothing.
+/// Imports files into the ledger: all rows of all files in one transaction (files are parsed on a second thread
+/// while rows are written). Any error, or a cancel from `progress(done, total)` returning `false`, adds nothing.
 pub fn import_files(
     config: &Config,
     key: &Key,
@@ -46,8 +45,7 @@ pub fn import_files(
         return Err(AppError::new(ErrorCode::InvalidInput, "No file to import was given."));
     }
     let mut ledger = open(config, key)?;
-    let parsed = files.iter().map(|f| parse_file(f)).collect::<Result<Vec<_>, _>>()?;
-    let summaries = ledger.import(&parsed, now, progress)?;
+    let summaries = ledger.import_files(files, now, progress)?;
     Ok(ImportReport {
         added: summaries.iter().map(|s| s.added).sum(),
         already_present: summaries.iter().map(|s| s.already_present).sum(),

@@ -5,10 +5,11 @@ use rusqlite::{Connection, OpenFlags};
 use crate::StoreError;
 
 /// The schema version this build writes. A ledger with a higher `user_version` is refused.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// Migrations, in order: `MIGRATIONS[i]` takes the schema from version `i` to `i + 1`.
-const MIGRATIONS: &[&str] = &[include_str!("../migrations/0001_initial.sql")];
+const MIGRATIONS: &[&str] =
+    &[include_str!("../migrations/0001_initial.sql"), include_str!("../migrations/0002_one_time_index.sql")];
 
 /// The ledger's encryption key, as the caller has it.
 pub enum Key {
@@ -173,6 +174,35 @@ mod tests {
             }
             other => panic!("expected TooNew, got {:?}", other.map(|_| ())),
         }
+    }
+
+    #[test]
+    fn a_schema_1_ledger_is_brought_up_to_date() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("l");
+        let l = Ledger::create(&path, &pass("k")).unwrap();
+        // Put the file back to what schema 1 looked like.
+        l.conn
+            .execute_batch("CREATE INDEX transactions_by_time ON transactions(ts_us); PRAGMA user_version = 1;")
+            .unwrap();
+        drop(l);
+        let l = Ledger::open(&path, &pass("k")).unwrap();
+        assert_eq!(l.schema_version().unwrap(), SCHEMA_VERSION);
+        let old: i64 = l
+            .conn
+            .query_row("SELECT count(*) FROM sqlite_master WHERE name = 'transactions_by_time'", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(old, 0);
+        // Time-ordered listing is served by the (ts_us, fingerprint) index, not a scan.
+        let plan: Vec<String> = l
+            .conn
+            .prepare("EXPLAIN QUERY PLAN SELECT id FROM transactions WHERE ts_us >= 5 ORDER BY ts_us, id LIMIT 100")
+            .unwrap()
+            .query_map([], |r| r.get::<_, String>(3))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert!(plan.iter().any(|p| p.contains("transactions_fingerprint")), "{plan:?}");
     }
 
     #[test]

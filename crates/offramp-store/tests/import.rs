@@ -340,3 +340,93 @@ fn data_survives_reopening() {
     let needle = b"first buy";
     assert!(!bytes.windows(needle.len()).any(|w| w == needle), "notes are not readable in the file");
 }
+
+/// A generic CSV of `n` buys, one a minute, with `bad_at` (a 0-based row) given an unreadable amount.
+fn big_file(dir: &Path, name: &str, n: usize, bad_at: Option<usize>) -> PathBuf {
+    let mut text = String::from(HEADER);
+    let start = Timestamp::parse_rfc3339("2024-01-01T00:00:00Z").unwrap().unix_micros();
+    for i in 0..n {
+        let ts = Timestamp::from_unix_micros(start + i as i64 * 60_000_000);
+        let amount = if Some(i) == bad_at { "12x34".to_string() } else { format!("{}.00", i + 1) };
+        text.push_str(&format!("\n{ts},buy,A,{amount},USD,0.001,BTC,,,,,id-{i},"));
+    }
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn streaming_import_writes_the_same_as_parse_then_import() {
+    let tmp = tempfile::tempdir().unwrap();
+    let big = big_file(tmp.path(), "big.csv", 20_000, None);
+    let files = [fixture("generic-v1.csv"), fixture("kraken-ledgers-v3.csv"), big];
+    let mut streamed = Ledger::create(&tmp.path().join("a"), &Key::Passphrase("k".into())).unwrap();
+    let mut calls = Vec::new();
+    let s1 = streamed
+        .import_files(&files, now(), &mut |d, t| {
+            calls.push((d, t));
+            true
+        })
+        .unwrap();
+    let mut parsed_first = Ledger::create(&tmp.path().join("b"), &Key::Passphrase("k".into())).unwrap();
+    let parsed: Vec<_> = files.iter().map(|f| parse_file(f).unwrap()).collect();
+    let s2 = parsed_first.import(&parsed, now(), &mut |_, _| true).unwrap();
+    assert_eq!(s1, s2);
+    let rows = |l: &Ledger| {
+        let mut v = Vec::new();
+        l.each_transaction(&TxFilter::default(), &mut |r| {
+            v.push(format!("{r:?}"));
+            Ok(())
+        })
+        .unwrap();
+        v
+    };
+    assert_eq!(rows(&streamed), rows(&parsed_first));
+    assert!(rows(&streamed).len() > 20_000);
+    // Progress only grows and ends at the number of rows written.
+    assert!(calls.windows(2).all(|w| w[0].0 <= w[1].0 && w[0].0 <= w[0].1));
+    let written: u64 = s1.iter().map(|s| s.rows).sum();
+    assert_eq!(calls.last(), Some(&(written, written)));
+    // Again: nothing new.
+    let again = streamed.import_files(&files, now(), &mut |_, _| true).unwrap();
+    assert!(again.iter().all(|s| s.added == 0 && s.already_present == s.rows));
+}
+
+#[test]
+fn a_bad_row_after_thousands_were_written_adds_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut l = new_ledger(tmp.path());
+    // The bad row is far past the first chunks, which the writer has already inserted when it arrives.
+    let files = [fixture("generic-v1.csv"), big_file(tmp.path(), "bad.csv", 30_000, Some(29_000))];
+    let e = l.import_files(&files, now(), &mut |_, _| true).unwrap_err();
+    match e {
+        StoreError::Import(e) => {
+            assert_eq!(
+                (e.file.file_name().unwrap(), e.line, e.field.as_deref()),
+                ("bad.csv".as_ref(), Some(29_002), Some("sent_amount"))
+            );
+        }
+        other => panic!("expected an import error, got {other}"),
+    }
+    assert_eq!(l.transaction_count().unwrap(), 0);
+    assert!(l.accounts().unwrap().is_empty());
+    // A missing file is named too, and also adds nothing.
+    let e = l.import_files(&[fixture("generic-v1.csv"), tmp.path().join("nope.csv")], now(), &mut |_, _| true);
+    assert!(e.unwrap_err().to_string().contains("nope.csv"));
+    assert_eq!(l.transaction_count().unwrap(), 0);
+}
+
+#[test]
+fn cancelling_a_streaming_import_adds_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut l = new_ledger(tmp.path());
+    let big = big_file(tmp.path(), "big.csv", 50_000, None);
+    let mut calls = 0;
+    let r = l.import_files(&[big], now(), &mut |_, _| {
+        calls += 1;
+        calls < 3
+    });
+    assert!(matches!(r, Err(StoreError::Cancelled)));
+    assert_eq!(calls, 3);
+    assert_eq!(l.transaction_count().unwrap(), 0);
+}

@@ -12,7 +12,7 @@ pub(crate) mod sheet;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use offramp_core::{Timestamp, Transaction};
+use offramp_core::{Amount, Code, Timestamp, Transaction, TxKind};
 use rusqlite::{params, TransactionBehavior};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -61,42 +61,78 @@ pub struct ImportSummary {
 
 /// Reads and parses a file, recognising its format by the header. Changes nothing anywhere.
 pub fn parse_file(path: &Path) -> Result<ParsedFile, ImportError> {
-    let bytes = std::fs::read(path).map_err(|e| ImportError::file(path, format!("cannot read the file: {e}")))?;
-    parse_bytes(path, &bytes)
+    parse_bytes(path, &read(path)?)
+}
+
+fn read(path: &Path) -> Result<Vec<u8>, ImportError> {
+    std::fs::read(path).map_err(|e| ImportError::file(path, format!("cannot read the file: {e}")))
 }
 
 /// Parses file contents (`path` only names the file in errors and in the summary).
 pub fn parse_bytes(path: &Path, bytes: &[u8]) -> Result<ParsedFile, ImportError> {
-    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
-        return Err(ImportError::file(
-            path,
-            "the file is UTF-16 encoded; save it as UTF-8 (CSV UTF-8) and import again",
-        ));
-    }
-    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    // Windows line ends: the csv reader would count a record that follows "\r\n" as on the previous line, so the
-    // line numbers in errors would be one off. Normalise to "\n" first (inside quoted notes too, harmlessly).
-    let normalised;
-    let body = if body.windows(2).any(|w| w == b"\r\n") {
-        normalised = crlf_to_lf(body);
-        &normalised[..]
-    } else {
-        body
-    };
-    if body.iter().all(|b| b.is_ascii_whitespace()) {
-        return Err(ImportError::file(path, "the file is empty"));
-    }
-    let (format, offset, skipped_lines) = detect(path, body)?;
-    let mut sheet = Sheet::new(path, &body[offset..], skipped_lines)?;
-    let rows = (format.parse)(&mut sheet)?;
+    let opened = Opened::new(path, bytes)?;
+    let (rows, left_out) = opened.rows(path, None)?;
     Ok(ParsedFile {
         path: path.to_path_buf(),
-        sha256: Sha256::digest(bytes).into(),
-        format: format.id,
-        venue: format.venue,
+        sha256: opened.sha256,
+        format: opened.format.id,
+        venue: opened.format.venue,
         rows,
-        left_out: sheet.left_out,
+        left_out,
     })
+}
+
+/// A file whose encoding has been checked and whose header has been recognised.
+struct Opened<'b> {
+    format: &'static Format,
+    sha256: [u8; 32],
+    /// The body from the header row on, BOM removed and line ends normalised.
+    body: std::borrow::Cow<'b, [u8]>,
+    skipped_lines: u64,
+}
+
+impl<'b> Opened<'b> {
+    fn new(path: &Path, bytes: &'b [u8]) -> Result<Opened<'b>, ImportError> {
+        if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+            return Err(ImportError::file(
+                path,
+                "the file is UTF-16 encoded; save it as UTF-8 (CSV UTF-8) and import again",
+            ));
+        }
+        let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+        // Windows line ends: the csv reader would count a record that follows "\r\n" as on the previous line, so
+        // the line numbers in errors would be one off. Normalise to "\n" first (inside quoted notes too, harmlessly).
+        let body: std::borrow::Cow<[u8]> = if body.windows(2).any(|w| w == b"\r\n") {
+            std::borrow::Cow::Owned(crlf_to_lf(body))
+        } else {
+            std::borrow::Cow::Borrowed(body)
+        };
+        if body.iter().all(|b| b.is_ascii_whitespace()) {
+            return Err(ImportError::file(path, "the file is empty"));
+        }
+        let (format, offset, skipped_lines) = detect(path, &body)?;
+        let body = match body {
+            std::borrow::Cow::Borrowed(b) => std::borrow::Cow::Borrowed(&b[offset..]),
+            std::borrow::Cow::Owned(mut v) => {
+                v.drain(..offset);
+                std::borrow::Cow::Owned(v)
+            }
+        };
+        Ok(Opened { format, sha256: Sha256::digest(bytes).into(), body, skipped_lines })
+    }
+
+    /// Reads the rows; with a `stream`, rows are handed to it in chunks as they are read and only the rest is
+    /// returned. Also returns the count of rows deliberately left out.
+    fn rows<'s>(
+        &'s self,
+        path: &'s Path,
+        stream: Option<&'s mut (dyn FnMut(Vec<ParsedRow>) -> bool + 's)>,
+    ) -> Result<(Vec<ParsedRow>, u64), ImportError> {
+        let mut sheet = Sheet::new(path, &self.body, self.skipped_lines)?;
+        sheet.stream = stream;
+        let rows = (self.format.parse)(&mut sheet)?;
+        Ok((rows, sheet.left_out))
+    }
 }
 
 /// An importer variant: how to recognise its header, and how to read its rows.
@@ -128,7 +164,7 @@ const FORMATS: &[Format] = &[
 const HEADER_SEARCH_LINES: usize = 20;
 
 /// Finds the header row: returns the format, the byte offset of the header line and the lines before it.
-fn detect<'f>(path: &Path, body: &[u8]) -> Result<(&'f Format, usize, u64), ImportError> {
+fn detect(path: &Path, body: &[u8]) -> Result<(&'static Format, usize, u64), ImportError> {
     let mut offset = 0;
     for skipped in 0..HEADER_SEARCH_LINES {
         if offset >= body.len() {
@@ -201,15 +237,112 @@ fn fingerprint(tx: &Transaction, occurrence: u32) -> [u8; 16] {
     out
 }
 
-fn split(a: &Option<offramp_core::Amount>) -> (Option<String>, Option<String>) {
-    match a {
-        Some(a) => (Some(a.value().to_string()), Some(a.code().as_str().to_string())),
-        None => (None, None),
+/// A row as the writer binds it: fingerprinted and with its decimals as text, so that this work can be done on
+/// the parsing thread while the writing thread only talks to SQLite.
+pub(crate) struct RowToWrite {
+    line: u64,
+    account: String,
+    ts_us: i64,
+    kind: TxKind,
+    /// sent, received, fee, fiat value: the decimal as text (exactly as parsed) and its code.
+    amounts: [Option<(String, Code)>; 4],
+    external_id: Option<String>,
+    note: String,
+    fingerprint: [u8; 16],
+    needs_price: bool,
+}
+
+/// What the writer receives, file after file: a head, chunks of rows, the end.
+pub(crate) enum Piece {
+    Head { path: PathBuf, sha256: [u8; 32], format: &'static str, venue: &'static str },
+    Rows(Vec<RowToWrite>),
+    End { left_out: u64 },
+}
+
+/// Turns one file's rows into rows to write. Identical rows within a file are told apart by their occurrence
+/// number, so a file with two genuinely identical rows keeps both, and re-importing it adds neither.
+#[derive(Default)]
+struct Preparer {
+    seen: HashMap<[u8; 16], u32>,
+}
+
+impl Preparer {
+    fn prepare(&mut self, row: ParsedRow) -> RowToWrite {
+        let t = row.tx;
+        let base = fingerprint(&t, 0);
+        let n = self.seen.entry(base).or_insert(0);
+        let fp = if *n == 0 { base } else { fingerprint(&t, *n) };
+        *n += 1;
+        let needs_price = t.needs_price();
+        let text = |a: Option<Amount>| a.map(|a| (a.value().to_string(), a.code()));
+        RowToWrite {
+            line: row.line,
+            ts_us: t.timestamp.unix_micros(),
+            kind: t.kind,
+            amounts: [text(t.sent), text(t.received), text(t.fee), text(t.fiat_value)],
+            account: t.account,
+            external_id: t.external_id,
+            note: t.note,
+            fingerprint: fp,
+            needs_price,
+        }
     }
+
+    fn prepare_all(&mut self, rows: Vec<ParsedRow>) -> Vec<RowToWrite> {
+        rows.into_iter().map(|r| self.prepare(r)).collect()
+    }
+}
+
+fn value_of(a: &Option<(String, Code)>) -> Option<&str> {
+    a.as_ref().map(|(v, _)| v.as_str())
+}
+
+fn code_of(a: &Option<(String, Code)>) -> Option<&str> {
+    a.as_ref().map(|(_, c)| c.as_str())
 }
 
 /// How often the progress callback is called (rows).
 const PROGRESS_EVERY: u64 = 4096;
+
+/// Chunks in flight between the parsing and the writing thread (bounds memory: 8 × 8192 rows).
+const CHANNEL_CHUNKS: usize = 8;
+
+/// Parses one file's bytes and hands it to `send` piece by piece: head, chunks of prepared rows, end. Returns
+/// `false` as soon as `send` does (the receiver has stopped).
+fn stream_file(path: &Path, bytes: &[u8], send: &mut dyn FnMut(Result<Piece, ImportError>) -> bool) -> bool {
+    let opened = match Opened::new(path, bytes) {
+        Ok(o) => o,
+        Err(e) => return send(Err(e)),
+    };
+    let head = Piece::Head {
+        path: path.to_path_buf(),
+        sha256: opened.sha256,
+        format: opened.format.id,
+        venue: opened.format.venue,
+    };
+    if !send(Ok(head)) {
+        return false;
+    }
+    let mut preparer = Preparer::default();
+    let mut chunk = |rows: Vec<ParsedRow>| send_rows(&mut preparer, rows, send);
+    match opened.rows(path, Some(&mut chunk)) {
+        Ok((rest, left_out)) => send_rows(&mut preparer, rest, send) && send(Ok(Piece::End { left_out })),
+        Err(e) => send(Err(e)),
+    }
+}
+
+fn send_rows(
+    preparer: &mut Preparer,
+    rows: Vec<ParsedRow>,
+    send: &mut dyn FnMut(Result<Piece, ImportError>) -> bool,
+) -> bool {
+    rows.is_empty() || send(Ok(Piece::Rows(preparer.prepare_all(rows))))
+}
+
+/// Rows a file probably holds (its line count), for a progress bar before the file has been read.
+fn estimated_rows(bytes: &[u8]) -> u64 {
+    bytes.iter().filter(|&&b| b == b'\n').count() as u64
+}
 
 impl Ledger {
     /// Writes parsed files into the ledger in **one** transaction: all rows of all files, or nothing.
@@ -223,16 +356,63 @@ impl Ledger {
         progress: &mut dyn FnMut(u64, u64) -> bool,
     ) -> Result<Vec<ImportSummary>, StoreError> {
         let total: u64 = files.iter().map(|f| f.rows.len() as u64).sum();
+        let mut pieces = files.iter().flat_map(|f| {
+            let mut preparer = Preparer::default();
+            let rows = preparer.prepare_all(f.rows.clone());
+            [
+                Ok(Piece::Head { path: f.path.clone(), sha256: f.sha256, format: f.format, venue: f.venue }),
+                Ok(Piece::Rows(rows)),
+                Ok(Piece::End { left_out: f.left_out }),
+            ]
+        });
+        self.write(&mut pieces, total, now, progress)
+    }
+
+    /// Reads, parses and writes files in one transaction, all or nothing, as [`Ledger::import`] does; the files
+    /// are parsed on a second thread while rows are written, so a large import takes about as long as writing
+    /// alone. Any bad row (named by file, line and field) rolls everything back. `progress`'s total is the
+    /// files' line count until they have been read.
+    pub fn import_files(
+        &mut self,
+        paths: &[PathBuf],
+        now: Timestamp,
+        progress: &mut dyn FnMut(u64, u64) -> bool,
+    ) -> Result<Vec<ImportSummary>, StoreError> {
+        let contents = paths.iter().map(|p| read(p)).collect::<Result<Vec<_>, _>>()?;
+        let total = contents.iter().map(|b| estimated_rows(b)).sum();
+        std::thread::scope(|scope| {
+            let (sender, receiver) = std::sync::mpsc::sync_channel(CHANNEL_CHUNKS);
+            let contents = &contents;
+            scope.spawn(move || {
+                let mut send = |piece| sender.send(piece).is_ok();
+                for (path, bytes) in paths.iter().zip(contents) {
+                    if !stream_file(path, bytes, &mut send) {
+                        return;
+                    }
+                }
+            });
+            // When `write` returns early (a bad row, a cancel), dropping the receiver stops the parsing thread.
+            self.write(&mut receiver.into_iter(), total, now, progress)
+        })
+    }
+
+    fn write(
+        &mut self,
+        pieces: &mut dyn Iterator<Item = Result<Piece, ImportError>>,
+        total: u64,
+        now: Timestamp,
+        progress: &mut dyn FnMut(u64, u64) -> bool,
+    ) -> Result<Vec<ImportSummary>, StoreError> {
         let mut done = 0u64;
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let mut summaries = Vec::with_capacity(files.len());
+        let mut summaries = Vec::new();
         {
             let mut accounts: HashMap<String, i64> = HashMap::new();
             let mut find_account = tx.prepare("SELECT id FROM accounts WHERE name = ?1")?;
             let mut add_account = tx.prepare("INSERT INTO accounts (name, venue) VALUES (?1, ?2)")?;
             let mut add_source = tx.prepare(
                 "INSERT INTO sources (file_name, file_sha256, format, imported_at_us, rows_read, rows_added)
-                 VALUES (?1, ?2, ?3, ?4, ?5, 0)",
+                 VALUES (?1, ?2, ?3, ?4, 0, 0)",
             )?;
             let mut insert = tx.prepare(
                 "INSERT INTO transactions (account_id, ts_us, kind, sent_amount, sent_asset, received_amount,
@@ -241,89 +421,98 @@ impl Ledger {
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
                  ON CONFLICT (ts_us, fingerprint) DO NOTHING",
             )?;
-            for file in files {
-                let name = file.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-                add_source.execute(params![
-                    name,
-                    &file.sha256[..],
-                    file.format,
-                    now.unix_micros(),
-                    file.rows.len() as i64
-                ])?;
-                let source_id = tx.last_insert_rowid();
-                let mut seen: HashMap<[u8; 16], u32> = HashMap::new();
-                let (mut added, mut needs_price) = (0u64, 0u64);
-                for row in &file.rows {
-                    let t = &row.tx;
-                    let account_id = match accounts.get(&t.account) {
-                        Some(id) => *id,
-                        None => {
-                            let id = match find_account.query_row([&t.account], |r| r.get(0)) {
-                                Ok(id) => id,
-                                Err(rusqlite::Error::QueryReturnedNoRows) => {
-                                    add_account.execute(params![t.account, file.venue])?;
-                                    tx.last_insert_rowid()
+            // The file being written: its source row, venue and counts.
+            let mut current: Option<(ImportSummary, i64, &'static str)> = None;
+            for piece in pieces {
+                match piece? {
+                    Piece::Head { path, sha256, format, venue } => {
+                        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                        add_source.execute(params![name, &sha256[..], format, now.unix_micros()])?;
+                        let summary = ImportSummary {
+                            file: path,
+                            format: format.to_string(),
+                            rows: 0,
+                            added: 0,
+                            already_present: 0,
+                            needs_price: 0,
+                            left_out: 0,
+                        };
+                        current = Some((summary, tx.last_insert_rowid(), venue));
+                    }
+                    Piece::Rows(rows) => {
+                        let Some((summary, source_id, venue)) = current.as_mut() else {
+                            return Err(StoreError::Invalid("rows arrived before their file".into()));
+                        };
+                        for row in rows {
+                            let account_id = match accounts.get(&row.account) {
+                                Some(id) => *id,
+                                None => {
+                                    let id = match find_account.query_row([&row.account], |r| r.get(0)) {
+                                        Ok(id) => id,
+                                        Err(rusqlite::Error::QueryReturnedNoRows) => {
+                                            add_account.execute(params![row.account, *venue])?;
+                                            tx.last_insert_rowid()
+                                        }
+                                        Err(e) => return Err(e.into()),
+                                    };
+                                    accounts.insert(row.account.clone(), id);
+                                    id
                                 }
-                                Err(e) => return Err(e.into()),
                             };
-                            accounts.insert(t.account.clone(), id);
-                            id
+                            let [sent, received, fee, value] = &row.amounts;
+                            let changed = insert.execute(params![
+                                account_id,
+                                row.ts_us,
+                                row.kind.as_str(),
+                                value_of(sent),
+                                code_of(sent),
+                                value_of(received),
+                                code_of(received),
+                                value_of(fee),
+                                code_of(fee),
+                                value_of(value),
+                                code_of(value),
+                                row.external_id,
+                                row.note,
+                                *source_id,
+                                row.line as i64,
+                                &row.fingerprint[..]
+                            ])?;
+                            summary.rows += 1;
+                            if changed == 1 {
+                                summary.added += 1;
+                                summary.needs_price += u64::from(row.needs_price);
+                            }
+                            done += 1;
+                            if done.is_multiple_of(PROGRESS_EVERY) && !progress(done, total.max(done)) {
+                                return Err(StoreError::Cancelled); // dropping `tx` rolls back
+                            }
                         }
-                    };
-                    let base = fingerprint(t, 0);
-                    let n = seen.entry(base).or_insert(0);
-                    let fp = if *n == 0 { base } else { fingerprint(t, *n) };
-                    *n += 1;
-                    let (sa, sc) = split(&t.sent);
-                    let (ra, rc) = split(&t.received);
-                    let (fa, fc) = split(&t.fee);
-                    let (va, vc) = split(&t.fiat_value);
-                    let changed = insert.execute(params![
-                        account_id,
-                        t.timestamp.unix_micros(),
-                        t.kind.as_str(),
-                        sa,
-                        sc,
-                        ra,
-                        rc,
-                        fa,
-                        fc,
-                        va,
-                        vc,
-                        t.external_id,
-                        t.note,
-                        source_id,
-                        row.line as i64,
-                        &fp[..]
-                    ])?;
-                    if changed == 1 {
-                        added += 1;
-                        needs_price += u64::from(t.needs_price());
                     }
-                    done += 1;
-                    if done.is_multiple_of(PROGRESS_EVERY) && !progress(done, total) {
-                        return Err(StoreError::Cancelled); // dropping `tx` rolls back
+                    Piece::End { left_out } => {
+                        let Some((mut summary, source_id, _)) = current.take() else {
+                            return Err(StoreError::Invalid("a file ended before it began".into()));
+                        };
+                        if summary.added == 0 {
+                            // Nothing new: the ledger keeps no trace of this import.
+                            tx.execute("DELETE FROM sources WHERE id = ?1", [source_id])?;
+                        } else {
+                            tx.execute(
+                                "UPDATE sources SET rows_read = ?1, rows_added = ?2 WHERE id = ?3",
+                                params![summary.rows as i64, summary.added as i64, source_id],
+                            )?;
+                        }
+                        summary.already_present = summary.rows - summary.added;
+                        summary.left_out = left_out;
+                        summaries.push(summary);
                     }
                 }
-                if added == 0 {
-                    // Nothing new: the ledger keeps no trace of this import.
-                    tx.execute("DELETE FROM sources WHERE id = ?1", [source_id])?;
-                } else {
-                    tx.execute("UPDATE sources SET rows_added = ?1 WHERE id = ?2", params![added as i64, source_id])?;
-                }
-                let rows = file.rows.len() as u64;
-                summaries.push(ImportSummary {
-                    file: file.path.clone(),
-                    format: file.format.to_string(),
-                    rows,
-                    added,
-                    already_present: rows - added,
-                    needs_price,
-                    left_out: file.left_out,
-                });
+            }
+            if current.is_some() {
+                return Err(StoreError::Invalid("a file's rows stopped before its end".into()));
             }
         }
-        if !progress(done, total) {
+        if !progress(done, done) {
             return Err(StoreError::Cancelled);
         }
         tx.commit()?;

@@ -19,13 +19,19 @@ pub struct Sheet<'a> {
     /// Rows read but deliberately not turned into transactions (pending copies, moves between an exchange's
     /// own wallets). Counted so the import summary can say so.
     pub left_out: u64,
+    /// When set, [`Sheet::map_rows`] hands rows over in chunks as it reads them (so writing can start before the
+    /// whole file is read) instead of collecting them; it returns `false` when the receiver has gone away.
+    pub(crate) stream: Option<&'a mut dyn FnMut(Vec<super::ParsedRow>) -> bool>,
 }
+
+/// Rows per chunk handed to a stream.
+const CHUNK_ROWS: usize = 8192;
 
 impl<'a> Sheet<'a> {
     pub fn new(path: &'a Path, body: &'a [u8], line_offset: u64) -> Result<Sheet<'a>, ImportError> {
         let mut reader = csv::ReaderBuilder::new().has_headers(true).flexible(false).from_reader(body);
         let names = header_names(path, &mut reader, line_offset + 1)?;
-        Ok(Sheet { path, names, reader, line_offset, left_out: 0 })
+        Ok(Sheet { path, names, reader, line_offset, left_out: 0, stream: None })
     }
 
     pub fn header_line(&self) -> u64 {
@@ -43,7 +49,8 @@ impl<'a> Sheet<'a> {
             .ok_or_else(|| ImportError::at(self.path, self.header_line(), Some(name), "required column is missing"))
     }
 
-    /// For formats where each row is one transaction: reads every row and turns it into a transaction.
+    /// For formats where each row is one transaction: reads every row and turns it into a transaction. Returns
+    /// the rows (when streaming: only those not yet handed over).
     pub fn map_rows(
         &mut self,
         row: &mut dyn FnMut(&Cells) -> Result<offramp_core::Transaction, ImportError>,
@@ -53,6 +60,13 @@ impl<'a> Sheet<'a> {
         while let Some(line) = self.next_row(&mut record)? {
             let cells = Cells { path: self.path, line, record: &record, names: &self.names };
             rows.push(super::ParsedRow { line, tx: row(&cells)? });
+            if rows.len() == CHUNK_ROWS {
+                if let Some(stream) = self.stream.as_mut() {
+                    if !stream(std::mem::replace(&mut rows, Vec::with_capacity(CHUNK_ROWS))) {
+                        return Err(ImportError::file(self.path, "the import was stopped"));
+                    }
+                }
+            }
         }
         Ok(rows)
     }
