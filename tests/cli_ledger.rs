@@ -14,7 +14,8 @@ use offramp_store::{Key, Ledger};
 const PASS: &str = "a long test passphrase";
 
 fn fixture() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("crates/offramp-store/tests/fixtures/generic-v1.csv")
+    Path::new(&std::env::var_os("CARGO_MANIFEST_DIR").unwrap())
+        .join("crates/offramp-store/tests/fixtures/generic-v1.csv")
 }
 
 fn run(data: &Path, args: &[&str]) -> Output {
@@ -246,7 +247,7 @@ fn us_gains_report_golden() {
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("data");
     ok(run(&data, &["init"]));
-    let history = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/history.csv");
+    let history = Path::new(&std::env::var_os("CARGO_MANIFEST_DIR").unwrap()).join("tests/golden/history.csv");
     ok(run(&data, &["import", history.to_str().unwrap()]));
     let out = run(&data, &["report", "gains", "--year", "2024"]);
     assert_eq!(ok(out.clone()), golden("gains_2024_fifo.csv", &[]));
@@ -268,7 +269,7 @@ fn uk_report_reproduces_hmrc_example_6() {
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("data");
     ok(run(&data, &["init"]));
-    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/hmrc_example_6.csv");
+    let file = Path::new(&std::env::var_os("CARGO_MANIFEST_DIR").unwrap()).join("tests/golden/hmrc_example_6.csv");
     ok(run(&data, &["import", file.to_str().unwrap()]));
     assert_eq!(ok(run(&data, &["report", "uk", "--year", "2024"])), golden("uk_2024.txt", &[]));
     // The opening purchase is in the previous tax year: no disposals there.
@@ -282,7 +283,7 @@ fn form_8949_and_schedule_d() {
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("data");
     ok(run(&data, &["init"]));
-    let history = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/history.csv");
+    let history = Path::new(&std::env::var_os("CARGO_MANIFEST_DIR").unwrap()).join("tests/golden/history.csv");
     ok(run(&data, &["import", history.to_str().unwrap()]));
     let out = run(&data, &["report", "8949", "--year", "2024"]);
     assert_eq!(
@@ -309,7 +310,7 @@ fn germany_report_golden() {
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("data");
     ok(run(&data, &["init"]));
-    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/de_history.csv");
+    let file = Path::new(&std::env::var_os("CARGO_MANIFEST_DIR").unwrap()).join("tests/golden/de_history.csv");
     ok(run(&data, &["import", file.to_str().unwrap()]));
     assert_eq!(ok(run(&data, &["report", "de", "--year", "2024"])), golden("de_2024.txt", &[]));
 }
@@ -321,7 +322,7 @@ fn holdings_at_a_date() {
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("data");
     ok(run(&data, &["init"]));
-    let history = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/history.csv");
+    let history = Path::new(&std::env::var_os("CARGO_MANIFEST_DIR").unwrap()).join("tests/golden/history.csv");
     ok(run(&data, &["import", history.to_str().unwrap()]));
     assert_eq!(
         ok(run(&data, &["report", "holdings", "--at", "2024-08-15", "--price", "BTC=60000"])),
@@ -340,7 +341,7 @@ fn tax_software_files() {
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("data");
     ok(run(&data, &["init"]));
-    let known = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/history_known.csv");
+    let known = Path::new(&std::env::var_os("CARGO_MANIFEST_DIR").unwrap()).join("tests/golden/history_known.csv");
     ok(run(&data, &["import", known.to_str().unwrap()]));
     assert_eq!(
         ok(run(&data, &["report", "software", "--year", "2024", "--format", "taxact"])),
@@ -352,7 +353,7 @@ fn tax_software_files() {
         ok(run(&data, &["report", "software", "--year", "2024", "--format", "turbotax"])),
         "Currency Name,Purchase Date,Cost Basis,Date Sold,Proceeds\nBTC,01/10/2023,20100.00,08/01/2024,39960.00\nBTC,06/01/2024,15000.00,08/01/2024,19980.00\n"
     );
-    let history = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/history.csv");
+    let history = Path::new(&std::env::var_os("CARGO_MANIFEST_DIR").unwrap()).join("tests/golden/history.csv");
     ok(run(&data, &["import", history.to_str().unwrap()]));
     let e = stderr(&run(&data, &["report", "software", "--year", "2024", "--format", "taxact"]));
     assert!(e.starts_with("error[INVALID_INPUT]: 1 row(s) have an unknown cost basis"), "{e}");

@@ -138,7 +138,8 @@ fn quote_offline_with_given_price() {
 /// (4.00) the net is 97,231.635, shown as 97,231.64.
 #[test]
 fn quote_with_live_books_replayed_locally() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("crates/offramp-market/tests/recorded");
+    let dir = std::path::Path::new(&std::env::var_os("CARGO_MANIFEST_DIR").unwrap())
+        .join("crates/offramp-market/tests/recorded");
     let url = offramp_market::replay::serve(dir, vec![offramp_market::Exchange::Gemini]).unwrap();
     let out = std::process::Command::new(offramp_bin())
         .args(["quote", "--sell", "1.5", "BTC", "--to", "USD", "--price", "65000", "--live"])

@@ -153,7 +153,7 @@ impl Drop for Session {
 fn artifacts_dir() -> PathBuf {
     let dir = std::env::var_os("OFFRAMP_E2E_ARTIFACTS")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("artifacts/e2e"));
+        .unwrap_or_else(|| PathBuf::from(&std::env::var_os("CARGO_MANIFEST_DIR").unwrap()).join("artifacts/e2e"));
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }

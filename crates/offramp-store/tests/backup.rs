@@ -8,7 +8,7 @@ use offramp_store::import::{parse_bytes, parse_file};
 use offramp_store::{restore, Key, Ledger, LinkStatus, StoreError, TxFilter, TxRow};
 
 fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
+    Path::new(&std::env::var_os("CARGO_MANIFEST_DIR").unwrap()).join("tests/fixtures").join(name)
 }
 
 fn now() -> Timestamp {

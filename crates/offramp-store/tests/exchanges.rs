@@ -6,7 +6,7 @@ use offramp_store::import::{parse_bytes, parse_file};
 use offramp_store::ImportError;
 
 fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
+    Path::new(&std::env::var_os("CARGO_MANIFEST_DIR").unwrap()).join("tests/fixtures").join(name)
 }
 
 /// One line per transaction: `time kind account -sent +received fee F value V #line`.

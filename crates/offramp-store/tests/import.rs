@@ -7,7 +7,7 @@ use offramp_store::import::{parse_bytes, parse_file};
 use offramp_store::{ImportError, Key, Ledger, StoreError, TxFilter};
 
 fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
+    Path::new(&std::env::var_os("CARGO_MANIFEST_DIR").unwrap()).join("tests/fixtures").join(name)
 }
 
 fn now() -> Timestamp {
