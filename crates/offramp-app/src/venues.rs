@@ -67,9 +67,17 @@ mod tests {
         assert_eq!(taker, ["0.26", "0.24", "0.22", "0.2", "0.18", "0.16", "0.14", "0.12", "0.1"].map(d));
         let intermediate = kraken.withdrawal_limits.iter().find(|l| l.level == "Intermediate").unwrap();
         assert_eq!(
-            (intermediate.fiat_per_day_usd, intermediate.fiat_per_month_usd),
-            (Some(d("100000")), Some(d("500000")))
+            (intermediate.currency.as_deref(), intermediate.fiat_per_day, intermediate.fiat_per_month),
+            (Some("USD"), Some(d("100000")), Some(d("500000")))
         );
+        let bitvavo = all.iter().find(|v| v.id == "bitvavo").unwrap();
+        let l = &bitvavo.withdrawal_limits[0];
+        assert_eq!(
+            (l.currency.as_deref(), l.fiat_per_day, l.fiat_per_month, l.fiat_per_year),
+            (Some("EUR"), Some(d("25000")), Some(d("50000")), Some(d("90000")))
+        );
+        assert_eq!(bitvavo.withdrawal_limits[1].fiat_per_day, Some(d("25000")), "a combined cap caps fiat");
+        assert_eq!(bitvavo.withdrawal_limits[2].fiat_per_day, None, "unknown stays unknown");
         assert_eq!(intermediate.as_of.as_deref(), Some("2022-03-25"));
         let sepa = kraken.withdrawal_methods.iter().find(|m| m.method.starts_with("SEPA")).unwrap();
         assert_eq!(sepa.fee_fixed, None, "an unknown fee stays unknown");

@@ -865,7 +865,10 @@ fn print_venues(venues: &[offramp_core::catalog::Venue], json: bool, out: &mut d
             let levels: Vec<String> = v
                 .withdrawal_limits
                 .iter()
-                .map(|l| format!("{} {}", l.level, or_unknown(l.fiat_per_day_usd, " USD")))
+                .map(|l| {
+                    let unit = format!(" {}", l.currency.as_deref().unwrap_or(""));
+                    format!("{} {}", l.level, or_unknown(l.fiat_per_day, unit.trim_end()))
+                })
                 .collect();
             notes.push(format!("fiat withdrawal per day: {}", levels.join(", ")));
         }

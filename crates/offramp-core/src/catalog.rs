@@ -77,10 +77,15 @@ pub struct WithdrawalMethod {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct WithdrawalLimit {
     pub level: String,
+    /// The currency of the caps below (`USD`, `EUR`), when the record states any fiat cap.
+    pub currency: Option<String>,
+    /// Caps on fiat withdrawals over a day, a rolling 30 days and a rolling 365 days; `None` is unknown.
     #[serde(with = "crate::money::decimal_str::option")]
-    pub fiat_per_day_usd: Option<Decimal>,
+    pub fiat_per_day: Option<Decimal>,
     #[serde(with = "crate::money::decimal_str::option")]
-    pub fiat_per_month_usd: Option<Decimal>,
+    pub fiat_per_month: Option<Decimal>,
+    #[serde(with = "crate::money::decimal_str::option")]
+    pub fiat_per_year: Option<Decimal>,
     pub note: Option<String>,
     pub source: Option<String>,
     pub as_of: Option<String>,
@@ -262,10 +267,27 @@ fn venue(r: &Reader) -> Result<Venue, CatalogError> {
     }
     let mut withdrawal_limits = Vec::new();
     for l in v.get("withdrawal_limits").and_then(Value::as_array).into_iter().flatten() {
+        // Fiat caps are published per currency (`fiat_withdraw_per_day_usd`, `..._eur`); a cap on fiat and crypto
+        // together (`combined_withdraw_per_day_eur`) caps fiat too.
+        let currency = ["usd", "eur", "gbp"].into_iter().find(|c| {
+            ["fiat_withdraw", "combined_withdraw"]
+                .iter()
+                .any(|k| ["day", "month", "year"].iter().any(|p| l.get(format!("{k}_per_{p}_{c}")).is_some()))
+        });
+        let cap = |period: &str| -> Result<Option<Decimal>, CatalogError> {
+            let Some(c) = currency else { return Ok(None) };
+            let fiat = r.num(l, &format!("fiat_withdraw_per_{period}_{c}"))?;
+            Ok(match fiat {
+                Some(v) => Some(v),
+                None => r.num(l, &format!("combined_withdraw_per_{period}_{c}"))?,
+            })
+        };
         withdrawal_limits.push(WithdrawalLimit {
             level: text(l, "level").unwrap_or_else(|| "default".into()),
-            fiat_per_day_usd: r.num(l, "fiat_withdraw_per_day_usd")?,
-            fiat_per_month_usd: r.num(l, "fiat_withdraw_per_month_usd")?,
+            currency: currency.map(str::to_ascii_uppercase),
+            fiat_per_day: cap("day")?,
+            fiat_per_month: cap("month")?,
+            fiat_per_year: cap("year")?,
             note: text(l, "note"),
             source: text(l, "source"),
             as_of: text(l, "as_of"),

@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use crate::catalog::{Venue, VenueKind, VenueStatus};
+use crate::catalog::{Venue, VenueKind, VenueStatus, WithdrawalLimit};
 use crate::market::{schedule_withdrawals, sqrt_impact, walk_sell, ImpactParams, OrderBook, RollingLimit, SellWalk};
 use crate::money::Code;
 use crate::Decimal;
@@ -243,14 +243,8 @@ fn exchange(venue: &Venue, req: &SaleRequest, gross: Decimal, book: Option<&Orde
         },
     });
     // Days to cash: under the most generous published verification level (the seller's own level may be lower).
-    let level =
-        venue.withdrawal_limits.iter().filter(|l| l.fiat_per_day_usd.is_some()).max_by_key(|l| l.fiat_per_day_usd);
-    match (level, req.fiat.as_str()) {
-        (Some(l), "USD") => {
-            let limits = [
-                RollingLimit { days: 1, cap: l.fiat_per_day_usd },
-                RollingLimit { days: 30, cap: l.fiat_per_month_usd },
-            ];
+    match withdrawal_limits(venue, req.fiat.as_str()) {
+        Some((l, limits)) => {
             let start = chrono::NaiveDate::from_ymd_opt(2000, 1, 1).expect("a date");
             let s = schedule_withdrawals(gross, start, &[], &limits, 366);
             if s.unscheduled.is_zero() {
@@ -258,6 +252,23 @@ fn exchange(venue: &Venue, req: &SaleRequest, gross: Decimal, book: Option<&Orde
             }
             q.warnings.push(format!("withdrawal limits assume the {} verification level", l.level));
         }
-        _ => q.warnings.push("withdrawal limits unknown".into()),
+        None => q.warnings.push(format!("{fiat} withdrawal limits unknown")),
     }
+}
+
+/// The fiat withdrawal caps that apply to a sale into `fiat`: the most generous published verification level
+/// with a known daily cap in that currency, as rolling windows of 1, 30 and 365 days (an unknown cap stays
+/// unknown in its window). `None` when no level publishes a daily cap in that currency.
+pub fn withdrawal_limits<'v>(venue: &'v Venue, fiat: &str) -> Option<(&'v WithdrawalLimit, Vec<RollingLimit>)> {
+    let level = venue
+        .withdrawal_limits
+        .iter()
+        .filter(|l| l.currency.as_deref() == Some(fiat) && l.fiat_per_day.is_some())
+        .max_by_key(|l| l.fiat_per_day)?;
+    let mut limits =
+        vec![RollingLimit { days: 1, cap: level.fiat_per_day }, RollingLimit { days: 30, cap: level.fiat_per_month }];
+    if level.fiat_per_year.is_some() {
+        limits.push(RollingLimit { days: 365, cap: level.fiat_per_year });
+    }
+    Some((level, limits))
 }
