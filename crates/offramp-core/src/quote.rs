@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use crate::catalog::{Venue, VenueKind, VenueStatus, WithdrawalLimit};
+use crate::catalog::{Venue, VenueKind, VenueStatus, WithdrawalLimit, WithdrawalMethod};
 use crate::market::{schedule_withdrawals, sqrt_impact, walk_sell, ImpactParams, OrderBook, RollingLimit, SellWalk};
 use crate::money::Code;
 use crate::Decimal;
@@ -216,30 +216,13 @@ fn exchange(venue: &Venue, req: &SaleRequest, gross: Decimal, book: Option<&Orde
         (_, None) => CostLine { name: "market impact", amount: None, note: "offline and no daily volume/volatility given".into() },
     });
     let fiat = req.fiat.as_str();
-    let methods: Vec<_> = venue
-        .withdrawal_methods
-        .iter()
-        .filter(|m| m.currency.as_deref().is_some_and(|c| c.to_ascii_uppercase().contains(fiat)))
-        .collect();
-    let fees: Vec<(Decimal, &str)> = methods
-        .iter()
-        .filter(|m| m.fee_fixed.is_some() || m.fee_pct.is_some())
-        .map(|m| {
-            (
-                m.fee_fixed.unwrap_or_default()
-                    + m.fee_pct.map(|p| gross * p / Decimal::ONE_HUNDRED).unwrap_or_default(),
-                m.method.as_str(),
-            )
-        })
-        .collect();
-    let cheapest = fees.iter().min_by_key(|(f, _)| *f);
+    let cheapest = cheapest_withdrawal(venue, fiat, gross);
     q.costs.push(CostLine {
         name: "fiat withdrawal fee",
-        amount: cheapest.map(|(f, _)| *f),
+        amount: cheapest.as_ref().ok().map(|(f, _)| *f),
         note: match cheapest {
-            Some((_, m)) => format!("{m} (per withdrawal; more if split over days)"),
-            None if methods.is_empty() => format!("no {fiat} withdrawal method published"),
-            None => format!("{fiat} withdrawal fee not published"),
+            Ok((_, m)) => format!("{} (per withdrawal; more if split over days)", m.method),
+            Err(why) => why,
         },
     });
     // Days to cash: under the most generous published verification level (the seller's own level may be lower).
@@ -253,6 +236,28 @@ fn exchange(venue: &Venue, req: &SaleRequest, gross: Decimal, book: Option<&Orde
             q.warnings.push(format!("withdrawal limits assume the {} verification level", l.level));
         }
         None => q.warnings.push(format!("{fiat} withdrawal limits unknown")),
+    }
+}
+
+/// The cheapest published way to withdraw `amount` of `fiat` in one withdrawal: its fee (fixed plus percentage)
+/// and the method; or why it is not known.
+pub fn cheapest_withdrawal<'v>(
+    venue: &'v Venue,
+    fiat: &str,
+    amount: Decimal,
+) -> Result<(Decimal, &'v WithdrawalMethod), String> {
+    let methods: Vec<&WithdrawalMethod> = venue
+        .withdrawal_methods
+        .iter()
+        .filter(|m| m.currency.as_deref().is_some_and(|c| c.to_ascii_uppercase().contains(fiat)))
+        .collect();
+    let fee = |m: &WithdrawalMethod| {
+        m.fee_fixed.unwrap_or_default() + m.fee_pct.map(|p| amount * p / Decimal::ONE_HUNDRED).unwrap_or_default()
+    };
+    match methods.iter().filter(|m| m.fee_fixed.is_some() || m.fee_pct.is_some()).min_by_key(|m| fee(m)) {
+        Some(m) => Ok((fee(m), m)),
+        None if methods.is_empty() => Err(format!("no {fiat} withdrawal method published")),
+        None => Err(format!("{fiat} withdrawal fee not published")),
     }
 }
 

@@ -1,0 +1,458 @@
+//! The sale planner: how to sell a quantity at an exchange over one or more days, never exceeding a withdrawal
+//! limit, trading market impact against price risk; and how an OTC desk can take the bulk.
+//!
+//! Pure: the venues, the sale, the first day and the horizon come in. The arithmetic follows the reference
+//! recipe (`market_impact.md` §3.2): each day's slice pays the square-root law's average impact
+//! `(2/3)·Y·σ_D·sqrt(q/V_D)·q·P` (impact assumed to decay overnight), the taker fee of the tier reached by the
+//! trailing 30-day volume (the seller's own sales count), and one fiat withdrawal; the price risk of holding
+//! what is not sold yet is `σ_D·P·sqrt(Σ x_k²)` over the end-of-day holdings `x_k` (Almgren–Chriss variance with
+//! one-day steps). Schedules follow Almgren–Chriss trajectories `x_k = X·sinh(κ(N−k))/sinh(κN)`: κ = 0 is an
+//! even split (TWAP), a larger κ sells more early. Every candidate (days × urgency) is costed and the user sees
+//! the efficient frontier, not one answer.
+//!
+//! Rounding: day quantities are cut down to 8 decimal places (a satoshi for bitcoin) and the last day takes
+//! exactly what is left, so the days always add up to the quantity sold. Money is not rounded here.
+
+use chrono::{Days, NaiveDate};
+use rust_decimal::MathematicalOps;
+use serde::Serialize;
+
+use crate::catalog::{Venue, VenueKind, VenueStatus};
+use crate::market::RollingLimit;
+use crate::quote::{cheapest_withdrawal, quote, taker_fee_pct, withdrawal_limits, SaleRequest};
+use crate::Decimal;
+
+/// Candidate numbers of selling days (those up to the horizon are tried, plus the fewest the limits allow).
+const DAY_CANDIDATES: [u32; 17] = [1, 2, 3, 4, 5, 7, 10, 14, 21, 30, 45, 60, 90, 120, 180, 270, 365];
+/// Candidate urgencies κ, per day: 0 is an even split; 1 sells most in the first days.
+const URGENCIES: [(i64, u32); 4] = [(0, 0), (1, 1), (3, 1), (1, 0)];
+/// Day quantities are cut to this many decimal places.
+const QTY_PLACES: u32 = 8;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PlanRequest {
+    pub sale: SaleRequest,
+    /// The first day of selling.
+    pub start: NaiveDate,
+    /// The longest plan considered, in days (1 to 365).
+    pub max_days: u32,
+}
+
+/// One day of a schedule. Money is in the sale's fiat currency.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DaySale {
+    pub day: NaiveDate,
+    #[serde(with = "crate::money::decimal_str")]
+    pub qty: Decimal,
+    /// Quantity × reference price: also what is counted against the withdrawal limits (it is never less than
+    /// what actually arrives).
+    #[serde(with = "crate::money::decimal_str")]
+    pub gross: Decimal,
+    #[serde(with = "crate::money::decimal_str::option")]
+    pub fee_pct: Option<Decimal>,
+    #[serde(with = "crate::money::decimal_str::option")]
+    pub fee: Option<Decimal>,
+    #[serde(with = "crate::money::decimal_str::option")]
+    pub impact: Option<Decimal>,
+    #[serde(with = "crate::money::decimal_str::option")]
+    pub withdrawal_fee: Option<Decimal>,
+}
+
+/// Selling over `days` days with urgency `urgency` at one exchange.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Schedule {
+    pub days: u32,
+    /// κ per day (0: even split).
+    #[serde(with = "crate::money::decimal_str")]
+    pub urgency: Decimal,
+    pub sales: Vec<DaySale>,
+    #[serde(with = "crate::money::decimal_str")]
+    pub gross: Decimal,
+    /// Trading fees, market impact and withdrawal fees; `None` when any of them is unknown.
+    #[serde(with = "crate::money::decimal_str::option")]
+    pub cost: Option<Decimal>,
+    #[serde(with = "crate::money::decimal_str::option")]
+    pub net: Option<Decimal>,
+    /// One standard deviation of what the price can do to the proceeds while the rest is still held.
+    #[serde(with = "crate::money::decimal_str::option")]
+    pub risk_std: Option<Decimal>,
+    /// What limit orders at the maker fee would save on trading fees, if they fill.
+    #[serde(with = "crate::money::decimal_str::option")]
+    pub maker_saving: Option<Decimal>,
+    /// On the cost-versus-risk frontier: no other schedule here is both cheaper and less risky.
+    pub efficient: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct VenuePlan {
+    pub venue: String,
+    pub name: String,
+    /// The efficient schedules, least risky first (shortest), then the others that fit the limits.
+    pub schedules: Vec<Schedule>,
+    /// The withdrawal caps the schedules respect, and the verification level they belong to.
+    pub limits: Vec<RollingLimit>,
+    pub limits_level: Option<String>,
+    /// Fewest days the limits allow (`None`: not within the horizon).
+    pub fewest_days: Option<u32>,
+    pub unsuitable: Vec<String>,
+    pub warnings: Vec<String>,
+}
+
+/// An OTC desk for the bulk and an exchange for the rest, in one day.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Mix {
+    pub desk: String,
+    pub exchange: String,
+    #[serde(with = "crate::money::decimal_str")]
+    pub desk_qty: Decimal,
+    #[serde(with = "crate::money::decimal_str")]
+    pub exchange_qty: Decimal,
+    #[serde(with = "crate::money::decimal_str")]
+    pub cost: Decimal,
+    #[serde(with = "crate::money::decimal_str")]
+    pub net: Decimal,
+    pub note: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Plan {
+    pub request: PlanRequest,
+    pub exchanges: Vec<VenuePlan>,
+    pub mixes: Vec<Mix>,
+    /// Desks that could take the bulk but whose spread is unknown (enter the quote they give you).
+    pub desks_without_quote: Vec<String>,
+    pub notes: Vec<String>,
+}
+
+/// Plans the sale at every exchange of the catalog, and every mix of a desk with a known spread and an exchange.
+pub fn plan(venues: &[Venue], req: &PlanRequest) -> Plan {
+    let max_days = req.max_days.clamp(1, 365);
+    let exchanges: Vec<VenuePlan> =
+        venues.iter().filter(|v| v.kind == VenueKind::Exchange).map(|v| plan_exchange(v, req, max_days)).collect();
+    let mut mixes = Vec::new();
+    let mut desks_without_quote = Vec::new();
+    for desk in venues.iter().filter(|v| v.kind == VenueKind::Otc && v.status != VenueStatus::Reference) {
+        let q = quote(desk, &req.sale);
+        if !q.unsuitable.is_empty() {
+            continue;
+        }
+        match desk.typical_spread_pct {
+            None => desks_without_quote.push(desk.id.clone()),
+            Some(spread) => {
+                for ex in venues.iter().filter(|v| v.kind == VenueKind::Exchange) {
+                    if let Some(m) = mix(desk, spread, ex, &req.sale) {
+                        mixes.push(m);
+                    }
+                }
+            }
+        }
+    }
+    mixes.sort_by(|a, b| b.net.cmp(&a.net));
+    let mut notes = vec![
+        "Impact: square-root law per day, decaying overnight; risk: one standard deviation of the price over the days \
+         the rest is held (Almgren-Chriss)."
+            .to_string(),
+        "Limits are checked against each day's gross proceeds under the most generous published verification level; \
+         enter your own limits as overrides."
+            .to_string(),
+    ];
+    if req.sale.impact.is_none() {
+        notes.push("No daily volume and volatility: impact and risk are unknown, so costs are unknown.".into());
+    }
+    Plan { request: req.clone(), exchanges, mixes, desks_without_quote, notes }
+}
+
+fn plan_exchange(venue: &Venue, req: &PlanRequest, max_days: u32) -> VenuePlan {
+    let sale = &req.sale;
+    let q = quote(venue, sale);
+    let limits = withdrawal_limits(venue, sale.fiat.as_str());
+    let mut out = VenuePlan {
+        venue: venue.id.clone(),
+        name: venue.name.clone(),
+        schedules: Vec::new(),
+        limits: limits.as_ref().map(|(_, l)| l.clone()).unwrap_or_default(),
+        limits_level: limits.as_ref().map(|(l, _)| l.level.clone()),
+        fewest_days: None,
+        unsuitable: q.unsuitable,
+        warnings: Vec::new(),
+    };
+    if !out.unsuitable.is_empty() {
+        return out;
+    }
+    if limits.is_none() {
+        out.warnings.push(format!(
+            "{} withdrawal limits unknown: the plan cannot check them; enter your account's limits",
+            sale.fiat
+        ));
+    }
+    if sale.qty <= Decimal::ZERO || sale.price <= Decimal::ZERO {
+        out.unsuitable.push("nothing to sell".into());
+        return out;
+    }
+    let mut candidates: Vec<u32> = DAY_CANDIDATES.iter().copied().filter(|&n| n <= max_days).collect();
+    let mut schedules = Vec::new();
+    let mut rejected_for_limits = 0;
+    for &n in &candidates {
+        for &(num, den) in &URGENCIES {
+            let kappa = Decimal::from(num) / Decimal::from(10u32.pow(den));
+            if n == 1 && !kappa.is_zero() {
+                continue; // one day: every urgency is the same
+            }
+            match schedule(venue, sale, req.start, n, kappa, &out.limits) {
+                Some(s) => schedules.push(s),
+                None => rejected_for_limits += 1,
+            }
+        }
+    }
+    // The fewest days: the shortest even split that fits, searched among every day count.
+    out.fewest_days = (1..=max_days).find(|&n| fits(sale, req.start, n, &out.limits));
+    if let Some(n) = out.fewest_days.filter(|n| !candidates.contains(n)) {
+        candidates.push(n);
+        if let Some(s) = schedule(venue, sale, req.start, n, Decimal::ZERO, &out.limits) {
+            schedules.push(s);
+        }
+    }
+    if out.fewest_days.is_none() {
+        out.unsuitable.push(format!("the withdrawal limits do not allow this sale within {max_days} days"));
+    } else if rejected_for_limits > 0 {
+        out.warnings.push(format!("{rejected_for_limits} shorter or faster schedules would exceed a withdrawal limit"));
+    }
+    mark_frontier(&mut schedules);
+    schedules.sort_by(|a, b| b.efficient.cmp(&a.efficient).then(a.days.cmp(&b.days)).then(b.urgency.cmp(&a.urgency)));
+    out.schedules = schedules;
+    out
+}
+
+/// Holdings fractions after each day: `x_k / X = sinh(κ(N−k)) / sinh(κN)`, or `1 − k/N` when κ = 0.
+/// Computed as `e^{−κk}·(1 − e^{−2κ(N−k)})/(1 − e^{−2κN})`, which cannot overflow.
+fn holdings_fractions(n: u32, kappa: Decimal) -> Vec<Decimal> {
+    let nn = Decimal::from(n);
+    (0..=n)
+        .map(|k| {
+            let k = Decimal::from(k);
+            if kappa.is_zero() {
+                return Decimal::ONE - k / nn;
+            }
+            let e = |x: Decimal| if x < Decimal::from(-60) { Decimal::ZERO } else { x.exp() };
+            let num = e(-kappa * k) * (Decimal::ONE - e(-Decimal::TWO * kappa * (nn - k)));
+            num / (Decimal::ONE - e(-Decimal::TWO * kappa * nn))
+        })
+        .collect()
+}
+
+/// Day quantities from a trajectory: cut to 8 places, the last day takes the rest.
+fn day_quantities(total: Decimal, n: u32, kappa: Decimal) -> Vec<Decimal> {
+    let x = holdings_fractions(n, kappa);
+    let mut out = Vec::with_capacity(n as usize);
+    let mut left = total;
+    for k in 1..=n as usize {
+        let q = if k == n as usize {
+            left
+        } else {
+            ((x[k - 1] - x[k]) * total).round_dp_with_strategy(QTY_PLACES, rust_decimal::RoundingStrategy::ToZero)
+        }
+        .min(left);
+        out.push(q);
+        left -= q;
+    }
+    out
+}
+
+/// Whether an even split over `n` days keeps every day's gross within every known window.
+fn fits(sale: &SaleRequest, start: NaiveDate, n: u32, limits: &[RollingLimit]) -> bool {
+    let grosses: Vec<Decimal> = day_quantities(sale.qty, n, Decimal::ZERO).iter().map(|q| *q * sale.price).collect();
+    within_limits(&grosses, limits) && start.checked_add_days(Days::new(u64::from(n))).is_some()
+}
+
+/// Every window of every known limit holds no more than its cap (prefix sums: one pass per limit).
+fn within_limits(amounts: &[Decimal], limits: &[RollingLimit]) -> bool {
+    let mut prefix = Vec::with_capacity(amounts.len() + 1);
+    prefix.push(Decimal::ZERO);
+    for a in amounts {
+        prefix.push(prefix[prefix.len() - 1] + a);
+    }
+    limits.iter().all(|l| {
+        let Some(cap) = l.cap else { return true };
+        let w = l.days.max(1) as usize;
+        (1..prefix.len()).all(|end| prefix[end] - prefix[end.saturating_sub(w)] <= cap)
+    })
+}
+
+/// Costs one schedule; `None` when it would exceed a known limit.
+fn schedule(
+    venue: &Venue,
+    sale: &SaleRequest,
+    start: NaiveDate,
+    n: u32,
+    kappa: Decimal,
+    limits: &[RollingLimit],
+) -> Option<Schedule> {
+    let qtys = day_quantities(sale.qty, n, kappa);
+    let grosses: Vec<Decimal> = qtys.iter().map(|q| *q * sale.price).collect();
+    if !within_limits(&grosses, limits) {
+        return None;
+    }
+    let fiat = sale.fiat.as_str();
+    // The seller's own sales raise the fee tier when the tiers are counted in the sale's currency.
+    let own_volume_counts = venue.fees.volume_currency.as_deref().is_none_or(|c| c.eq_ignore_ascii_case(fiat));
+    let mut sales = Vec::with_capacity(n as usize);
+    let (mut fees, mut impact, mut wfees, mut maker) =
+        (Some(Decimal::ZERO), Some(Decimal::ZERO), Some(Decimal::ZERO), Some(Decimal::ZERO));
+    let add = |sum: &mut Option<Decimal>, v: Option<Decimal>| *sum = sum.and_then(|s| v.map(|v| s + v));
+    for (k, (&qty, &gross)) in qtys.iter().zip(&grosses).enumerate() {
+        let day = start.checked_add_days(Days::new(k as u64))?;
+        let recent: Decimal =
+            if own_volume_counts { grosses[k.saturating_sub(29)..k].iter().sum() } else { Decimal::ZERO };
+        let fee_pct = taker_fee_pct(venue, sale.volume_30d + recent);
+        let fee = fee_pct.map(|p| gross * p / Decimal::ONE_HUNDRED);
+        let maker_pct = maker_fee_pct(venue, sale.volume_30d + recent);
+        let day_impact =
+            sale.impact.and_then(|p| crate::market::sqrt_impact(&p, qty)).map(|e| gross * e.average_fraction);
+        let wfee = cheapest_withdrawal(venue, fiat, gross).ok().map(|(f, _)| f);
+        add(&mut fees, fee);
+        add(&mut impact, day_impact);
+        add(&mut wfees, wfee);
+        add(&mut maker, fee_pct.zip(maker_pct).map(|(t, m)| gross * (t - m).max(Decimal::ZERO) / Decimal::ONE_HUNDRED));
+        sales.push(DaySale { day, qty, gross, fee_pct, fee, impact: day_impact, withdrawal_fee: wfee });
+    }
+    let gross: Decimal = grosses.iter().sum();
+    let cost = fees.and_then(|f| impact.and_then(|i| wfees.map(|w| f + i + w)));
+    let risk_std = sale.impact.and_then(|p| {
+        let x = holdings_fractions(n, kappa);
+        let sum_sq: Decimal = x[1..n as usize].iter().map(|f| *f * sale.qty * *f * sale.qty).sum();
+        sum_sq.sqrt().map(|s| p.daily_volatility * sale.price * s)
+    });
+    Some(Schedule {
+        days: n,
+        urgency: kappa,
+        sales,
+        gross,
+        cost,
+        net: cost.map(|c| gross - c),
+        risk_std,
+        maker_saving: maker,
+        efficient: false,
+    })
+}
+
+fn maker_fee_pct(venue: &Venue, volume_30d: Decimal) -> Option<Decimal> {
+    venue
+        .fees
+        .tiers
+        .iter()
+        .filter(|t| t.min_volume <= volume_30d)
+        .max_by_key(|t| t.min_volume)
+        .and_then(|t| t.maker_pct)
+        .or(venue.fees.maker_pct)
+}
+
+/// Marks the schedules that no other schedule beats on both cost and risk (both must be known).
+fn mark_frontier(schedules: &mut [Schedule]) {
+    let points: Vec<Option<(Decimal, Decimal)>> = schedules.iter().map(|s| s.cost.zip(s.risk_std)).collect();
+    for (i, s) in schedules.iter_mut().enumerate() {
+        let Some((c, r)) = points[i] else { continue };
+        s.efficient = !points
+            .iter()
+            .enumerate()
+            .any(|(j, p)| j != i && p.is_some_and(|(c2, r2)| c2 <= c && r2 <= r && (c2 < c || r2 < r || j < i)));
+    }
+}
+
+/// The desk takes the bulk, the exchange sells in one day what it does more cheaply than the desk: up to where
+/// its marginal cost (fee plus `Y·σ_D·sqrt(q/V_D)` of the price, the derivative of the impact cost) reaches the
+/// desk's spread, `q* = V_D·((s − f)/(Y·σ_D))²`, and no more than one day's withdrawal cap. The desk's part
+/// must reach its minimum ticket. `None` when there is nothing to mix (one of them would take everything) or a
+/// figure is unknown.
+fn mix(desk: &Venue, spread_pct: Decimal, exchange: &Venue, sale: &SaleRequest) -> Option<Mix> {
+    let p = sale.impact?;
+    if !quote(exchange, sale).unsuitable.is_empty() {
+        return None;
+    }
+    let hundred = Decimal::ONE_HUNDRED;
+    let fee_pct = taker_fee_pct(exchange, sale.volume_30d)?;
+    let (s, f) = (spread_pct / hundred, fee_pct / hundred);
+    let slope = p.y * p.daily_volatility;
+    if s <= f || slope <= Decimal::ZERO {
+        return None; // the desk is cheaper for every unit: no exchange part
+    }
+    let mut q_ex = p.daily_volume * ((s - f) / slope) * ((s - f) / slope);
+    if let Some((_, limits)) = withdrawal_limits(exchange, sale.fiat.as_str()) {
+        if let Some(day_cap) = limits.iter().filter(|l| l.days == 1).find_map(|l| l.cap) {
+            q_ex = q_ex.min(day_cap / sale.price);
+        }
+    }
+    let q_ex = q_ex.round_dp_with_strategy(QTY_PLACES, rust_decimal::RoundingStrategy::ToZero);
+    if q_ex <= Decimal::ZERO || q_ex >= sale.qty {
+        return None;
+    }
+    let q_desk = sale.qty - q_ex;
+    if desk.min_ticket_usd.is_some_and(|min| sale.fiat.as_str() == "USD" && q_desk * sale.price < min) {
+        return None;
+    }
+    let ex_gross = q_ex * sale.price;
+    let impact = crate::market::sqrt_impact(&p, q_ex)?.average_fraction * ex_gross;
+    let wfee = cheapest_withdrawal(exchange, sale.fiat.as_str(), ex_gross).ok()?.0;
+    let cost = q_desk * sale.price * s + ex_gross * f + impact + wfee;
+    Some(Mix {
+        desk: desk.id.clone(),
+        exchange: exchange.id.clone(),
+        desk_qty: q_desk,
+        exchange_qty: q_ex,
+        cost,
+        net: sale.qty * sale.price - cost,
+        note: format!(
+            "the exchange sells while its fee plus impact stays under the desk's {spread_pct}% spread; the desk \
+             settles the rest directly"
+        ),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> Decimal {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn trajectories_start_full_end_empty_and_front_load_with_urgency() {
+        for kappa in ["0", "0.1", "0.3", "1", "5"].map(d) {
+            let x = holdings_fractions(10, kappa);
+            assert_eq!(x[0], Decimal::ONE);
+            assert!(x[10].is_zero(), "{kappa}: {}", x[10]);
+            assert!(x.windows(2).all(|w| w[0] > w[1]), "{kappa}: holdings only fall");
+        }
+        // Even split: a tenth a day. Urgent: more than a tenth on the first day.
+        assert_eq!(holdings_fractions(10, Decimal::ZERO)[1], d("0.9"));
+        assert!(holdings_fractions(10, d("1"))[1] < d("0.5"));
+        // Long horizons with high urgency do not overflow.
+        let x = holdings_fractions(365, d("1"));
+        assert!(x[364] >= Decimal::ZERO && x[365].is_zero());
+    }
+
+    #[test]
+    fn day_quantities_add_up_exactly() {
+        for kappa in ["0", "0.1", "1"].map(d) {
+            for n in [1, 3, 7, 30] {
+                let q = day_quantities(d("10.12345678"), n, kappa);
+                assert_eq!(q.len(), n as usize);
+                assert_eq!(q.iter().sum::<Decimal>(), d("10.12345678"), "n {n} kappa {kappa}");
+                assert!(q.iter().all(|x| *x >= Decimal::ZERO && x.scale() <= QTY_PLACES));
+            }
+        }
+        assert_eq!(day_quantities(d("1"), 3, Decimal::ZERO), [d("0.33333333"), d("0.33333333"), d("0.33333334")]);
+    }
+
+    #[test]
+    fn rolling_windows_are_checked_with_prefix_sums() {
+        let day = |cap: &str| RollingLimit { days: 1, cap: Some(d(cap)) };
+        let month = |cap: &str| RollingLimit { days: 30, cap: Some(d(cap)) };
+        assert!(within_limits(&[d("100"), d("100")], &[day("100")]));
+        assert!(!within_limits(&[d("100"), d("100.01")], &[day("100")]));
+        let forty: Vec<Decimal> = vec![d("10"); 40];
+        assert!(within_limits(&forty, &[month("300")]));
+        assert!(!within_limits(&forty, &[month("299.99")]));
+        assert!(within_limits(&forty, &[RollingLimit { days: 30, cap: None }]), "unknown caps are reported elsewhere");
+    }
+}
