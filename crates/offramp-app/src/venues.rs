@@ -183,11 +183,8 @@ pub fn quote_all_live(
     Ok((quote_all_with_books(r, &books)?, statuses))
 }
 
-fn quote_all_with_books(
-    r: &QuoteRequest,
-    books: &std::collections::HashMap<String, offramp_core::market::OrderBook>,
-) -> Result<Vec<offramp_core::quote::VenueQuote>, AppError> {
-    use offramp_core::catalog::VenueStatus;
+/// Reads a sale request typed by the user (UI or command line), naming the field of any mistake.
+pub fn sale_request(r: &QuoteRequest) -> Result<offramp_core::quote::SaleRequest, AppError> {
     use offramp_core::market::ImpactParams;
     use offramp_core::money::Code;
     let code = |field: &str, t: &str| {
@@ -217,7 +214,7 @@ fn quote_all_with_books(
             ))
         }
     };
-    let req = offramp_core::quote::SaleRequest {
+    Ok(offramp_core::quote::SaleRequest {
         asset: code("asset", &r.asset)?,
         qty,
         fiat: code("currency", &r.fiat)?,
@@ -225,7 +222,15 @@ fn quote_all_with_books(
         price: dec("price", price)?,
         volume_30d: dec("30-day volume", r.volume_30d.as_deref().unwrap_or("0"))?,
         impact,
-    };
+    })
+}
+
+fn quote_all_with_books(
+    r: &QuoteRequest,
+    books: &std::collections::HashMap<String, offramp_core::market::OrderBook>,
+) -> Result<Vec<offramp_core::quote::VenueQuote>, AppError> {
+    use offramp_core::catalog::VenueStatus;
+    let req = sale_request(r)?;
     let mut quotes: Vec<_> = venues(None)?
         .iter()
         .filter(|v| v.status != VenueStatus::Reference)

@@ -54,9 +54,49 @@ pub struct VenueQuote {
     pub warnings: Vec<String>,
 }
 
+#[cfg(test)]
+mod region_tests {
+    use super::serves;
+
+    #[test]
+    fn regions_by_word_eea_and_uk() {
+        let r = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert!(serves(&r(&["EU/EEA (Netherlands-based, MiCA CASP)"]), "NL"));
+        assert!(serves(&r(&["EU/EEA (Netherlands-based, MiCA CASP)"]), "de"));
+        assert!(!serves(&r(&["EU/EEA (Netherlands-based, MiCA CASP)"]), "US"));
+        assert!(serves(&r(&["US (most states)", "UK"]), "GB"));
+        assert!(serves(&r(&["global ex-restricted"]), "JP"));
+        // Words, not substrings: "AU" is not in "AUSTRIA-ONLY", "DE" is not in "SCHEDULE".
+        assert!(!serves(&r(&["Austria-only"]), "AU"));
+        assert!(!serves(&r(&["EEA (separate fee schedule)"]), "US"));
+        assert!(!serves(&r(&["CA"]), "US"));
+    }
+}
+
 fn mentions(list: &[String], needle: &str) -> bool {
     let n = needle.to_ascii_uppercase();
     list.iter().any(|s| s.to_ascii_uppercase().contains(&n))
+}
+
+/// Members of the European Economic Area (EU plus Iceland, Liechtenstein and Norway), by ISO code.
+const EEA: [&str; 30] = [
+    "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT", "LV", "LT", "LU", "MT",
+    "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE", "IS", "LI", "NO",
+];
+
+/// Whether a venue's published regions include a country (ISO code): named as a word (`US (most states)`),
+/// as the EU/EEA for its members, as the UK for GB, or by a catch-all (`global`, `other`).
+pub fn serves(regions: &[String], country: &str) -> bool {
+    let country = country.to_ascii_uppercase();
+    let words = regions.iter().flat_map(|r| r.split(|c: char| !c.is_ascii_alphanumeric())).map(str::to_ascii_uppercase);
+    let mut wanted = vec![country.clone(), "GLOBAL".to_string(), "OTHER".to_string()];
+    if country == "GB" {
+        wanted.push("UK".into());
+    }
+    if EEA.contains(&country.as_str()) {
+        wanted.extend(["EU".to_string(), "EEA".to_string()]);
+    }
+    words.into_iter().any(|w| wanted.contains(&w))
 }
 
 /// The taker fee for a 30-day volume: the highest tier whose lower bound the volume reaches, else the base fee.
@@ -103,11 +143,7 @@ pub fn quote_with_book(venue: &Venue, req: &SaleRequest, book: Option<&OrderBook
     {
         q.unsuitable.push(format!("does not pay out {fiat}"));
     }
-    let listed = mentions(&venue.regions, &req.country)
-        || mentions(&venue.regions, "global")
-        || mentions(&venue.regions, "other")
-        || (req.country == "GB" && mentions(&venue.regions, "UK"));
-    if !venue.regions.is_empty() && !listed {
+    if !venue.regions.is_empty() && !serves(&venue.regions, &req.country) {
         q.unsuitable.push(format!("not listed for {} (regions are indicative)", req.country));
     }
     match venue.kind {
@@ -269,7 +305,8 @@ pub fn withdrawal_limits<'v>(venue: &'v Venue, fiat: &str) -> Option<(&'v Withdr
         .withdrawal_limits
         .iter()
         .filter(|l| l.currency.as_deref() == Some(fiat) && l.fiat_per_day.is_some())
-        .max_by_key(|l| l.fiat_per_day)?;
+        // Between levels with the same daily cap, the one that publishes more caps (it says more, not less).
+        .max_by_key(|l| (l.fiat_per_day, l.fiat_per_month.is_some() as u8 + l.fiat_per_year.is_some() as u8))?;
     let mut limits =
         vec![RollingLimit { days: 1, cap: level.fiat_per_day }, RollingLimit { days: 30, cap: level.fiat_per_month }];
     if level.fiat_per_year.is_some() {

@@ -1,0 +1,82 @@
+//! Planning a sale: the catalog (with the user's overrides when the ledger is open) and the planner in the core.
+
+use chrono::NaiveDate;
+use offramp_core::catalog::Venue;
+use offramp_core::plan::{plan, Plan, PlanRequest};
+
+use crate::error::{AppError, ErrorCode};
+use crate::venues::{sale_request, QuoteRequest};
+
+/// The longest plan the planner looks at.
+pub const MAX_DAYS: u32 = 365;
+
+/// Plans the sale over at most `max_days` days from `start`, at every exchange of `venues`, and every mix of a desk
+/// whose spread is known with an exchange.
+pub fn plan_sale(venues: &[Venue], r: &QuoteRequest, start: NaiveDate, max_days: u32) -> Result<Plan, AppError> {
+    if max_days == 0 || max_days > MAX_DAYS {
+        return Err(AppError::new(
+            ErrorCode::InvalidInput,
+            format!("max days: {max_days} is not between 1 and {MAX_DAYS}"),
+        ));
+    }
+    let sale = sale_request(r)?;
+    if sale.qty <= offramp_core::Decimal::ZERO {
+        return Err(AppError::new(ErrorCode::InvalidInput, "quantity: must be positive"));
+    }
+    Ok(plan(venues, &PlanRequest { sale, start, max_days }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn req() -> QuoteRequest {
+        QuoteRequest {
+            qty: "10".into(),
+            asset: "BTC".into(),
+            fiat: "USD".into(),
+            country: "US".into(),
+            price: Some("65000".into()),
+            daily_volatility: Some("0.03".into()),
+            daily_volume: Some("10000".into()),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn plans_over_the_built_in_catalog() {
+        let venues = crate::venues::venues(None).unwrap();
+        let start = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+        let p = plan_sale(&venues, &req(), start, 30).unwrap();
+        let kraken = p.exchanges.iter().find(|v| v.venue == "kraken").unwrap();
+        // Under the Pro level's $10M a day, one day is enough.
+        assert_eq!((kraken.fewest_days, kraken.limits_level.as_deref()), (Some(1), Some("Pro")));
+        assert!(kraken.schedules.iter().any(|s| s.efficient && s.days > 1));
+        let bitvavo = p.exchanges.iter().find(|v| v.venue == "bitvavo").unwrap();
+        assert!(bitvavo.unsuitable.iter().any(|u| u.contains("USD")));
+        // Every desk's spread is unpublished: listed, not priced.
+        assert!(p.mixes.is_empty());
+        assert!(p.desks_without_quote.contains(&"kraken_otc".to_string()));
+        assert_eq!(plan_sale(&venues, &req(), start, 0).unwrap_err().code, ErrorCode::InvalidInput);
+        let e = plan_sale(&venues, &QuoteRequest { qty: "-1".into(), ..req() }, start, 5).unwrap_err();
+        assert_eq!(e.code, ErrorCode::InvalidInput);
+    }
+
+    #[test]
+    fn euro_sale_under_bitvavo_limits() {
+        let venues = crate::venues::venues(None).unwrap();
+        let start = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+        let r = QuoteRequest { fiat: "EUR".into(), country: "NL".into(), price: Some("60000".into()), ..req() };
+        // 600,000 EUR; Bitvavo Intermediate: 25,000 a day, 50,000 in 30 days, 90,000 in 365 days: not within a year.
+        let p = plan_sale(&venues, &r, start, 365).unwrap();
+        let bitvavo = p.exchanges.iter().find(|v| v.venue == "bitvavo").unwrap();
+        assert_eq!(bitvavo.fewest_days, None);
+        assert!(bitvavo.unsuitable.iter().any(|u| u.contains("do not allow")), "{:?}", bitvavo.unsuitable);
+        // 1 BTC at 59,000 EUR: 3 days under the daily cap, but 30 days hold at most 50,000: 30 × 59,000 / N ≤ 50,000
+        // gives 36 days.
+        let r = QuoteRequest { qty: "1".into(), price: Some("59000".into()), ..r };
+        let small = plan_sale(&venues, &r, start, 365).unwrap();
+        let bitvavo = small.exchanges.iter().find(|v| v.venue == "bitvavo").unwrap();
+        assert_eq!(bitvavo.fewest_days, Some(36));
+    }
+}
