@@ -144,6 +144,10 @@ fn venue_of(ex: offramp_market::Exchange) -> &'static str {
     }
 }
 
+/// How long a live quote waits for each exchange's book (all are fetched at once): the whole answer, books and
+/// computation, comes within 2 s even when an exchange never answers.
+pub const LIVE_TIMEOUT: std::time::Duration = std::time::Duration::from_millis(1500);
+
 /// Quotes with live order books where they can be fetched (all at once, each within `timeout`); a venue whose
 /// book cannot be had falls back to the square-root law, and the statuses say which did.
 pub fn quote_all_live(

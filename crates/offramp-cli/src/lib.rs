@@ -30,6 +30,49 @@ struct Cli {
     command: Command,
 }
 
+/// What to sell, for what, from where, and the market inputs while offline.
+#[derive(clap::Args, Debug)]
+struct SaleArgs {
+    /// Quantity and asset, e.g. `--sell 10 BTC`.
+    #[arg(long, num_args = 2, value_names = ["QTY", "ASSET"], required = true)]
+    sell: Vec<String>,
+    /// The fiat currency to receive.
+    #[arg(long, value_name = "CURRENCY")]
+    to: String,
+    /// Your country (ISO code).
+    #[arg(long, default_value = "US")]
+    country: String,
+    /// The price of one unit in that currency (needed while Offramp has no live prices).
+    #[arg(long)]
+    price: Option<String>,
+    /// Your trading volume over the last 30 days, for fee tiers.
+    #[arg(long)]
+    volume_30d: Option<String>,
+    /// Daily volatility as a fraction (0.03 = 3 %), for the square-root impact law.
+    #[arg(long)]
+    volatility: Option<String>,
+    /// Daily traded volume of the asset, in its units, for the square-root impact law.
+    #[arg(long)]
+    daily_volume: Option<String>,
+}
+
+impl SaleArgs {
+    fn request(self) -> offramp_app::venues::QuoteRequest {
+        let [qty, asset]: [String; 2] = self.sell.try_into().unwrap_or_default();
+        offramp_app::venues::QuoteRequest {
+            qty,
+            asset,
+            fiat: self.to,
+            country: self.country,
+            price: self.price,
+            volume_30d: self.volume_30d,
+            daily_volatility: self.volatility,
+            daily_volume: self.daily_volume,
+            impact_y: None,
+        }
+    }
+}
+
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Show where the ledger lives, whether it exists, and the app version.
@@ -78,30 +121,28 @@ enum Command {
     },
     /// What selling would give at every venue: gross, costs, net, days to cash, and why a venue does not fit.
     Quote {
-        /// Quantity and asset, e.g. `--sell 10 BTC`.
-        #[arg(long, num_args = 2, value_names = ["QTY", "ASSET"], required = true)]
-        sell: Vec<String>,
-        /// The fiat currency to receive.
-        #[arg(long, value_name = "CURRENCY")]
-        to: String,
-        /// Your country (ISO code).
-        #[arg(long, default_value = "US")]
-        country: String,
-        /// The price of one unit in that currency (needed while Offramp has no live prices).
-        #[arg(long)]
-        price: Option<String>,
-        /// Your trading volume over the last 30 days, for fee tiers.
-        #[arg(long)]
-        volume_30d: Option<String>,
-        /// Daily volatility as a fraction (0.03 = 3 %), for the square-root impact law.
-        #[arg(long)]
-        volatility: Option<String>,
-        /// Daily traded volume of the asset, in its units, for the square-root impact law.
-        #[arg(long)]
-        daily_volume: Option<String>,
-        /// Fetch the exchanges' live order books (2 s timeout each) and walk them for the impact.
+        #[command(flatten)]
+        sale: SaleArgs,
+        /// Fetch the exchanges' live order books (1.5 s timeout, all at once, so the answer comes within 2 s) and walk them for the impact.
         #[arg(long)]
         live: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// A plan for the sale at each exchange: how much to sell each day without exceeding a withdrawal limit, the
+    /// cost-versus-risk frontier, and a desk for the bulk where its spread is known.
+    Plan {
+        #[command(flatten)]
+        sale: SaleArgs,
+        /// The longest plan to consider, in days (1 to 365).
+        #[arg(long, default_value_t = 30)]
+        max_days: u32,
+        /// The first day of selling (YYYY-MM-DD; default today, UTC).
+        #[arg(long)]
+        start: Option<String>,
+        /// Show every schedule that fits, not only those on the frontier.
+        #[arg(long)]
+        all: bool,
         #[arg(long)]
         json: bool,
     },
@@ -344,22 +385,12 @@ pub fn run(
             Command::Report { command: ReportCommand::Uk { year, json } } => {
                 key(pf).and_then(|k| offramp_app::report::uk_gains(&config, &k, year)).map(|r| print_uk(&r, json, out))
             }
-            Command::Quote { sell, to, country, price, volume_30d, volatility, daily_volume, live, json } => {
-                let req = offramp_app::venues::QuoteRequest {
-                    qty: sell[0].clone(),
-                    asset: sell[1].clone(),
-                    fiat: to,
-                    country,
-                    price,
-                    volume_30d,
-                    daily_volatility: volatility,
-                    daily_volume,
-                    impact_y: None,
-                };
+            Command::Quote { sale, live, json } => {
+                let req = sale.request();
                 if live {
                     // OFFRAMP_MARKET_URL points every exchange at another server (tests replay recorded answers).
                     let source = offramp_market::HttpBooks::new(std::env::var("OFFRAMP_MARKET_URL").ok());
-                    offramp_app::venues::quote_all_live(&req, &source, std::time::Duration::from_secs(2)).map(
+                    offramp_app::venues::quote_all_live(&req, &source, offramp_app::venues::LIVE_TIMEOUT).map(
                         |(q, statuses)| {
                             statuses
                                 .iter()
@@ -370,6 +401,19 @@ pub fn run(
                 } else {
                     offramp_app::venues::quote_all(&req).map(|q| print_quotes(&req, &q, json, out))
                 }
+            }
+            Command::Plan { sale, max_days, start, all, json } => {
+                let req = sale.request();
+                let start = match start {
+                    Some(text) => parse_day("start", &text),
+                    None => Ok(now().date_utc()),
+                };
+                start
+                    .and_then(|start| {
+                        let venues = offramp_app::venues::venues(None)?;
+                        offramp_app::plan::plan_sale(&venues, &req, start, max_days)
+                    })
+                    .map(|p| print_plan(&p, all, json, out))
             }
             Command::Venues { kind, json } => {
                 offramp_app::venues::venues(kind.as_deref()).map(|v| print_venues(&v, json, out))
@@ -644,8 +688,7 @@ fn holdings_cmd(
     prices: &[String],
 ) -> Result<Vec<offramp_app::report::HoldingRow>, AppError> {
     let invalid = |m: String| AppError::new(ErrorCode::InvalidInput, m);
-    let date =
-        offramp_core::time::parse_date(at).ok_or_else(|| invalid(format!("at: `{at}` is not a date (YYYY-MM-DD)")))?;
+    let date = parse_day("at", at)?;
     let currency = offramp_core::Code::parse(currency).map_err(|e| invalid(format!("currency: {e}")))?;
     let method = offramp_app::report::parse_method(method)?;
     let mut map = std::collections::HashMap::new();
@@ -798,6 +841,126 @@ fn print_uk(r: &offramp_app::report::UkReport, json: bool, out: &mut dyn Write) 
         "SA108 cryptoassets: disposals {}; proceeds {}; allowable costs {}; gains {}; losses {}",
         s.disposals, s.proceeds, s.allowable_costs, s.gains, s.losses
     )
+}
+
+fn parse_day(field: &str, text: &str) -> Result<chrono::NaiveDate, AppError> {
+    offramp_core::time::parse_date(text)
+        .ok_or_else(|| AppError::new(ErrorCode::InvalidInput, format!("{field}: `{text}` is not a date (YYYY-MM-DD)")))
+}
+
+fn print_plan(p: &offramp_core::plan::Plan, all: bool, json: bool, out: &mut dyn Write) -> std::io::Result<()> {
+    if json {
+        return json_out(p, out);
+    }
+    let r = &p.request;
+    let fiat = r.sale.fiat.as_str();
+    let money = |v: Option<offramp_core::Decimal>| v.map(fiat2).unwrap_or_else(|| "unknown".into());
+    writeln!(
+        out,
+        "Plan: selling {} {} at {} {fiat} each (your price) from {}, from {} over at most {} days. \
+         Money rounded half away from zero to cents.",
+        r.sale.qty, r.sale.asset, r.sale.price, r.sale.country, r.start, r.max_days
+    )?;
+    for v in p.exchanges.iter().filter(|v| v.unsuitable.is_empty()) {
+        let limits: Vec<String> = v
+            .limits
+            .iter()
+            .map(|l| {
+                let window = if l.days == 1 { "a day".to_string() } else { format!("in {} days", l.days) };
+                format!(
+                    "{} {window}",
+                    l.cap.map(|c| format!("{} {fiat}", fiat2(c))).unwrap_or_else(|| "unknown".into())
+                )
+            })
+            .collect();
+        let limits = match &v.limits_level {
+            Some(level) => format!("{level} level: {}", limits.join(", ")),
+            None => "unknown".into(),
+        };
+        let fewest = v.fewest_days.map(|d| d.to_string()).unwrap_or_else(|| "-".into());
+        writeln!(out, "\n{} ({})\n  withdrawal limits {limits}; fewest days {fewest}", v.venue, v.name)?;
+        writeln!(
+            out,
+            "  {:>4} {:>8} {:>13} {:>14} {:>13} {:>11}  FIRST DAYS ({})",
+            "DAYS",
+            "URGENCY",
+            format!("COST {fiat}"),
+            format!("NET {fiat}"),
+            "RISK 1 SD",
+            "MAKER SAVES",
+            r.sale.asset
+        )?;
+        // Without a frontier (a cost or the risk is unknown), the shortest schedules that fit.
+        let frontier = v.schedules.iter().any(|s| s.efficient);
+        let shown = v.schedules.iter().enumerate().filter(|(i, s)| all || s.efficient || (!frontier && *i < 3));
+        for s in shown.map(|(_, s)| s) {
+            let urgency = if s.urgency.is_zero() { "even".to_string() } else { s.urgency.to_string() };
+            let first: Vec<String> = s.sales.iter().take(3).map(|d| d.qty.normalize().to_string()).collect();
+            let more = if s.sales.len() > 3 { ", ..." } else { "" };
+            writeln!(
+                out,
+                "  {:>4} {:>8} {:>13} {:>14} {:>13} {:>11}  {}{more}{}",
+                s.days,
+                urgency,
+                money(s.cost),
+                money(s.net),
+                money(s.risk_std),
+                money(s.maker_saving),
+                first.join(", "),
+                match (s.efficient, s.cost.is_some() && s.risk_std.is_some()) {
+                    (true, _) => "",
+                    (false, true) => "  (off the frontier)",
+                    (false, false) => "  (cost or risk unknown)",
+                }
+            )?;
+        }
+        if !frontier && !all && v.schedules.len() > 3 {
+            writeln!(out, "  ... {} more that fit the limits (--all lists them)", v.schedules.len() - 3)?;
+        }
+        for w in &v.warnings {
+            writeln!(out, "  ! {w}")?;
+        }
+    }
+    if !p.mixes.is_empty() {
+        writeln!(out, "\nA desk for the bulk, an exchange for the rest (one day):")?;
+        for m in &p.mixes {
+            writeln!(
+                out,
+                "  {} {} + {} {}: cost {} net {} {fiat} ({})",
+                m.desk,
+                m.desk_qty,
+                m.exchange,
+                m.exchange_qty,
+                fiat2(m.cost),
+                fiat2(m.net),
+                m.note
+            )?;
+        }
+    }
+    if !p.desks_without_quote.is_empty() {
+        writeln!(
+            out,
+            "\nDesks that could take the bulk, spread not published (ask for a quote, enter it as an override): {}",
+            p.desks_without_quote.join(", ")
+        )?;
+    }
+    let unsuitable: Vec<String> = p
+        .exchanges
+        .iter()
+        .filter(|v| !v.unsuitable.is_empty())
+        .map(|v| format!("{}: {}", v.venue, v.unsuitable.join("; ")))
+        .collect();
+    if !unsuitable.is_empty() {
+        writeln!(out, "\nNot suitable:")?;
+        for u in unsuitable {
+            writeln!(out, "  {u}")?;
+        }
+    }
+    writeln!(out)?;
+    for n in &p.notes {
+        writeln!(out, "Note: {n}")?;
+    }
+    Ok(())
 }
 
 fn fiat2(v: offramp_core::Decimal) -> String {

@@ -61,6 +61,7 @@ pub struct DaySale {
 /// Selling over `days` days with urgency `urgency` at one exchange.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Schedule {
+    /// The horizon in days (an urgent schedule may finish earlier: `sales` lists only the days with a sale).
     pub days: u32,
     /// κ per day (0: even split).
     #[serde(with = "crate::money::decimal_str")]
@@ -87,7 +88,7 @@ pub struct Schedule {
 pub struct VenuePlan {
     pub venue: String,
     pub name: String,
-    /// The efficient schedules, least risky first (shortest), then the others that fit the limits.
+    /// The efficient schedules (fewest days first, even split before front-loaded), then the others that fit.
     pub schedules: Vec<Schedule>,
     /// The withdrawal caps the schedules respect, and the verification level they belong to.
     pub limits: Vec<RollingLimit>,
@@ -127,8 +128,29 @@ pub struct Plan {
 /// Plans the sale at every exchange of the catalog, and every mix of a desk with a known spread and an exchange.
 pub fn plan(venues: &[Venue], req: &PlanRequest) -> Plan {
     let max_days = req.max_days.clamp(1, 365);
-    let exchanges: Vec<VenuePlan> =
-        venues.iter().filter(|v| v.kind == VenueKind::Exchange).map(|v| plan_exchange(v, req, max_days)).collect();
+    // The trajectories (day quantities, impact, risk) depend on the sale only: computed once for every venue.
+    let mut trajectories = Vec::new();
+    if req.sale.qty > Decimal::ZERO && req.sale.price > Decimal::ZERO {
+        for n in DAY_CANDIDATES.iter().copied().filter(|&n| n <= max_days) {
+            for &(num, den) in &URGENCIES {
+                let kappa = Decimal::from(num) / Decimal::from(10u32.pow(den));
+                if n == 1 && !kappa.is_zero() {
+                    continue; // one day: every urgency is the same
+                }
+                if kappa * Decimal::from(n) > Decimal::from(20) {
+                    // Holdings fall by e^-κ a day: after 20/κ days less than 2e-9 of the sale is left, so this
+                    // schedule is a shorter one with empty days at the end.
+                    continue;
+                }
+                trajectories.push(Trajectory::new(&req.sale, n, kappa));
+            }
+        }
+    }
+    let exchanges: Vec<VenuePlan> = venues
+        .iter()
+        .filter(|v| v.kind == VenueKind::Exchange)
+        .map(|v| plan_exchange(v, req, max_days, &trajectories))
+        .collect();
     let mut mixes = Vec::new();
     let mut desks_without_quote = Vec::new();
     for desk in venues.iter().filter(|v| v.kind == VenueKind::Otc && v.status != VenueStatus::Reference) {
@@ -147,7 +169,7 @@ pub fn plan(venues: &[Venue], req: &PlanRequest) -> Plan {
             }
         }
     }
-    mixes.sort_by(|a, b| b.net.cmp(&a.net));
+    mixes.sort_by_key(|m| std::cmp::Reverse(m.net));
     let mut notes = vec![
         "Impact: square-root law per day, decaying overnight; risk: one standard deviation of the price over the days \
          the rest is held (Almgren-Chriss)."
@@ -162,7 +184,7 @@ pub fn plan(venues: &[Venue], req: &PlanRequest) -> Plan {
     Plan { request: req.clone(), exchanges, mixes, desks_without_quote, notes }
 }
 
-fn plan_exchange(venue: &Venue, req: &PlanRequest, max_days: u32) -> VenuePlan {
+fn plan_exchange(venue: &Venue, req: &PlanRequest, max_days: u32, trajectories: &[Trajectory]) -> VenuePlan {
     let sale = &req.sale;
     let q = quote(venue, sale);
     let limits = withdrawal_limits(venue, sale.fiat.as_str());
@@ -189,26 +211,18 @@ fn plan_exchange(venue: &Venue, req: &PlanRequest, max_days: u32) -> VenuePlan {
         out.unsuitable.push("nothing to sell".into());
         return out;
     }
-    let mut candidates: Vec<u32> = DAY_CANDIDATES.iter().copied().filter(|&n| n <= max_days).collect();
+    let costs = VenueCosts::new(venue, sale);
     let mut schedules = Vec::new();
     let mut rejected_for_limits = 0;
-    for &n in &candidates {
-        for &(num, den) in &URGENCIES {
-            let kappa = Decimal::from(num) / Decimal::from(10u32.pow(den));
-            if n == 1 && !kappa.is_zero() {
-                continue; // one day: every urgency is the same
-            }
-            match schedule(venue, sale, req.start, n, kappa, &out.limits) {
-                Some(s) => schedules.push(s),
-                None => rejected_for_limits += 1,
-            }
+    for t in trajectories {
+        match costs.schedule(t, req.start, &out.limits) {
+            Some(s) => schedules.push(s),
+            None => rejected_for_limits += 1,
         }
     }
-    // The fewest days: the shortest even split that fits, searched among every day count.
-    out.fewest_days = (1..=max_days).find(|&n| fits(sale, req.start, n, &out.limits));
-    if let Some(n) = out.fewest_days.filter(|n| !candidates.contains(n)) {
-        candidates.push(n);
-        if let Some(s) = schedule(venue, sale, req.start, n, Decimal::ZERO, &out.limits) {
+    out.fewest_days = fewest_days(sale, req.start, max_days, &out.limits);
+    if let Some(n) = out.fewest_days.filter(|&n| !trajectories.iter().any(|t| t.days == n)) {
+        if let Some(s) = costs.schedule(&Trajectory::new(sale, n, Decimal::ZERO), req.start, &out.limits) {
             schedules.push(s);
         }
     }
@@ -218,35 +232,43 @@ fn plan_exchange(venue: &Venue, req: &PlanRequest, max_days: u32) -> VenuePlan {
         out.warnings.push(format!("{rejected_for_limits} shorter or faster schedules would exceed a withdrawal limit"));
     }
     mark_frontier(&mut schedules);
-    schedules.sort_by(|a, b| b.efficient.cmp(&a.efficient).then(a.days.cmp(&b.days)).then(b.urgency.cmp(&a.urgency)));
+    schedules.sort_by(|a, b| b.efficient.cmp(&a.efficient).then(a.days.cmp(&b.days)).then(a.urgency.cmp(&b.urgency)));
     out.schedules = schedules;
     out
 }
 
 /// Holdings fractions after each day: `x_k / X = sinh(κ(N−k)) / sinh(κN)`, or `1 − k/N` when κ = 0.
-/// Computed as `e^{−κk}·(1 − e^{−2κ(N−k)})/(1 − e^{−2κN})`, which cannot overflow.
+/// Computed as `r^k·(1 − r^{2(N−k)})/(1 − r^{2N})` with `r = e^{−κ}`, which cannot overflow; the powers come from
+/// repeated multiplication (one `exp` per trajectory).
 fn holdings_fractions(n: u32, kappa: Decimal) -> Vec<Decimal> {
     let nn = Decimal::from(n);
-    (0..=n)
-        .map(|k| {
-            let k = Decimal::from(k);
-            if kappa.is_zero() {
-                return Decimal::ONE - k / nn;
-            }
-            let e = |x: Decimal| if x < Decimal::from(-60) { Decimal::ZERO } else { x.exp() };
-            let num = e(-kappa * k) * (Decimal::ONE - e(-Decimal::TWO * kappa * (nn - k)));
-            num / (Decimal::ONE - e(-Decimal::TWO * kappa * nn))
-        })
-        .collect()
+    if kappa.is_zero() {
+        return (0..=n).map(|k| Decimal::ONE - Decimal::from(k) / nn).collect();
+    }
+    let r = if kappa > Decimal::from(60) { Decimal::ZERO } else { (-kappa).exp() };
+    // powers[i] = r^i for i = 0..=2n
+    let mut powers = Vec::with_capacity(2 * n as usize + 1);
+    let mut p = Decimal::ONE;
+    for _ in 0..=2 * n {
+        powers.push(p);
+        p *= r;
+    }
+    let denominator = Decimal::ONE - powers[2 * n as usize];
+    (0..=n as usize).map(|k| powers[k] * (Decimal::ONE - powers[2 * (n as usize - k)]) / denominator).collect()
 }
 
 /// Day quantities from a trajectory: cut to 8 places, the last day takes the rest.
 fn day_quantities(total: Decimal, n: u32, kappa: Decimal) -> Vec<Decimal> {
-    let x = holdings_fractions(n, kappa);
-    let mut out = Vec::with_capacity(n as usize);
+    quantities_from(&holdings_fractions(n, kappa), total)
+}
+
+/// Day quantities from holdings fractions `x_0 = 1 … x_n = 0`.
+fn quantities_from(x: &[Decimal], total: Decimal) -> Vec<Decimal> {
+    let n = x.len() - 1;
+    let mut out = Vec::with_capacity(n);
     let mut left = total;
-    for k in 1..=n as usize {
-        let q = if k == n as usize {
+    for k in 1..=n {
+        let q = if k == n {
             left
         } else {
             ((x[k - 1] - x[k]) * total).round_dp_with_strategy(QTY_PLACES, rust_decimal::RoundingStrategy::ToZero)
@@ -258,10 +280,23 @@ fn day_quantities(total: Decimal, n: u32, kappa: Decimal) -> Vec<Decimal> {
     out
 }
 
-/// Whether an even split over `n` days keeps every day's gross within every known window.
-fn fits(sale: &SaleRequest, start: NaiveDate, n: u32, limits: &[RollingLimit]) -> bool {
-    let grosses: Vec<Decimal> = day_quantities(sale.qty, n, Decimal::ZERO).iter().map(|q| *q * sale.price).collect();
-    within_limits(&grosses, limits) && start.checked_add_days(Days::new(u64::from(n))).is_some()
+/// The fewest days of an even split that keep every window within its cap. An even split puts
+/// `min(n, w)/n` of the total in a window of `w` days, so `n` must reach `w·total/cap` for each cap below the
+/// total; the search starts there and checks day by day (the 8-place cut can push a boundary case one day on).
+fn fewest_days(sale: &SaleRequest, start: NaiveDate, max_days: u32, limits: &[RollingLimit]) -> Option<u32> {
+    let total = sale.qty * sale.price;
+    let mut from = 1u32;
+    for l in limits {
+        if let Some(cap) = l.cap.filter(|c| *c > Decimal::ZERO && *c < total) {
+            let need = (Decimal::from(l.days.max(1)) * total / cap).floor();
+            from = from.max(u32::try_from(need).unwrap_or(u32::MAX));
+        }
+    }
+    (from.saturating_sub(1).max(1)..=max_days).find(|&n| {
+        let grosses: Vec<Decimal> =
+            day_quantities(sale.qty, n, Decimal::ZERO).iter().map(|q| *q * sale.price).collect();
+        within_limits(&grosses, limits) && start.checked_add_days(Days::new(u64::from(n))).is_some()
+    })
 }
 
 /// Every window of every known limit holds no more than its cap (prefix sums: one pass per limit).
@@ -278,72 +313,147 @@ fn within_limits(amounts: &[Decimal], limits: &[RollingLimit]) -> bool {
     })
 }
 
-/// Costs one schedule; `None` when it would exceed a known limit.
-fn schedule(
-    venue: &Venue,
-    sale: &SaleRequest,
-    start: NaiveDate,
-    n: u32,
+/// A way to sell the quantity over `days` days with urgency `kappa`: what depends on the sale only.
+struct Trajectory {
+    days: u32,
     kappa: Decimal,
-    limits: &[RollingLimit],
-) -> Option<Schedule> {
-    let qtys = day_quantities(sale.qty, n, kappa);
-    let grosses: Vec<Decimal> = qtys.iter().map(|q| *q * sale.price).collect();
-    if !within_limits(&grosses, limits) {
-        return None;
-    }
-    let fiat = sale.fiat.as_str();
-    // The seller's own sales raise the fee tier when the tiers are counted in the sale's currency.
-    let own_volume_counts = venue.fees.volume_currency.as_deref().is_none_or(|c| c.eq_ignore_ascii_case(fiat));
-    let mut sales = Vec::with_capacity(n as usize);
-    let (mut fees, mut impact, mut wfees, mut maker) =
-        (Some(Decimal::ZERO), Some(Decimal::ZERO), Some(Decimal::ZERO), Some(Decimal::ZERO));
-    let add = |sum: &mut Option<Decimal>, v: Option<Decimal>| *sum = sum.and_then(|s| v.map(|v| s + v));
-    for (k, (&qty, &gross)) in qtys.iter().zip(&grosses).enumerate() {
-        let day = start.checked_add_days(Days::new(k as u64))?;
-        let recent: Decimal =
-            if own_volume_counts { grosses[k.saturating_sub(29)..k].iter().sum() } else { Decimal::ZERO };
-        let fee_pct = taker_fee_pct(venue, sale.volume_30d + recent);
-        let fee = fee_pct.map(|p| gross * p / Decimal::ONE_HUNDRED);
-        let maker_pct = maker_fee_pct(venue, sale.volume_30d + recent);
-        let day_impact =
-            sale.impact.and_then(|p| crate::market::sqrt_impact(&p, qty)).map(|e| gross * e.average_fraction);
-        let wfee = cheapest_withdrawal(venue, fiat, gross).ok().map(|(f, _)| f);
-        add(&mut fees, fee);
-        add(&mut impact, day_impact);
-        add(&mut wfees, wfee);
-        add(&mut maker, fee_pct.zip(maker_pct).map(|(t, m)| gross * (t - m).max(Decimal::ZERO) / Decimal::ONE_HUNDRED));
-        sales.push(DaySale { day, qty, gross, fee_pct, fee, impact: day_impact, withdrawal_fee: wfee });
-    }
-    let gross: Decimal = grosses.iter().sum();
-    let cost = fees.and_then(|f| impact.and_then(|i| wfees.map(|w| f + i + w)));
-    let risk_std = sale.impact.and_then(|p| {
-        let x = holdings_fractions(n, kappa);
-        let sum_sq: Decimal = x[1..n as usize].iter().map(|f| *f * sale.qty * *f * sale.qty).sum();
-        sum_sq.sqrt().map(|s| p.daily_volatility * sale.price * s)
-    });
-    Some(Schedule {
-        days: n,
-        urgency: kappa,
-        sales,
-        gross,
-        cost,
-        net: cost.map(|c| gross - c),
-        risk_std,
-        maker_saving: maker,
-        efficient: false,
-    })
+    qtys: Vec<Decimal>,
+    grosses: Vec<Decimal>,
+    /// Each day's impact cost (square-root law); `None` without volume and volatility.
+    impacts: Option<Vec<Decimal>>,
+    risk_std: Option<Decimal>,
 }
 
-fn maker_fee_pct(venue: &Venue, volume_30d: Decimal) -> Option<Decimal> {
-    venue
-        .fees
-        .tiers
-        .iter()
-        .filter(|t| t.min_volume <= volume_30d)
-        .max_by_key(|t| t.min_volume)
-        .and_then(|t| t.maker_pct)
-        .or(venue.fees.maker_pct)
+impl Trajectory {
+    fn new(sale: &SaleRequest, days: u32, kappa: Decimal) -> Trajectory {
+        let x = holdings_fractions(days, kappa);
+        let qtys = quantities_from(&x, sale.qty);
+        let grosses: Vec<Decimal> = qtys.iter().map(|q| *q * sale.price).collect();
+        // Equal days (an even split) share one square root.
+        let impacts = sale.impact.and_then(|p| {
+            let mut last: Option<(Decimal, Decimal)> = None;
+            let mut out = Vec::with_capacity(qtys.len());
+            for (q, g) in qtys.iter().zip(&grosses) {
+                let fraction = match last {
+                    Some((lq, f)) if lq == *q => f,
+                    _ => crate::market::sqrt_impact(&p, *q)?.average_fraction,
+                };
+                last = Some((*q, fraction));
+                out.push(*g * fraction);
+            }
+            Some(out)
+        });
+        let risk_std = sale.impact.and_then(|p| {
+            let sum_sq: Decimal = x[1..days as usize].iter().map(|f| *f * sale.qty * *f * sale.qty).sum();
+            sum_sq.sqrt().map(|s| p.daily_volatility * sale.price * s)
+        });
+        Trajectory { days, kappa, qtys, grosses, impacts, risk_std }
+    }
+}
+
+/// (lower bound of 30-day volume, taker percent and fraction, maker fraction).
+type Tier = (Decimal, Option<(Decimal, Decimal)>, Option<Decimal>);
+
+/// A venue's fee facts for one sale, looked up once (percentages turned into fractions).
+struct VenueCosts {
+    /// (lower bound of 30-day volume, taker percent and fraction, maker fraction), by lower bound; the base fees
+    /// at -1.
+    tiers: Vec<Tier>,
+    volume_30d: Decimal,
+    /// The seller's own sales raise the fee tier when the tiers are counted in the sale's currency.
+    own_volume_counts: bool,
+    /// Published withdrawal methods in the sale's currency with a known fee: (fixed, fraction).
+    withdrawals: Vec<(Decimal, Decimal)>,
+}
+
+impl VenueCosts {
+    fn new(venue: &Venue, sale: &SaleRequest) -> VenueCosts {
+        let fraction = |p: Option<Decimal>| p.map(|p| p / Decimal::ONE_HUNDRED);
+        let fiat = sale.fiat.as_str();
+        let withdrawals = venue
+            .withdrawal_methods
+            .iter()
+            .filter(|m| m.currency.as_deref().is_some_and(|c| c.to_ascii_uppercase().contains(fiat)))
+            .filter(|m| m.fee_fixed.is_some() || m.fee_pct.is_some())
+            .map(|m| (m.fee_fixed.unwrap_or_default(), fraction(m.fee_pct).unwrap_or_default()))
+            .collect();
+        // The same choice as `quote::taker_fee_pct`: the highest tier reached, its figure or else the base fee.
+        let both = |p: Option<Decimal>| p.map(|p| (p, p / Decimal::ONE_HUNDRED));
+        let mut tiers = vec![(Decimal::NEGATIVE_ONE, both(venue.fees.taker_pct), fraction(venue.fees.maker_pct))];
+        for t in &venue.fees.tiers {
+            tiers.push((
+                t.min_volume,
+                both(t.taker_pct.or(venue.fees.taker_pct)),
+                fraction(t.maker_pct.or(venue.fees.maker_pct)),
+            ));
+        }
+        tiers.sort_by_key(|t| t.0);
+        VenueCosts {
+            tiers,
+            volume_30d: sale.volume_30d,
+            own_volume_counts: venue.fees.volume_currency.as_deref().is_none_or(|c| c.eq_ignore_ascii_case(fiat)),
+            withdrawals,
+        }
+    }
+
+    /// The cheapest withdrawal of `amount` (the same choice as `quote::cheapest_withdrawal`).
+    fn withdrawal_fee(&self, amount: Decimal) -> Option<Decimal> {
+        self.withdrawals.iter().map(|(fixed, fraction)| *fixed + amount * *fraction).min()
+    }
+
+    /// The taker fee (percent and fraction) and the maker fraction at a 30-day volume.
+    fn fees_at(&self, volume: Decimal) -> (Option<(Decimal, Decimal)>, Option<Decimal>) {
+        let i = self.tiers.partition_point(|t| t.0 <= volume);
+        let t = &self.tiers[i.max(1) - 1];
+        (t.1, t.2)
+    }
+
+    /// Costs a trajectory at this venue; `None` when it would exceed a known limit.
+    fn schedule(&self, t: &Trajectory, start: NaiveDate, limits: &[RollingLimit]) -> Option<Schedule> {
+        if !within_limits(&t.grosses, limits) {
+            return None;
+        }
+        let mut sales = Vec::with_capacity(t.days as usize);
+        let (mut fees, mut wfees, mut maker) = (Some(Decimal::ZERO), Some(Decimal::ZERO), Some(Decimal::ZERO));
+        let add = |sum: &mut Option<Decimal>, v: Option<Decimal>| *sum = sum.and_then(|s| v.map(|v| s + v));
+        // The seller's own sales over the trailing 30 days (this day excluded), kept as a running sum.
+        let mut recent = Decimal::ZERO;
+        for (k, (&qty, &gross)) in t.qtys.iter().zip(&t.grosses).enumerate() {
+            let day = start.checked_add_days(Days::new(k as u64))?;
+            if self.own_volume_counts && k > 0 {
+                recent += t.grosses[k - 1];
+                if k > 29 {
+                    recent -= t.grosses[k - 30];
+                }
+            }
+            if qty.is_zero() {
+                continue; // an urgent schedule can have sold everything before its last day: nothing to withdraw
+            }
+            let (taker, maker_fraction) = self.fees_at(self.volume_30d + recent);
+            let fee = taker.map(|(_, f)| gross * f);
+            let wfee = self.withdrawal_fee(gross);
+            add(&mut fees, fee);
+            add(&mut wfees, wfee);
+            add(&mut maker, taker.zip(maker_fraction).map(|((_, t), m)| gross * (t - m).max(Decimal::ZERO)));
+            let fee_pct = taker.map(|(pct, _)| pct);
+            let impact = t.impacts.as_ref().map(|i| i[k]);
+            sales.push(DaySale { day, qty, gross, fee_pct, fee, impact, withdrawal_fee: wfee });
+        }
+        let gross: Decimal = t.grosses.iter().sum();
+        let impact: Option<Decimal> = t.impacts.as_ref().map(|i| i.iter().sum());
+        let cost = fees.and_then(|f| impact.and_then(|i| wfees.map(|w| f + i + w)));
+        Some(Schedule {
+            days: t.days,
+            urgency: t.kappa,
+            sales,
+            gross,
+            cost,
+            net: cost.map(|c| gross - c),
+            risk_std: t.risk_std,
+            maker_saving: maker,
+            efficient: false,
+        })
+    }
 }
 
 /// Marks the schedules that no other schedule beats on both cost and risk (both must be known).

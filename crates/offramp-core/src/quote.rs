@@ -54,25 +54,6 @@ pub struct VenueQuote {
     pub warnings: Vec<String>,
 }
 
-#[cfg(test)]
-mod region_tests {
-    use super::serves;
-
-    #[test]
-    fn regions_by_word_eea_and_uk() {
-        let r = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-        assert!(serves(&r(&["EU/EEA (Netherlands-based, MiCA CASP)"]), "NL"));
-        assert!(serves(&r(&["EU/EEA (Netherlands-based, MiCA CASP)"]), "de"));
-        assert!(!serves(&r(&["EU/EEA (Netherlands-based, MiCA CASP)"]), "US"));
-        assert!(serves(&r(&["US (most states)", "UK"]), "GB"));
-        assert!(serves(&r(&["global ex-restricted"]), "JP"));
-        // Words, not substrings: "AU" is not in "AUSTRIA-ONLY", "DE" is not in "SCHEDULE".
-        assert!(!serves(&r(&["Austria-only"]), "AU"));
-        assert!(!serves(&r(&["EEA (separate fee schedule)"]), "US"));
-        assert!(!serves(&r(&["CA"]), "US"));
-    }
-}
-
 fn mentions(list: &[String], needle: &str) -> bool {
     let n = needle.to_ascii_uppercase();
     list.iter().any(|s| s.to_ascii_uppercase().contains(&n))
@@ -313,4 +294,23 @@ pub fn withdrawal_limits<'v>(venue: &'v Venue, fiat: &str) -> Option<(&'v Withdr
         limits.push(RollingLimit { days: 365, cap: level.fiat_per_year });
     }
     Some((level, limits))
+}
+
+#[cfg(test)]
+mod region_tests {
+    use super::serves;
+
+    #[test]
+    fn regions_by_word_eea_and_uk() {
+        let r = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert!(serves(&r(&["EU/EEA (Netherlands-based, MiCA CASP)"]), "NL"));
+        assert!(serves(&r(&["EU/EEA (Netherlands-based, MiCA CASP)"]), "de"));
+        assert!(!serves(&r(&["EU/EEA (Netherlands-based, MiCA CASP)"]), "US"));
+        assert!(serves(&r(&["US (most states)", "UK"]), "GB"));
+        assert!(serves(&r(&["global ex-restricted"]), "JP"));
+        // Words, not substrings: "AU" is not in "AUSTRIA-ONLY", "DE" is not in "SCHEDULE".
+        assert!(!serves(&r(&["Austria-only"]), "AU"));
+        assert!(!serves(&r(&["EEA (separate fee schedule)"]), "US"));
+        assert!(!serves(&r(&["CA"]), "US"));
+    }
 }
