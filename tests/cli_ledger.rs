@@ -358,3 +358,56 @@ fn tax_software_files() {
     let e = stderr(&run(&data, &["report", "software", "--year", "2024", "--format", "taxact"]));
     assert!(e.starts_with("error[INVALID_INPUT]: 1 row(s) have an unknown cost basis"), "{e}");
 }
+
+/// Your own venue figures: kept in the ledger, used by quote and plan, removable; without the passphrase the
+/// published figures apply and the CLI says so.
+#[test]
+fn overrides_are_kept_in_the_ledger_and_used_by_quote_and_plan() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path();
+    ok(run(data, &["init"]));
+    let set = ok(run(data, &["override", "set", "kraken", "limit_day", "25000 USD", "--note", "my verified level"]));
+    assert_eq!(set.trim(), "Set your figure for kraken: limit_day 25000 USD.");
+    ok(run(data, &["override", "set", "kraken", "limit_month", "200000 USD"]));
+    ok(run(data, &["override", "set", "kraken_otc", "spread_pct", "0.4"]));
+    let list = ok(run(data, &["override", "list"]));
+    assert!(list.contains("kraken               limit_day 25000 USD") && list.contains("my verified level"), "{list}");
+
+    let plan = ["plan", "--sell", "1", "BTC", "--to", "USD", "--price", "65000", "--start", "2026-12-01"];
+    let out = run(data, &[&plan[..], &["--max-days", "60"]].concat());
+    let text = ok(out);
+    // 65,000 under 25,000 a day: 3 days.
+    assert!(
+        text.contains("withdrawal limits (yours): 25000.00 USD a day, 200000.00 USD in 30 days; fewest days 3"),
+        "{text}"
+    );
+
+    let quote = ["quote", "--sell", "10", "BTC", "--to", "USD", "--price", "65000"];
+    let out = run(data, &quote);
+    assert!(stderr(&out).contains("Using 3 figure(s) of yours"), "{}", stderr(&out));
+    let text = ok(out);
+    // 0.4 % of 650,000 = 2,600: the desk now has a net.
+    let otc = text.lines().find(|l| l.starts_with("kraken_otc ")).unwrap();
+    assert!(otc.contains("647400.00") && otc.contains("desk spread 2600.00"), "{otc}");
+
+    // Locked ledger: the published figures, and a note.
+    let out = Command::new(offramp_bin())
+        .args(quote)
+        .env("OFFRAMP_DATA_DIR", data)
+        .env_remove("OFFRAMP_PASSPHRASE")
+        .output()
+        .unwrap();
+    assert!(stderr(&out).contains("the ledger is locked"), "{}", stderr(&out));
+    assert!(stdout(&out).contains("kraken_otc           desk spread unknown"), "{}", stdout(&out));
+
+    let bad = run(data, &["override", "set", "kraken", "limit_day", "25000"]);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(
+        stderr(&bad).starts_with("error[INVALID_INPUT]: limit_day: give an amount with its currency"),
+        "{}",
+        stderr(&bad)
+    );
+    ok(run(data, &["override", "remove", "kraken_otc", "spread_pct"]));
+    let again = run(data, &["override", "remove", "kraken_otc", "spread_pct"]);
+    assert!(stderr(&again).starts_with("error[INVALID_INPUT]: no figure of yours for kraken_otc spread_pct"));
+}

@@ -166,7 +166,7 @@ fn plan_splits_the_sale_under_the_limits() {
     assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(&out));
     let text = stdout(&out);
     assert!(
-        text.contains("withdrawal limits Pro level: 10000000.00 USD a day, 100000000.00 USD in 30 days; fewest days 1"),
+        text.contains("withdrawal limits (Pro): 10000000.00 USD a day, 100000000.00 USD in 30 days; fewest days 1"),
         "{text}"
     );
     // Kraken, one day: 0.26 % of 650,000 (1,690) + impact 287.77 + Fedwire 4.00 = 1,981.77.
@@ -210,7 +210,7 @@ fn plan_splits_the_sale_under_the_limits() {
         "60",
     ]);
     let text = stdout(&out);
-    assert!(text.contains("withdrawal limits Intermediate level: 25000.00 EUR a day, 50000.00 EUR in 30 days, 90000.00 EUR in 365 days; fewest days 36"), "{text}");
+    assert!(text.contains("withdrawal limits (Intermediate): 25000.00 EUR a day, 50000.00 EUR in 30 days, 90000.00 EUR in 365 days; fewest days 36"), "{text}");
     assert!(text.contains("impact and risk are unknown, so costs are unknown"), "{text}");
 
     for (args, want) in [

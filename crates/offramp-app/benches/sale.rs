@@ -62,7 +62,8 @@ fn main() {
         ..Default::default()
     };
     let t = Instant::now();
-    let (_, statuses) = offramp_app::venues::quote_all_live(&req, &source, offramp_app::venues::LIVE_TIMEOUT).unwrap();
+    let (_, statuses) =
+        offramp_app::venues::quote_all_live(&venues, &req, &source, offramp_app::venues::LIVE_TIMEOUT).unwrap();
     let plan = offramp_app::plan::plan_sale(&venues, &req, start, 30).unwrap();
     let elapsed = t.elapsed();
     let live = statuses.iter().filter(|s| s.state == "live").count();

@@ -7,6 +7,7 @@
 mod config;
 mod error;
 pub mod ledger;
+pub mod overrides;
 pub mod plan;
 pub mod report;
 mod status;

@@ -120,7 +120,12 @@ fn dec(field: &str, text: &str) -> Result<offramp_core::Decimal, AppError> {
 /// Quotes the sale at every venue of the catalog (reference records left out): suitable venues with a known
 /// net first, best first; then those whose net is unknown; then the unsuitable ones with their reasons.
 pub fn quote_all(r: &QuoteRequest) -> Result<Vec<offramp_core::quote::VenueQuote>, AppError> {
-    quote_all_with_books(r, &std::collections::HashMap::new())
+    quote_all_in(&venues(None)?, r)
+}
+
+/// As [`quote_all`], over a given catalog (the built-in one with the user's figures applied, say).
+pub fn quote_all_in(venues: &[Venue], r: &QuoteRequest) -> Result<Vec<offramp_core::quote::VenueQuote>, AppError> {
+    quote_all_with_books(venues, r, &std::collections::HashMap::new())
 }
 
 /// The state of one venue's live data for a quote.
@@ -151,6 +156,7 @@ pub const LIVE_TIMEOUT: std::time::Duration = std::time::Duration::from_millis(1
 /// Quotes with live order books where they can be fetched (all at once, each within `timeout`); a venue whose
 /// book cannot be had falls back to the square-root law, and the statuses say which did.
 pub fn quote_all_live(
+    venues: &[Venue],
     r: &QuoteRequest,
     source: &dyn offramp_market::BookSource,
     timeout: std::time::Duration,
@@ -184,7 +190,7 @@ pub fn quote_all_live(
             }
         }
     }
-    Ok((quote_all_with_books(r, &books)?, statuses))
+    Ok((quote_all_with_books(venues, r, &books)?, statuses))
 }
 
 /// Reads a sale request typed by the user (UI or command line), naming the field of any mistake.
@@ -230,12 +236,13 @@ pub fn sale_request(r: &QuoteRequest) -> Result<offramp_core::quote::SaleRequest
 }
 
 fn quote_all_with_books(
+    venues: &[Venue],
     r: &QuoteRequest,
     books: &std::collections::HashMap<String, offramp_core::market::OrderBook>,
 ) -> Result<Vec<offramp_core::quote::VenueQuote>, AppError> {
     use offramp_core::catalog::VenueStatus;
     let req = sale_request(r)?;
-    let mut quotes: Vec<_> = venues(None)?
+    let mut quotes: Vec<_> = venues
         .iter()
         .filter(|v| v.status != VenueStatus::Reference)
         .map(|v| offramp_core::quote::quote_with_book(v, &req, books.get(&v.id)))

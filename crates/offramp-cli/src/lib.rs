@@ -146,6 +146,12 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Your own figures for venues (your fee, your verified limits, a desk's quote), kept in the ledger and used by
+    /// quote and plan instead of the published ones.
+    Override {
+        #[command(subcommand)]
+        command: OverrideCommand,
+    },
     /// The venue catalog: fees, limits and minimums with their source dates ("unknown" where not published).
     Venues {
         /// exchange, p2p, otc, atm, card or ramp
@@ -233,6 +239,26 @@ enum ReportCommand {
         /// Write the CSV to FILE (which must not exist) instead of stdout.
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum OverrideCommand {
+    /// Set one of your figures for a venue: taker_pct, maker_pct, spread_pct (a desk's quote), or an amount with
+    /// its currency for min_ticket, withdrawal_fee, limit_day, limit_month, limit_year (e.g. "25000 EUR").
+    Set {
+        venue: String,
+        field: String,
+        value: String,
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// Remove one of your figures (the published one applies again).
+    Remove { venue: String, field: String },
+    /// List your figures.
+    List {
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -387,10 +413,17 @@ pub fn run(
             }
             Command::Quote { sale, live, json } => {
                 let req = sale.request();
+                let venues = match catalog(&config, pf, err) {
+                    Ok(v) => v,
+                    Err(e) => {
+                        print_error(&e, err);
+                        return 1;
+                    }
+                };
                 if live {
                     // OFFRAMP_MARKET_URL points every exchange at another server (tests replay recorded answers).
                     let source = offramp_market::HttpBooks::new(std::env::var("OFFRAMP_MARKET_URL").ok());
-                    offramp_app::venues::quote_all_live(&req, &source, offramp_app::venues::LIVE_TIMEOUT).map(
+                    offramp_app::venues::quote_all_live(&venues, &req, &source, offramp_app::venues::LIVE_TIMEOUT).map(
                         |(q, statuses)| {
                             statuses
                                 .iter()
@@ -399,7 +432,7 @@ pub fn run(
                         },
                     )
                 } else {
-                    offramp_app::venues::quote_all(&req).map(|q| print_quotes(&req, &q, json, out))
+                    offramp_app::venues::quote_all_in(&venues, &req).map(|q| print_quotes(&req, &q, json, out))
                 }
             }
             Command::Plan { sale, max_days, start, all, json } => {
@@ -410,11 +443,31 @@ pub fn run(
                 };
                 start
                     .and_then(|start| {
-                        let venues = offramp_app::venues::venues(None)?;
+                        let venues = catalog(&config, pf, err)?;
                         offramp_app::plan::plan_sale(&venues, &req, start, max_days)
                     })
                     .map(|p| print_plan(&p, all, json, out))
             }
+            Command::Override { command } => key(pf).and_then(|k| match command {
+                OverrideCommand::Set { venue, field, value, note } => {
+                    offramp_app::overrides::set(&config, &k, &venue, &field, &value, &note, now().date_utc())
+                        .map(|o| writeln!(out, "Set your figure for {}: {}.", o.venue, o.describe()))
+                }
+                OverrideCommand::Remove { venue, field } => offramp_app::overrides::remove(&config, &k, &venue, &field)
+                    .map(|()| writeln!(out, "Removed your {field} for {venue}; the published figure applies again.")),
+                OverrideCommand::List { json } => offramp_app::overrides::list(&config, &k).map(|all| {
+                    if json {
+                        return json_out(&all, out);
+                    }
+                    if all.is_empty() {
+                        return writeln!(out, "No figures of yours: quotes and plans use the published ones.");
+                    }
+                    for o in &all {
+                        writeln!(out, "{:<20} {:<32} set {}  {}", o.venue, o.describe(), o.set_on, o.note)?;
+                    }
+                    Ok(())
+                }),
+            }),
             Command::Venues { kind, json } => {
                 offramp_app::venues::venues(kind.as_deref()).map(|v| print_venues(&v, json, out))
             }
@@ -843,6 +896,34 @@ fn print_uk(r: &offramp_app::report::UkReport, json: bool, out: &mut dyn Write) 
     )
 }
 
+/// The catalog for quotes and plans: with the user's own figures when the ledger exists and a passphrase is at
+/// hand; otherwise the published figures, saying why on `err` (stdout may be JSON).
+fn catalog(
+    config: &Config,
+    pf: Option<&Path>,
+    err: &mut dyn Write,
+) -> Result<Vec<offramp_core::catalog::Venue>, AppError> {
+    if !config.ledger_path()?.is_file() {
+        return offramp_app::venues::venues(None);
+    }
+    match key(pf) {
+        Ok(k) => {
+            let mine = offramp_app::overrides::list(config, &k)?;
+            if !mine.is_empty() {
+                let _ = writeln!(err, "Using {} figure(s) of yours (offramp override list).", mine.len());
+            }
+            offramp_app::overrides::catalog(&mine)
+        }
+        Err(_) => {
+            let _ = writeln!(
+                err,
+                "note: the ledger is locked (no passphrase given): your own venue figures are not applied."
+            );
+            offramp_app::venues::venues(None)
+        }
+    }
+}
+
 fn parse_day(field: &str, text: &str) -> Result<chrono::NaiveDate, AppError> {
     offramp_core::time::parse_date(text)
         .ok_or_else(|| AppError::new(ErrorCode::InvalidInput, format!("{field}: `{text}` is not a date (YYYY-MM-DD)")))
@@ -874,7 +955,7 @@ fn print_plan(p: &offramp_core::plan::Plan, all: bool, json: bool, out: &mut dyn
             })
             .collect();
         let limits = match &v.limits_level {
-            Some(level) => format!("{level} level: {}", limits.join(", ")),
+            Some(level) => format!("({level}): {}", limits.join(", ")),
             None => "unknown".into(),
         };
         let fewest = v.fewest_days.map(|d| d.to_string()).unwrap_or_else(|| "-".into());

@@ -119,6 +119,8 @@ pub struct Venue {
     pub as_of: Option<String>,
     /// The whole record as published.
     pub record: Value,
+    /// The user's own figures applied over the published ones (see `overrides::apply`), described.
+    pub overridden: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -317,6 +319,7 @@ fn venue(r: &Reader) -> Result<Venue, CatalogError> {
         observed_fee_source: text(v, "fee_source"),
         as_of: text(v, "as_of"),
         record: v.clone(),
+        overridden: Vec::new(),
     })
 }
 

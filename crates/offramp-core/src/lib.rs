@@ -9,6 +9,7 @@ pub mod ledger;
 pub mod lots;
 pub mod market;
 pub mod money;
+pub mod overrides;
 pub mod plan;
 pub mod quote;
 pub mod tax;

@@ -158,7 +158,16 @@ pub fn quote_with_book(venue: &Venue, req: &SaleRequest, book: Option<&OrderBook
             q.costs.push(CostLine {
                 name: "desk spread",
                 amount: venue.typical_spread_pct.map(pct),
-                note: "not published: ask the desk for a quote and enter it as an override".into(),
+                note: match venue.typical_spread_pct {
+                    None => format!(
+                        "not published: ask the desk for a quote and enter it (offramp override set {} spread_pct P)",
+                        venue.id
+                    ),
+                    Some(_) if venue.overridden.iter().any(|o| o.starts_with("spread_pct")) => {
+                        "the desk's quote you entered".into()
+                    }
+                    Some(_) => "published typical spread".into(),
+                },
             });
         }
         VenueKind::Atm => {

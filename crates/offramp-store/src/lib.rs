@@ -9,6 +9,7 @@ mod backup;
 mod db;
 mod error;
 pub mod import;
+mod overrides;
 mod query;
 mod transfers;
 
