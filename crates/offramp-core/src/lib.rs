@@ -13,6 +13,7 @@ pub mod overrides;
 pub mod plan;
 pub mod quote;
 pub mod tax;
+pub mod taxplan;
 pub mod text;
 pub mod time;
 pub mod transfers;
