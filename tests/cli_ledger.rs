@@ -411,3 +411,76 @@ fn overrides_are_kept_in_the_ledger_and_used_by_quote_and_plan() {
     let again = run(data, &["override", "remove", "kraken_otc", "spread_pct"]);
     assert!(stderr(&again).starts_with("error[INVALID_INPUT]: no figure of yours for kraken_otc spread_pct"));
 }
+
+/// `offramp plan --tax us`: the lots to sell from the ledger, the tax per schedule, and "waiting 10 days saves".
+/// Three lots of 1 BTC bought at 20,000 (2023), 50,000 (2025-12-10) and 55,000 (2026-06-01); selling 3 at 60,000
+/// on 2026-12-01 with rates 37 % / 20 %: short gains 5,000 + 10,000 at 37 % = 5,550, long 40,000 at 20 % = 8,000.
+/// On 2026-12-11 the 50,000 lot is long-term: its 10,000 is taxed at 20 % instead, saving 1,700.
+#[test]
+fn tax_aware_plan_from_the_ledger() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path();
+    ok(run(data, &["init"]));
+    let history = Path::new(&std::env::var_os("CARGO_MANIFEST_DIR").unwrap()).join("tests/golden/plan_lots.csv");
+    ok(run(data, &["import", history.to_str().unwrap()]));
+    let plan = [
+        "plan",
+        "--sell",
+        "3",
+        "BTC",
+        "--to",
+        "USD",
+        "--price",
+        "60000",
+        "--volatility",
+        "0.03",
+        "--daily-volume",
+        "10000",
+        "--start",
+        "2026-12-01",
+        "--max-days",
+        "5",
+        "--tax",
+        "us",
+    ];
+    let text = ok(run(data, &[&plan[..], &["--rate-short", "37", "--rate-long", "20"]].concat()));
+    assert!(
+        text.contains("short-term or taxable gain 15000.00; long-term gain 40000.00; estimated tax 13550.00"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Waiting 10 days (until 2026-12-11) saves 1700.00 USD in tax: lot 2 in Kraken turns long-term."),
+        "{text}"
+    );
+    // The lots in the order that costs least tax: the 55,000 lot, then the 50,000 lot, then the old one.
+    let lots: Vec<&str> = text.lines().skip_while(|l| !l.starts_with("Tax (US")).skip(2).take(3).collect();
+    assert!(lots[0].contains("Ledger") && lots[0].contains("2026-06-01") && lots[2].contains("2023-01-10"), "{lots:?}");
+    // Each schedule's tax is on its own net: one day nets 179,484.35, so its tax is 13,550 less 37 %/20 % shares
+    // of the 515.65 of costs.
+    let json: serde_json::Value = serde_json::from_str(&ok(run(
+        data,
+        &[&plan[..], &["--rate-short", "37", "--rate-long", "20", "--json"]].concat(),
+    )))
+    .unwrap();
+    let kraken = json["exchanges"].as_array().unwrap().iter().find(|v| v["venue"] == "kraken").unwrap();
+    let one_day = kraken["schedules"].as_array().unwrap().iter().find(|s| s["days"] == 1).unwrap();
+    let d = |v: &serde_json::Value| v.as_str().unwrap().parse::<offramp_core::Decimal>().unwrap();
+    assert_eq!(d(&one_day["after_tax"]), d(&one_day["net"]) - d(&one_day["tax"]));
+    assert!(d(&one_day["tax"]) < "13550".parse().unwrap() && d(&one_day["tax"]) > "13350".parse().unwrap());
+    // Without rates: gains by class, tax unknown, the wait still pointed out.
+    let text = ok(run(data, &plan));
+    assert!(text.contains("estimated tax unknown"), "{text}");
+    assert!(
+        text.contains("Waiting 10 days (until 2026-12-11) moves 10000.00 USD of gain out of the short-term class"),
+        "{text}"
+    );
+    // The sale must be in the jurisdiction's currency.
+    let out = run(data, &["plan", "--sell", "1", "BTC", "--to", "EUR", "--price", "55000", "--tax", "us"]);
+    assert!(
+        stderr(&out).starts_with("error[INVALID_INPUT]: tax: a US estimate needs the sale in USD"),
+        "{}",
+        stderr(&out)
+    );
+    let out = run(data, &[&plan[..], &["--rate", "30"]].concat());
+    assert!(stderr(&out).starts_with("error[INVALID_INPUT]: rate: a US estimate takes --rate-short and --rate-long"));
+}

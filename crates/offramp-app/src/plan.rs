@@ -26,6 +26,49 @@ pub fn plan_sale(venues: &[Venue], r: &QuoteRequest, start: NaiveDate, max_days:
     Ok(plan(venues, &PlanRequest { sale, start, max_days }))
 }
 
+/// The tax side of a plan: the user's jurisdiction, marginal rates (fractions) and the method their past
+/// disposals were booked with (US; Germany is always FIFO, the UK always the pool).
+#[derive(Debug, Clone, Copy)]
+pub struct TaxOptions {
+    pub jurisdiction: offramp_core::taxplan::Jurisdiction,
+    pub rates: offramp_core::taxplan::Rates,
+    pub method: offramp_core::lots::Method,
+}
+
+/// How far ahead "waiting N days saves X" looks.
+pub const WAIT_DAYS: u32 = 90;
+
+/// As [`plan_sale`], with the lots to sell chosen from the ledger's holdings on the first day and the tax of
+/// every schedule. The sale must be in the jurisdiction's currency (Offramp has no exchange rates yet).
+#[allow(clippy::too_many_arguments)]
+pub fn plan_with_ledger(
+    config: &crate::config::Config,
+    key: &offramp_store::Key,
+    venues: &[Venue],
+    r: &QuoteRequest,
+    start: NaiveDate,
+    max_days: u32,
+    tax: &TaxOptions,
+) -> Result<Plan, AppError> {
+    use offramp_core::taxplan::Jurisdiction as J;
+    let plan = plan_sale(venues, r, start, max_days)?;
+    let (name, currency) = match tax.jurisdiction {
+        J::Us => ("a US", "USD"),
+        J::Uk => ("a UK", "GBP"),
+        J::De => ("a German", "EUR"),
+    };
+    if plan.request.sale.fiat.as_str() != currency {
+        return Err(AppError::new(
+            ErrorCode::InvalidInput,
+            format!(
+                "tax: {name} estimate needs the sale in {currency} (Offramp has no exchange rates yet);                  plan without --tax, or sell into {currency}"
+            ),
+        ));
+    }
+    let lots = crate::report::held_lots(config, key, plan.request.sale.asset, start, tax.jurisdiction, tax.method)?;
+    Ok(plan.with_tax(&lots, tax.jurisdiction, tax.rates, WAIT_DAYS))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -247,11 +247,11 @@ pub struct UkReport {
 
 /// The UK computation for the tax year 6 April `start` – 5 April `start + 1`: each token's disposals matched
 /// by the same-day, 30-day and Section 104 rules (all accounts together), in GBP. Dates are UTC dates for now.
-pub fn uk_gains(config: &Config, key: &Key, start: i32) -> Result<UkReport, AppError> {
-    let History { txs, sources, links, .. } = load(config, key)?;
+/// Every token's events for UK matching: one pool per person, whatever the account; moves between the
+/// person's own accounts do not change it.
+fn uk_events(history: &History) -> std::collections::BTreeMap<Code, Vec<offramp_core::uk::UkEvent>> {
     let gbp = Code::parse("GBP").expect("GBP is a code");
-    // One pool for everything: UK pooling is per person, whatever the account.
-    let conv = to_events(&txs, &links, gbp, &mut |_| PoolId(0));
+    let conv = to_events(&history.txs, &history.links, gbp, &mut |_| PoolId(0));
     let mut by_asset: std::collections::BTreeMap<Code, Vec<offramp_core::uk::UkEvent>> = Default::default();
     for e in &conv.events {
         use offramp_core::lots::Event as E;
@@ -269,10 +269,66 @@ pub fn uk_gains(config: &Config, key: &Key, start: i32) -> Result<UkReport, AppE
                 qty: *qty,
                 proceeds: *proceeds,
             }),
-            // Moves between the person's own accounts do not change the pool.
             E::Move { .. } => {}
         }
     }
+    by_asset
+}
+
+/// What the tax rules see of `asset` held at the end of `date`: US and German lots per account (booked with
+/// `method`; Germany is FIFO), the UK's Section 104 pool as one lot. In the jurisdiction's currency.
+pub fn held_lots(
+    config: &Config,
+    key: &Key,
+    asset: Code,
+    date: chrono::NaiveDate,
+    jurisdiction: offramp_core::taxplan::Jurisdiction,
+    method: Method,
+) -> Result<Vec<offramp_core::taxplan::HeldLot>, AppError> {
+    use offramp_core::taxplan::{HeldLot, Jurisdiction as J};
+    let currency = Code::parse(match jurisdiction {
+        J::Us => "USD",
+        J::Uk => "GBP",
+        J::De => "EUR",
+    })
+    .expect("a currency code");
+    if jurisdiction == J::Uk {
+        let history = load(config, key)?;
+        let events: Vec<_> = uk_events(&history)
+            .remove(&asset)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|e| match e {
+                offramp_core::uk::UkEvent::Acquire { date: d, .. }
+                | offramp_core::uk::UkEvent::Dispose { date: d, .. } => *d <= date,
+            })
+            .collect();
+        let (_, pool) = offramp_core::uk::uk_match(&events)
+            .map_err(|e| AppError::new(ErrorCode::InvalidInput, format!("{asset}: {e}")))?;
+        if pool.qty.is_zero() {
+            return Ok(Vec::new());
+        }
+        return Ok(vec![HeldLot {
+            account: "Section 104 pool".into(),
+            lot: 0,
+            acquired: date,
+            qty: pool.qty,
+            cost: pool.cost,
+        }]);
+    }
+    let method = if jurisdiction == J::De { Method::Fifo } else { method };
+    Ok(holdings(config, key, date, currency, method, &HashMap::new())?
+        .into_iter()
+        .filter(|h| h.asset == asset)
+        .map(|h| HeldLot { account: h.account, lot: h.lot, acquired: h.acquired, qty: h.qty, cost: h.cost })
+        .collect())
+}
+
+pub fn uk_gains(config: &Config, key: &Key, start: i32) -> Result<UkReport, AppError> {
+    let history = load(config, key)?;
+    let by_asset = uk_events(&history);
+    let sources = &history.sources;
+    let gbp = Code::parse("GBP").expect("GBP is a code");
     let first = chrono::NaiveDate::from_ymd_opt(start, 4, 6)
         .ok_or_else(|| AppError::new(ErrorCode::InvalidInput, format!("year: {start} is out of range")))?;
     let last = chrono::NaiveDate::from_ymd_opt(start + 1, 4, 5)

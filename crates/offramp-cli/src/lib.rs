@@ -143,6 +143,21 @@ enum Command {
         /// Show every schedule that fits, not only those on the frontier.
         #[arg(long)]
         all: bool,
+        /// Choose the lots to sell from your ledger and estimate the tax: us, uk or de.
+        #[arg(long, value_name = "JURISDICTION")]
+        tax: Option<String>,
+        /// US: your marginal rate on short-term gains, in percent (e.g. 32).
+        #[arg(long, value_name = "PERCENT")]
+        rate_short: Option<String>,
+        /// US: your rate on long-term gains, in percent (0, 15 or 20).
+        #[arg(long, value_name = "PERCENT")]
+        rate_long: Option<String>,
+        /// UK: your CGT rate; Germany: your personal income tax rate; in percent.
+        #[arg(long, value_name = "PERCENT")]
+        rate: Option<String>,
+        /// US: how your past disposals were matched (fifo, lifo, hifo), which decides the lots still held.
+        #[arg(long, default_value = "fifo")]
+        method: String,
         #[arg(long)]
         json: bool,
     },
@@ -316,166 +331,174 @@ pub fn run(
     };
     let config = Config::from_env(Flavor::of_this_build(), cli.data_dir);
     let pf = cli.passphrase_file.as_deref();
-    let result =
-        match cli.command {
-            Command::Status { json } => offramp_app::status(&config).map(|s| print_status(&s, json, out)),
-            Command::Init => key(pf)
-                .and_then(|k| ledger::init_ledger(&config, &k))
-                .map(|p| writeln!(out, "Created an encrypted ledger at {}", p.display())),
-            Command::Import { files, progress, json } => {
-                let mut report = |done: u64, total: u64| {
-                    if progress {
-                        let _ = writeln!(err, "progress {done}/{total}");
-                        let _ = err.flush();
+    let result = match cli.command {
+        Command::Status { json } => offramp_app::status(&config).map(|s| print_status(&s, json, out)),
+        Command::Init => key(pf)
+            .and_then(|k| ledger::init_ledger(&config, &k))
+            .map(|p| writeln!(out, "Created an encrypted ledger at {}", p.display())),
+        Command::Import { files, progress, json } => {
+            let mut report = |done: u64, total: u64| {
+                if progress {
+                    let _ = writeln!(err, "progress {done}/{total}");
+                    let _ = err.flush();
+                }
+                true
+            };
+            key(pf)
+                .and_then(|k| ledger::import_files(&config, &k, &files, now(), &mut report))
+                .map(|r| print_import(&r, json, out))
+        }
+        Command::Accounts { json } => {
+            key(pf).and_then(|k| ledger::accounts(&config, &k)).map(|a| print_accounts(&a, json, out))
+        }
+        Command::Tx { command: TxCommand::List { account, asset, kind, from, until, after, limit, json } } => {
+            let q = ledger::TxQuery { account, asset, kind, from, until, after, limit: Some(limit) };
+            key(pf).and_then(|k| ledger::list_transactions(&config, &k, &q)).map(|p| print_page(&p, json, out))
+        }
+        Command::Transfers { command, json } => key(pf).and_then(|k| match command {
+            None => ledger::transfers(&config, &k).map(|v| print_transfers(&v, json, out)),
+            Some(TransfersCommand::Confirm { out_id, in_id }) => {
+                ledger::decide_transfer(&config, &k, out_id, in_id, true)
+                    .map(|()| writeln!(out, "Linked {out_id} -> {in_id} as a move between your own accounts."))
+            }
+            Some(TransfersCommand::Reject { out_id, in_id }) => {
+                ledger::decide_transfer(&config, &k, out_id, in_id, false)
+                    .map(|()| writeln!(out, "Rejected {out_id} -> {in_id}; it will not be proposed again."))
+            }
+        }),
+        Command::Backup { file } => key(pf)
+            .and_then(|k| ledger::backup(&config, &k, &file))
+            .map(|()| writeln!(out, "Backup written to {} (encrypted with the ledger's passphrase).", file.display())),
+        Command::Restore { file } => key(pf).and_then(|k| ledger::restore(&config, &k, &file, now())).map(|kept| {
+            writeln!(out, "Restored the ledger from {}.", file.display())?;
+            match kept {
+                Some(p) => writeln!(out, "The ledger it replaced is kept at {}.", p.display()),
+                None => Ok(()),
+            }
+        }),
+        Command::Report { command: ReportCommand::Gains { year, jurisdiction, method, out: file } } => {
+            key(pf).and_then(|k| gains(&config, &k, year, &jurisdiction, &method, file.as_deref(), out, err))
+        }
+        Command::Report { command: ReportCommand::F8949 { year, method, reported, out: file } } => {
+            key(pf).and_then(|k| {
+                let method = offramp_app::report::parse_method(&method)?;
+                let reported = offramp_app::report::parse_reported(&reported)?;
+                let report = offramp_app::report::us_gains(&config, &k, year, method)?;
+                let (mut csv, mut totals) = (Vec::new(), Vec::new());
+                offramp_app::report::write_8949(&report, reported, &mut csv, &mut totals)
+                    .map_err(|e| AppError::new(ErrorCode::Io, e.to_string()))?;
+                emit(file.as_deref(), &csv, out, err, &mut |w| w.write_all(&totals))
+            })
+        }
+        Command::Report { command: ReportCommand::Holdings { at, currency, method, price, json } } => key(pf)
+            .and_then(|k| holdings_cmd(&config, &k, &at, &currency, &method, &price))
+            .map(|rows| print_holdings(&rows, json, out)),
+        Command::Report { command: ReportCommand::Software { year, format, method, out: file } } => {
+            key(pf).and_then(|k| {
+                let format = match format.as_str() {
+                    "taxact" => offramp_app::report::SoftwareFormat::TaxAct,
+                    "turbotax" => offramp_app::report::SoftwareFormat::TurboTax,
+                    other => {
+                        return Err(AppError::new(
+                            ErrorCode::InvalidInput,
+                            format!("format: `{other}` (taxact, turbotax)"),
+                        ))
                     }
-                    true
                 };
-                key(pf)
-                    .and_then(|k| ledger::import_files(&config, &k, &files, now(), &mut report))
-                    .map(|r| print_import(&r, json, out))
-            }
-            Command::Accounts { json } => {
-                key(pf).and_then(|k| ledger::accounts(&config, &k)).map(|a| print_accounts(&a, json, out))
-            }
-            Command::Tx { command: TxCommand::List { account, asset, kind, from, until, after, limit, json } } => {
-                let q = ledger::TxQuery { account, asset, kind, from, until, after, limit: Some(limit) };
-                key(pf).and_then(|k| ledger::list_transactions(&config, &k, &q)).map(|p| print_page(&p, json, out))
-            }
-            Command::Transfers { command, json } => key(pf).and_then(|k| match command {
-                None => ledger::transfers(&config, &k).map(|v| print_transfers(&v, json, out)),
-                Some(TransfersCommand::Confirm { out_id, in_id }) => {
-                    ledger::decide_transfer(&config, &k, out_id, in_id, true)
-                        .map(|()| writeln!(out, "Linked {out_id} -> {in_id} as a move between your own accounts."))
+                let report =
+                    offramp_app::report::us_gains(&config, &k, year, offramp_app::report::parse_method(&method)?)?;
+                let mut csv = Vec::new();
+                let warnings = offramp_app::report::write_software_csv(&report, format, &mut csv)?;
+                let note = |w: &mut dyn Write| warnings.iter().try_for_each(|x| writeln!(w, "NOTE: {x}"));
+                emit(file.as_deref(), &csv, out, err, &mut |w| note(w))
+            })
+        }
+        Command::Report { command: ReportCommand::De { year } } => key(pf)
+            .and_then(|k| {
+                offramp_app::report::gains(
+                    &config,
+                    &k,
+                    year,
+                    offramp_core::Code::parse("EUR").expect("code"),
+                    offramp_core::lots::Method::Fifo,
+                )
+            })
+            .map(|r| print_de(&r, out)),
+        Command::Report { command: ReportCommand::Uk { year, json } } => {
+            key(pf).and_then(|k| offramp_app::report::uk_gains(&config, &k, year)).map(|r| print_uk(&r, json, out))
+        }
+        Command::Quote { sale, live, json } => {
+            let req = sale.request();
+            let venues = match catalog(&config, pf, err) {
+                Ok(v) => v,
+                Err(e) => {
+                    print_error(&e, err);
+                    return 1;
                 }
-                Some(TransfersCommand::Reject { out_id, in_id }) => {
-                    ledger::decide_transfer(&config, &k, out_id, in_id, false)
-                        .map(|()| writeln!(out, "Rejected {out_id} -> {in_id}; it will not be proposed again."))
-                }
-            }),
-            Command::Backup { file } => key(pf).and_then(|k| ledger::backup(&config, &k, &file)).map(|()| {
-                writeln!(out, "Backup written to {} (encrypted with the ledger's passphrase).", file.display())
-            }),
-            Command::Restore { file } => key(pf).and_then(|k| ledger::restore(&config, &k, &file, now())).map(|kept| {
-                writeln!(out, "Restored the ledger from {}.", file.display())?;
-                match kept {
-                    Some(p) => writeln!(out, "The ledger it replaced is kept at {}.", p.display()),
-                    None => Ok(()),
-                }
-            }),
-            Command::Report { command: ReportCommand::Gains { year, jurisdiction, method, out: file } } => {
-                key(pf).and_then(|k| gains(&config, &k, year, &jurisdiction, &method, file.as_deref(), out, err))
+            };
+            if live {
+                // OFFRAMP_MARKET_URL points every exchange at another server (tests replay recorded answers).
+                let source = offramp_market::HttpBooks::new(std::env::var("OFFRAMP_MARKET_URL").ok());
+                offramp_app::venues::quote_all_live(&venues, &req, &source, offramp_app::venues::LIVE_TIMEOUT).map(
+                    |(q, statuses)| {
+                        statuses
+                            .iter()
+                            .try_for_each(|s| writeln!(out, "{}: {}", s.venue, s.message))
+                            .and_then(|_| print_quotes(&req, &q, json, out))
+                    },
+                )
+            } else {
+                offramp_app::venues::quote_all_in(&venues, &req).map(|q| print_quotes(&req, &q, json, out))
             }
-            Command::Report { command: ReportCommand::F8949 { year, method, reported, out: file } } => key(pf)
-                .and_then(|k| {
-                    let method = offramp_app::report::parse_method(&method)?;
-                    let reported = offramp_app::report::parse_reported(&reported)?;
-                    let report = offramp_app::report::us_gains(&config, &k, year, method)?;
-                    let (mut csv, mut totals) = (Vec::new(), Vec::new());
-                    offramp_app::report::write_8949(&report, reported, &mut csv, &mut totals)
-                        .map_err(|e| AppError::new(ErrorCode::Io, e.to_string()))?;
-                    emit(file.as_deref(), &csv, out, err, &mut |w| w.write_all(&totals))
-                }),
-            Command::Report { command: ReportCommand::Holdings { at, currency, method, price, json } } => key(pf)
-                .and_then(|k| holdings_cmd(&config, &k, &at, &currency, &method, &price))
-                .map(|rows| print_holdings(&rows, json, out)),
-            Command::Report { command: ReportCommand::Software { year, format, method, out: file } } => key(pf)
-                .and_then(|k| {
-                    let format = match format.as_str() {
-                        "taxact" => offramp_app::report::SoftwareFormat::TaxAct,
-                        "turbotax" => offramp_app::report::SoftwareFormat::TurboTax,
-                        other => {
-                            return Err(AppError::new(
-                                ErrorCode::InvalidInput,
-                                format!("format: `{other}` (taxact, turbotax)"),
-                            ))
+        }
+        Command::Plan { sale, max_days, start, all, tax, rate_short, rate_long, rate, method, json } => {
+            let req = sale.request();
+            let start = match start {
+                Some(text) => parse_day("start", &text),
+                None => Ok(now().date_utc()),
+            };
+            start
+                .and_then(|start| {
+                    let venues = catalog(&config, pf, err)?;
+                    match tax {
+                        None => offramp_app::plan::plan_sale(&venues, &req, start, max_days),
+                        Some(j) => {
+                            let options = tax_options(&j, rate_short, rate_long, rate, &method)?;
+                            let k = key(pf)?;
+                            offramp_app::plan::plan_with_ledger(&config, &k, &venues, &req, start, max_days, &options)
                         }
-                    };
-                    let report =
-                        offramp_app::report::us_gains(&config, &k, year, offramp_app::report::parse_method(&method)?)?;
-                    let mut csv = Vec::new();
-                    let warnings = offramp_app::report::write_software_csv(&report, format, &mut csv)?;
-                    let note = |w: &mut dyn Write| warnings.iter().try_for_each(|x| writeln!(w, "NOTE: {x}"));
-                    emit(file.as_deref(), &csv, out, err, &mut |w| note(w))
-                }),
-            Command::Report { command: ReportCommand::De { year } } => key(pf)
-                .and_then(|k| {
-                    offramp_app::report::gains(
-                        &config,
-                        &k,
-                        year,
-                        offramp_core::Code::parse("EUR").expect("code"),
-                        offramp_core::lots::Method::Fifo,
-                    )
+                    }
                 })
-                .map(|r| print_de(&r, out)),
-            Command::Report { command: ReportCommand::Uk { year, json } } => {
-                key(pf).and_then(|k| offramp_app::report::uk_gains(&config, &k, year)).map(|r| print_uk(&r, json, out))
+                .map(|p| print_plan(&p, all, json, out))
+        }
+        Command::Override { command } => key(pf).and_then(|k| match command {
+            OverrideCommand::Set { venue, field, value, note } => {
+                offramp_app::overrides::set(&config, &k, &venue, &field, &value, &note, now().date_utc())
+                    .map(|o| writeln!(out, "Set your figure for {}: {}.", o.venue, o.describe()))
             }
-            Command::Quote { sale, live, json } => {
-                let req = sale.request();
-                let venues = match catalog(&config, pf, err) {
-                    Ok(v) => v,
-                    Err(e) => {
-                        print_error(&e, err);
-                        return 1;
-                    }
-                };
-                if live {
-                    // OFFRAMP_MARKET_URL points every exchange at another server (tests replay recorded answers).
-                    let source = offramp_market::HttpBooks::new(std::env::var("OFFRAMP_MARKET_URL").ok());
-                    offramp_app::venues::quote_all_live(&venues, &req, &source, offramp_app::venues::LIVE_TIMEOUT).map(
-                        |(q, statuses)| {
-                            statuses
-                                .iter()
-                                .try_for_each(|s| writeln!(out, "{}: {}", s.venue, s.message))
-                                .and_then(|_| print_quotes(&req, &q, json, out))
-                        },
-                    )
-                } else {
-                    offramp_app::venues::quote_all_in(&venues, &req).map(|q| print_quotes(&req, &q, json, out))
+            OverrideCommand::Remove { venue, field } => offramp_app::overrides::remove(&config, &k, &venue, &field)
+                .map(|()| writeln!(out, "Removed your {field} for {venue}; the published figure applies again.")),
+            OverrideCommand::List { json } => offramp_app::overrides::list(&config, &k).map(|all| {
+                if json {
+                    return json_out(&all, out);
                 }
-            }
-            Command::Plan { sale, max_days, start, all, json } => {
-                let req = sale.request();
-                let start = match start {
-                    Some(text) => parse_day("start", &text),
-                    None => Ok(now().date_utc()),
-                };
-                start
-                    .and_then(|start| {
-                        let venues = catalog(&config, pf, err)?;
-                        offramp_app::plan::plan_sale(&venues, &req, start, max_days)
-                    })
-                    .map(|p| print_plan(&p, all, json, out))
-            }
-            Command::Override { command } => key(pf).and_then(|k| match command {
-                OverrideCommand::Set { venue, field, value, note } => {
-                    offramp_app::overrides::set(&config, &k, &venue, &field, &value, &note, now().date_utc())
-                        .map(|o| writeln!(out, "Set your figure for {}: {}.", o.venue, o.describe()))
+                if all.is_empty() {
+                    return writeln!(out, "No figures of yours: quotes and plans use the published ones.");
                 }
-                OverrideCommand::Remove { venue, field } => offramp_app::overrides::remove(&config, &k, &venue, &field)
-                    .map(|()| writeln!(out, "Removed your {field} for {venue}; the published figure applies again.")),
-                OverrideCommand::List { json } => offramp_app::overrides::list(&config, &k).map(|all| {
-                    if json {
-                        return json_out(&all, out);
-                    }
-                    if all.is_empty() {
-                        return writeln!(out, "No figures of yours: quotes and plans use the published ones.");
-                    }
-                    for o in &all {
-                        writeln!(out, "{:<20} {:<32} set {}  {}", o.venue, o.describe(), o.set_on, o.note)?;
-                    }
-                    Ok(())
-                }),
+                for o in &all {
+                    writeln!(out, "{:<20} {:<32} set {}  {}", o.venue, o.describe(), o.set_on, o.note)?;
+                }
+                Ok(())
             }),
-            Command::Venues { kind, json } => {
-                offramp_app::venues::venues(kind.as_deref()).map(|v| print_venues(&v, json, out))
-            }
-            Command::Export { out: None } => key(pf).and_then(|k| ledger::export(&config, &k, out)).map(|_| Ok(())),
-            Command::Export { out: Some(file) } => key(pf)
-                .and_then(|k| export_to_file(&config, &k, &file))
-                .map(|n| writeln!(out, "Exported {n} transactions to {}.", file.display())),
-        };
+        }),
+        Command::Venues { kind, json } => {
+            offramp_app::venues::venues(kind.as_deref()).map(|v| print_venues(&v, json, out))
+        }
+        Command::Export { out: None } => key(pf).and_then(|k| ledger::export(&config, &k, out)).map(|_| Ok(())),
+        Command::Export { out: Some(file) } => key(pf)
+            .and_then(|k| export_to_file(&config, &k, &file))
+            .map(|n| writeln!(out, "Exported {n} transactions to {}.", file.display())),
+    };
     match result {
         Ok(Ok(())) => 0,
         Ok(Err(io)) => {
@@ -924,6 +947,42 @@ fn catalog(
     }
 }
 
+/// Reads `--tax` and the rates (percent on the command line, fractions inside).
+fn tax_options(
+    jurisdiction: &str,
+    short: Option<String>,
+    long: Option<String>,
+    one: Option<String>,
+    method: &str,
+) -> Result<offramp_app::plan::TaxOptions, AppError> {
+    use offramp_core::taxplan::{Jurisdiction as J, Rates};
+    let invalid = |m: String| AppError::new(ErrorCode::InvalidInput, m);
+    let pct = |field: &str, v: Option<String>| -> Result<Option<offramp_core::Decimal>, AppError> {
+        let Some(v) = v else { return Ok(None) };
+        let p = offramp_core::money::parse_decimal(&v).map_err(|e| invalid(format!("{field}: {e}")))?;
+        if p < offramp_core::Decimal::ZERO || p > offramp_core::Decimal::ONE_HUNDRED {
+            return Err(invalid(format!("{field}: {p} is not a percentage between 0 and 100")));
+        }
+        Ok(Some(p / offramp_core::Decimal::ONE_HUNDRED))
+    };
+    let (jurisdiction, rates) = match jurisdiction.to_ascii_lowercase().as_str() {
+        "us" => {
+            if one.is_some() {
+                return Err(invalid("rate: a US estimate takes --rate-short and --rate-long".into()));
+            }
+            (J::Us, Rates { short: pct("rate-short", short)?, long: pct("rate-long", long)? })
+        }
+        j @ ("uk" | "de") => {
+            if short.is_some() || long.is_some() {
+                return Err(invalid(format!("rate: a {} estimate takes one --rate", j.to_ascii_uppercase())));
+            }
+            (if j == "uk" { J::Uk } else { J::De }, Rates { short: pct("rate", one)?, long: None })
+        }
+        other => return Err(invalid(format!("tax: `{other}` is not us, uk or de"))),
+    };
+    Ok(offramp_app::plan::TaxOptions { jurisdiction, rates, method: offramp_app::report::parse_method(method)? })
+}
+
 fn parse_day(field: &str, text: &str) -> Result<chrono::NaiveDate, AppError> {
     offramp_core::time::parse_date(text)
         .ok_or_else(|| AppError::new(ErrorCode::InvalidInput, format!("{field}: `{text}` is not a date (YYYY-MM-DD)")))
@@ -960,9 +1019,11 @@ fn print_plan(p: &offramp_core::plan::Plan, all: bool, json: bool, out: &mut dyn
         };
         let fewest = v.fewest_days.map(|d| d.to_string()).unwrap_or_else(|| "-".into());
         writeln!(out, "\n{} ({})\n  withdrawal limits {limits}; fewest days {fewest}", v.venue, v.name)?;
+        let taxed = p.tax.is_some();
+        let tax_head = if taxed { format!(" {:>12} {:>14}", "TAX", "AFTER TAX") } else { String::new() };
         writeln!(
             out,
-            "  {:>4} {:>8} {:>13} {:>14} {:>13} {:>11}  FIRST DAYS ({})",
+            "  {:>4} {:>8} {:>13} {:>14} {:>13} {:>11}{tax_head}  FIRST DAYS ({})",
             "DAYS",
             "URGENCY",
             format!("COST {fiat}"),
@@ -978,9 +1039,11 @@ fn print_plan(p: &offramp_core::plan::Plan, all: bool, json: bool, out: &mut dyn
             let urgency = if s.urgency.is_zero() { "even".to_string() } else { s.urgency.to_string() };
             let first: Vec<String> = s.sales.iter().take(3).map(|d| d.qty.normalize().to_string()).collect();
             let more = if s.sales.len() > 3 { ", ..." } else { "" };
+            let tax_cols =
+                if taxed { format!(" {:>12} {:>14}", money(s.tax), money(s.after_tax)) } else { String::new() };
             writeln!(
                 out,
-                "  {:>4} {:>8} {:>13} {:>14} {:>13} {:>11}  {}{more}{}",
+                "  {:>4} {:>8} {:>13} {:>14} {:>13} {:>11}{tax_cols}  {}{more}{}",
                 s.days,
                 urgency,
                 money(s.cost),
@@ -1037,9 +1100,93 @@ fn print_plan(p: &offramp_core::plan::Plan, all: bool, json: bool, out: &mut dyn
             writeln!(out, "  {u}")?;
         }
     }
+    if let Some(t) = &p.tax {
+        print_tax_view(t, r, out)?;
+    }
     writeln!(out)?;
     for n in &p.notes {
         writeln!(out, "Note: {n}")?;
+    }
+    Ok(())
+}
+
+fn print_tax_view(
+    t: &offramp_core::plan::TaxView,
+    r: &offramp_core::plan::PlanRequest,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    use offramp_core::taxplan::Jurisdiction as J;
+    let fiat = r.sale.fiat.as_str();
+    let money = |v: Option<offramp_core::Decimal>| v.map(fiat2).unwrap_or_else(|| "unknown".into());
+    let pct = |v: Option<offramp_core::Decimal>| {
+        v.map(|r| format!("{} %", (r * offramp_core::Decimal::ONE_HUNDRED).normalize()))
+            .unwrap_or_else(|| "unknown".into())
+    };
+    let c = &t.choice;
+    let (rule, rates) = match c.jurisdiction {
+        J::Us => (
+            "US, specific identification: the lots that cost the least tax",
+            format!("short-term {}, long-term {}", pct(t.rates.short), pct(t.rates.long)),
+        ),
+        J::Uk => ("UK, the Section 104 pool at its average cost", format!("CGT {}", pct(t.rates.short))),
+        J::De => ("Germany, FIFO per wallet from the cheapest wallet", format!("income tax {}", pct(t.rates.short))),
+    };
+    writeln!(out, "\nTax ({rule}; your rates: {rates}). At {} {fiat} a unit, before selling costs:", r.sale.price)?;
+    writeln!(
+        out,
+        "  {:<20} {:>8} {:>10} {:>16} {:>14} {:>14}  CLASS",
+        "ACCOUNT", "LOT", "ACQUIRED", "QUANTITY", "COST", "GAIN"
+    )?;
+    for piece in &c.pieces {
+        let class =
+            serde_json::to_value(piece.class).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default();
+        writeln!(
+            out,
+            "  {:<20} {:>8} {:>10} {:>16} {:>14} {:>14}  {class}",
+            offramp_core::text::clip(&piece.account),
+            piece.lot,
+            piece.acquired,
+            piece.qty,
+            money(piece.cost),
+            money(piece.gain),
+        )?;
+    }
+    let mut totals = vec![format!("short-term or taxable gain {}", money(c.gain_short))];
+    match c.jurisdiction {
+        J::Us => totals.push(format!("long-term gain {}", money(c.gain_long))),
+        J::De => totals.push(format!("tax-free gain {}", money(c.gain_tax_free))),
+        J::Uk => {}
+    }
+    totals.push(format!("estimated tax {}", money(c.tax)));
+    writeln!(out, "  {}", totals.join("; "))?;
+    if c.unknown_basis > 0 {
+        writeln!(
+            out,
+            "  ! {} lot piece(s) with an UNKNOWN cost basis: gain and tax unknown until it is recorded",
+            c.unknown_basis
+        )?;
+    }
+    if !c.short_of.is_zero() {
+        writeln!(out, "  ! the ledger holds {} {} less than this sale", c.short_of, r.sale.asset)?;
+    }
+    if t.rates.short.is_none() || (c.jurisdiction == J::Us && t.rates.long.is_none()) {
+        writeln!(
+            out,
+            "  (give your rates to estimate the tax: --rate-short/--rate-long for the US, --rate otherwise)"
+        )?;
+    }
+    for w in &t.waits {
+        let what = match (w.saving, w.gain_moved) {
+            (Some(s), _) => format!("saves {} {fiat} in tax", fiat2(s)),
+            (None, Some(g)) => format!("moves {} {fiat} of gain out of the short-term class", fiat2(g)),
+            (None, None) => continue,
+        };
+        let becomes = if c.jurisdiction == J::De { "tax-free" } else { "long-term" };
+        writeln!(
+            out,
+            "  Waiting {} days (until {}) {what}: lot {} in {} turns {becomes}.",
+            w.days, w.date, w.lot, w.account
+        )?;
     }
     Ok(())
 }

@@ -82,6 +82,12 @@ pub struct Schedule {
     pub maker_saving: Option<Decimal>,
     /// On the cost-versus-risk frontier: no other schedule here is both cheaper and less risky.
     pub efficient: bool,
+    /// Estimated tax on this schedule's net proceeds with the chosen lots (see `Plan::tax`); `None` when not
+    /// asked for or not known.
+    #[serde(with = "crate::money::decimal_str::option")]
+    pub tax: Option<Decimal>,
+    #[serde(with = "crate::money::decimal_str::option")]
+    pub after_tax: Option<Decimal>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -123,6 +129,59 @@ pub struct Plan {
     /// Desks that could take the bulk but whose spread is unknown (enter the quote they give you).
     pub desks_without_quote: Vec<String>,
     pub notes: Vec<String>,
+    /// The lots to sell and the tax, when the user's holdings were given (see [`Plan::with_tax`]).
+    pub tax: Option<TaxView>,
+}
+
+/// The tax side of a plan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TaxView {
+    /// The lots to sell, priced at the reference price (before selling costs).
+    pub choice: crate::taxplan::Choice,
+    /// Lots about to turn long-term or tax-free, and what waiting would save.
+    pub waits: Vec<crate::taxplan::Wait>,
+    pub rates: crate::taxplan::Rates,
+}
+
+impl Plan {
+    /// Adds the tax side: the lots chosen for the sale at the reference price, the tax of every schedule on its
+    /// own net proceeds (same lots), and what waiting for lots to turn long-term or tax-free would save (within
+    /// `wait_days`).
+    pub fn with_tax(
+        mut self,
+        lots: &[crate::taxplan::HeldLot],
+        jurisdiction: crate::taxplan::Jurisdiction,
+        rates: crate::taxplan::Rates,
+        wait_days: u32,
+    ) -> Plan {
+        let sale = crate::taxplan::TaxSale {
+            jurisdiction,
+            date: self.request.start,
+            qty: self.request.sale.qty,
+            proceeds_per_unit: self.request.sale.price,
+            lots,
+            rates,
+        };
+        let choice = crate::taxplan::choose(&sale);
+        for v in &mut self.exchanges {
+            for s in &mut v.schedules {
+                if let Some(net) = s.net {
+                    let t = choice.repriced(&sale, net / self.request.sale.qty).tax;
+                    s.tax = t;
+                    s.after_tax = t.map(|t| net - t);
+                }
+            }
+        }
+        if !choice.short_of.is_zero() {
+            self.notes.push(format!(
+                "The ledger holds {} {} less than this sale: the tax of that part is unknown.",
+                choice.short_of, self.request.sale.asset
+            ));
+        }
+        let waits = crate::taxplan::waits(&sale, wait_days);
+        self.tax = Some(TaxView { choice, waits, rates });
+        self
+    }
 }
 
 /// Plans the sale at every exchange of the catalog, and every mix of a desk with a known spread and an exchange.
@@ -181,7 +240,7 @@ pub fn plan(venues: &[Venue], req: &PlanRequest) -> Plan {
     if req.sale.impact.is_none() {
         notes.push("No daily volume and volatility: impact and risk are unknown, so costs are unknown.".into());
     }
-    Plan { request: req.clone(), exchanges, mixes, desks_without_quote, notes }
+    Plan { request: req.clone(), exchanges, mixes, desks_without_quote, notes, tax: None }
 }
 
 fn plan_exchange(venue: &Venue, req: &PlanRequest, max_days: u32, trajectories: &[Trajectory]) -> VenuePlan {
@@ -259,7 +318,20 @@ fn holdings_fractions(n: u32, kappa: Decimal) -> Vec<Decimal> {
 
 /// Day quantities from a trajectory: cut to 8 places, the last day takes the rest.
 fn day_quantities(total: Decimal, n: u32, kappa: Decimal) -> Vec<Decimal> {
+    if kappa.is_zero() {
+        return even_quantities(total, n);
+    }
     quantities_from(&holdings_fractions(n, kappa), total)
+}
+
+/// An even split: `total / n` a day cut to 8 places (3 BTC over 3 days is exactly 1 a day), the rest on the last.
+fn even_quantities(total: Decimal, n: u32) -> Vec<Decimal> {
+    let q = (total / Decimal::from(n)).round_dp_with_strategy(QTY_PLACES, rust_decimal::RoundingStrategy::ToZero);
+    let mut out = vec![q; n as usize];
+    if let Some(last) = out.last_mut() {
+        *last = total - q * Decimal::from(n - 1);
+    }
+    out
 }
 
 /// Day quantities from holdings fractions `x_0 = 1 … x_n = 0`.
@@ -327,7 +399,7 @@ struct Trajectory {
 impl Trajectory {
     fn new(sale: &SaleRequest, days: u32, kappa: Decimal) -> Trajectory {
         let x = holdings_fractions(days, kappa);
-        let qtys = quantities_from(&x, sale.qty);
+        let qtys = day_quantities(sale.qty, days, kappa);
         let grosses: Vec<Decimal> = qtys.iter().map(|q| *q * sale.price).collect();
         // Equal days (an even split) share one square root.
         let impacts = sale.impact.and_then(|p| {
@@ -452,6 +524,8 @@ impl VenueCosts {
             risk_std: t.risk_std,
             maker_saving: maker,
             efficient: false,
+            tax: None,
+            after_tax: None,
         })
     }
 }
@@ -552,6 +626,7 @@ mod tests {
             }
         }
         assert_eq!(day_quantities(d("1"), 3, Decimal::ZERO), [d("0.33333333"), d("0.33333333"), d("0.33333334")]);
+        assert_eq!(day_quantities(d("3"), 3, Decimal::ZERO), [d("1"), d("1"), d("1")]);
     }
 
     #[test]

@@ -286,6 +286,23 @@ fn finish(s: &TaxSale, pieces: Vec<Piece>, short_of: Decimal) -> Choice {
     }
 }
 
+impl Choice {
+    /// The same lots sold for `proceeds_per_unit` instead (say, a plan's net per unit): proceeds, gains and tax
+    /// recomputed.
+    pub fn repriced(&self, s: &TaxSale, proceeds_per_unit: Decimal) -> Choice {
+        let s = TaxSale { proceeds_per_unit, ..s.clone() };
+        let pieces = self
+            .pieces
+            .iter()
+            .map(|p| {
+                let proceeds = p.qty * proceeds_per_unit;
+                Piece { proceeds, gain: p.cost.map(|c| proceeds - c), ..p.clone() }
+            })
+            .collect();
+        finish(&s, pieces, self.short_of)
+    }
+}
+
 /// Lots that turn long-term (US) or tax-free (Germany) within `horizon_days` of the sale and would change the
 /// tax of this sale: for each such date, what selling then (at the same price) would save. Soonest first.
 pub fn waits(s: &TaxSale, horizon_days: u32) -> Vec<Wait> {
