@@ -162,7 +162,8 @@ fn source_of(e: &offramp_core::lots::LotError, sources: &HashMap<i64, String>) -
         | L::LotTooSmall { event, .. }
         | L::PickMismatch { event, .. }
         | L::DuplicateLot { event, .. }
-        | L::PickNotAllowed { event } => *event,
+        | L::PickNotAllowed { event }
+        | L::MethodMix { event } => *event,
     };
     sources.get(&id).cloned().map(|s| format!("transaction {id} ({s})")).unwrap_or_else(|| format!("transaction {id}"))
 }
@@ -245,8 +246,6 @@ pub struct UkReport {
     pub sa108: Sa108,
 }
 
-/// The UK computation for the tax year 6 April `start` – 5 April `start + 1`: each token's disposals matched
-/// by the same-day, 30-day and Section 104 rules (all accounts together), in GBP. Dates are UTC dates for now.
 /// Every token's events for UK matching: one pool per person, whatever the account; moves between the
 /// person's own accounts do not change it.
 fn uk_events(history: &History) -> std::collections::BTreeMap<Code, Vec<offramp_core::uk::UkEvent>> {
@@ -324,6 +323,8 @@ pub fn held_lots(
         .collect())
 }
 
+/// The UK computation for the tax year 6 April `start` – 5 April `start + 1`: each token's disposals matched
+/// by the same-day, 30-day and Section 104 rules (all accounts together), in GBP. Dates are UTC dates for now.
 pub fn uk_gains(config: &Config, key: &Key, start: i32) -> Result<UkReport, AppError> {
     let history = load(config, key)?;
     let by_asset = uk_events(&history);

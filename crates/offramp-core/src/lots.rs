@@ -167,6 +167,8 @@ pub enum LotError {
     DuplicateLot { event: i64, lot: LotId },
     #[error("event {event}: lots cannot be named under average cost")]
     PickNotAllowed { event: i64 },
+    #[error("event {event}: average cost cannot be mixed with other methods across years")]
+    MethodMix { event: i64 },
 }
 
 /// The order in which a method takes lots: the first key is taken first.
@@ -231,6 +233,25 @@ impl Engine {
                 Key::Cost(cost.is_none(), std::cmp::Reverse(unit), acquired, lot, self.seq)
             }
         }
+    }
+
+    /// Changes the method from here on: every pool's lots are put in the new method's order.
+    fn switch(&mut self, method: Method, event: i64) -> Result<(), LotError> {
+        if method == self.method {
+            return Ok(());
+        }
+        if method == Method::Average || self.method == Method::Average {
+            return Err(LotError::MethodMix { event });
+        }
+        self.method = method;
+        let pools = std::mem::take(&mut self.pools);
+        for ((pool, asset), p) in pools {
+            self.pools.insert((pool, asset), Pool::default());
+            for s in p.order.into_values() {
+                self.add(pool, asset, s.lot, s.acquired, s.qty, s.cost);
+            }
+        }
+        Ok(())
     }
 
     fn add(&mut self, pool: PoolId, asset: Code, lot: LotId, acquired: Timestamp, qty: Decimal, cost: Option<Decimal>) {
@@ -314,7 +335,15 @@ impl Engine {
 /// Books events (in time order) with a method. Returns every disposal with the lot pieces it consumed, and what
 /// is still held, or the first error.
 pub fn book(events: &[Event], method: Method) -> Result<Booking, LotError> {
-    let mut engine = Engine { method, pools: HashMap::new(), seq: 0 };
+    book_with(events, &|_| method)
+}
+
+/// As [`book`], with the method that applies at each event's time (methods can differ per tax year): a disposal
+/// or move takes lots in the order of the method in force at its time. Average cost cannot be mixed with the
+/// others.
+pub fn book_with(events: &[Event], method_at: &dyn Fn(Timestamp) -> Method) -> Result<Booking, LotError> {
+    let first = events.first().map(|e| method_at(e.time())).unwrap_or(Method::Fifo);
+    let mut engine = Engine { method: first, pools: HashMap::new(), seq: 0 };
     let mut booking = Booking::default();
     let mut last: Option<Timestamp> = None;
     let mut seen_lots = std::collections::HashSet::new();
@@ -337,6 +366,7 @@ pub fn book(events: &[Event], method: Method) -> Result<Booking, LotError> {
                 engine.add(*pool, *asset, *lot, *time, *qty, *cost);
             }
             Event::Dispose { id, pool, asset, time, qty, proceeds, pick } => {
+                engine.switch(method_at(*time), *id)?;
                 if *qty <= Decimal::ZERO {
                     return Err(LotError::NonPositive { event: *id, qty: *qty });
                 }
@@ -358,7 +388,8 @@ pub fn book(events: &[Event], method: Method) -> Result<Booking, LotError> {
                     gain,
                 });
             }
-            Event::Move { id, from, to, asset, qty, .. } => {
+            Event::Move { id, from, to, asset, time, qty } => {
+                engine.switch(method_at(*time), *id)?;
                 if *qty <= Decimal::ZERO {
                     return Err(LotError::NonPositive { event: *id, qty: *qty });
                 }

@@ -295,3 +295,69 @@ pub fn us_rows(booking: &Booking, year: i32) -> Vec<GainRow> {
     rows.sort_by_key(|r| (r.gain.is_some(), r.sold, r.disposal, r.acquired, r.lot));
     rows
 }
+
+/// The pool of every account together (US universal application, up to 2024).
+pub const UNIVERSAL: PoolId = PoolId(u32::MAX - 1);
+
+/// An account whose balance cannot be allocated at the transition to per-account basis.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("at the move to per-account basis ({cutoff}) account pool {pool} holds {qty} {asset}: a negative balance cannot receive lots (an import is missing or a transfer is not confirmed)")]
+pub struct TransitionError {
+    pub cutoff: String,
+    pub pool: u32,
+    pub asset: Code,
+    pub qty: Decimal,
+}
+
+/// Rewrites per-account events (from [`to_events`] with one pool per account) for **universal application
+/// before `cutoff`** and per-account basis from it (US: Treas. Reg. §1.1012-1(j) from 1 January 2025, with the
+/// Rev. Proc. 2024-28 transition):
+/// - before the cutoff every account's pool is [`UNIVERSAL`]: disposals draw from all of the person's lots, and
+///   moves between the person's own accounts disappear (moves to [`OUTSIDE`] stay);
+/// - at the cutoff the universal pool's remaining lots are allocated to the accounts that hold the units: for
+///   each asset, each account (in pool order) receives its balance at that moment, the lots taken in the booking
+///   method's order (with FIFO, the oldest remaining lots go to the first account). This is a global allocation
+///   rule in the sense of Rev. Proc. 2024-28 §5.02; the user must adopt it in their records (docs/TAX.md).
+///
+/// The allocation moves have ids -1, -2, ... (no transaction has a negative id).
+pub fn universal_before(events: &[Event], cutoff: crate::Timestamp) -> Result<Vec<Event>, TransitionError> {
+    let time = |e: &Event| match e {
+        Event::Acquire { time, .. } | Event::Dispose { time, .. } | Event::Move { time, .. } => *time,
+    };
+    let split = events.iter().position(|e| time(e) >= cutoff).unwrap_or(events.len());
+    let mut balances: std::collections::BTreeMap<(Code, PoolId), Decimal> = Default::default();
+    let mut out = Vec::with_capacity(events.len() + 8);
+    for e in &events[..split] {
+        match e.clone() {
+            Event::Acquire { lot, pool, asset, time, qty, cost } => {
+                *balances.entry((asset, pool)).or_default() += qty;
+                out.push(Event::Acquire { lot, pool: UNIVERSAL, asset, time, qty, cost });
+            }
+            Event::Dispose { id, pool, asset, time, qty, proceeds, pick } => {
+                *balances.entry((asset, pool)).or_default() -= qty;
+                out.push(Event::Dispose { id, pool: UNIVERSAL, asset, time, qty, proceeds, pick });
+            }
+            Event::Move { id, from, to, asset, time, qty } => {
+                *balances.entry((asset, from)).or_default() -= qty;
+                if to == OUTSIDE {
+                    out.push(Event::Move { id, from: UNIVERSAL, to, asset, time, qty });
+                } else {
+                    *balances.entry((asset, to)).or_default() += qty;
+                }
+            }
+        }
+    }
+    let mut next_id = -1i64;
+    for ((asset, pool), qty) in balances {
+        if pool == OUTSIDE || qty.is_zero() {
+            continue;
+        }
+        if qty < Decimal::ZERO {
+            return Err(TransitionError { cutoff: cutoff.to_rfc3339(), pool: pool.0, asset, qty });
+        }
+        out.push(Event::Move { id: next_id, from: UNIVERSAL, to: pool, asset, time: cutoff, qty });
+        next_id -= 1;
+    }
+    out.extend_from_slice(&events[split..]);
+    Ok(out)
+}

@@ -130,3 +130,87 @@ fn trades_income_and_unmatched_withdrawals() {
     // The BTC left to an unknown place: not sold, not held in any account.
     assert!(b.holdings.iter().all(|h| h.pool == offramp_core::tax::OUTSIDE));
 }
+
+/// US universal application up to 2024, per-account basis from 2025 (Rev. Proc. 2024-28 transition).
+/// A buys 1 BTC for 10,000 (2023-01-05); B buys 1 for 30,000 (2023-06-05); B sells 1 for 50,000 (2024-03-05).
+/// Universal FIFO: that sale takes the oldest lot anywhere (A's, basis 10,000): gain 40,000. At 2025-01-01 the
+/// remaining lot (30,000, acquired 2023-06-05) goes to the account that holds the unit, A. A sells 1 for 60,000
+/// (2025-02-05): basis 30,000, long term. Per account throughout: 20,000 then 50,000.
+#[test]
+fn universal_until_2024_then_per_account() {
+    use offramp_core::tax::{universal_before, UNIVERSAL};
+    let buy = |day: &str, acct: &str, usd_paid: &str| tx(day, TxKind::Buy, acct, a(usd_paid), a("1 BTC"), None);
+    let sell = |day: &str, acct: &str, usd_got: &str| tx(day, TxKind::Sell, acct, a("1 BTC"), a(usd_got), None);
+    let txs: Vec<(i64, Transaction)> = vec![
+        buy("2023-01-05", "A", "10000 USD"),
+        buy("2023-06-05", "B", "30000 USD"),
+        sell("2024-03-05", "B", "50000 USD"),
+        sell("2025-02-05", "A", "60000 USD"),
+    ]
+    .into_iter()
+    .enumerate()
+    .map(|(i, t)| (i as i64 + 1, t))
+    .collect();
+    let per_account = to_events(&txs, &[], usd(), &mut pools()).events;
+    let cutoff = Timestamp::parse_rfc3339("2025-01-01T00:00:00Z").unwrap();
+    let transition = universal_before(&per_account, cutoff).unwrap();
+    let b = book(&transition, Method::Fifo).unwrap();
+    let gains: Vec<(i64, Option<Decimal>)> = b.disposals.iter().map(|d| (d.id, d.gain)).collect();
+    assert_eq!(gains, [(3, Some(d("40000"))), (4, Some(d("30000")))]);
+    assert_eq!(b.disposals[0].pool, UNIVERSAL);
+    assert_eq!(b.disposals[1].pieces[0].lot, 2, "the 2023-06-05 lot was allocated to A");
+    let rows = us_rows(&b, 2025);
+    assert_eq!(rows[0].term, Term::Long);
+    // All 40,000 of cost is used exactly once, nothing is left.
+    let used: Decimal = b.disposals.iter().filter_map(|d| d.cost).sum();
+    assert_eq!((used, b.holdings.len()), (d("40000"), 0));
+    // Per account for every year: B's own lot, then A's own lot.
+    let b = book(&per_account, Method::Fifo).unwrap();
+    let gains: Vec<(i64, Option<Decimal>)> = b.disposals.iter().map(|d| (d.id, d.gain)).collect();
+    assert_eq!(gains, [(3, Some(d("20000"))), (4, Some(d("50000")))]);
+    // An account that sold more than it held before 2025 cannot receive lots at the transition.
+    let bad: Vec<(i64, Transaction)> = vec![
+        (1, buy("2023-01-05", "A", "10000 USD")),
+        (2, buy("2023-02-05", "A", "10000 USD")),
+        (3, sell("2024-03-05", "B", "50000 USD")),
+    ];
+    let e = universal_before(&to_events(&bad, &[], usd(), &mut pools()).events, cutoff).unwrap_err();
+    assert_eq!(e.qty, d("-1"));
+}
+
+/// Methods can differ per tax year: FIFO in 2023, HIFO from 2024.
+#[test]
+fn methods_per_tax_year() {
+    use offramp_core::lots::book_with;
+    let buy = |day: &str, usd_paid: &str| tx(day, TxKind::Buy, "A", a(usd_paid), a("1 BTC"), None);
+    let sell = |day: &str| tx(day, TxKind::Sell, "A", a("1 BTC"), a("50000 USD"), None);
+    let txs: Vec<(i64, Transaction)> = vec![
+        buy("2022-01-05", "10000 USD"),
+        buy("2022-02-05", "40000 USD"),
+        buy("2022-03-05", "20000 USD"),
+        sell("2023-05-05"),
+        sell("2024-05-05"),
+    ]
+    .into_iter()
+    .enumerate()
+    .map(|(i, t)| (i as i64 + 1, t))
+    .collect();
+    let events = to_events(&txs, &[], usd(), &mut pools()).events;
+    let method = |t: Timestamp| {
+        if t.date_utc() < chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap() {
+            Method::Fifo
+        } else {
+            Method::Hifo
+        }
+    };
+    let b = book_with(&events, &method).unwrap();
+    // 2023 FIFO: the 10,000 lot; 2024 HIFO: the 40,000 lot (not the 20,000 one FIFO would take).
+    let lots: Vec<i64> = b.disposals.iter().map(|d| d.pieces[0].lot).collect();
+    assert_eq!(lots, [1, 2]);
+    assert!(book_with(&events, &|t| if t.date_utc() < chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap() {
+        Method::Fifo
+    } else {
+        Method::Average
+    })
+    .is_err());
+}
