@@ -484,3 +484,52 @@ fn tax_aware_plan_from_the_ledger() {
     let out = run(data, &[&plan[..], &["--rate", "30"]].concat());
     assert!(stderr(&out).starts_with("error[INVALID_INPUT]: rate: a US estimate takes --rate-short and --rate-long"));
 }
+
+/// US pooling: all accounts together up to 2024 and per account from 2025 (the default), or per account
+/// throughout; methods per tax year. A buys 1 BTC for 10,000 (2023-01-05); B buys 1 for 30,000 (2023-06-05) and
+/// 1 for 20,000 (2023-07-05); B sells 1 for 50,000 in 2024; A sells 1 for 60,000 in 2025.
+#[test]
+fn us_transition_and_methods_per_year() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path();
+    ok(run(data, &["init"]));
+    let history = Path::new(&std::env::var_os("CARGO_MANIFEST_DIR").unwrap()).join("tests/golden/us_transition.csv");
+    ok(run(data, &["import", history.to_str().unwrap()]));
+    let gain = |args: &[&str]| -> Vec<String> {
+        let text = ok(run(data, &[&["report", "gains"][..], args].concat()));
+        text.lines().skip(1).map(|l| l.split(',').take(7).collect::<Vec<_>>().join(",")).collect()
+    };
+    // Universal FIFO in 2024: the oldest lot anywhere (A's 10,000): gain 40,000.
+    assert_eq!(gain(&["--year", "2024"]), ["2023-01-05,2024-03-05,BTC,1,50000.00,10000.00,40000.00"]);
+    // At 2025-01-01, A holds 1 and B holds 1: FIFO hands the oldest remaining lot (30,000) to A, the next to B.
+    assert_eq!(gain(&["--year", "2025"]), ["2023-06-05,2025-02-05,BTC,1,60000.00,30000.00,30000.00"]);
+    // Per account throughout: B sells its own oldest (30,000); A its own (10,000).
+    assert_eq!(
+        gain(&["--year", "2024", "--pooling", "per-account"]),
+        ["2023-06-05,2024-03-05,BTC,1,50000.00,30000.00,20000.00"]
+    );
+    assert_eq!(
+        gain(&["--year", "2025", "--pooling", "per-account"]),
+        ["2023-01-05,2025-02-05,BTC,1,60000.00,10000.00,50000.00"]
+    );
+    // HIFO in 2024 only: the 30,000 lot; then FIFO in 2025 gives A the oldest remaining (10,000).
+    assert_eq!(
+        gain(&["--year", "2024", "--method", "fifo,2024=hifo"]),
+        ["2023-06-05,2024-03-05,BTC,1,50000.00,30000.00,20000.00"]
+    );
+    assert_eq!(
+        gain(&["--year", "2025", "--method", "fifo,2024=hifo"]),
+        ["2023-01-05,2025-02-05,BTC,1,60000.00,10000.00,50000.00"]
+    );
+    // Holdings at the end of 2025: B's allocated lot.
+    let held = ok(run(data, &["report", "holdings", "--at", "2025-12-31"]));
+    assert!(held.lines().nth(1).unwrap().starts_with("B,BTC,3,2023-07-05,1,20000.00"), "{held}");
+    for (args, want) in [
+        (vec!["--method", "fifo,20x4=hifo"], "error[INVALID_INPUT]: method: `20x4` is not a tax year"),
+        (vec!["--pooling", "universal"], "error[INVALID_INPUT]: pooling: `universal`"),
+        (vec!["--method", "fifo,lifo"], "error[INVALID_INPUT]: method: give one default method"),
+    ] {
+        let out = run(data, &[&["report", "gains", "--year", "2024"][..], &args[..]].concat());
+        assert!(stderr(&out).starts_with(want), "{}", stderr(&out));
+    }
+}

@@ -59,6 +59,7 @@ fn main() {
         year: 2024,
         currency: usd,
         method: Method::Fifo,
+        pooling: offramp_app::report::Pooling::Transition,
         unknown_rows: 0,
         short_term_gain: Amount::zero(usd),
         long_term_gain: Amount::zero(usd),

@@ -26,13 +26,13 @@ pub fn plan_sale(venues: &[Venue], r: &QuoteRequest, start: NaiveDate, max_days:
     Ok(plan(venues, &PlanRequest { sale, start, max_days }))
 }
 
-/// The tax side of a plan: the user's jurisdiction, marginal rates (fractions) and the method their past
-/// disposals were booked with (US; Germany is always FIFO, the UK always the pool).
-#[derive(Debug, Clone, Copy)]
+/// The tax side of a plan: the user's jurisdiction, marginal rates (fractions) and how their past disposals were
+/// booked (US; Germany is always FIFO per wallet, the UK always the pool).
+#[derive(Debug, Clone)]
 pub struct TaxOptions {
     pub jurisdiction: offramp_core::taxplan::Jurisdiction,
     pub rates: offramp_core::taxplan::Rates,
-    pub method: offramp_core::lots::Method,
+    pub basis: crate::report::Basis,
 }
 
 /// How far ahead "waiting N days saves X" looks.
@@ -65,7 +65,7 @@ pub fn plan_with_ledger(
             ),
         ));
     }
-    let lots = crate::report::held_lots(config, key, plan.request.sale.asset, start, tax.jurisdiction, tax.method)?;
+    let lots = crate::report::held_lots(config, key, plan.request.sale.asset, start, tax.jurisdiction, &tax.basis)?;
     Ok(plan.with_tax(&lots, tax.jurisdiction, tax.rates, WAIT_DAYS))
 }
 

@@ -2,7 +2,8 @@
 
 use std::collections::HashMap;
 
-use offramp_core::lots::{book, Method, PoolId};
+use chrono::Datelike;
+use offramp_core::lots::{book_with, Method, PoolId};
 use offramp_core::money::round_half_away;
 use offramp_core::tax::{to_events, us_rows, Flag, GainRow};
 use offramp_core::{Amount, Code, Decimal};
@@ -29,13 +30,87 @@ pub struct ReportRow {
 pub struct GainsReport {
     pub year: i32,
     pub currency: Code,
+    /// The method of this tax year.
     pub method: Method,
+    pub pooling: Pooling,
     /// Rows whose basis or proceeds are unknown (listed first).
     pub unknown_rows: usize,
     /// Sums over the rows whose figures are all known, rounded half away from zero to cents.
     pub short_term_gain: Amount,
     pub long_term_gain: Amount,
     pub rows: Vec<ReportRow>,
+}
+
+/// How US lots are pooled across accounts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Pooling {
+    /// All accounts together (universal application) up to 2024, per account from 1 January 2025, the remaining
+    /// lots allocated to the accounts that hold the units (Rev. Proc. 2024-28). The default for US reports.
+    Transition,
+    /// Per account (wallet) for every year.
+    PerAccount,
+}
+
+/// The first instant of per-account basis in the US (Treas. Reg. §1.1012-1(j)): 1 January 2025, UTC for now.
+pub fn us_per_account_from() -> offramp_core::Timestamp {
+    offramp_core::Timestamp::parse_rfc3339("2025-01-01T00:00:00Z").expect("a valid instant")
+}
+
+/// The booking rules of a report: the method of each tax year and how accounts are pooled.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Basis {
+    pub default: Method,
+    /// Tax years booked with another method than `default`.
+    pub by_year: std::collections::BTreeMap<i32, Method>,
+    pub pooling: Pooling,
+}
+
+impl Basis {
+    /// One method for every year, one pool per account (Germany; and a neutral default for tests).
+    pub fn per_account(method: Method) -> Basis {
+        Basis { default: method, by_year: Default::default(), pooling: Pooling::PerAccount }
+    }
+
+    pub fn method_in(&self, year: i32) -> Method {
+        self.by_year.get(&year).copied().unwrap_or(self.default)
+    }
+
+    /// Reads `--method` (`fifo`, or `fifo,2023=hifo,2024=lifo`: a default and methods for given tax years) and
+    /// `--pooling` (`transition` or `per-account`).
+    pub fn parse(methods: &str, pooling: &str) -> Result<Basis, AppError> {
+        let invalid = |m: String| AppError::new(ErrorCode::InvalidInput, m);
+        let mut default = None;
+        let mut by_year = std::collections::BTreeMap::new();
+        for part in methods.split(',').map(str::trim) {
+            match part.split_once('=') {
+                Some((year, m)) => {
+                    let y: i32 = year
+                        .trim()
+                        .parse()
+                        .ok()
+                        .filter(|y| (2009..=2100).contains(y))
+                        .ok_or_else(|| invalid(format!("method: `{year}` is not a tax year")))?;
+                    if by_year.insert(y, parse_method(m.trim())?).is_some() {
+                        return Err(invalid(format!("method: {y} is given twice")));
+                    }
+                }
+                None if default.is_none() => default = Some(parse_method(part)?),
+                None => return Err(invalid("method: give one default method (e.g. fifo,2023=hifo)".into())),
+            }
+        }
+        let pooling = match pooling {
+            "transition" => Pooling::Transition,
+            "per-account" => Pooling::PerAccount,
+            other => {
+                return Err(invalid(format!(
+                    "pooling: `{}` (transition: all accounts up to 2024 then per account; per-account)",
+                    offramp_core::text::clip(other)
+                )))
+            }
+        };
+        Ok(Basis { default: default.unwrap_or(Method::Fifo), by_year, pooling })
+    }
 }
 
 pub fn parse_method(text: &str) -> Result<Method, AppError> {
@@ -77,13 +152,14 @@ fn load(config: &Config, key: &Key) -> Result<History, AppError> {
     Ok(History { txs, sources, links: ledger.confirmed_transfers()?, index })
 }
 
-/// Lot events of `txs` in `currency` with one pool per account, booked with `method`. Returns the conversion
-/// (flags, income), the booking, and the account name of each pool.
-fn book_per_account(
+/// Lot events of `txs` in `currency` with one pool per account (universal before 2025 under
+/// [`Pooling::Transition`]), booked with the method of each tax year. Returns the conversion (flags, income), the
+/// booking, and the account name of each pool.
+fn book_lots(
     history: &History,
     txs: &[(i64, offramp_core::Transaction)],
     currency: Code,
-    method: Method,
+    basis: &Basis,
 ) -> Result<(offramp_core::tax::Conversion, offramp_core::lots::Booking, Vec<String>), AppError> {
     let mut accounts: Vec<String> = Vec::new();
     let mut pool = |name: &str| {
@@ -93,8 +169,24 @@ fn book_per_account(
         });
         PoolId(i as u32)
     };
-    let conv = to_events(txs, &history.links, currency, &mut pool);
-    let booking = book(&conv.events, method).map_err(|e| {
+    let mut conv = to_events(txs, &history.links, currency, &mut pool);
+    if basis.pooling == Pooling::Transition {
+        let cutoff = us_per_account_from();
+        conv.events = offramp_core::tax::universal_before(&conv.events, cutoff).map_err(|e| {
+            let account = accounts.get(e.pool as usize).cloned().unwrap_or_default();
+            AppError::new(
+                ErrorCode::InvalidInput,
+                format!(
+                    "at the move to per-account basis (1 January 2025) account {} holds {} {}: a negative \
+                     balance (an import is missing or a transfer is not confirmed)",
+                    offramp_core::text::clip(&account),
+                    e.qty,
+                    e.asset
+                ),
+            )
+        })?;
+    }
+    let booking = book_with(&conv.events, &|t| basis.method_in(t.date_utc().year())).map_err(|e| {
         AppError::new(ErrorCode::InvalidInput, format!("{e}. Source: {}", source_of(&e, &history.sources)))
     })?;
     Ok((conv, booking, accounts))
@@ -102,14 +194,14 @@ fn book_per_account(
 
 /// The US gains report for `year`: every disposal split into the lot pieces it consumed, with term, proceeds,
 /// basis and gain in USD. Lots are tracked per account.
-pub fn us_gains(config: &Config, key: &Key, year: i32, method: Method) -> Result<GainsReport, AppError> {
-    gains(config, key, year, Code::parse("USD").expect("USD is a code"), method)
+pub fn us_gains(config: &Config, key: &Key, year: i32, basis: &Basis) -> Result<GainsReport, AppError> {
+    gains(config, key, year, Code::parse("USD").expect("USD is a code"), basis)
 }
 
 /// Gains per lot piece in `currency`, lots tracked per account (wallet), for disposals in calendar `year`.
-pub fn gains(config: &Config, key: &Key, year: i32, currency: Code, method: Method) -> Result<GainsReport, AppError> {
+pub fn gains(config: &Config, key: &Key, year: i32, currency: Code, basis: &Basis) -> Result<GainsReport, AppError> {
     let history = load(config, key)?;
-    let (conv, booking, _) = book_per_account(&history, &history.txs, currency, method)?;
+    let (conv, booking, _) = book_lots(&history, &history.txs, currency, basis)?;
     let rows: Vec<ReportRow> = us_rows(&booking, year)
         .into_iter()
         .map(|row| {
@@ -132,7 +224,8 @@ pub fn gains(config: &Config, key: &Key, year: i32, currency: Code, method: Meth
     Ok(GainsReport {
         year,
         currency,
-        method,
+        method: basis.method_in(year),
+        pooling: basis.pooling,
         unknown_rows: rows.iter().filter(|r| r.row.gain.is_none()).count(),
         short_term_gain: Amount::new(sum(offramp_core::holding::Term::Short), currency).round_to_minor_units(),
         long_term_gain: Amount::new(sum(offramp_core::holding::Term::Long), currency).round_to_minor_units(),
@@ -274,15 +367,15 @@ fn uk_events(history: &History) -> std::collections::BTreeMap<Code, Vec<offramp_
     by_asset
 }
 
-/// What the tax rules see of `asset` held at the end of `date`: US and German lots per account (booked with
-/// `method`; Germany is FIFO), the UK's Section 104 pool as one lot. In the jurisdiction's currency.
+/// What the tax rules see of `asset` held at the end of `date`: US lots per account (booked with `basis`),
+/// German lots per wallet (FIFO), the UK's Section 104 pool as one lot. In the jurisdiction's currency.
 pub fn held_lots(
     config: &Config,
     key: &Key,
     asset: Code,
     date: chrono::NaiveDate,
     jurisdiction: offramp_core::taxplan::Jurisdiction,
-    method: Method,
+    basis: &Basis,
 ) -> Result<Vec<offramp_core::taxplan::HeldLot>, AppError> {
     use offramp_core::taxplan::{HeldLot, Jurisdiction as J};
     let currency = Code::parse(match jurisdiction {
@@ -315,8 +408,9 @@ pub fn held_lots(
             cost: pool.cost,
         }]);
     }
-    let method = if jurisdiction == J::De { Method::Fifo } else { method };
-    Ok(holdings(config, key, date, currency, method, &HashMap::new())?
+    let de = Basis::per_account(Method::Fifo);
+    let basis = if jurisdiction == J::De { &de } else { basis };
+    Ok(holdings(config, key, date, currency, basis, &HashMap::new())?
         .into_iter()
         .filter(|h| h.asset == asset)
         .map(|h| HeldLot { account: h.account, lot: h.lot, acquired: h.acquired, qty: h.qty, cost: h.cost })
@@ -521,7 +615,7 @@ pub fn holdings(
     key: &Key,
     date: chrono::NaiveDate,
     currency: Code,
-    method: Method,
+    basis: &Basis,
     prices: &HashMap<Code, Decimal>,
 ) -> Result<Vec<HoldingRow>, AppError> {
     let history = load(config, key)?;
@@ -531,7 +625,7 @@ pub fn holdings(
         .map(|dt| dt.and_utc().timestamp_micros())
         .ok_or_else(|| AppError::new(ErrorCode::InvalidInput, format!("date: {date} is out of range")))?;
     let txs: Vec<_> = history.txs.iter().filter(|(_, t)| t.timestamp.unix_micros() < end).cloned().collect();
-    let (_, booking, accounts) = book_per_account(&history, &txs, currency, method)?;
+    let (_, booking, accounts) = book_lots(&history, &txs, currency, basis)?;
     Ok(booking
         .holdings
         .iter()
@@ -539,7 +633,11 @@ pub fn holdings(
         .map(|h| {
             let value = prices.get(&h.asset).map(|p| *p * h.qty);
             HoldingRow {
-                account: accounts.get(h.pool.0 as usize).cloned().unwrap_or_default(),
+                account: if h.pool == offramp_core::tax::UNIVERSAL {
+                    "all accounts (universal, before 2025)".to_string()
+                } else {
+                    accounts.get(h.pool.0 as usize).cloned().unwrap_or_default()
+                },
                 asset: h.asset,
                 lot: h.lot,
                 acquired: h.acquired.date_utc(),

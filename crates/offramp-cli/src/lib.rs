@@ -155,9 +155,9 @@ enum Command {
         /// UK: your CGT rate; Germany: your personal income tax rate; in percent.
         #[arg(long, value_name = "PERCENT")]
         rate: Option<String>,
-        /// US: how your past disposals were matched (fifo, lifo, hifo), which decides the lots still held.
-        #[arg(long, default_value = "fifo")]
-        method: String,
+        /// US: how your past disposals were matched, which decides the lots still held.
+        #[command(flatten)]
+        basis: BasisArgs,
         #[arg(long)]
         json: bool,
     },
@@ -191,8 +191,8 @@ enum ReportCommand {
         /// taxact or turbotax
         #[arg(long)]
         format: String,
-        #[arg(long, default_value = "fifo")]
-        method: String,
+        #[command(flatten)]
+        basis: BasisArgs,
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
     },
@@ -204,9 +204,9 @@ enum ReportCommand {
         /// The report currency.
         #[arg(long, default_value = "USD")]
         currency: String,
-        /// fifo, lifo or hifo (which lots remain depends on it)
-        #[arg(long, default_value = "fifo")]
-        method: String,
+        /// Which lots remain depends on how earlier disposals were matched.
+        #[command(flatten)]
+        basis: BasisArgs,
         /// A price per unit in the report currency, e.g. --price BTC=65000 (repeat per asset).
         #[arg(long, value_name = "ASSET=PRICE")]
         price: Vec<String>,
@@ -224,9 +224,8 @@ enum ReportCommand {
     F8949 {
         #[arg(long)]
         year: i32,
-        /// fifo, lifo or hifo
-        #[arg(long, default_value = "fifo")]
-        method: String,
+        #[command(flatten)]
+        basis: BasisArgs,
         /// Form 1099-DA received for these sales (2025 on): none, with-basis or without-basis.
         #[arg(long, default_value = "none")]
         reported: String,
@@ -248,13 +247,30 @@ enum ReportCommand {
         /// us (uk, de and ca are not available yet)
         #[arg(long, default_value = "us")]
         jurisdiction: String,
-        /// fifo, lifo or hifo
-        #[arg(long, default_value = "fifo")]
-        method: String,
+        #[command(flatten)]
+        basis: BasisArgs,
         /// Write the CSV to FILE (which must not exist) instead of stdout.
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
     },
+}
+
+/// How US lots are matched: the method per tax year and the pooling of accounts.
+#[derive(clap::Args, Debug)]
+struct BasisArgs {
+    /// fifo, lifo or hifo; methods can differ per tax year: `fifo,2023=hifo` (FIFO except 2023).
+    #[arg(long, default_value = "fifo")]
+    method: String,
+    /// transition: all accounts together up to 2024, per account from 2025 (remaining lots allocated to the
+    /// accounts holding the units); per-account: per account for every year.
+    #[arg(long, default_value = "transition")]
+    pooling: String,
+}
+
+impl BasisArgs {
+    fn basis(&self) -> Result<offramp_app::report::Basis, AppError> {
+        offramp_app::report::Basis::parse(&self.method, &self.pooling)
+    }
 }
 
 #[derive(Subcommand, Debug)]
@@ -376,24 +392,23 @@ pub fn run(
                 None => Ok(()),
             }
         }),
-        Command::Report { command: ReportCommand::Gains { year, jurisdiction, method, out: file } } => {
-            key(pf).and_then(|k| gains(&config, &k, year, &jurisdiction, &method, file.as_deref(), out, err))
+        Command::Report { command: ReportCommand::Gains { year, jurisdiction, basis, out: file } } => {
+            key(pf).and_then(|k| gains(&config, &k, year, &jurisdiction, &basis.basis()?, file.as_deref(), out, err))
         }
-        Command::Report { command: ReportCommand::F8949 { year, method, reported, out: file } } => {
+        Command::Report { command: ReportCommand::F8949 { year, basis, reported, out: file } } => {
             key(pf).and_then(|k| {
-                let method = offramp_app::report::parse_method(&method)?;
                 let reported = offramp_app::report::parse_reported(&reported)?;
-                let report = offramp_app::report::us_gains(&config, &k, year, method)?;
+                let report = offramp_app::report::us_gains(&config, &k, year, &basis.basis()?)?;
                 let (mut csv, mut totals) = (Vec::new(), Vec::new());
                 offramp_app::report::write_8949(&report, reported, &mut csv, &mut totals)
                     .map_err(|e| AppError::new(ErrorCode::Io, e.to_string()))?;
                 emit(file.as_deref(), &csv, out, err, &mut |w| w.write_all(&totals))
             })
         }
-        Command::Report { command: ReportCommand::Holdings { at, currency, method, price, json } } => key(pf)
-            .and_then(|k| holdings_cmd(&config, &k, &at, &currency, &method, &price))
+        Command::Report { command: ReportCommand::Holdings { at, currency, basis, price, json } } => key(pf)
+            .and_then(|k| holdings_cmd(&config, &k, &at, &currency, &basis.basis()?, &price))
             .map(|rows| print_holdings(&rows, json, out)),
-        Command::Report { command: ReportCommand::Software { year, format, method, out: file } } => {
+        Command::Report { command: ReportCommand::Software { year, format, basis, out: file } } => {
             key(pf).and_then(|k| {
                 let format = match format.as_str() {
                     "taxact" => offramp_app::report::SoftwareFormat::TaxAct,
@@ -405,8 +420,7 @@ pub fn run(
                         ))
                     }
                 };
-                let report =
-                    offramp_app::report::us_gains(&config, &k, year, offramp_app::report::parse_method(&method)?)?;
+                let report = offramp_app::report::us_gains(&config, &k, year, &basis.basis()?)?;
                 let mut csv = Vec::new();
                 let warnings = offramp_app::report::write_software_csv(&report, format, &mut csv)?;
                 let note = |w: &mut dyn Write| warnings.iter().try_for_each(|x| writeln!(w, "NOTE: {x}"));
@@ -420,7 +434,7 @@ pub fn run(
                     &k,
                     year,
                     offramp_core::Code::parse("EUR").expect("code"),
-                    offramp_core::lots::Method::Fifo,
+                    &offramp_app::report::Basis::per_account(offramp_core::lots::Method::Fifo),
                 )
             })
             .map(|r| print_de(&r, out)),
@@ -451,7 +465,7 @@ pub fn run(
                 offramp_app::venues::quote_all_in(&venues, &req).map(|q| print_quotes(&req, &q, json, out))
             }
         }
-        Command::Plan { sale, max_days, start, all, tax, rate_short, rate_long, rate, method, json } => {
+        Command::Plan { sale, max_days, start, all, tax, rate_short, rate_long, rate, basis, json } => {
             let req = sale.request();
             let start = match start {
                 Some(text) => parse_day("start", &text),
@@ -463,7 +477,7 @@ pub fn run(
                     match tax {
                         None => offramp_app::plan::plan_sale(&venues, &req, start, max_days),
                         Some(j) => {
-                            let options = tax_options(&j, rate_short, rate_long, rate, &method)?;
+                            let options = tax_options(&j, rate_short, rate_long, rate, basis.basis()?)?;
                             let k = key(pf)?;
                             offramp_app::plan::plan_with_ledger(&config, &k, &venues, &req, start, max_days, &options)
                         }
@@ -721,7 +735,7 @@ fn gains(
     key: &Key,
     year: i32,
     jurisdiction: &str,
-    method: &str,
+    basis: &offramp_app::report::Basis,
     file: Option<&Path>,
     out: &mut dyn Write,
     err: &mut dyn Write,
@@ -732,8 +746,7 @@ fn gains(
             format!("jurisdiction: `{jurisdiction}` reports are not available yet (available: us)"),
         ));
     }
-    let method = offramp_app::report::parse_method(method)?;
-    let report = offramp_app::report::us_gains(config, key, year, method)?;
+    let report = offramp_app::report::us_gains(config, key, year, basis)?;
     let mut csv = Vec::new();
     offramp_app::report::write_gains_csv(&report, &mut csv).map_err(|e| AppError::new(ErrorCode::Io, e.to_string()))?;
     let mut summary = |w: &mut dyn Write| -> std::io::Result<()> {
@@ -760,13 +773,12 @@ fn holdings_cmd(
     key: &Key,
     at: &str,
     currency: &str,
-    method: &str,
+    basis: &offramp_app::report::Basis,
     prices: &[String],
 ) -> Result<Vec<offramp_app::report::HoldingRow>, AppError> {
     let invalid = |m: String| AppError::new(ErrorCode::InvalidInput, m);
     let date = parse_day("at", at)?;
     let currency = offramp_core::Code::parse(currency).map_err(|e| invalid(format!("currency: {e}")))?;
-    let method = offramp_app::report::parse_method(method)?;
     let mut map = std::collections::HashMap::new();
     for p in prices {
         let (asset, value) =
@@ -775,7 +787,7 @@ fn holdings_cmd(
         let value = offramp_core::money::parse_decimal(value).map_err(|e| invalid(format!("price: {e}")))?;
         map.insert(asset, value);
     }
-    offramp_app::report::holdings(config, key, date, currency, method, &map)
+    offramp_app::report::holdings(config, key, date, currency, basis, &map)
 }
 
 fn print_holdings(rows: &[offramp_app::report::HoldingRow], json: bool, out: &mut dyn Write) -> std::io::Result<()> {
@@ -953,7 +965,7 @@ fn tax_options(
     short: Option<String>,
     long: Option<String>,
     one: Option<String>,
-    method: &str,
+    basis: offramp_app::report::Basis,
 ) -> Result<offramp_app::plan::TaxOptions, AppError> {
     use offramp_core::taxplan::{Jurisdiction as J, Rates};
     let invalid = |m: String| AppError::new(ErrorCode::InvalidInput, m);
@@ -980,7 +992,7 @@ fn tax_options(
         }
         other => return Err(invalid(format!("tax: `{other}` is not us, uk or de"))),
     };
-    Ok(offramp_app::plan::TaxOptions { jurisdiction, rates, method: offramp_app::report::parse_method(method)? })
+    Ok(offramp_app::plan::TaxOptions { jurisdiction, rates, basis })
 }
 
 fn parse_day(field: &str, text: &str) -> Result<chrono::NaiveDate, AppError> {
