@@ -533,3 +533,40 @@ fn us_transition_and_methods_per_year() {
         assert!(stderr(&out).starts_with(want), "{}", stderr(&out));
     }
 }
+
+/// The own-transfer fee treatment is a setting per jurisdiction, kept in the ledger. Default `disposal`: the fee's
+/// 0.001 BTC is a disposal (its value is unknown here: an UNKNOWN row first). `basis`: no disposal, and B's
+/// 1 BTC keeps the whole 30,030 of cost.
+#[test]
+fn transfer_fee_treatment_is_a_setting() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path();
+    ok(run(data, &["init"]));
+    let history = Path::new(&std::env::var_os("CARGO_MANIFEST_DIR").unwrap()).join("tests/golden/transfer_fee.csv");
+    ok(run(data, &["import", history.to_str().unwrap()]));
+    let view: serde_json::Value = serde_json::from_str(&ok(run(data, &["transfers", "--json"]))).unwrap();
+    let p = &view["proposals"][0];
+    let (o, i) = (p["out_tx"]["id"].to_string(), p["in_tx"]["id"].to_string());
+    ok(run(data, &["transfers", "confirm", &o, &i]));
+    assert_eq!(
+        ok(run(data, &["settings"])),
+        "transfer-fee us disposal (default)\ntransfer-fee uk disposal (default)\ntransfer-fee de disposal (default)\n"
+    );
+    let gains = ok(run(data, &["report", "gains", "--year", "2024"]));
+    let rows: Vec<&str> = gains.lines().skip(1).collect();
+    assert_eq!(rows.len(), 2, "{gains}");
+    assert!(rows[0].starts_with("2024-01-01,2024-02-01,BTC,0.001,UNKNOWN,30.00,UNKNOWN"), "{gains}");
+    assert!(rows[1].starts_with("2024-01-01,2024-03-01,BTC,1,70000.00,30000.00,40000.00"), "{gains}");
+
+    ok(run(data, &["settings", "transfer-fee", "us", "basis"]));
+    assert!(ok(run(data, &["settings"])).starts_with("transfer-fee us basis\n"));
+    let gains = ok(run(data, &["report", "gains", "--year", "2024"]));
+    let rows: Vec<&str> = gains.lines().skip(1).collect();
+    assert_eq!(rows, ["2024-01-01,2024-03-01,BTC,1,70000.00,30030.00,39970.00,short,FIFO,1,4,transfer_fee.csv:5,transfer_fee.csv:2,"], "{gains}");
+    let bad = run(data, &["settings", "transfer-fee", "us", "ignore"]);
+    assert!(
+        stderr(&bad).starts_with("error[INVALID_INPUT]: transfer fee: `ignore` (disposal or basis)"),
+        "{}",
+        stderr(&bad)
+    );
+}

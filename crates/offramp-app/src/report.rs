@@ -5,7 +5,8 @@ use std::collections::HashMap;
 use chrono::Datelike;
 use offramp_core::lots::{book_with, Method, PoolId};
 use offramp_core::money::round_half_away;
-use offramp_core::tax::{to_events, us_rows, Flag, GainRow};
+use offramp_core::tax::{gain_rows, to_events_with, Flag, GainRow, TransferFee};
+use offramp_core::time::Zone;
 use offramp_core::{Amount, Code, Decimal};
 use offramp_store::{Ledger, TxFilter};
 use serde::Serialize;
@@ -132,6 +133,74 @@ struct History {
     links: Vec<(i64, i64)>,
     /// Transaction id → index in `txs`.
     index: HashMap<i64, usize>,
+    /// The user's transfer-fee treatment per jurisdiction (`us`, `uk`, `de`), where set.
+    transfer_fee: HashMap<String, TransferFee>,
+}
+
+impl History {
+    /// The conventions for reports in `currency` (USD: the US, GBP: the UK, EUR: Germany).
+    fn options(&self, currency: Code) -> offramp_core::tax::Options {
+        let jurisdiction = match currency.as_str() {
+            "USD" => "us",
+            "GBP" => "uk",
+            _ => "de",
+        };
+        offramp_core::tax::Options { transfer_fee: self.transfer_fee.get(jurisdiction).copied().unwrap_or_default() }
+    }
+}
+
+/// Where a report's dates are taken: the UK (GBP) in Europe/London, Germany (EUR) in Europe/Berlin, the US in
+/// UTC (a US taxpayer's own time zone is not yet a setting).
+fn zone_of(currency: Code) -> Zone {
+    match currency.as_str() {
+        "GBP" => Zone::London,
+        "EUR" => Zone::Berlin,
+        _ => Zone::Utc,
+    }
+}
+
+/// Jurisdictions whose reports have settings.
+pub const JURISDICTIONS: [&str; 3] = ["us", "uk", "de"];
+
+/// Reads a transfer-fee treatment (`disposal` or `basis`).
+pub fn parse_transfer_fee(text: &str) -> Result<TransferFee, AppError> {
+    match text {
+        "disposal" => Ok(TransferFee::Disposal),
+        "basis" => Ok(TransferFee::Basis),
+        other => Err(AppError::new(
+            ErrorCode::InvalidInput,
+            format!("transfer fee: `{}` (disposal or basis)", offramp_core::text::clip(other)),
+        )),
+    }
+}
+
+/// Sets how the network fee of an own transfer is treated in `jurisdiction`'s reports.
+pub fn set_transfer_fee(config: &Config, key: &Key, jurisdiction: &str, treatment: &str) -> Result<(), AppError> {
+    if !JURISDICTIONS.contains(&jurisdiction) {
+        return Err(AppError::new(
+            ErrorCode::InvalidInput,
+            format!("jurisdiction: `{}` (us, uk, de)", offramp_core::text::clip(jurisdiction)),
+        ));
+    }
+    let t = parse_transfer_fee(treatment)?;
+    let value = if t == TransferFee::Basis { "basis" } else { "disposal" };
+    Ledger::open(&config.ledger_path()?, key)?.set_setting(&format!("transfer_fee.{jurisdiction}"), value)?;
+    Ok(())
+}
+
+/// The transfer-fee treatment of every jurisdiction (the default where not set).
+pub fn transfer_fees(config: &Config, key: &Key) -> Result<Vec<(String, TransferFee, bool)>, AppError> {
+    let ledger = Ledger::open(&config.ledger_path()?, key)?;
+    let mut out = Vec::new();
+    for j in JURISDICTIONS {
+        let set = ledger.setting(&format!("transfer_fee.{j}"))?;
+        let t = match &set {
+            Some(v) => parse_transfer_fee(v)?,
+            None => TransferFee::default(),
+        };
+        out.push((j.to_string(), t, set.is_some()));
+    }
+    Ok(out)
 }
 
 impl History {
@@ -149,7 +218,13 @@ fn load(config: &Config, key: &Key) -> Result<History, AppError> {
         txs.push((r.id, r.as_transaction()));
         Ok(())
     })?;
-    Ok(History { txs, sources, links: ledger.confirmed_transfers()?, index })
+    let mut transfer_fee = HashMap::new();
+    for j in JURISDICTIONS {
+        if let Some(v) = ledger.setting(&format!("transfer_fee.{j}"))? {
+            transfer_fee.insert(j.to_string(), parse_transfer_fee(&v)?);
+        }
+    }
+    Ok(History { txs, sources, links: ledger.confirmed_transfers()?, index, transfer_fee })
 }
 
 /// Lot events of `txs` in `currency` with one pool per account (universal before 2025 under
@@ -169,7 +244,7 @@ fn book_lots(
         });
         PoolId(i as u32)
     };
-    let mut conv = to_events(txs, &history.links, currency, &mut pool);
+    let mut conv = to_events_with(txs, &history.links, currency, &mut pool, history.options(currency));
     if basis.pooling == Pooling::Transition {
         let cutoff = us_per_account_from();
         conv.events = offramp_core::tax::universal_before(&conv.events, cutoff).map_err(|e| {
@@ -186,7 +261,8 @@ fn book_lots(
             )
         })?;
     }
-    let booking = book_with(&conv.events, &|t| basis.method_in(t.date_utc().year())).map_err(|e| {
+    let zone = zone_of(currency);
+    let booking = book_with(&conv.events, &|t| basis.method_in(t.date_in(zone).year())).map_err(|e| {
         AppError::new(ErrorCode::InvalidInput, format!("{e}. Source: {}", source_of(&e, &history.sources)))
     })?;
     Ok((conv, booking, accounts))
@@ -202,7 +278,7 @@ pub fn us_gains(config: &Config, key: &Key, year: i32, basis: &Basis) -> Result<
 pub fn gains(config: &Config, key: &Key, year: i32, currency: Code, basis: &Basis) -> Result<GainsReport, AppError> {
     let history = load(config, key)?;
     let (conv, booking, _) = book_lots(&history, &history.txs, currency, basis)?;
-    let rows: Vec<ReportRow> = us_rows(&booking, year)
+    let rows: Vec<ReportRow> = gain_rows(&booking, year, zone_of(currency))
         .into_iter()
         .map(|row| {
             let mut flags = conv.flags.get(&row.disposal).cloned().unwrap_or_default();
@@ -343,7 +419,7 @@ pub struct UkReport {
 /// person's own accounts do not change it.
 fn uk_events(history: &History) -> std::collections::BTreeMap<Code, Vec<offramp_core::uk::UkEvent>> {
     let gbp = Code::parse("GBP").expect("GBP is a code");
-    let conv = to_events(&history.txs, &history.links, gbp, &mut |_| PoolId(0));
+    let conv = to_events_with(&history.txs, &history.links, gbp, &mut |_| PoolId(0), history.options(gbp));
     let mut by_asset: std::collections::BTreeMap<Code, Vec<offramp_core::uk::UkEvent>> = Default::default();
     for e in &conv.events {
         use offramp_core::lots::Event as E;
@@ -351,13 +427,13 @@ fn uk_events(history: &History) -> std::collections::BTreeMap<Code, Vec<offramp_
         match e {
             E::Acquire { lot, asset, time, qty, cost, .. } => by_asset.entry(*asset).or_default().push(U::Acquire {
                 id: *lot,
-                date: time.date_utc(),
+                date: time.date_in(Zone::London),
                 qty: *qty,
                 cost: *cost,
             }),
             E::Dispose { id, asset, time, qty, proceeds, .. } => by_asset.entry(*asset).or_default().push(U::Dispose {
                 id: *id,
-                date: time.date_utc(),
+                date: time.date_in(Zone::London),
                 qty: *qty,
                 proceeds: *proceeds,
             }),
@@ -418,7 +494,7 @@ pub fn held_lots(
 }
 
 /// The UK computation for the tax year 6 April `start` – 5 April `start + 1`: each token's disposals matched
-/// by the same-day, 30-day and Section 104 rules (all accounts together), in GBP. Dates are UTC dates for now.
+/// by the same-day, 30-day and Section 104 rules (all accounts together), in GBP, on UK (Europe/London) dates.
 pub fn uk_gains(config: &Config, key: &Key, start: i32) -> Result<UkReport, AppError> {
     let history = load(config, key)?;
     let by_asset = uk_events(&history);
@@ -640,7 +716,7 @@ pub fn holdings(
                 },
                 asset: h.asset,
                 lot: h.lot,
-                acquired: h.acquired.date_utc(),
+                acquired: h.acquired.date_in(zone_of(currency)),
                 qty: h.qty,
                 cost: h.cost,
                 value,

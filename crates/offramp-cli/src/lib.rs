@@ -167,6 +167,11 @@ enum Command {
         #[command(subcommand)]
         command: OverrideCommand,
     },
+    /// Report settings kept in the ledger: without a subcommand, lists them.
+    Settings {
+        #[command(subcommand)]
+        command: Option<SettingsCommand>,
+    },
     /// The venue catalog: fees, limits and minimums with their source dates ("unknown" where not published).
     Venues {
         /// exchange, p2p, otc, atm, card or ramp
@@ -271,6 +276,14 @@ impl BasisArgs {
     fn basis(&self) -> Result<offramp_app::report::Basis, AppError> {
         offramp_app::report::Basis::parse(&self.method, &self.pooling)
     }
+}
+
+#[derive(Subcommand, Debug)]
+enum SettingsCommand {
+    /// How the network fee of a move between your own accounts is treated in a jurisdiction's reports:
+    /// `disposal` (default: the fee's units are sold for their value) or `basis` (the units that arrive keep the
+    /// whole cost).
+    TransferFee { jurisdiction: String, treatment: String },
 }
 
 #[derive(Subcommand, Debug)]
@@ -501,6 +514,20 @@ pub fn run(
                 }
                 for o in &all {
                     writeln!(out, "{:<20} {:<32} set {}  {}", o.venue, o.describe(), o.set_on, o.note)?;
+                }
+                Ok(())
+            }),
+        }),
+        Command::Settings { command } => key(pf).and_then(|k| match command {
+            Some(SettingsCommand::TransferFee { jurisdiction, treatment }) => {
+                offramp_app::report::set_transfer_fee(&config, &k, &jurisdiction, &treatment)
+                    .map(|()| writeln!(out, "Own-transfer fees in {jurisdiction} reports: {treatment}."))
+            }
+            None => offramp_app::report::transfer_fees(&config, &k).map(|all| {
+                for (j, t, set) in all {
+                    let t = if t == offramp_core::tax::TransferFee::Basis { "basis" } else { "disposal" };
+                    let how = if set { "" } else { " (default)" };
+                    writeln!(out, "transfer-fee {j} {t}{how}")?;
                 }
                 Ok(())
             }),

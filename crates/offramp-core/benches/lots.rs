@@ -71,6 +71,7 @@ fn main() {
                     asset: assets[asset],
                     time,
                     qty,
+                    fee: Decimal::ZERO,
                 });
             }
         }

@@ -72,7 +72,11 @@ pub enum Event {
         to: PoolId,
         asset: Code,
         time: Timestamp,
+        /// What arrives in `to`.
         qty: Decimal,
+        /// What also left `from` but did not arrive (a network fee) when its cost stays with the units that
+        /// arrived (transfer-fee treatment "basis"); zero otherwise.
+        fee: Decimal,
     },
 }
 
@@ -141,10 +145,24 @@ pub struct Holding {
     pub cost: Option<Decimal>,
 }
 
+/// A move between pools: the pieces that left and the pieces that arrived (the same lots and costs; fewer units
+/// when a fee's cost is carried).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MoveRecord {
+    pub id: i64,
+    pub from: PoolId,
+    pub to: PoolId,
+    pub asset: Code,
+    pub time: Timestamp,
+    pub left: Vec<Piece>,
+    pub arrived: Vec<Piece>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct Booking {
     pub disposals: Vec<Disposal>,
     pub holdings: Vec<Holding>,
+    pub moves: Vec<MoveRecord>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -388,14 +406,42 @@ pub fn book_with(events: &[Event], method_at: &dyn Fn(Timestamp) -> Method) -> R
                     gain,
                 });
             }
-            Event::Move { id, from, to, asset, time, qty } => {
+            Event::Move { id, from, to, asset, time, qty, fee } => {
                 engine.switch(method_at(*time), *id)?;
-                if *qty <= Decimal::ZERO {
+                if *qty <= Decimal::ZERO || *fee < Decimal::ZERO {
                     return Err(LotError::NonPositive { event: *id, qty: *qty });
                 }
-                for piece in engine.remove(*id, *from, *asset, *qty, None)? {
-                    engine.add(*to, *asset, piece.lot, piece.acquired, piece.qty, piece.cost);
+                let pieces = engine.remove(*id, *from, *asset, *qty + *fee, None)?;
+                // With a carried fee, each piece arrives smaller by the same share, keeping all its cost; the
+                // last piece takes what is left so the quantities add up to `qty` exactly.
+                let (mut left_in, mut left_out) = (*qty, *qty + *fee);
+                let n = pieces.len();
+                let mut record = MoveRecord {
+                    id: *id,
+                    from: *from,
+                    to: *to,
+                    asset: *asset,
+                    time: *time,
+                    left: pieces.clone(),
+                    arrived: Vec::with_capacity(n),
+                };
+                for (i, piece) in pieces.into_iter().enumerate() {
+                    let arrived = if fee.is_zero() {
+                        piece.qty
+                    } else if i + 1 == n {
+                        left_in
+                    } else {
+                        (piece.qty * left_in / left_out)
+                            .round_dp_with_strategy(ALLOCATION_SCALE, RoundingStrategy::MidpointNearestEven)
+                    };
+                    left_in -= arrived;
+                    left_out -= piece.qty;
+                    if arrived > Decimal::ZERO {
+                        engine.add(*to, *asset, piece.lot, piece.acquired, arrived, piece.cost);
+                        record.arrived.push(Piece { qty: arrived, ..piece });
+                    }
                 }
+                booking.moves.push(record);
             }
         }
     }

@@ -60,6 +60,26 @@ fn add_flag(c: &mut Conversion, id: i64, f: Flag) {
     }
 }
 
+/// What happens to the part of an own transfer that the network kept (sent + fee − received).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TransferFee {
+    /// A disposal of those units (a fee paid in crypto is a disposal of that crypto) at their value: the
+    /// transfer's fiat value (of what was sent) shared by quantity, or unknown and flagged without one. The
+    /// default in every jurisdiction: the most cautious reading.
+    #[default]
+    Disposal,
+    /// No disposal: the units that arrive carry the whole cost of what left (the fee becomes part of their
+    /// basis).
+    Basis,
+}
+
+/// Conventions chosen by the user (see docs/TAX.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Options {
+    pub transfer_fee: TransferFee,
+}
+
 /// Turns transactions (in time order, with their ids) into lot events for `currency`. `pool` maps an account
 /// name to its pool (one per account, or the same pool for all). `links` are confirmed (out id, in id) pairs.
 pub fn to_events(
@@ -67,6 +87,17 @@ pub fn to_events(
     links: &[(i64, i64)],
     currency: Code,
     pool: &mut dyn FnMut(&str) -> PoolId,
+) -> Conversion {
+    to_events_with(txs, links, currency, pool, Options::default())
+}
+
+/// As [`to_events`], with the user's conventions.
+pub fn to_events_with(
+    txs: &[(i64, Transaction)],
+    links: &[(i64, i64)],
+    currency: Code,
+    pool: &mut dyn FnMut(&str) -> PoolId,
+    options: Options,
 ) -> Conversion {
     let by_id: HashMap<i64, &Transaction> = txs.iter().map(|(id, t)| (*id, t)).collect();
     let out_to_in: HashMap<i64, i64> = links.iter().copied().collect();
@@ -195,7 +226,8 @@ pub fn to_events(
                     Some((_, inn)) => {
                         let arrived = inn.received.map(|r| r.value()).unwrap_or_default();
                         let left = s.value() + fee_in(s.code());
-                        let kept = left - arrived;
+                        let kept = (left - arrived).max(Decimal::ZERO);
+                        let carried = options.transfer_fee == TransferFee::Basis && kept > Decimal::ZERO;
                         if arrived > Decimal::ZERO {
                             c.events.push(Event::Move {
                                 id,
@@ -204,17 +236,22 @@ pub fn to_events(
                                 asset: s.code(),
                                 time: t.timestamp,
                                 qty: arrived,
+                                fee: if carried { kept } else { Decimal::ZERO },
                             });
                         }
-                        if kept > Decimal::ZERO {
-                            flag(Flag::TransferFee, &mut c);
+                        if kept > Decimal::ZERO && !carried {
+                            // The transfer's fiat value is the value of what was sent: the fee's share by quantity.
+                            let proceeds = fiat_value.filter(|_| !s.value().is_zero()).map(|v| v * kept / s.value());
+                            if proceeds.is_none() {
+                                flag(Flag::TransferFee, &mut c);
+                            }
                             c.events.push(Event::Dispose {
                                 id,
                                 pool: p,
                                 asset: s.code(),
                                 time: t.timestamp,
                                 qty: kept,
-                                proceeds: None,
+                                proceeds,
                                 pick: None,
                             });
                         }
@@ -229,6 +266,7 @@ pub fn to_events(
                             asset: s.code(),
                             time: t.timestamp,
                             qty,
+                            fee: Decimal::ZERO,
                         });
                     }
                 }
@@ -271,13 +309,18 @@ pub struct GainRow {
 /// quantity (the last piece takes the rest, so rows add up to the disposal exactly) and the US term of each
 /// piece. Rows whose basis or proceeds are unknown come first.
 pub fn us_rows(booking: &Booking, year: i32) -> Vec<GainRow> {
+    gain_rows(booking, year, crate::time::Zone::Utc)
+}
+
+/// As [`us_rows`], with dates (the year, the holding period) taken in `zone` (Germany: Europe/Berlin).
+pub fn gain_rows(booking: &Booking, year: i32, zone: crate::time::Zone) -> Vec<GainRow> {
     let mut rows = Vec::new();
-    for d in booking.disposals.iter().filter(|d| chrono::Datelike::year(&d.time.date_utc()) == year) {
+    for d in booking.disposals.iter().filter(|d| chrono::Datelike::year(&d.time.date_in(zone)) == year) {
         let (mut qty_left, mut proceeds_left) = (d.qty, d.proceeds);
         for p in &d.pieces {
             let proceeds = take_share(&mut qty_left, &mut proceeds_left, p.qty);
-            let sold = d.time.date_utc();
-            let acquired = p.acquired.date_utc();
+            let sold = d.time.date_in(zone);
+            let acquired = p.acquired.date_in(zone);
             rows.push(GainRow {
                 disposal: d.id,
                 lot: p.lot,
@@ -337,12 +380,17 @@ pub fn universal_before(events: &[Event], cutoff: crate::Timestamp) -> Result<Ve
                 *balances.entry((asset, pool)).or_default() -= qty;
                 out.push(Event::Dispose { id, pool: UNIVERSAL, asset, time, qty, proceeds, pick });
             }
-            Event::Move { id, from, to, asset, time, qty } => {
-                *balances.entry((asset, from)).or_default() -= qty;
+            Event::Move { id, from, to, asset, time, qty, fee } => {
+                *balances.entry((asset, from)).or_default() -= qty + fee;
                 if to == OUTSIDE {
-                    out.push(Event::Move { id, from: UNIVERSAL, to, asset, time, qty });
+                    out.push(Event::Move { id, from: UNIVERSAL, to, asset, time, qty, fee });
                 } else {
                     *balances.entry((asset, to)).or_default() += qty;
+                    if !fee.is_zero() {
+                        // Within the universal pool the fee's units simply leave; their cost stays in the pool
+                        // on the lots they came from, which is what "basis" asks for.
+                        out.push(Event::Move { id, from: UNIVERSAL, to: UNIVERSAL, asset, time, qty, fee });
+                    }
                 }
             }
         }
@@ -355,7 +403,7 @@ pub fn universal_before(events: &[Event], cutoff: crate::Timestamp) -> Result<Ve
         if qty < Decimal::ZERO {
             return Err(TransitionError { cutoff: cutoff.to_rfc3339(), pool: pool.0, asset, qty });
         }
-        out.push(Event::Move { id: next_id, from: UNIVERSAL, to: pool, asset, time: cutoff, qty });
+        out.push(Event::Move { id: next_id, from: UNIVERSAL, to: pool, asset, time: cutoff, qty, fee: Decimal::ZERO });
         next_id -= 1;
     }
     out.extend_from_slice(&events[split..]);

@@ -56,6 +56,25 @@ impl Timestamp {
         self.to_utc().date_naive()
     }
 
+    /// The calendar date where the taxpayer lives: the UK (Europe/London) and Germany (Europe/Berlin) keep
+    /// European summer time, from the last Sunday of March to the last Sunday of October, changing at 01:00 UTC
+    /// (in force in both since 1996); London is UTC+0 in winter, Berlin UTC+1.
+    pub fn date_in(&self, zone: Zone) -> NaiveDate {
+        let utc = self.to_utc();
+        let standard = match zone {
+            Zone::Utc => return utc.date_naive(),
+            Zone::London => 0,
+            Zone::Berlin => 1,
+        };
+        let year = chrono::Datelike::year(&utc);
+        let summer = match (last_sunday_1am_utc(year, 3), last_sunday_1am_utc(year, 10)) {
+            (Some(start), Some(end)) => utc >= start && utc < end,
+            _ => false,
+        };
+        let offset = standard + i64::from(summer);
+        (utc + chrono::Duration::hours(offset)).date_naive()
+    }
+
     pub fn to_rfc3339(&self) -> String {
         let dt = self.to_utc();
         if self.0 % 1_000_000 == 0 {
@@ -64,6 +83,29 @@ impl Timestamp {
             dt.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
         }
     }
+}
+
+/// Where a taxpayer's calendar dates are taken (for holding periods, same-day rules and tax years).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Zone {
+    Utc,
+    London,
+    Berlin,
+}
+
+/// 01:00 UTC on the last Sunday of `month` in `year`.
+fn last_sunday_1am_utc(year: i32, month: u32) -> Option<DateTime<Utc>> {
+    use chrono::Datelike;
+    let first_next = if month == 12 {
+        NaiveDate::from_ymd_opt(year + 1, 1, 1)?
+    } else {
+        NaiveDate::from_ymd_opt(year, month + 1, 1)?
+    };
+    let last = first_next.pred_opt()?;
+    let back = last.weekday().num_days_from_sunday();
+    let sunday = last - chrono::Days::new(u64::from(back));
+    Some(sunday.and_hms_opt(1, 0, 0)?.and_utc())
 }
 
 /// Parses a calendar date written `YYYY-MM-DD` within the accepted years.
@@ -135,5 +177,23 @@ mod tests {
         let b = Timestamp::parse_rfc3339("2024-03-01T12:00:00.5Z").unwrap();
         assert!(a < b);
         assert_eq!(b.date_utc().to_string(), "2024-03-01");
+    }
+
+    #[test]
+    fn uk_and_german_dates_follow_summer_time() {
+        let t = |s: &str| Timestamp::parse_rfc3339(s).unwrap();
+        let day = |s: &str| parse_date(s).unwrap();
+        // 2024: summer time from 31 March 01:00 UTC to 27 October 01:00 UTC.
+        assert_eq!(t("2024-03-31T00:59:59Z").date_in(Zone::London), day("2024-03-31"));
+        assert_eq!(t("2024-06-30T23:30:00Z").date_in(Zone::London), day("2024-07-01"), "BST: 00:30 on 1 July");
+        assert_eq!(t("2024-06-30T23:30:00Z").date_in(Zone::Utc), day("2024-06-30"));
+        assert_eq!(t("2024-10-27T00:30:00Z").date_in(Zone::London), day("2024-10-27"));
+        assert_eq!(t("2024-12-31T23:30:00Z").date_in(Zone::London), day("2024-12-31"), "GMT in winter");
+        // The UK tax year starts 6 April: 5 April 23:30 UTC is already 6 April in London.
+        assert_eq!(t("2025-04-05T23:30:00Z").date_in(Zone::London), day("2025-04-06"));
+        // Berlin: UTC+1 in winter, UTC+2 in summer.
+        assert_eq!(t("2024-12-31T23:30:00Z").date_in(Zone::Berlin), day("2025-01-01"));
+        assert_eq!(t("2024-07-01T21:59:00Z").date_in(Zone::Berlin), day("2024-07-01"));
+        assert_eq!(t("2024-07-01T22:00:00Z").date_in(Zone::Berlin), day("2024-07-02"));
     }
 }

@@ -172,7 +172,15 @@ fn per_wallet_pools_and_moves_carry_date_and_cost() {
     let events = [
         buy(1, "2023-01-10", "1", "20000"),
         buy(2, "2023-06-10", "1", "30000"),
-        Event::Move { id: 5, from: EXCHANGE, to: WALLET, asset: btc(), time: t("2023-07-01"), qty: d("1.5") },
+        Event::Move {
+            id: 5,
+            from: EXCHANGE,
+            to: WALLET,
+            asset: btc(),
+            time: t("2023-07-01"),
+            qty: d("1.5"),
+            fee: d("0"),
+        },
         // The exchange now holds only half of lot 2; selling 0.6 there is too much even though 2 BTC exist in all.
         sell(10, "2024-03-01", "0.6", "24000"),
     ];
@@ -220,9 +228,27 @@ fn bad_events_are_errors() {
 
 #[derive(Debug, Clone)]
 enum Op {
-    Buy { pool: u32, asset: usize, qty: u32, cost: u32, unknown: bool },
-    Sell { pool: u32, asset: usize, share: u8, proceeds: u32 },
-    Move { from: u32, to: u32, asset: usize, share: u8 },
+    Buy {
+        pool: u32,
+        asset: usize,
+        qty: u32,
+        cost: u32,
+        unknown: bool,
+    },
+    Sell {
+        pool: u32,
+        asset: usize,
+        share: u8,
+        proceeds: u32,
+    },
+    /// A move; `fee` percent of it does not arrive, its cost carried by what does.
+    Move {
+        from: u32,
+        to: u32,
+        asset: usize,
+        share: u8,
+        fee: u8,
+    },
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -231,7 +257,8 @@ fn op() -> impl Strategy<Value = Op> {
             .prop_map(|(pool, asset, qty, cost, unknown)| Op::Buy { pool, asset, qty, cost, unknown }),
         2 => (0..3u32, 0..2usize, 1..=100u8, 0..1_000_000u32)
             .prop_map(|(pool, asset, share, proceeds)| Op::Sell { pool, asset, share, proceeds }),
-        1 => (0..3u32, 0..3u32, 0..2usize, 1..=100u8).prop_map(|(from, to, asset, share)| Op::Move { from, to, asset, share }),
+        1 => (0..3u32, 0..3u32, 0..2usize, 1..=100u8, prop_oneof![Just(0u8), 1..=5u8])
+            .prop_map(|(from, to, asset, share, fee)| Op::Move { from, to, asset, share, fee }),
     ]
 }
 
@@ -269,15 +296,24 @@ fn history(ops: &[Op]) -> Vec<Event> {
                     pick: None,
                 });
             }
-            Op::Move { from, to, asset, share } => {
+            Op::Move { from, to, asset, share, fee } => {
                 let h = held.entry((from, asset)).or_default();
                 let q = (*h * Decimal::new(share as i64, 2)).round_dp(3);
-                if q.is_zero() || from == to {
+                let fee = (q * Decimal::new(fee as i64, 2)).round_dp(3);
+                if q.is_zero() || from == to || fee >= q {
                     continue;
                 }
                 *h -= q;
-                *held.entry((to, asset)).or_default() += q;
-                events.push(Event::Move { id, from: PoolId(from), to: PoolId(to), asset: assets[asset], time, qty: q });
+                *held.entry((to, asset)).or_default() += q - fee;
+                events.push(Event::Move {
+                    id,
+                    from: PoolId(from),
+                    to: PoolId(to),
+                    asset: assets[asset],
+                    time,
+                    qty: q - fee,
+                    fee,
+                });
             }
         }
     }
@@ -320,6 +356,22 @@ proptest! {
                     }
                     prop_assert!(p.qty > Decimal::ZERO);
                 }
+            }
+            // Units a move's carried fee took away: gone from the lot, their cost still with the units that arrived.
+            for m in &b.moves {
+                for p in &m.left {
+                    *accounted.entry((m.asset, false)).or_default() += p.qty;
+                    *used.entry(p.lot).or_default() += p.qty;
+                }
+                for p in &m.arrived {
+                    *accounted.entry((m.asset, false)).or_default() -= p.qty;
+                    *used.entry(p.lot).or_default() -= p.qty;
+                }
+                let (left, arrived): (Decimal, Decimal) =
+                    (m.left.iter().map(|p| p.qty).sum(), m.arrived.iter().map(|p| p.qty).sum());
+                let cost = |v: &[offramp_core::lots::Piece]| v.iter().map(|p| p.cost.unwrap_or_default()).sum::<Decimal>();
+                prop_assert!(arrived <= left);
+                prop_assert_eq!(cost(&m.left), cost(&m.arrived), "a move keeps all the cost");
             }
             for h in &b.holdings {
                 prop_assert!(h.qty > Decimal::ZERO, "no empty or negative lot is held");

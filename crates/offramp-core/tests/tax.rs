@@ -214,3 +214,40 @@ fn methods_per_tax_year() {
     })
     .is_err());
 }
+
+/// The network fee of an own transfer, both treatments. A buys 1.001 BTC for 30,030 USD; sends 1 BTC plus a
+/// 0.001 BTC fee to B (the out-leg's value: 60,000 USD for the 1 BTC sent); B sells 1 BTC for 70,000.
+/// - disposal (default): the 0.001 BTC is sold for its value, 60,000 × 0.001 = 60, against its cost 30.
+/// - basis: no disposal; B's 1 BTC carries the whole 30,030 and its sale gains 39,970.
+#[test]
+fn transfer_fee_treatments() {
+    use offramp_core::tax::{to_events_with, Options, TransferFee};
+    let mut out = tx("2024-02-01", TxKind::TransferOut, "A", a("1 BTC"), None, a("0.001 BTC"));
+    out.fiat_value = a("60000 USD");
+    let txs: Vec<(i64, Transaction)> = vec![
+        (1, tx("2024-01-01", TxKind::Buy, "A", a("30030 USD"), a("1.001 BTC"), None)),
+        (2, out),
+        (3, tx("2024-02-01", TxKind::TransferIn, "B", None, a("1 BTC"), None)),
+        (4, tx("2024-03-01", TxKind::Sell, "B", a("1 BTC"), a("70000 USD"), None)),
+    ];
+    let run = |treatment| {
+        let conv = to_events_with(&txs, &[(2, 3)], usd(), &mut pools(), Options { transfer_fee: treatment });
+        (book(&conv.events, Method::Fifo).unwrap(), conv.flags)
+    };
+    let (b, flags) = run(TransferFee::Disposal);
+    let gains: Vec<(i64, Option<Decimal>, Option<Decimal>)> =
+        b.disposals.iter().map(|d| (d.id, d.proceeds, d.gain)).collect();
+    assert_eq!(gains, [(2, Some(d("60")), Some(d("30"))), (4, Some(d("70000")), Some(d("40000")))]);
+    assert!(!flags.get(&2).is_some_and(|f| f.contains(&Flag::TransferFee)), "a known value is not flagged");
+    let (b, _) = run(TransferFee::Basis);
+    let gains: Vec<(i64, Option<Decimal>)> = b.disposals.iter().map(|d| (d.id, d.gain)).collect();
+    assert_eq!(gains, [(4, Some(d("39970")))]);
+    assert!(b.holdings.is_empty());
+    // Without a value on the out-leg, the default disposal's proceeds are unknown and flagged.
+    let mut txs2 = txs.clone();
+    txs2[1].1.fiat_value = None;
+    let conv = to_events_with(&txs2, &[(2, 3)], usd(), &mut pools(), Options::default());
+    assert!(conv.flags[&2].contains(&Flag::TransferFee));
+    let b = book(&conv.events, Method::Fifo).unwrap();
+    assert_eq!(b.disposals[0].proceeds, None);
+}

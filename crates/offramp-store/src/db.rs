@@ -5,13 +5,14 @@ use rusqlite::{Connection, OpenFlags};
 use crate::StoreError;
 
 /// The schema version this build writes. A ledger with a higher `user_version` is refused.
-pub const SCHEMA_VERSION: i64 = 3;
+pub const SCHEMA_VERSION: i64 = 4;
 
 /// Migrations, in order: `MIGRATIONS[i]` takes the schema from version `i` to `i + 1`.
 const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_initial.sql"),
     include_str!("../migrations/0002_one_time_index.sql"),
     include_str!("../migrations/0003_venue_overrides.sql"),
+    include_str!("../migrations/0004_settings.sql"),
 ];
 
 /// The ledger's encryption key, as the caller has it.
@@ -187,7 +188,7 @@ mod tests {
         // Put the file back to what schema 1 looked like.
         l.conn
             .execute_batch(
-                "CREATE INDEX transactions_by_time ON transactions(ts_us); DROP TABLE venue_overrides;
+                "CREATE INDEX transactions_by_time ON transactions(ts_us); DROP TABLE venue_overrides; DROP TABLE settings;
                  PRAGMA user_version = 1;",
             )
             .unwrap();

@@ -1,4 +1,4 @@
-//! The user's own venue figures, kept in the ledger (they are the user's private data too).
+//! The user's own venue figures and settings, kept in the ledger (they are the user's private data too).
 
 use offramp_core::money::parse_decimal;
 use offramp_core::overrides::{Field, Override};
@@ -32,6 +32,24 @@ impl Ledger {
             .conn
             .execute("DELETE FROM venue_overrides WHERE venue = ?1 AND field = ?2", params![venue, field.as_str()])?;
         Ok(n == 1)
+    }
+
+    /// A setting's value, if the user set it.
+    pub fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
+        match self.conn.query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0)) {
+            Ok(v) => Ok(Some(v)),
+            Err(rusqlite::Error::QueryReturnedNoRows) => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Sets a setting (the caller checks the value).
+    pub fn set_setting(&mut self, key: &str, value: &str) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            params![key, value],
+        )?;
+        Ok(())
     }
 
     /// Every figure the user has set, by venue and field.
@@ -90,5 +108,9 @@ mod tests {
         assert!(l.remove_override("kraken", Field::LimitDay).unwrap());
         assert!(!l.remove_override("kraken", Field::LimitDay).unwrap());
         assert_eq!(l.overrides().unwrap().len(), 1);
+        assert_eq!(l.setting("transfer_fee.us").unwrap(), None);
+        l.set_setting("transfer_fee.us", "basis").unwrap();
+        l.set_setting("transfer_fee.us", "disposal").unwrap();
+        assert_eq!(l.setting("transfer_fee.us").unwrap().as_deref(), Some("disposal"));
     }
 }
