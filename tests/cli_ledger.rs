@@ -9,7 +9,9 @@ use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
 use common::*;
+use offramp_core::Decimal;
 use offramp_store::{Key, Ledger};
+use std::collections::HashMap;
 
 const PASS: &str = "a long test passphrase";
 
@@ -568,5 +570,118 @@ fn transfer_fee_treatment_is_a_setting() {
         stderr(&bad).starts_with("error[INVALID_INPUT]: transfer fee: `ignore` (disposal or basis)"),
         "{}",
         stderr(&bad)
+    );
+}
+
+/// The beancount export, read back by an independent checker: every transaction balances per currency, no
+/// reduction takes more of a lot than the account holds, what is left matches the holdings report, and the
+/// capital-gains postings add up to the gains report (per account, as the export books).
+#[test]
+fn beancount_export_balances_and_matches_the_reports() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path();
+    ok(run(data, &["init"]));
+    let history =
+        Path::new(&std::env::var_os("CARGO_MANIFEST_DIR").unwrap()).join("tests/golden/beancount_history.csv");
+    ok(run(data, &["import", history.to_str().unwrap()]));
+    let view: serde_json::Value = serde_json::from_str(&ok(run(data, &["transfers", "--json"]))).unwrap();
+    let p = &view["proposals"][0];
+    ok(run(data, &["transfers", "confirm", &p["out_tx"]["id"].to_string(), &p["in_tx"]["id"].to_string()]));
+    let text = ok(run(data, &["export", "--format", "beancount"]));
+    assert!(text.contains("option \"operating_currency\" \"USD\""), "{text}");
+
+    type Lots = HashMap<(String, String, String), Vec<(Decimal, Decimal)>>;
+    let d = |s: &str| s.parse::<Decimal>().unwrap();
+    let mut lots: Lots = HashMap::new();
+    let mut gains_total = Decimal::ZERO;
+    let mut weights: HashMap<String, Decimal> = HashMap::new();
+    let mut transactions = 0;
+    let check = |weights: &mut HashMap<String, Decimal>| {
+        for (c, w) in weights.drain() {
+            assert!(w.abs() <= d("0.005"), "a transaction does not balance in {c}: {w}\n{text}");
+        }
+    };
+    for line in text.lines() {
+        if line.len() > 11 && line.as_bytes()[10] == b' ' && line[11..].starts_with('*') {
+            check(&mut weights);
+            transactions += 1;
+            continue;
+        }
+        let Some(posting) = line.strip_prefix("  ").filter(|l| l.starts_with(|c: char| c.is_ascii_uppercase())) else {
+            continue;
+        };
+        let (head, cost) = match posting.split_once(" {") {
+            Some((h, c)) => (h, Some(c.trim_end_matches('}'))),
+            None => (posting, None),
+        };
+        let parts: Vec<&str> = head.split_whitespace().collect();
+        let (account, units, commodity) = (parts[0].to_string(), d(parts[1]), parts[2].to_string());
+        match cost {
+            None => {
+                *weights.entry(commodity.clone()).or_default() += units;
+                if account == "Income:Offramp:CapitalGains" {
+                    gains_total -= units;
+                }
+            }
+            Some(spec) => {
+                let fields: Vec<&str> = spec.split(", ").collect();
+                let label = fields.last().unwrap().trim_matches('"').to_string();
+                let key = (account.clone(), commodity.clone(), label.clone());
+                if fields.len() == 3 {
+                    let (unit, cur) = fields[0].split_once(' ').unwrap();
+                    *weights.entry(cur.to_string()).or_default() += units * d(unit);
+                    lots.entry(key).or_default().push((units, d(unit)));
+                } else {
+                    // A reduction: FIFO among the positions with this label.
+                    let mut left = -units;
+                    let positions = lots.get_mut(&key).unwrap_or_else(|| panic!("no lot {label} in {account}\n{text}"));
+                    while left > Decimal::ZERO {
+                        assert!(!positions.is_empty(), "{account} sells more of {label} than it holds");
+                        let take = positions[0].0.min(left);
+                        *weights.entry("USD".into()).or_default() -= take * positions[0].1;
+                        positions[0].0 -= take;
+                        left -= take;
+                        if positions[0].0.is_zero() {
+                            positions.remove(0);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    check(&mut weights);
+    assert_eq!(transactions, 9, "the in-leg of the confirmed transfer is part of its out-leg's entry");
+
+    // What is left matches the holdings report (per account).
+    let held = ok(run(data, &["report", "holdings", "--at", "2024-12-31", "--pooling", "per-account"]));
+    let mut expected: HashMap<(String, String), Decimal> = HashMap::new();
+    for row in held.lines().skip(1) {
+        let f: Vec<&str> = row.split(',').collect();
+        *expected.entry((format!("Assets:Offramp:{}", f[0].replace(' ', "-")), f[1].to_string())).or_default() +=
+            d(f[4]);
+    }
+    let mut exported: HashMap<(String, String), Decimal> = HashMap::new();
+    for ((account, commodity, _), positions) in &lots {
+        let q: Decimal = positions.iter().map(|p| p.0).sum();
+        if !q.is_zero() {
+            *exported.entry((account.clone(), commodity.clone())).or_default() += q;
+        }
+    }
+    assert_eq!(exported, expected);
+    // Capital gains: the sum of the gains report's rows (per account, every row known).
+    let gains = ok(run(data, &["report", "gains", "--year", "2024", "--pooling", "per-account"]));
+    let report_total: Decimal = gains.lines().skip(1).map(|l| d(l.split(',').nth(6).unwrap())).sum();
+    assert!((gains_total - report_total).abs() <= d("0.05"), "beancount {gains_total} vs report {report_total}");
+    assert!(report_total > Decimal::ZERO);
+
+    // An unknown cost is refused, named.
+    let unknown = tmp.path().join("unknown.csv");
+    std::fs::write(&unknown, "timestamp,type,account,sent_amount,sent_asset,received_amount,received_asset\n2024-08-01T00:00:00Z,deposit,Kraken,,,1,BTC\n").unwrap();
+    ok(run(data, &["import", unknown.to_str().unwrap()]));
+    let out = run(data, &["export", "--format", "beancount"]);
+    assert!(
+        stderr(&out).contains("needs every lot's cost") && stderr(&out).contains("unknown.csv:2"),
+        "{}",
+        stderr(&out)
     );
 }

@@ -4,6 +4,7 @@
 //! inputs (a [`Config`], request values) and returns a serializable result or an [`AppError`] carrying a stable
 //! [`ErrorCode`]. Nothing here depends on Tauri.
 
+pub mod beancount;
 mod config;
 mod error;
 pub mod ledger;

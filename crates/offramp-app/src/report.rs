@@ -127,9 +127,9 @@ pub fn parse_method(text: &str) -> Result<Method, AppError> {
 }
 
 /// The ledger's transactions in time order, their sources (file:line) and the confirmed own transfers.
-struct History {
-    txs: Vec<(i64, offramp_core::Transaction)>,
-    sources: HashMap<i64, String>,
+pub(crate) struct History {
+    pub(crate) txs: Vec<(i64, offramp_core::Transaction)>,
+    pub(crate) sources: HashMap<i64, String>,
     links: Vec<(i64, i64)>,
     /// Transaction id → index in `txs`.
     index: HashMap<i64, usize>,
@@ -151,7 +151,7 @@ impl History {
 
 /// Where a report's dates are taken: the UK (GBP) in Europe/London, Germany (EUR) in Europe/Berlin, the US in
 /// UTC (a US taxpayer's own time zone is not yet a setting).
-fn zone_of(currency: Code) -> Zone {
+pub(crate) fn zone_of(currency: Code) -> Zone {
     match currency.as_str() {
         "GBP" => Zone::London,
         "EUR" => Zone::Berlin,
@@ -209,7 +209,7 @@ impl History {
     }
 }
 
-fn load(config: &Config, key: &Key) -> Result<History, AppError> {
+pub(crate) fn load(config: &Config, key: &Key) -> Result<History, AppError> {
     let ledger = Ledger::open(&config.ledger_path()?, key)?;
     let (mut txs, mut sources, mut index) = (Vec::new(), HashMap::new(), HashMap::new());
     ledger.each_transaction(&TxFilter::default(), &mut |r| {
@@ -230,7 +230,7 @@ fn load(config: &Config, key: &Key) -> Result<History, AppError> {
 /// Lot events of `txs` in `currency` with one pool per account (universal before 2025 under
 /// [`Pooling::Transition`]), booked with the method of each tax year. Returns the conversion (flags, income), the
 /// booking, and the account name of each pool.
-fn book_lots(
+pub(crate) fn book_lots(
     history: &History,
     txs: &[(i64, offramp_core::Transaction)],
     currency: Code,

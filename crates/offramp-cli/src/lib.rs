@@ -180,10 +180,20 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Export every transaction as the generic CSV (to stdout, or to --out FILE, which must not exist).
+    /// Export every transaction as the generic CSV, or as a beancount ledger with lots at cost (to stdout, or to
+    /// --out FILE, which must not exist).
     Export {
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
+        /// generic (the generic CSV, re-importable) or beancount
+        #[arg(long, default_value = "generic")]
+        format: String,
+        /// beancount: the currency lots are held at cost in.
+        #[arg(long, default_value = "USD")]
+        currency: String,
+        /// beancount: how lots are matched within each account (fifo, lifo, hifo).
+        #[arg(long, default_value = "fifo")]
+        method: String,
     },
 }
 
@@ -535,8 +545,22 @@ pub fn run(
         Command::Venues { kind, json } => {
             offramp_app::venues::venues(kind.as_deref()).map(|v| print_venues(&v, json, out))
         }
-        Command::Export { out: None } => key(pf).and_then(|k| ledger::export(&config, &k, out)).map(|_| Ok(())),
-        Command::Export { out: Some(file) } => key(pf)
+        Command::Export { out: file, format, currency, method } if format == "beancount" => key(pf).and_then(|k| {
+            let currency = offramp_core::Code::parse(&currency)
+                .map_err(|e| AppError::new(ErrorCode::InvalidInput, format!("currency: {e}")))?;
+            let method = offramp_app::report::parse_method(&method)?;
+            let mut body = Vec::new();
+            let s = offramp_app::beancount::export(&config, &k, currency, method, now().date_utc(), &mut body)?;
+            emit(file.as_deref(), &body, out, err, &mut |w| {
+                writeln!(w, "{} transactions, {} accounts, lots at cost in {currency}.", s.transactions, s.accounts)
+            })
+        }),
+        Command::Export { format, .. } if format != "generic" => Err(AppError::new(
+            ErrorCode::InvalidInput,
+            format!("format: `{}` (generic or beancount)", offramp_core::text::clip(&format)),
+        )),
+        Command::Export { out: None, .. } => key(pf).and_then(|k| ledger::export(&config, &k, out)).map(|_| Ok(())),
+        Command::Export { out: Some(file), .. } => key(pf)
             .and_then(|k| export_to_file(&config, &k, &file))
             .map(|n| writeln!(out, "Exported {n} transactions to {}.", file.display())),
     };
