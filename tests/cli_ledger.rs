@@ -685,3 +685,45 @@ fn beancount_export_balances_and_matches_the_reports() {
         stderr(&out)
     );
 }
+
+/// Canada: the adjusted cost base over all accounts, a superficial loss, the taxable half; income at fair value;
+/// gains CSVs for every jurisdiction. 10 ETH for 1,000 (Newton) and 10 for 2,000 (Shakepay): ACB 150 each.
+/// Selling 5 for 1,500: ACB 750, gain 750. Selling 10 for 1,000: ACB 1,500, loss 500; 5 bought back on 20 July
+/// and 0.1 received as staking on 1 August are held at the end of the 30 days: 5.1 of the 10 units are
+/// substituted, so 5.1/10 of the loss (255) is denied and added to the ACB of the units kept.
+#[test]
+fn canada_income_and_gains_in_every_jurisdiction() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path();
+    ok(run(data, &["init"]));
+    let history = Path::new(&std::env::var_os("CARGO_MANIFEST_DIR").unwrap()).join("tests/golden/ca_history.csv");
+    ok(run(data, &["import", history.to_str().unwrap()]));
+    let text = ok(run(data, &["report", "ca", "--year", "2024"]));
+    assert!(
+        text.contains("2024-07-10 10 ETH: proceeds 1000.00, ACB 1500.00, gain -245.00; superficial loss denied 255.00"),
+        "{text}"
+    );
+    assert!(text.contains("Schedule 3: proceeds 2500.00 CAD, adjusted cost base 2250.00 CAD, gains 750.00 CAD, losses 245.00 CAD, net 505.00 CAD"), "{text}");
+    assert!(text.contains("Taxable capital gain (50 % inclusion): 252.50 CAD"), "{text}");
+    let csv = ok(run(data, &["report", "gains", "--year", "2024", "--jurisdiction", "ca"]));
+    assert_eq!(csv.lines().nth(2), Some("2024-07-10,ETH,10,1000.00,1500.00,-245.00,255.00,4,ca_history.csv:5"));
+    let income = ok(run(data, &["report", "income", "--year", "2024", "--jurisdiction", "ca"]));
+    assert!(
+        income.contains("2024-08-01,Newton,staking,ETH,0.1,300.00,ca_history.csv:7")
+            && income.contains("Total: 300.00 CAD"),
+        "{income}"
+    );
+    // In another jurisdiction's currency the values are unknown, flagged, never zero.
+    let income = ok(run(data, &["report", "income", "--year", "2024", "--jurisdiction", "de"]));
+    assert!(income.contains("WARNING: 1 receipt(s) have no known value") && income.contains(",UNKNOWN,"), "{income}");
+    for j in ["uk", "de"] {
+        let csv = ok(run(data, &["report", "gains", "--year", "2024", "--jurisdiction", j]));
+        assert!(csv.lines().skip(1).all(|l| l.contains("UNKNOWN")), "CAD history in {j}: every figure unknown\n{csv}");
+    }
+    let bad = run(data, &["report", "gains", "--year", "2024", "--jurisdiction", "fr"]);
+    assert!(
+        stderr(&bad).starts_with("error[INVALID_INPUT]: jurisdiction: `fr` (us, uk, de or ca)"),
+        "{}",
+        stderr(&bad)
+    );
+}

@@ -815,3 +815,191 @@ pub fn write_software_csv(
     }
     Ok(warnings)
 }
+
+/// One Canadian disposal with where it came from.
+#[derive(Debug, Clone, Serialize)]
+pub struct CaRow {
+    pub asset: Code,
+    #[serde(flatten)]
+    pub disposal: offramp_core::ca::CaDisposal,
+    pub source: String,
+}
+
+/// Schedule 3 figures for the year, from the rows whose figures are all known, in CAD (cents, half away from
+/// zero).
+#[derive(Debug, Clone, Serialize)]
+pub struct CaTotals {
+    pub proceeds: Amount,
+    pub acb: Amount,
+    pub gains: Amount,
+    pub losses: Amount,
+    /// Gains less losses.
+    pub net: Amount,
+    /// Half of a positive net gain (the inclusion rate).
+    pub taxable: Amount,
+    /// Losses denied as superficial (added to the ACB of the units kept).
+    pub denied: Amount,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CaReport {
+    pub year: i32,
+    pub rows: Vec<CaRow>,
+    pub unknown_rows: usize,
+    pub totals: CaTotals,
+}
+
+/// Canada's capital gains for calendar `year`: every asset's disposals at its adjusted cost base over all the
+/// person's accounts, superficial losses denied, in CAD (dates UTC for now).
+pub fn ca_gains(config: &Config, key: &Key, year: i32) -> Result<CaReport, AppError> {
+    use offramp_core::ca::{acb, CaEvent};
+    use offramp_core::lots::Event as E;
+    let history = load(config, key)?;
+    let cad = Code::parse("CAD").expect("CAD is a code");
+    // One pool for everything: identical property is averaged across all accounts.
+    let conv = to_events_with(&history.txs, &history.links, cad, &mut |_| PoolId(0), history.options(cad));
+    let mut by_asset: std::collections::BTreeMap<Code, Vec<CaEvent>> = Default::default();
+    for e in &conv.events {
+        match e {
+            E::Acquire { lot, asset, time, qty, cost, .. } => by_asset
+                .entry(*asset)
+                .or_default()
+                .push(CaEvent::Acquire { id: *lot, date: time.date_utc(), qty: *qty, cost: *cost }),
+            E::Dispose { id, asset, time, qty, proceeds, .. } => by_asset
+                .entry(*asset)
+                .or_default()
+                .push(CaEvent::Dispose { id: *id, date: time.date_utc(), qty: *qty, proceeds: *proceeds }),
+            // Moves between the person's accounts change nothing; units that left to an unknown destination are
+            // out of the report: they leave the average at its cost share.
+            E::Move { id, asset, time, qty, fee, to, .. } if *to == offramp_core::tax::OUTSIDE => by_asset
+                .entry(*asset)
+                .or_default()
+                .push(CaEvent::Dispose { id: *id, date: time.date_utc(), qty: *qty + *fee, proceeds: None }),
+            E::Move { .. } => {}
+        }
+    }
+    let mut rows = Vec::new();
+    for (asset, mut events) in by_asset {
+        // Same date: acquisitions first (the engine's events are already in time order within a date).
+        events.sort_by_key(|e| match e {
+            CaEvent::Acquire { date, .. } => (*date, 0),
+            CaEvent::Dispose { date, .. } => (*date, 1),
+        });
+        let (disposals, _) = acb(&events).map_err(|e| {
+            AppError::new(ErrorCode::InvalidInput, format!("{asset}: {e}. Source: {}", ca_source(&e, &history.sources)))
+        })?;
+        for d in disposals.into_iter().filter(|d| chrono::Datelike::year(&d.date) == year) {
+            if d.id < 0 {
+                continue; // left to an unknown destination: not a disposal in this report
+            }
+            let source = history.sources.get(&d.id).cloned().unwrap_or_default();
+            rows.push(CaRow { asset, disposal: d, source });
+        }
+    }
+    rows.sort_by_key(|r| (r.disposal.gain.is_some(), r.disposal.date, r.disposal.id));
+    let known: Vec<&CaRow> = rows.iter().filter(|r| r.disposal.gain.is_some()).collect();
+    let sum = |f: &dyn Fn(&offramp_core::ca::CaDisposal) -> Decimal| -> Decimal {
+        known.iter().map(|r| f(&r.disposal)).sum()
+    };
+    let gains = sum(&|d| d.gain.unwrap_or_default().max(Decimal::ZERO));
+    let losses = sum(&|d| (-d.gain.unwrap_or_default()).max(Decimal::ZERO));
+    let net = gains - losses;
+    let money = |v: Decimal| Amount::new(v, cad).round_to_minor_units();
+    Ok(CaReport {
+        year,
+        unknown_rows: rows.len() - known.len(),
+        totals: CaTotals {
+            proceeds: money(sum(&|d| d.proceeds.unwrap_or_default())),
+            acb: money(sum(&|d| d.acb.unwrap_or_default())),
+            gains: money(gains),
+            losses: money(losses),
+            net: money(net),
+            taxable: money(net.max(Decimal::ZERO) * offramp_core::ca::INCLUSION_RATE),
+            denied: money(sum(&|d| d.denied_loss)),
+        },
+        rows,
+    })
+}
+
+fn ca_source(e: &offramp_core::ca::CaError, sources: &HashMap<i64, String>) -> String {
+    use offramp_core::ca::CaError as C;
+    let id = match e {
+        C::Oversold { id, .. } | C::Invalid { id } | C::OutOfOrder { id } => id.abs(),
+    };
+    sources.get(&id).cloned().map(|s| format!("transaction {id} ({s})")).unwrap_or_else(|| format!("transaction {id}"))
+}
+
+/// One receipt of income (staking, mining, airdrop, interest, other) at its fair value.
+#[derive(Debug, Clone, Serialize)]
+pub struct IncomeRow {
+    pub id: i64,
+    pub date: chrono::NaiveDate,
+    pub account: String,
+    pub kind: offramp_core::TxKind,
+    pub asset: Code,
+    #[serde(with = "offramp_core::money::decimal_str")]
+    pub qty: Decimal,
+    /// Fair value on receipt in the report currency; `None` when unknown (flagged, listed first).
+    #[serde(with = "offramp_core::money::decimal_str::option")]
+    pub value: Option<Decimal>,
+    pub source: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct IncomeReport {
+    pub year: i32,
+    pub currency: Code,
+    pub rows: Vec<IncomeRow>,
+    pub unknown_rows: usize,
+    /// Known values by kind, and in all, rounded half away from zero to cents.
+    pub by_kind: Vec<(offramp_core::TxKind, Amount)>,
+    pub total: Amount,
+}
+
+/// Income received in calendar `year` (dates where the taxpayer lives for GBP and EUR), at fair value in
+/// `currency`: it is taxed as income, and it is also the cost of the lots it creates.
+pub fn income(config: &Config, key: &Key, year: i32, currency: Code) -> Result<IncomeReport, AppError> {
+    let history = load(config, key)?;
+    let conv = to_events_with(&history.txs, &history.links, currency, &mut |_| PoolId(0), history.options(currency));
+    let zone = zone_of(currency);
+    let mut rows: Vec<IncomeRow> = conv
+        .income
+        .iter()
+        .filter_map(|(id, asset, qty, value)| {
+            let t = &history.txs[*history.index.get(id)?].1;
+            let date = t.timestamp.date_in(zone);
+            (chrono::Datelike::year(&date) == year).then(|| IncomeRow {
+                id: *id,
+                date,
+                account: t.account.clone(),
+                kind: t.kind,
+                asset: *asset,
+                qty: *qty,
+                value: *value,
+                source: history.sources.get(id).cloned().unwrap_or_default(),
+            })
+        })
+        .collect();
+    rows.sort_by_key(|r| (r.value.is_some(), r.date, r.id));
+    let mut by_kind: Vec<(offramp_core::TxKind, Amount)> = Vec::new();
+    for r in rows.iter().filter(|r| r.value.is_some()) {
+        match by_kind.iter_mut().find(|(k, _)| *k == r.kind) {
+            Some((_, a)) => *a = Amount::new(a.value() + r.value.unwrap_or_default(), currency),
+            None => by_kind.push((r.kind, Amount::new(r.value.unwrap_or_default(), currency))),
+        }
+    }
+    let total: Decimal = by_kind.iter().map(|(_, a)| a.value()).sum();
+    let by_kind = by_kind.into_iter().map(|(k, a)| (k, a.round_to_minor_units())).collect();
+    Ok(IncomeReport {
+        year,
+        currency,
+        unknown_rows: rows.iter().filter(|r| r.value.is_none()).count(),
+        rows,
+        by_kind,
+        total: Amount::new(total, currency).round_to_minor_units(),
+    })
+}
+
+/// Germany's Freigrenze for income from services such as staking and lending (§ 22 Nr. 3 EStG): such income
+/// stays tax-free if the year's total is **less than** EUR 256 (a cliff).
+pub const DE_SERVICES_FREIGRENZE: Decimal = Decimal::from_parts(256, 0, 0, false, 0);

@@ -255,11 +255,30 @@ enum ReportCommand {
         #[arg(long)]
         json: bool,
     },
-    /// Realized gains, one CSV row per lot piece of each disposal in the year (US: USD, per-account lots).
+    /// Canada: capital gains of the calendar year at the adjusted cost base (all accounts together), superficial
+    /// losses denied, in CAD, with the Schedule 3 totals and the taxable half.
+    Ca {
+        #[arg(long)]
+        year: i32,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Income of the calendar year (staking, mining, airdrops, interest) at fair value on receipt.
+    Income {
+        #[arg(long)]
+        year: i32,
+        /// us (USD), uk (GBP), de (EUR) or ca (CAD)
+        #[arg(long, default_value = "us")]
+        jurisdiction: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Realized gains as CSV, one row per lot piece (US, Germany), per disposal day and rule (UK) or per disposal
+    /// (Canada), in the jurisdiction's currency.
     Gains {
         #[arg(long)]
         year: i32,
-        /// us (uk, de and ca are not available yet)
+        /// us, uk, de or ca
         #[arg(long, default_value = "us")]
         jurisdiction: String,
         #[command(flatten)]
@@ -461,6 +480,15 @@ pub fn run(
                 )
             })
             .map(|r| print_de(&r, out)),
+        Command::Report { command: ReportCommand::Ca { year, json } } => {
+            key(pf).and_then(|k| offramp_app::report::ca_gains(&config, &k, year)).map(|r| print_ca(&r, json, out))
+        }
+        Command::Report { command: ReportCommand::Income { year, jurisdiction, json } } => key(pf)
+            .and_then(|k| {
+                let currency = currency_of(&jurisdiction)?;
+                offramp_app::report::income(&config, &k, year, currency)
+            })
+            .map(|r| print_income(&r, &jurisdiction, json, out)),
         Command::Report { command: ReportCommand::Uk { year, json } } => {
             key(pf).and_then(|k| offramp_app::report::uk_gains(&config, &k, year)).map(|r| print_uk(&r, json, out))
         }
@@ -791,14 +819,60 @@ fn gains(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<std::io::Result<()>, AppError> {
-    if jurisdiction != "us" {
-        return Err(AppError::new(
-            ErrorCode::InvalidInput,
-            format!("jurisdiction: `{jurisdiction}` reports are not available yet (available: us)"),
-        ));
+    let mut csv = Vec::new();
+    let io = |e: std::io::Error| AppError::new(ErrorCode::Io, e.to_string());
+    match jurisdiction {
+        "us" => {}
+        "de" => {
+            let r = offramp_app::report::gains(
+                config,
+                key,
+                year,
+                currency_of("de")?,
+                &offramp_app::report::Basis::per_account(offramp_core::lots::Method::Fifo),
+            )?;
+            offramp_app::report::write_gains_csv(&r, &mut csv).map_err(io)?;
+            let text = String::from_utf8_lossy(&csv).replace(",short,", ",taxable,").replace(",long,", ",tax-free,");
+            let unknown = r.unknown_rows;
+            return emit(file, text.as_bytes(), out, err, &mut |w| {
+                writeln!(w, "{} rows ({} unknown, first); taxable rows: held one year or less", r.rows.len(), unknown)
+            });
+        }
+        "uk" => {
+            let r = offramp_app::report::uk_gains(config, key, year)?;
+            write_uk_csv(&r, &mut csv).map_err(io)?;
+            return emit(file, &csv, out, err, &mut |w| {
+                writeln!(
+                    w,
+                    "{} disposal days ({} unknown, first); tax year {year}/{:02}",
+                    r.rows.len(),
+                    r.unknown_rows,
+                    (year + 1) % 100
+                )
+            });
+        }
+        "ca" => {
+            let r = offramp_app::report::ca_gains(config, key, year)?;
+            write_ca_csv(&r, &mut csv).map_err(io)?;
+            return emit(file, &csv, out, err, &mut |w| {
+                writeln!(
+                    w,
+                    "{} disposals ({} unknown, first); net {}, taxable {}",
+                    r.rows.len(),
+                    r.unknown_rows,
+                    r.totals.net,
+                    r.totals.taxable
+                )
+            });
+        }
+        other => {
+            return Err(AppError::new(
+                ErrorCode::InvalidInput,
+                format!("jurisdiction: `{}` (us, uk, de or ca)", offramp_core::text::clip(other)),
+            ))
+        }
     }
     let report = offramp_app::report::us_gains(config, key, year, basis)?;
-    let mut csv = Vec::new();
     offramp_app::report::write_gains_csv(&report, &mut csv).map_err(|e| AppError::new(ErrorCode::Io, e.to_string()))?;
     let mut summary = |w: &mut dyn Write| -> std::io::Result<()> {
         if report.unknown_rows > 0 {
@@ -925,6 +999,181 @@ fn print_de(r: &offramp_app::report::GainsReport, out: &mut dyn Write) -> std::i
             eur(Some(limit))
         )
     }
+}
+
+/// The report currency of a jurisdiction.
+fn currency_of(jurisdiction: &str) -> Result<offramp_core::Code, AppError> {
+    let code = match jurisdiction {
+        "us" => "USD",
+        "uk" => "GBP",
+        "de" => "EUR",
+        "ca" => "CAD",
+        other => {
+            return Err(AppError::new(
+                ErrorCode::InvalidInput,
+                format!("jurisdiction: `{}` (us, uk, de or ca)", offramp_core::text::clip(other)),
+            ))
+        }
+    };
+    Ok(offramp_core::Code::parse(code).expect("a currency code"))
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+fn write_uk_csv(r: &offramp_app::report::UkReport, out: &mut dyn Write) -> std::io::Result<()> {
+    use offramp_core::uk::Rule;
+    writeln!(out, "date,asset,quantity,proceeds_GBP,allowable_cost_GBP,gain_GBP,matching,disposal_ids,sources")?;
+    for row in &r.rows {
+        let d = &row.disposal;
+        let matching: Vec<String> = d
+            .matches
+            .iter()
+            .map(|m| {
+                let rule = match m.rule {
+                    Rule::SameDay => "same-day".to_string(),
+                    Rule::BedAndBreakfast { acquired } => format!("30-day {acquired}"),
+                    Rule::Section104 => "s104".to_string(),
+                };
+                format!("{rule} {} cost {}", m.qty, offramp_app::report::cents(m.cost))
+            })
+            .collect();
+        let ids: Vec<String> = d.ids.iter().map(|i| i.to_string()).collect();
+        writeln!(
+            out,
+            "{},{},{},{},{},{},{},{},{}",
+            d.date,
+            row.asset,
+            d.qty,
+            offramp_app::report::cents(d.proceeds),
+            offramp_app::report::cents(d.cost),
+            offramp_app::report::cents(d.gain),
+            csv_field(&matching.join("; ")),
+            ids.join(" "),
+            csv_field(&row.sources.join(" "))
+        )?;
+    }
+    Ok(())
+}
+
+fn write_ca_csv(r: &offramp_app::report::CaReport, out: &mut dyn Write) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "date_sold,asset,quantity,proceeds_CAD,acb_CAD,gain_CAD,superficial_loss_denied_CAD,disposal_id,source"
+    )?;
+    for row in &r.rows {
+        let d = &row.disposal;
+        writeln!(
+            out,
+            "{},{},{},{},{},{},{},{},{}",
+            d.date,
+            row.asset,
+            d.qty,
+            offramp_app::report::cents(d.proceeds),
+            offramp_app::report::cents(d.acb),
+            offramp_app::report::cents(d.gain),
+            offramp_app::report::cents(Some(d.denied_loss)),
+            d.id,
+            csv_field(&row.source)
+        )?;
+    }
+    Ok(())
+}
+
+fn print_ca(r: &offramp_app::report::CaReport, json: bool, out: &mut dyn Write) -> std::io::Result<()> {
+    if json {
+        return json_out(r, out);
+    }
+    writeln!(out, "Canada: capital gains, calendar year {}, CAD, adjusted cost base over all accounts; money rounded half away from zero to cents", r.year)?;
+    if r.unknown_rows > 0 {
+        writeln!(
+            out,
+            "WARNING: {} disposal(s) have unknown proceeds or ACB (listed first); the totals leave them out.",
+            r.unknown_rows
+        )?;
+    }
+    for row in &r.rows {
+        let d = &row.disposal;
+        let denied = if d.denied_loss.is_zero() {
+            String::new()
+        } else {
+            format!(
+                "; superficial loss denied {} (added to the ACB of the units kept)",
+                offramp_app::report::cents(Some(d.denied_loss))
+            )
+        };
+        writeln!(
+            out,
+            "{} {} {}: proceeds {}, ACB {}, gain {}{denied}  [{}]",
+            d.date,
+            d.qty,
+            row.asset,
+            offramp_app::report::cents(d.proceeds),
+            offramp_app::report::cents(d.acb),
+            offramp_app::report::cents(d.gain),
+            row.source
+        )?;
+    }
+    let t = &r.totals;
+    writeln!(
+        out,
+        "Schedule 3: proceeds {}, adjusted cost base {}, gains {}, losses {}, net {}",
+        t.proceeds, t.acb, t.gains, t.losses, t.net
+    )?;
+    writeln!(out, "Taxable capital gain (50 % inclusion): {}; superficial losses denied: {}", t.taxable, t.denied)
+}
+
+fn print_income(
+    r: &offramp_app::report::IncomeReport,
+    jurisdiction: &str,
+    json: bool,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    if json {
+        return json_out(r, out);
+    }
+    writeln!(
+        out,
+        "Income received in {}, at fair value on receipt in {}; money rounded half away from zero to cents",
+        r.year, r.currency
+    )?;
+    if r.unknown_rows > 0 {
+        writeln!(
+            out,
+            "WARNING: {} receipt(s) have no known value (listed first, UNKNOWN); the totals leave them out.",
+            r.unknown_rows
+        )?;
+    }
+    writeln!(out, "date,account,kind,asset,quantity,value_{},source", r.currency)?;
+    for row in &r.rows {
+        writeln!(
+            out,
+            "{},{},{},{},{},{},{}",
+            row.date,
+            csv_field(&row.account),
+            row.kind.as_str(),
+            row.asset,
+            row.qty,
+            offramp_app::report::cents(row.value),
+            csv_field(&row.source)
+        )?;
+    }
+    for (kind, a) in &r.by_kind {
+        writeln!(out, "{}: {a}", kind.as_str())?;
+    }
+    writeln!(out, "Total: {}", r.total)?;
+    if jurisdiction == "de" {
+        let limit = offramp_app::report::DE_SERVICES_FREIGRENZE;
+        let verdict =
+            if r.total.value() < limit { "below: tax-free" } else { "reached: all of it is taxable (a cliff)" };
+        writeln!(out, "Leistungen (§ 22 Nr. 3 EStG, staking and lending): Freigrenze {limit} EUR {verdict}")?;
+    }
+    Ok(())
 }
 
 fn print_uk(r: &offramp_app::report::UkReport, json: bool, out: &mut dyn Write) -> std::io::Result<()> {

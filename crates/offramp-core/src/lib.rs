@@ -3,6 +3,7 @@
 //! Everything here is deterministic: no files, no network, no clock. Time, prices and the user's records are
 //! passed in. Every amount, price, fee and quantity is a [`rust_decimal::Decimal`], never a float.
 
+pub mod ca;
 pub mod catalog;
 pub mod holding;
 pub mod ledger;
