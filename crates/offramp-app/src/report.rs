@@ -247,7 +247,7 @@ pub(crate) fn book_lots(
     let mut conv = to_events_with(txs, &history.links, currency, &mut pool, history.options(currency));
     if basis.pooling == Pooling::Transition {
         let cutoff = us_per_account_from();
-        conv.events = offramp_core::tax::universal_before(&conv.events, cutoff).map_err(|e| {
+        conv.events = offramp_core::tax::universal_before(std::mem::take(&mut conv.events), cutoff).map_err(|e| {
             let account = accounts.get(e.pool as usize).cloned().unwrap_or_default();
             AppError::new(
                 ErrorCode::InvalidInput,

@@ -5,6 +5,7 @@
 
 pub mod ca;
 pub mod catalog;
+pub mod fasthash;
 pub mod holding;
 pub mod ledger;
 pub mod lots;

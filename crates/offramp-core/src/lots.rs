@@ -13,7 +13,9 @@
 //! - Unknown cost (`None`) is carried, never treated as zero: a disposal touching such a lot has no known basis
 //!   and no known gain, and says so.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use crate::fasthash::{FastMap, FastSet};
 
 use rust_decimal::RoundingStrategy;
 use serde::Serialize;
@@ -209,13 +211,15 @@ struct LotState {
 #[derive(Default)]
 struct Pool {
     order: BTreeMap<Key, LotState>,
-    by_lot: HashMap<LotId, Key>,
+    by_lot: FastMap<LotId, Key>,
     held: Decimal,
 }
 
 struct Engine {
     method: Method,
-    pools: HashMap<(PoolId, Code), Pool>,
+    /// Whether lots must be found by id (some disposal names its lots): only then is `Pool::by_lot` kept.
+    index_lots: bool,
+    pools: FastMap<(PoolId, Code), Pool>,
     seq: u64,
 }
 
@@ -286,7 +290,9 @@ impl Engine {
         let key = self.key(lot, acquired, qty, cost);
         let p = self.pools.entry((pool, asset)).or_default();
         p.held += qty;
-        p.by_lot.insert(lot, key.clone());
+        if self.index_lots {
+            p.by_lot.insert(lot, key.clone());
+        }
         p.order.insert(key, LotState { lot, acquired, qty, cost });
     }
 
@@ -340,7 +346,9 @@ impl Engine {
                     if state.qty.is_zero() {
                         let lot = state.lot;
                         entry.remove();
-                        p.by_lot.remove(&lot);
+                        if self.index_lots {
+                            p.by_lot.remove(&lot);
+                        }
                     }
                 }
             }
@@ -361,10 +369,11 @@ pub fn book(events: &[Event], method: Method) -> Result<Booking, LotError> {
 /// others.
 pub fn book_with(events: &[Event], method_at: &dyn Fn(Timestamp) -> Method) -> Result<Booking, LotError> {
     let first = events.first().map(|e| method_at(e.time())).unwrap_or(Method::Fifo);
-    let mut engine = Engine { method: first, pools: HashMap::new(), seq: 0 };
+    let index_lots = events.iter().any(|e| matches!(e, Event::Dispose { pick: Some(_), .. }));
+    let mut engine = Engine { method: first, index_lots, pools: FastMap::default(), seq: 0 };
     let mut booking = Booking::default();
     let mut last: Option<Timestamp> = None;
-    let mut seen_lots = std::collections::HashSet::new();
+    let mut seen_lots: FastSet<LotId> = FastSet::default();
     for e in events {
         if last.is_some_and(|t| e.time() < t) {
             return Err(LotError::OutOfOrder { event: e.id() });

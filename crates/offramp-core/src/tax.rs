@@ -17,6 +17,8 @@
 
 use std::collections::HashMap;
 
+use crate::fasthash::{FastMap, FastSet};
+
 use crate::holding::{us_term, Term};
 use crate::ledger::{Transaction, TxKind};
 use crate::lots::{take_share, Booking, Event, PoolId};
@@ -99,10 +101,13 @@ pub fn to_events_with(
     pool: &mut dyn FnMut(&str) -> PoolId,
     options: Options,
 ) -> Conversion {
-    let by_id: HashMap<i64, &Transaction> = txs.iter().map(|(id, t)| (*id, t)).collect();
-    let out_to_in: HashMap<i64, i64> = links.iter().copied().collect();
-    let linked_in: std::collections::HashSet<i64> = links.iter().map(|(_, i)| *i).collect();
+    let out_to_in: FastMap<i64, i64> = links.iter().copied().collect();
+    let linked_in: FastSet<i64> = links.iter().map(|(_, i)| *i).collect();
+    // Only the linked in-legs are looked up by id.
+    let by_id: FastMap<i64, &Transaction> =
+        txs.iter().filter(|(id, _)| linked_in.contains(id)).map(|(id, t)| (*id, t)).collect();
     let mut c = Conversion::default();
+    c.events.reserve(txs.len() + txs.len() / 8);
     for (id, t) in txs {
         let id = *id;
         let p = pool(&t.account);
@@ -363,15 +368,16 @@ pub struct TransitionError {
 ///   rule in the sense of Rev. Proc. 2024-28 §5.02; the user must adopt it in their records (docs/TAX.md).
 ///
 /// The allocation moves have ids -1, -2, ... (no transaction has a negative id).
-pub fn universal_before(events: &[Event], cutoff: crate::Timestamp) -> Result<Vec<Event>, TransitionError> {
+pub fn universal_before(events: Vec<Event>, cutoff: crate::Timestamp) -> Result<Vec<Event>, TransitionError> {
     let time = |e: &Event| match e {
         Event::Acquire { time, .. } | Event::Dispose { time, .. } | Event::Move { time, .. } => *time,
     };
     let split = events.iter().position(|e| time(e) >= cutoff).unwrap_or(events.len());
     let mut balances: std::collections::BTreeMap<(Code, PoolId), Decimal> = Default::default();
     let mut out = Vec::with_capacity(events.len() + 8);
-    for e in &events[..split] {
-        match e.clone() {
+    let mut events = events.into_iter();
+    for e in events.by_ref().take(split) {
+        match e {
             Event::Acquire { lot, pool, asset, time, qty, cost } => {
                 *balances.entry((asset, pool)).or_default() += qty;
                 out.push(Event::Acquire { lot, pool: UNIVERSAL, asset, time, qty, cost });
@@ -406,6 +412,6 @@ pub fn universal_before(events: &[Event], cutoff: crate::Timestamp) -> Result<Ve
         out.push(Event::Move { id: next_id, from: UNIVERSAL, to: pool, asset, time: cutoff, qty, fee: Decimal::ZERO });
         next_id -= 1;
     }
-    out.extend_from_slice(&events[split..]);
+    out.extend(events);
     Ok(out)
 }

@@ -153,7 +153,7 @@ fn universal_until_2024_then_per_account() {
     .collect();
     let per_account = to_events(&txs, &[], usd(), &mut pools()).events;
     let cutoff = Timestamp::parse_rfc3339("2025-01-01T00:00:00Z").unwrap();
-    let transition = universal_before(&per_account, cutoff).unwrap();
+    let transition = universal_before(per_account.clone(), cutoff).unwrap();
     let b = book(&transition, Method::Fifo).unwrap();
     let gains: Vec<(i64, Option<Decimal>)> = b.disposals.iter().map(|d| (d.id, d.gain)).collect();
     assert_eq!(gains, [(3, Some(d("40000"))), (4, Some(d("30000")))]);
@@ -174,7 +174,7 @@ fn universal_until_2024_then_per_account() {
         (2, buy("2023-02-05", "A", "10000 USD")),
         (3, sell("2024-03-05", "B", "50000 USD")),
     ];
-    let e = universal_before(&to_events(&bad, &[], usd(), &mut pools()).events, cutoff).unwrap_err();
+    let e = universal_before(to_events(&bad, &[], usd(), &mut pools()).events, cutoff).unwrap_err();
     assert_eq!(e.qty, d("-1"));
 }
 

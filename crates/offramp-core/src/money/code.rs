@@ -89,8 +89,17 @@ impl Code {
     }
 
     pub fn kind(&self) -> CodeKind {
+        // Every known currency has three letters: compare bytes, without building a string (this is called for
+        // every amount of every transaction a report reads).
+        if self.len != 3 {
+            return CodeKind::Crypto;
+        }
+        let me = [self.bytes[0], self.bytes[1], self.bytes[2]];
         FIAT.iter()
-            .find(|(c, _)| *c == self.as_str())
+            .find(|(c, _)| {
+                let b = c.as_bytes();
+                b[0] == me[0] && b[1] == me[1] && b[2] == me[2]
+            })
             .map(|&(_, minor_units)| CodeKind::Fiat { minor_units })
             .unwrap_or(CodeKind::Crypto)
     }
