@@ -104,8 +104,11 @@ pub fn to_events_with(
     let out_to_in: FastMap<i64, i64> = links.iter().copied().collect();
     let linked_in: FastSet<i64> = links.iter().map(|(_, i)| *i).collect();
     // Only the linked in-legs are looked up by id.
-    let by_id: FastMap<i64, &Transaction> =
-        txs.iter().filter(|(id, _)| linked_in.contains(id)).map(|(id, t)| (*id, t)).collect();
+    let by_id: FastMap<i64, &Transaction> = txs
+        .iter()
+        .filter(|(id, t)| matches!(t.kind, TxKind::TransferIn | TxKind::Deposit) && linked_in.contains(id))
+        .map(|(id, t)| (*id, t))
+        .collect();
     let mut c = Conversion::default();
     c.events.reserve(txs.len() + txs.len() / 8);
     for (id, t) in txs {
@@ -130,10 +133,10 @@ pub fn to_events_with(
         let fee = t.fee.filter(|f| !f.is_zero());
         let fee_money = fee.filter(|f| f.code() == currency).map(|f| f.value());
         let fee_in = |code: Code| fee.filter(|f| f.code() == code).map(|f| f.value()).unwrap_or_default();
-        let legs: Vec<Code> = [t.sent, t.received].iter().flatten().map(|a| a.code()).collect();
+        let legs = [t.sent.map(|a| a.code()), t.received.map(|a| a.code())];
         // A fee in an asset that is neither the report currency nor one of the legs (a standalone fee is its
         // own disposal, below).
-        let third_fee = fee.filter(|f| t.kind != TxKind::Fee && f.code() != currency && !legs.contains(&f.code()));
+        let third_fee = fee.filter(|f| t.kind != TxKind::Fee && f.code() != currency && !legs.contains(&Some(f.code())));
         if let Some(f) = third_fee {
             if f.code().is_fiat() {
                 flag(Flag::ForeignCurrency, &mut c);
