@@ -141,11 +141,16 @@ fn quote_with_live_books_replayed_locally() {
     let dir = std::path::Path::new(&std::env::var_os("CARGO_MANIFEST_DIR").unwrap())
         .join("crates/offramp-market/tests/recorded");
     let url = offramp_market::replay::serve(dir, vec![offramp_market::Exchange::Gemini]).unwrap();
-    let out = std::process::Command::new(offramp_bin())
-        .args(["quote", "--sell", "1.5", "BTC", "--to", "USD", "--price", "65000", "--live"])
-        .env("OFFRAMP_MARKET_URL", &url)
-        .output()
-        .unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let quote = |url: &str| {
+        std::process::Command::new(offramp_bin())
+            .args(["quote", "--sell", "1.5", "BTC", "--to", "USD", "--price", "65000", "--live"])
+            .env("OFFRAMP_MARKET_URL", url)
+            .env("OFFRAMP_DATA_DIR", data.path())
+            .output()
+            .unwrap()
+    };
+    let out = quote(&url);
     assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(&out));
     let text = stdout(&out);
     assert!(text.lines().any(|l| l.starts_with("kraken: order book fetched in ")), "{text}");
@@ -155,6 +160,24 @@ fn quote_with_live_books_replayed_locally() {
         kraken.split_whitespace().collect::<Vec<_>>().join(" "),
         "kraken 97231.64 1 taker fee 253.50; market impact 10.87; fiat withdrawal fee 4.00"
     );
+    // Offline now (nothing listens on that port): the books fetched a moment ago are used, with their age.
+    let closed = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        format!("http://{}", l.local_addr().unwrap())
+    };
+    let out = quote(&closed);
+    let text = stdout(&out);
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("kraken: offline (cannot reach the exchange): using its order book fetched at ")),
+        "{text}"
+    );
+    assert!(
+        text.contains("gemini: offline (cannot reach the exchange): no live book, impact from the model"),
+        "{text}"
+    );
+    let kraken = text.lines().find(|l| l.starts_with("kraken ")).unwrap();
+    assert!(kraken.contains("market impact 10.87"), "the cached book is walked exactly: {kraken}");
 }
 
 /// `offramp plan`: days under the limits, the frontier, JSON with every day, and bad input named.

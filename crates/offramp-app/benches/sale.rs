@@ -62,8 +62,15 @@ fn main() {
         ..Default::default()
     };
     let t = Instant::now();
-    let (_, statuses) =
-        offramp_app::venues::quote_all_live(&venues, &req, &source, offramp_app::venues::LIVE_TIMEOUT).unwrap();
+    let (_, statuses) = offramp_app::venues::quote_all_live(
+        &venues,
+        &req,
+        &source,
+        offramp_app::venues::LIVE_TIMEOUT,
+        None,
+        offramp_core::Timestamp::parse_rfc3339("2026-11-28T00:00:00Z").unwrap(),
+    )
+    .unwrap();
     let plan = offramp_app::plan::plan_sale(&venues, &req, start, 30).unwrap();
     let elapsed = t.elapsed();
     let live = statuses.iter().filter(|s| s.state == "live").count();

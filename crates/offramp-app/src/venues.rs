@@ -153,13 +153,19 @@ fn venue_of(ex: offramp_market::Exchange) -> &'static str {
 /// computation, comes within 2 s even when an exchange never answers.
 pub const LIVE_TIMEOUT: std::time::Duration = std::time::Duration::from_millis(1500);
 
-/// Quotes with live order books where they can be fetched (all at once, each within `timeout`); a venue whose
-/// book cannot be had falls back to the square-root law, and the statuses say which did.
+/// How old a cached order book may be and still be used when the exchange cannot be reached.
+pub const CACHE_MAX_AGE_SECONDS: i64 = 15 * 60;
+
+/// Quotes with live order books where they can be fetched (all at once, each within `timeout`). Fetched books
+/// are kept in `cache` with their time (`now`); an exchange that cannot be reached is quoted on its cached book
+/// when that is at most 15 minutes old, else on the square-root law. The statuses say which, and how old.
 pub fn quote_all_live(
     venues: &[Venue],
     r: &QuoteRequest,
     source: &dyn offramp_market::BookSource,
     timeout: std::time::Duration,
+    cache: Option<&offramp_market::cache::BookCache>,
+    now: offramp_core::Timestamp,
 ) -> Result<(Vec<offramp_core::quote::VenueQuote>, Vec<MarketStatus>), AppError> {
     let mut books = std::collections::HashMap::new();
     let mut statuses = Vec::new();
@@ -167,6 +173,9 @@ pub fn quote_all_live(
         let venue = venue_of(ex).to_string();
         match result {
             Ok(f) => {
+                if let Some(c) = cache {
+                    c.store(ex, &r.asset, &r.fiat, &f.book, now);
+                }
                 statuses.push(MarketStatus {
                     venue: venue.clone(),
                     state: "live",
@@ -182,11 +191,36 @@ pub fn quote_all_live(
                     M::Http(_, code) => ("error", format!("answered HTTP {code}")),
                     M::Parse(p) => ("error", p.reason.clone()),
                 };
-                statuses.push(MarketStatus {
-                    venue,
-                    state,
-                    message: format!("{why}: no live book, impact from the model"),
-                });
+                let cached = cache.and_then(|c| c.load(ex, &r.asset, &r.fiat));
+                let age = cached.as_ref().map(|(_, at)| (now.unix_micros() - at.unix_micros()) / 1_000_000);
+                match (cached, age) {
+                    (Some((book, at)), Some(age)) if (0..=CACHE_MAX_AGE_SECONDS).contains(&age) => {
+                        statuses.push(MarketStatus {
+                            venue: venue.clone(),
+                            state: "cached",
+                            message: format!(
+                                "{why}: using its order book fetched at {} ({} min {} s ago)",
+                                at.to_rfc3339(),
+                                age / 60,
+                                age % 60
+                            ),
+                        });
+                        books.insert(venue, book);
+                    }
+                    (Some((_, at)), _) => statuses.push(MarketStatus {
+                        venue,
+                        state,
+                        message: format!(
+                            "{why}: its last order book ({}) is too old; impact from the model",
+                            at.to_rfc3339()
+                        ),
+                    }),
+                    (None, _) => statuses.push(MarketStatus {
+                        venue,
+                        state,
+                        message: format!("{why}: no live book, impact from the model"),
+                    }),
+                }
             }
         }
     }

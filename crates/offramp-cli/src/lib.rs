@@ -504,14 +504,25 @@ pub fn run(
             if live {
                 // OFFRAMP_MARKET_URL points every exchange at another server (tests replay recorded answers).
                 let source = offramp_market::HttpBooks::new(std::env::var("OFFRAMP_MARKET_URL").ok());
-                offramp_app::venues::quote_all_live(&venues, &req, &source, offramp_app::venues::LIVE_TIMEOUT).map(
-                    |(q, statuses)| {
-                        statuses
-                            .iter()
-                            .try_for_each(|s| writeln!(out, "{}: {}", s.venue, s.message))
-                            .and_then(|_| print_quotes(&req, &q, json, out))
-                    },
+                offramp_app::venues::quote_all_live(
+                    &venues,
+                    &req,
+                    &source,
+                    offramp_app::venues::LIVE_TIMEOUT,
+                    // Books are kept in the data folder (when there is one) to be used while offline.
+                    config
+                        .data_dir()
+                        .ok()
+                        .map(|d| offramp_market::cache::BookCache::new(d.join("cache").join("books")))
+                        .as_ref(),
+                    now(),
                 )
+                .map(|(q, statuses)| {
+                    statuses
+                        .iter()
+                        .try_for_each(|s| writeln!(out, "{}: {}", s.venue, s.message))
+                        .and_then(|_| print_quotes(&req, &q, json, out))
+                })
             } else {
                 offramp_app::venues::quote_all_in(&venues, &req).map(|q| print_quotes(&req, &q, json, out))
             }

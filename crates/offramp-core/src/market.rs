@@ -3,12 +3,12 @@
 
 use chrono::{Days, NaiveDate};
 use rust_decimal::MathematicalOps;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::Decimal;
 
 /// One price level: `size` base units at `price` quote units each.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Level {
     #[serde(with = "crate::money::decimal_str")]
     pub price: Decimal,
@@ -17,7 +17,7 @@ pub struct Level {
 }
 
 /// A Level-2 snapshot. Levels may come in any order; they are sorted when used.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct OrderBook {
     pub bids: Vec<Level>,
     pub asks: Vec<Level>,

@@ -136,7 +136,8 @@ pub fn to_events_with(
         let legs = [t.sent.map(|a| a.code()), t.received.map(|a| a.code())];
         // A fee in an asset that is neither the report currency nor one of the legs (a standalone fee is its
         // own disposal, below).
-        let third_fee = fee.filter(|f| t.kind != TxKind::Fee && f.code() != currency && !legs.contains(&Some(f.code())));
+        let third_fee =
+            fee.filter(|f| t.kind != TxKind::Fee && f.code() != currency && !legs.contains(&Some(f.code())));
         if let Some(f) = third_fee {
             if f.code().is_fiat() {
                 flag(Flag::ForeignCurrency, &mut c);

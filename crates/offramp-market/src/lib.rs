@@ -4,6 +4,7 @@
 //! Offline is a state, not a crash: a venue that cannot be reached, times out or answers badly gives a
 //! [`MarketError`] for that venue only, and the caller falls back to the square-root impact model and says so.
 
+pub mod cache;
 pub mod parse;
 pub mod replay;
 

@@ -1,0 +1,83 @@
+//! Fetched order books kept on disk with the time they were fetched, so a quote made while offline (or while an
+//! exchange does not answer) can use the last book, saying how old it is. One JSON file per exchange and pair,
+//! replaced atomically (written beside, then renamed).
+
+use std::path::{Path, PathBuf};
+
+use offramp_core::market::OrderBook;
+use offramp_core::Timestamp;
+use serde::{Deserialize, Serialize};
+
+use crate::Exchange;
+
+#[derive(Serialize, Deserialize)]
+struct Stored {
+    fetched_at: Timestamp,
+    book: OrderBook,
+}
+
+/// A folder of cached books.
+#[derive(Debug, Clone)]
+pub struct BookCache {
+    dir: PathBuf,
+}
+
+impl BookCache {
+    pub fn new(dir: impl Into<PathBuf>) -> BookCache {
+        BookCache { dir: dir.into() }
+    }
+
+    fn file(&self, exchange: Exchange, base: &str, quote: &str) -> PathBuf {
+        let clean = |s: &str| s.chars().filter(|c| c.is_ascii_alphanumeric()).collect::<String>().to_ascii_uppercase();
+        self.dir.join(format!("{}-{}-{}.json", exchange.id(), clean(base), clean(quote)))
+    }
+
+    /// Keeps a fetched book with its time. A cache that cannot be written is not an error for the quote (it is
+    /// only a convenience), so the result says whether it was kept.
+    pub fn store(&self, exchange: Exchange, base: &str, quote: &str, book: &OrderBook, fetched_at: Timestamp) -> bool {
+        let path = self.file(exchange, base, quote);
+        let write = || -> std::io::Result<()> {
+            std::fs::create_dir_all(&self.dir)?;
+            let tmp = path.with_extension("json.partial");
+            let text = serde_json::to_vec(&Stored { fetched_at, book: book.clone() }).map_err(std::io::Error::other)?;
+            std::fs::write(&tmp, text)?;
+            std::fs::rename(&tmp, &path)
+        };
+        write().is_ok()
+    }
+
+    /// The last book kept for this exchange and pair, with when it was fetched. A missing or unreadable file is
+    /// no book (a damaged cache file is simply not used).
+    pub fn load(&self, exchange: Exchange, base: &str, quote: &str) -> Option<(OrderBook, Timestamp)> {
+        let bytes = std::fs::read(self.file(exchange, base, quote)).ok()?;
+        let s: Stored = serde_json::from_slice(&bytes).ok()?;
+        Some((s.book, s.fetched_at))
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use offramp_core::market::Level;
+
+    #[test]
+    fn keeps_the_last_book_with_its_time() {
+        let tmp = std::env::temp_dir().join(format!("offramp-cache-test-{}", std::process::id()));
+        let cache = BookCache::new(&tmp);
+        assert!(cache.load(Exchange::Kraken, "BTC", "USD").is_none());
+        let book = OrderBook {
+            bids: vec![Level { price: "65000.10".parse().unwrap(), size: "0.5".parse().unwrap() }],
+            asks: vec![],
+        };
+        let t = Timestamp::parse_rfc3339("2026-11-28T10:00:00Z").unwrap();
+        assert!(cache.store(Exchange::Kraken, "btc", "usd", &book, t));
+        assert_eq!(cache.load(Exchange::Kraken, "BTC", "USD"), Some((book, t)), "exact decimals, same time");
+        std::fs::write(tmp.join("kraken-BTC-USD.json"), b"{not json").unwrap();
+        assert!(cache.load(Exchange::Kraken, "BTC", "USD").is_none());
+        let _ = std::fs::remove_dir_all(&tmp);
+    }
+}
