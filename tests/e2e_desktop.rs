@@ -223,4 +223,11 @@ fn compare_venues_in_the_real_window() {
     let unsuitable = s.wait_text("[data-testid=quote-unsuitable]", |t| !t.is_empty());
     assert!(unsuitable.contains("does not pay out USD"), "{unsuitable}");
     s.screenshot(&artifacts.join("compare-venues.png"));
+    // Plan the same sale over days: Kraken's one-day schedule nets what the quote said (same model), and its
+    // limits (Pro level) allow one day.
+    s.click("[data-testid=plan-submit]");
+    assert_eq!(s.wait_text("[data-testid=plan-venue-kraken] [data-testid=fewest-days]", |t| !t.is_empty()), "1");
+    let one_day = s.wait_text("[data-testid=schedule-kraken-1-0] [data-testid=schedule-net]", |t| !t.is_empty());
+    assert_eq!(one_day, "648,018.23");
+    s.screenshot(&artifacts.join("plan.png"));
 }

@@ -16,10 +16,21 @@ fn quote(request: offramp_app::venues::QuoteRequest) -> Result<Vec<offramp_core:
     offramp_app::venues::quote_all(&request)
 }
 
+/// A plan for the sale at each exchange over at most `max_days` days from today (the clock is read here, at the
+/// edge): schedules under the withdrawal limits and the cost-versus-risk frontier.
+#[tauri::command]
+fn plan(request: offramp_app::venues::QuoteRequest, max_days: u32) -> Result<offramp_core::plan::Plan, AppError> {
+    let micros = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_micros() as i64)
+        .unwrap_or_default();
+    offramp_app::plan::plan_from(&request, offramp_core::Timestamp::from_unix_micros(micros), max_days)
+}
+
 /// Adds Offramp's state and commands to a builder. Generic over the runtime so tests can use `tauri::test`'s
 /// mock runtime with the very same commands.
 pub fn with_commands<R: Runtime>(builder: Builder<R>, config: Config) -> Builder<R> {
-    builder.manage(config).invoke_handler(tauri::generate_handler![get_status, quote])
+    builder.manage(config).invoke_handler(tauri::generate_handler![get_status, quote, plan])
 }
 
 /// Starts the desktop app. The data folder comes from `OFFRAMP_DATA_DIR` or the per-user data folder
@@ -84,6 +95,22 @@ mod tests {
         let err =
             invoke_with(config, "quote", serde_json::json!({"request": {"qty": "2", "asset": "BTC", "fiat": "USD"}}))
                 .expect_err("no price");
+        assert_eq!(err["code"], "INVALID_INPUT");
+    }
+
+    #[test]
+    fn plan_command_returns_schedules_or_a_coded_error() {
+        let config = Config::resolve(Flavor::Dev, None, None);
+        let request = serde_json::json!({"request": {"qty": "10", "asset": "BTC", "fiat": "USD", "country": "US",
+            "price": "65000", "daily_volatility": "0.03", "daily_volume": "10000"}, "maxDays": 10});
+        let plan = invoke_with(config.clone(), "plan", request).expect("ok");
+        let kraken = plan["exchanges"].as_array().unwrap().iter().find(|v| v["venue"] == "kraken").unwrap();
+        assert_eq!(kraken["fewest_days"], 1);
+        let one_day = kraken["schedules"].as_array().unwrap().iter().find(|s| s["days"] == 1).unwrap();
+        assert!(one_day["net"].is_string(), "money as strings: {one_day}");
+        let bad = serde_json::json!({"request": {"qty": "10", "asset": "BTC", "fiat": "USD", "country": "US",
+            "price": "65000"}, "maxDays": 0});
+        let err = invoke_with(config, "plan", bad).expect_err("refused");
         assert_eq!(err["code"], "INVALID_INPUT");
     }
 

@@ -1,8 +1,13 @@
 import { useState, type FormEvent } from "react";
 import { backend, toBackendError, type BackendError, type QuoteRequest, type VenueQuote } from "./backend";
 import { formatDecimal } from "./money";
+import { PlanView } from "./PlanView";
 
-type Result = { kind: "idle" } | { kind: "loading" } | { kind: "ok"; quotes: VenueQuote[] } | { kind: "error"; error: BackendError };
+type Result =
+  | { kind: "idle" }
+  | { kind: "loading" }
+  | { kind: "ok"; quotes: VenueQuote[]; request: QuoteRequest }
+  | { kind: "error"; error: BackendError };
 
 const FIELDS: { key: keyof QuoteRequest; label: string; placeholder: string; hint?: string }[] = [
   { key: "qty", label: "Quantity to sell", placeholder: "10" },
@@ -26,7 +31,7 @@ export function CompareVenues() {
     }
     setResult({ kind: "loading" });
     backend.quote(request).then(
-      (quotes) => setResult({ kind: "ok", quotes }),
+      (quotes) => setResult({ kind: "ok", quotes, request }),
       (err: unknown) => setResult({ kind: "error", error: toBackendError(err) }),
     );
   };
@@ -64,6 +69,7 @@ export function CompareVenues() {
         </div>
       )}
       {result.kind === "ok" && <QuoteTables quotes={result.quotes} fiat={form.fiat.toUpperCase()} />}
+      {result.kind === "ok" && <PlanView key={JSON.stringify(result.request)} request={result.request} />}
     </section>
   );
 }

@@ -79,7 +79,67 @@ export interface VenueQuote {
   warnings: string[];
 }
 
+/** One day of a schedule; money in the sale's currency as decimal strings, null when unknown. */
+export interface DaySale {
+  day: string;
+  qty: string;
+  gross: string;
+  fee_pct: string | null;
+  fee: string | null;
+  impact: string | null;
+  withdrawal_fee: string | null;
+}
+
+export interface Schedule {
+  days: number;
+  /** Almgren-Chriss urgency per day; "0" is an even split. */
+  urgency: string;
+  sales: DaySale[];
+  gross: string;
+  cost: string | null;
+  net: string | null;
+  risk_std: string | null;
+  maker_saving: string | null;
+  efficient: boolean;
+  tax: string | null;
+  after_tax: string | null;
+}
+
+export interface RollingLimit {
+  days: number;
+  cap: string | null;
+}
+
+export interface VenuePlan {
+  venue: string;
+  name: string;
+  schedules: Schedule[];
+  limits: RollingLimit[];
+  limits_level: string | null;
+  fewest_days: number | null;
+  unsuitable: string[];
+  warnings: string[];
+}
+
+export interface Mix {
+  desk: string;
+  exchange: string;
+  desk_qty: string;
+  exchange_qty: string;
+  cost: string;
+  net: string;
+  note: string;
+}
+
+export interface Plan {
+  exchanges: VenuePlan[];
+  mixes: Mix[];
+  desks_without_quote: string[];
+  notes: string[];
+}
+
 export const backend = {
   getStatus: () => call<Status>("get_status"),
   quote: (request: QuoteRequest) => call<VenueQuote[]>("quote", { request }),
+  plan: (request: QuoteRequest, maxDays: number) => call<Plan>("plan", { request, maxDays }),
 };

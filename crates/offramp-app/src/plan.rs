@@ -26,6 +26,12 @@ pub fn plan_sale(venues: &[Venue], r: &QuoteRequest, start: NaiveDate, max_days:
     Ok(plan(venues, &PlanRequest { sale, start, max_days }))
 }
 
+/// As [`plan_sale`] over the built-in catalog, starting on `now`'s date (UTC): for the desktop shell, which
+/// reads the clock at its edge.
+pub fn plan_from(r: &QuoteRequest, now: offramp_core::Timestamp, max_days: u32) -> Result<Plan, AppError> {
+    plan_sale(&crate::venues::venues(None)?, r, now.date_utc(), max_days)
+}
+
 /// The tax side of a plan: the user's jurisdiction, marginal rates (fractions) and how their past disposals were
 /// booked (US; Germany is always FIFO per wallet, the UK always the pool).
 #[derive(Debug, Clone)]
