@@ -136,6 +136,17 @@ impl Session {
         send(ureq::post(&format!("{}/element/{id}/click", self.base)), Some(json!({})));
     }
 
+    /// Scrolls the element to the top of the window (so a screenshot shows it).
+    fn scroll_to(&self, css: &str) {
+        let id = self.find(css).unwrap_or_else(|| panic!("no element {css}"));
+        let script = "arguments[0].scrollIntoView({block: 'start', behavior: 'instant'});";
+        send(
+            ureq::post(&format!("{}/execute/sync", self.base)),
+            Some(json!({"script": script, "args": [{ELEMENT_KEY: id}]})),
+        );
+        std::thread::sleep(Duration::from_millis(300)); // let the window repaint before a screenshot
+    }
+
     fn screenshot(&self, path: &Path) {
         let v = send(ureq::get(&format!("{}/screenshot", self.base)), None);
         let png = base64::engine::general_purpose::STANDARD.decode(v["value"].as_str().expect("base64")).unwrap();
@@ -229,5 +240,6 @@ fn compare_venues_in_the_real_window() {
     assert_eq!(s.wait_text("[data-testid=plan-venue-kraken] [data-testid=fewest-days]", |t| !t.is_empty()), "1");
     let one_day = s.wait_text("[data-testid=schedule-kraken-1-0] [data-testid=schedule-net]", |t| !t.is_empty());
     assert_eq!(one_day, "648,018.23");
+    s.scroll_to("[data-testid=plan-venue-kraken]");
     s.screenshot(&artifacts.join("plan.png"));
 }

@@ -1037,22 +1037,24 @@ fn csv_field(s: &str) -> String {
     }
 }
 
-fn write_uk_csv(r: &offramp_app::report::UkReport, out: &mut dyn Write) -> std::io::Result<()> {
+/// How a UK matching rule reads in the computation and its CSV.
+fn uk_rule(rule: &offramp_core::uk::Rule) -> String {
     use offramp_core::uk::Rule;
+    match rule {
+        Rule::SameDay => "same day".to_string(),
+        Rule::BedAndBreakfast { acquired } => format!("30 days ({acquired})"),
+        Rule::Section104 => "section 104 pool".to_string(),
+    }
+}
+
+fn write_uk_csv(r: &offramp_app::report::UkReport, out: &mut dyn Write) -> std::io::Result<()> {
     writeln!(out, "date,asset,quantity,proceeds_GBP,allowable_cost_GBP,gain_GBP,matching,disposal_ids,sources")?;
     for row in &r.rows {
         let d = &row.disposal;
         let matching: Vec<String> = d
             .matches
             .iter()
-            .map(|m| {
-                let rule = match m.rule {
-                    Rule::SameDay => "same-day".to_string(),
-                    Rule::BedAndBreakfast { acquired } => format!("30-day {acquired}"),
-                    Rule::Section104 => "s104".to_string(),
-                };
-                format!("{rule} {} cost {}", m.qty, offramp_app::report::cents(m.cost))
-            })
+            .map(|m| format!("{} {} cost {}", uk_rule(&m.rule), m.qty, offramp_app::report::cents(m.cost)))
             .collect();
         let ids: Vec<String> = d.ids.iter().map(|i| i.to_string()).collect();
         writeln!(
@@ -1188,7 +1190,6 @@ fn print_income(
 }
 
 fn print_uk(r: &offramp_app::report::UkReport, json: bool, out: &mut dyn Write) -> std::io::Result<()> {
-    use offramp_core::uk::Rule;
     if json {
         return json_out(r, out);
     }
@@ -1209,18 +1210,8 @@ fn print_uk(r: &offramp_app::report::UkReport, json: bool, out: &mut dyn Write) 
     }
     for row in &r.rows {
         let d = &row.disposal;
-        let parts: Vec<String> = d
-            .matches
-            .iter()
-            .map(|m| {
-                let rule = match m.rule {
-                    Rule::SameDay => "same day".to_string(),
-                    Rule::BedAndBreakfast { acquired } => format!("30 days ({acquired})"),
-                    Rule::Section104 => "section 104 pool".to_string(),
-                };
-                format!("{rule} {}: {}", m.qty, money(m.cost))
-            })
-            .collect();
+        let parts: Vec<String> =
+            d.matches.iter().map(|m| format!("{} {}: {}", uk_rule(&m.rule), m.qty, money(m.cost))).collect();
         writeln!(
             out,
             "{} {}: disposed of {} for {}; allowable cost {} ({}); gain {}  [{}]",
