@@ -372,39 +372,47 @@ pub struct TransitionError {
 ///   rule in the sense of Rev. Proc. 2024-28 §5.02; the user must adopt it in their records (docs/TAX.md).
 ///
 /// The allocation moves have ids -1, -2, ... (no transaction has a negative id).
-pub fn universal_before(events: Vec<Event>, cutoff: crate::Timestamp) -> Result<Vec<Event>, TransitionError> {
+pub fn universal_before(mut events: Vec<Event>, cutoff: crate::Timestamp) -> Result<Vec<Event>, TransitionError> {
     let time = |e: &Event| match e {
         Event::Acquire { time, .. } | Event::Dispose { time, .. } | Event::Move { time, .. } => *time,
     };
     let split = events.iter().position(|e| time(e) >= cutoff).unwrap_or(events.len());
     let mut balances: std::collections::BTreeMap<(Code, PoolId), Decimal> = Default::default();
-    let mut out = Vec::with_capacity(events.len() + 8);
-    let mut events = events.into_iter();
-    for e in events.by_ref().take(split) {
+    // Rewritten in place (no second copy of a large history): pools before the cutoff become UNIVERSAL, moves
+    // between the person's own accounts disappear unless a fee's cost is carried.
+    let mut index = 0usize;
+    events.retain_mut(|e| {
+        index += 1;
+        if index > split {
+            return true;
+        }
         match e {
-            Event::Acquire { lot, pool, asset, time, qty, cost } => {
-                *balances.entry((asset, pool)).or_default() += qty;
-                out.push(Event::Acquire { lot, pool: UNIVERSAL, asset, time, qty, cost });
+            Event::Acquire { pool, asset, qty, .. } => {
+                *balances.entry((*asset, *pool)).or_default() += *qty;
+                *pool = UNIVERSAL;
+                true
             }
-            Event::Dispose { id, pool, asset, time, qty, proceeds, pick } => {
-                *balances.entry((asset, pool)).or_default() -= qty;
-                out.push(Event::Dispose { id, pool: UNIVERSAL, asset, time, qty, proceeds, pick });
+            Event::Dispose { pool, asset, qty, .. } => {
+                *balances.entry((*asset, *pool)).or_default() -= *qty;
+                *pool = UNIVERSAL;
+                true
             }
-            Event::Move { id, from, to, asset, time, qty, fee } => {
-                *balances.entry((asset, from)).or_default() -= qty + fee;
-                if to == OUTSIDE {
-                    out.push(Event::Move { id, from: UNIVERSAL, to, asset, time, qty, fee });
-                } else {
-                    *balances.entry((asset, to)).or_default() += qty;
-                    if !fee.is_zero() {
-                        // Within the universal pool the fee's units simply leave; their cost stays in the pool
-                        // on the lots they came from, which is what "basis" asks for.
-                        out.push(Event::Move { id, from: UNIVERSAL, to: UNIVERSAL, asset, time, qty, fee });
-                    }
+            Event::Move { from, to, asset, qty, fee, .. } => {
+                *balances.entry((*asset, *from)).or_default() -= *qty + *fee;
+                *from = UNIVERSAL;
+                if *to == OUTSIDE {
+                    return true;
                 }
+                *balances.entry((*asset, *to)).or_default() += *qty;
+                // Within the universal pool the fee's units simply leave; their cost stays in the pool on the
+                // lots they came from, which is what "basis" asks for.
+                *to = UNIVERSAL;
+                !fee.is_zero()
             }
         }
-    }
+    });
+    let kept_before = events.iter().position(|e| time(e) >= cutoff).unwrap_or(events.len());
+    let mut allocation = Vec::new();
     let mut next_id = -1i64;
     for ((asset, pool), qty) in balances {
         if pool == OUTSIDE || qty.is_zero() {
@@ -413,9 +421,17 @@ pub fn universal_before(events: Vec<Event>, cutoff: crate::Timestamp) -> Result<
         if qty < Decimal::ZERO {
             return Err(TransitionError { cutoff: cutoff.to_rfc3339(), pool: pool.0, asset, qty });
         }
-        out.push(Event::Move { id: next_id, from: UNIVERSAL, to: pool, asset, time: cutoff, qty, fee: Decimal::ZERO });
+        allocation.push(Event::Move {
+            id: next_id,
+            from: UNIVERSAL,
+            to: pool,
+            asset,
+            time: cutoff,
+            qty,
+            fee: Decimal::ZERO,
+        });
         next_id -= 1;
     }
-    out.extend(events);
-    Ok(out)
+    events.splice(kept_before..kept_before, allocation);
+    Ok(events)
 }
