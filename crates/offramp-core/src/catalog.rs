@@ -104,6 +104,10 @@ pub struct Venue {
     pub typical_spread_pct: Option<Decimal>,
     pub withdrawal_methods: Vec<WithdrawalMethod>,
     pub withdrawal_limits: Vec<WithdrawalLimit>,
+    /// The smallest order the exchange takes, in `min_order_currency` (the quote currency); `None` when unknown.
+    #[serde(with = "crate::money::decimal_str::option")]
+    pub min_order: Option<Decimal>,
+    pub min_order_currency: Option<String>,
     /// OTC desks' minimum ticket.
     #[serde(with = "crate::money::decimal_str::option")]
     pub min_ticket_usd: Option<Decimal>,
@@ -306,6 +310,12 @@ fn venue(r: &Reader) -> Result<Venue, CatalogError> {
         typical_spread_pct: r.num(v, "typical_spread_pct")?,
         withdrawal_methods,
         withdrawal_limits,
+        // Minimum order: published as the quote-currency amount of the BTC pair (`btcusd_quote` with `currency`).
+        min_order: {
+            let m = v.get("min_order").cloned().unwrap_or(Value::Null);
+            r.num(&m, "btcusd_quote")?
+        },
+        min_order_currency: v.get("min_order").and_then(|m| text(m, "currency")).map(|c| c.to_ascii_uppercase()),
         min_ticket_usd: r.num(v, "min_ticket_usd")?,
         min_ticket_source: text(v, "min_ticket_source"),
         max_trade_btc: {

@@ -287,8 +287,12 @@ fn plan_exchange(venue: &Venue, req: &PlanRequest, max_days: u32, trajectories: 
     }
     if out.fewest_days.is_none() {
         out.unsuitable.push(format!("the withdrawal limits do not allow this sale within {max_days} days"));
+    } else if schedules.is_empty() {
+        out.unsuitable.push("no schedule meets the minimum order and withdrawal sizes".into());
     } else if rejected_for_limits > 0 {
-        out.warnings.push(format!("{rejected_for_limits} shorter or faster schedules would exceed a withdrawal limit"));
+        out.warnings.push(format!(
+            "{rejected_for_limits} other schedules would break a withdrawal limit or a minimum order or withdrawal size"
+        ));
     }
     mark_frontier(&mut schedules);
     schedules.sort_by(|a, b| b.efficient.cmp(&a.efficient).then(a.days.cmp(&b.days)).then(a.urgency.cmp(&b.urgency)));
@@ -434,8 +438,19 @@ struct VenueCosts {
     volume_30d: Decimal,
     /// The seller's own sales raise the fee tier when the tiers are counted in the sale's currency.
     own_volume_counts: bool,
-    /// Published withdrawal methods in the sale's currency with a known fee: (fixed, fraction).
-    withdrawals: Vec<(Decimal, Decimal)>,
+    /// Published withdrawal methods in the sale's currency with a known fee.
+    withdrawals: Vec<Withdrawal>,
+    /// The smallest order, when published in the sale's currency.
+    min_order: Option<Decimal>,
+}
+
+/// A withdrawal method's fee and the amounts it takes.
+struct Withdrawal {
+    fixed: Decimal,
+    fraction: Decimal,
+    min: Option<Decimal>,
+    /// The most one withdrawal (or one day's withdrawals) may carry.
+    max: Option<Decimal>,
 }
 
 impl VenueCosts {
@@ -447,7 +462,16 @@ impl VenueCosts {
             .iter()
             .filter(|m| m.currency.as_deref().is_some_and(|c| c.to_ascii_uppercase().contains(fiat)))
             .filter(|m| m.fee_fixed.is_some() || m.fee_pct.is_some())
-            .map(|m| (m.fee_fixed.unwrap_or_default(), fraction(m.fee_pct).unwrap_or_default()))
+            .map(|m| Withdrawal {
+                fixed: m.fee_fixed.unwrap_or_default(),
+                fraction: fraction(m.fee_pct).unwrap_or_default(),
+                min: m.min_amount,
+                max: m.max_amount.filter(|_| {
+                    m.max_amount_period
+                        .as_deref()
+                        .is_none_or(|p| p.contains("day") || p.contains("24h") || p.contains("transaction"))
+                }),
+            })
             .collect();
         // The same choice as `quote::taker_fee_pct`: the highest tier reached, its figure or else the base fee.
         let both = |p: Option<Decimal>| p.map(|p| (p, p / Decimal::ONE_HUNDRED));
@@ -462,15 +486,26 @@ impl VenueCosts {
         tiers.sort_by_key(|t| t.0);
         VenueCosts {
             tiers,
+            min_order: venue.min_order.filter(|_| venue.min_order_currency.as_deref() == Some(fiat)),
             volume_30d: sale.volume_30d,
             own_volume_counts: venue.fees.volume_currency.as_deref().is_none_or(|c| c.eq_ignore_ascii_case(fiat)),
             withdrawals,
         }
     }
 
-    /// The cheapest withdrawal of `amount` (the same choice as `quote::cheapest_withdrawal`).
-    fn withdrawal_fee(&self, amount: Decimal) -> Option<Decimal> {
-        self.withdrawals.iter().map(|(fixed, fraction)| *fixed + amount * *fraction).min()
+    /// The cheapest published withdrawal that takes `amount` (as `quote::cheapest_withdrawal`, within the
+    /// method's minimum and maximum). `Err(())` when methods are published but none takes that amount.
+    fn withdrawal_fee(&self, amount: Decimal) -> Result<Option<Decimal>, ()> {
+        if self.withdrawals.is_empty() {
+            return Ok(None);
+        }
+        self.withdrawals
+            .iter()
+            .filter(|w| w.min.is_none_or(|m| amount >= m) && w.max.is_none_or(|m| amount <= m))
+            .map(|w| w.fixed + amount * w.fraction)
+            .min()
+            .map(Some)
+            .ok_or(())
     }
 
     /// The taker fee (percent and fraction) and the maker fraction at a 30-day volume.
@@ -503,7 +538,12 @@ impl VenueCosts {
             }
             let (taker, maker_fraction) = self.fees_at(self.volume_30d + recent);
             let fee = taker.map(|(_, f)| gross * f);
-            let wfee = self.withdrawal_fee(gross);
+            // Minimum sizes: an order below the exchange's minimum, or a day's proceeds that no published
+            // withdrawal method takes, make the schedule impossible.
+            if self.min_order.is_some_and(|m| gross < m) {
+                return None;
+            }
+            let wfee = self.withdrawal_fee(gross).ok()?;
             add(&mut fees, fee);
             add(&mut wfees, wfee);
             add(&mut maker, taker.zip(maker_fraction).map(|((_, t), m)| gross * (t - m).max(Decimal::ZERO)));

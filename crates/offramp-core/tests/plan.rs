@@ -153,6 +153,28 @@ fn the_desk_takes_the_bulk_and_the_exchange_the_rest() {
     assert!(small.mixes.is_empty());
 }
 
+/// Minimum sizes: an exchange whose smallest order is 20 USD and whose wire takes at least 1,000 USD. Selling
+/// 0.1 BTC at 65,000 (6,500 USD): splits of 7 days or more would withdraw less than 1,000 a day, so the longest
+/// candidate planned is 5 days (candidates: 1 to 5, 7, 10, ...); 0.01 BTC (650 USD) cannot be withdrawn at all.
+#[test]
+fn minimum_order_and_withdrawal_sizes() {
+    let json = r#"[{"id":"small","name":"Small","kind":"exchange","status":"active","regions":["US"],
+        "fiat_currencies":["USD"],"taker_fee_pct":0.2,"maker_fee_pct":0.1,
+        "min_order":{"btcusd_quote":20.0,"currency":"USD"},
+        "fiat_withdrawal_methods":[{"method":"wire","currency":"USD","fee_fixed":10,"min_amount":1000}],
+        "withdrawal_limits":[{"level":"Basic","fiat_withdraw_per_day_usd":100000,"fiat_withdraw_per_month_usd":1000000}]}]"#;
+    let venues = parse_catalog(json).unwrap();
+    assert_eq!((venues[0].min_order, venues[0].min_order_currency.as_deref()), (Some(d("20")), Some("USD")));
+    let p = plan(&venues, &request("0.1", "65000", true, 30));
+    let v = &p.exchanges[0];
+    let days: std::collections::BTreeSet<u32> = v.schedules.iter().map(|s| s.days).collect();
+    assert_eq!(days.iter().max(), Some(&5), "{days:?}");
+    assert!(v.schedules.iter().all(|s| s.sales.iter().all(|x| x.gross >= d("1000"))));
+    assert!(v.warnings.iter().any(|w| w.contains("minimum order or withdrawal size")), "{:?}", v.warnings);
+    let p = plan(&venues, &request("0.01", "65000", true, 30));
+    assert_eq!(p.exchanges[0].unsuitable, ["no schedule meets the minimum order and withdrawal sizes"]);
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
 
