@@ -178,6 +178,17 @@ fn quote_with_live_books_replayed_locally() {
     );
     let kraken = text.lines().find(|l| l.starts_with("kraken ")).unwrap();
     assert!(kraken.contains("market impact 10.87"), "the cached book is walked exactly: {kraken}");
+    // Live without a price of one's own: the median mid of the books that answered. Mids: Binance 64,998.015,
+    // Coinbase 65,002.26, Bitstamp 65,005, Kraken 65,005.05 (Gemini never answers): (65,002.26 + 65,005) / 2.
+    let out = std::process::Command::new(offramp_bin())
+        .args(["quote", "--sell", "1.5", "BTC", "--to", "USD", "--live"])
+        .env("OFFRAMP_MARKET_URL", &url)
+        .env("OFFRAMP_DATA_DIR", data.path())
+        .output()
+        .unwrap();
+    let text = stdout(&out);
+    assert!(text.contains("price: 65003.63 USD, the median mid price of 4 order book(s)"), "{text}");
+    assert!(text.contains("Selling 1.5 BTC at 65003.63 USD each (median mid of the live order books)"), "{text}");
 }
 
 /// `offramp plan`: days under the limits, the frontier, JSON with every day, and bad input named.

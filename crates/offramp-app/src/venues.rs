@@ -224,7 +224,40 @@ pub fn quote_all_live(
             }
         }
     }
-    Ok((quote_all_with_books(venues, r, &books)?, statuses))
+    // Without a price of its own, the sale is priced at the median mid of the books at hand.
+    let mut r = r.clone();
+    if r.price.is_none() {
+        if let Some((mid, n)) = median_mid(books.values()) {
+            statuses.push(MarketStatus {
+                venue: "price".into(),
+                state: "live",
+                message: format!("{mid} {}, the median mid price of {n} order book(s)", r.fiat.to_ascii_uppercase()),
+            });
+            r.price = Some(mid.to_string());
+        }
+    }
+    Ok((quote_all_with_books(venues, &r, &books)?, statuses))
+}
+
+/// The median of the books' mid prices (best bid and best ask averaged), and how many books had both sides.
+fn median_mid<'b>(
+    books: impl Iterator<Item = &'b offramp_core::market::OrderBook>,
+) -> Option<(offramp_core::Decimal, usize)> {
+    let two = offramp_core::Decimal::TWO;
+    let mut mids: Vec<offramp_core::Decimal> = books
+        .filter_map(|b| {
+            let bid = b.bids.iter().map(|l| l.price).max()?;
+            let ask = b.asks.iter().map(|l| l.price).min()?;
+            Some((bid + ask) / two)
+        })
+        .collect();
+    if mids.is_empty() {
+        return None;
+    }
+    mids.sort();
+    let n = mids.len();
+    let m = if n % 2 == 1 { mids[n / 2] } else { (mids[n / 2 - 1] + mids[n / 2]) / two };
+    Some((m.normalize(), n))
 }
 
 /// Reads a sale request typed by the user (UI or command line), naming the field of any mistake.

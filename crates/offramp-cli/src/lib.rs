@@ -1520,12 +1520,24 @@ fn print_quotes(
     }
     let gross = quotes.first().map(|q| fiat2(q.gross)).unwrap_or_default();
     let fiat = req.fiat.to_ascii_uppercase();
+    // The price is the user's, or (live, without one) the median mid of the books: gross / quantity says which.
+    let (price, whose) = match req.price.as_deref() {
+        Some(p) => (p.to_string(), "your price"),
+        None => (
+            quotes
+                .first()
+                .and_then(|q| {
+                    offramp_core::money::parse_decimal(&req.qty).ok().map(|qty| (q.gross / qty).normalize().to_string())
+                })
+                .unwrap_or_else(|| "?".into()),
+            "median mid of the live order books",
+        ),
+    };
     writeln!(
         out,
-        "Selling {} {} at {} {fiat} each (your price): {gross} {fiat} gross. Money rounded half away from zero to cents.",
+        "Selling {} {} at {price} {fiat} each ({whose}): {gross} {fiat} gross. Money rounded half away from zero to cents.",
         req.qty,
         req.asset.to_ascii_uppercase(),
-        req.price.as_deref().unwrap_or("?")
     )?;
     let line = |q: &offramp_core::quote::VenueQuote| -> String {
         q.costs
