@@ -123,7 +123,7 @@ fn quote_offline_with_given_price() {
     let kraken = text.lines().find(|l| l.starts_with("kraken ")).unwrap();
     assert_eq!(
         kraken.split_whitespace().collect::<Vec<_>>().join(" "),
-        "kraken 648018.23 1 taker fee 1690.00; market impact 287.77; fiat withdrawal fee 4.00"
+        "kraken 648018.23 1 taker fee 1690.00; market impact 287.77; deposit fee 0.00; fiat withdrawal fee 4.00"
     );
     assert!(text.contains("kraken_otc           desk spread unknown"), "{text}");
     assert!(text.contains("bitvavo              does not pay out USD"), "{text}");
@@ -158,7 +158,7 @@ fn quote_with_live_books_replayed_locally() {
     let kraken = text.lines().find(|l| l.starts_with("kraken ")).unwrap();
     assert_eq!(
         kraken.split_whitespace().collect::<Vec<_>>().join(" "),
-        "kraken 97231.64 1 taker fee 253.50; market impact 10.87; fiat withdrawal fee 4.00"
+        "kraken 97231.64 1 taker fee 253.50; market impact 10.87; deposit fee 0.00; fiat withdrawal fee 4.00"
     );
     // Offline now (nothing listens on that port): the books fetched a moment ago are used, with their age.
     let closed = {

@@ -342,11 +342,21 @@ mod quote_tests {
         let k = quotes.iter().find(|q| q.venue == "kraken").unwrap();
         let d = |s: &str| offramp_core::Decimal::from_str(s).unwrap();
         assert_eq!(k.gross, d("650000"));
-        // Base tier 0.26 % of 650,000 = 1,690; Fedwire $4.
-        assert_eq!(k.costs[0].amount, Some(d("1690")));
-        assert_eq!(k.costs[2].amount, Some(d("4.0")));
+        // Base tier 0.26 % of 650,000 = 1,690; deposits free; Fedwire $4, settling in 0-1 business days.
+        let line = |name: &str| k.costs.iter().find(|c| c.name == name).unwrap();
+        assert_eq!(line("taker fee").amount, Some(d("1690")));
+        assert_eq!(
+            (line("deposit fee").amount, line("deposit fee").note.as_str()),
+            (Some(d("0")), "free (network fee paid by sender)")
+        );
+        assert_eq!(line("fiat withdrawal fee").amount, Some(d("4.0")));
+        assert!(
+            line("fiat withdrawal fee").note.ends_with("settles 0-1 business days"),
+            "{}",
+            line("fiat withdrawal fee").note
+        );
         // Impact: 650,000 × (2/3) × 0.7 × 0.03 × sqrt(10 / 10,000) = 650,000 × 0.000442718872... ≈ 287.77
-        let impact = k.costs[1].amount.unwrap();
+        let impact = line("market impact").amount.unwrap();
         assert_eq!(impact.round_dp(2), d("287.77"));
         assert_eq!(k.net, Some(d("650000") - d("1690") - d("4.0") - impact));
         // Pro level: $10,000,000 a day, one day.

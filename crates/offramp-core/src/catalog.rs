@@ -104,6 +104,11 @@ pub struct Venue {
     pub typical_spread_pct: Option<Decimal>,
     pub withdrawal_methods: Vec<WithdrawalMethod>,
     pub withdrawal_limits: Vec<WithdrawalLimit>,
+    /// What depositing the crypto to sell costs: zero where the venue publishes deposits as free, else unknown.
+    #[serde(with = "crate::money::decimal_str::option")]
+    pub deposit_fee: Option<Decimal>,
+    /// The deposit fee as published (text), when there is one.
+    pub deposit_fee_note: Option<String>,
     /// The smallest order the exchange takes, in `min_order_currency` (the quote currency); `None` when unknown.
     #[serde(with = "crate::money::decimal_str::option")]
     pub min_order: Option<Decimal>,
@@ -310,6 +315,14 @@ fn venue(r: &Reader) -> Result<Venue, CatalogError> {
         typical_spread_pct: r.num(v, "typical_spread_pct")?,
         withdrawal_methods,
         withdrawal_limits,
+        // Deposits: only a published "free" is read as zero; anything else (a number in some unit, nothing) stays
+        // unknown, with the published text kept.
+        deposit_fee_note: v.get("crypto_deposit").and_then(|d| text(d, "fee")),
+        deposit_fee: v
+            .get("crypto_deposit")
+            .and_then(|d| text(d, "fee"))
+            .filter(|t| t.trim_start().to_ascii_lowercase().starts_with("free"))
+            .map(|_| Decimal::ZERO),
         // Minimum order: published as the quote-currency amount of the BTC pair (`btcusd_quote` with `currency`).
         min_order: {
             let m = v.get("min_order").cloned().unwrap_or(Value::Null);

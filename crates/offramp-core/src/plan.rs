@@ -69,7 +69,7 @@ pub struct Schedule {
     pub sales: Vec<DaySale>,
     #[serde(with = "crate::money::decimal_str")]
     pub gross: Decimal,
-    /// Trading fees, market impact and withdrawal fees; `None` when any of them is unknown.
+    /// Trading fees, market impact, withdrawal fees and the deposit fee; `None` when any of them is unknown.
     #[serde(with = "crate::money::decimal_str::option")]
     pub cost: Option<Decimal>,
     #[serde(with = "crate::money::decimal_str::option")]
@@ -442,6 +442,7 @@ struct VenueCosts {
     withdrawals: Vec<Withdrawal>,
     /// The smallest order, when published in the sale's currency.
     min_order: Option<Decimal>,
+    deposit_fee: Option<Decimal>,
 }
 
 /// A withdrawal method's fee and the amounts it takes.
@@ -487,6 +488,7 @@ impl VenueCosts {
         VenueCosts {
             tiers,
             min_order: venue.min_order.filter(|_| venue.min_order_currency.as_deref() == Some(fiat)),
+            deposit_fee: venue.deposit_fee,
             volume_30d: sale.volume_30d,
             own_volume_counts: venue.fees.volume_currency.as_deref().is_none_or(|c| c.eq_ignore_ascii_case(fiat)),
             withdrawals,
@@ -553,7 +555,8 @@ impl VenueCosts {
         }
         let gross: Decimal = t.grosses.iter().sum();
         let impact: Option<Decimal> = t.impacts.as_ref().map(|i| i.iter().sum());
-        let cost = fees.and_then(|f| impact.and_then(|i| wfees.map(|w| f + i + w)));
+        // One deposit of the crypto, then the days' costs.
+        let cost = fees.and_then(|f| impact.and_then(|i| wfees.and_then(|w| self.deposit_fee.map(|d| f + i + w + d))));
         Some(Schedule {
             days: t.days,
             urgency: t.kappa,
@@ -616,7 +619,7 @@ fn mix(desk: &Venue, spread_pct: Decimal, exchange: &Venue, sale: &SaleRequest) 
     let ex_gross = q_ex * sale.price;
     let impact = crate::market::sqrt_impact(&p, q_ex)?.average_fraction * ex_gross;
     let wfee = cheapest_withdrawal(exchange, sale.fiat.as_str(), ex_gross).ok()?.0;
-    let cost = q_desk * sale.price * s + ex_gross * f + impact + wfee;
+    let cost = q_desk * sale.price * s + ex_gross * f + impact + wfee + exchange.deposit_fee?;
     Some(Mix {
         desk: desk.id.clone(),
         exchange: exchange.id.clone(),

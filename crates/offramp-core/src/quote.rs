@@ -241,13 +241,22 @@ fn exchange(venue: &Venue, req: &SaleRequest, gross: Decimal, book: Option<&Orde
         },
         (_, None) => CostLine { name: "market impact", amount: None, note: "offline and no daily volume/volatility given".into() },
     });
+    q.costs.push(CostLine {
+        name: "deposit fee",
+        amount: venue.deposit_fee,
+        note: venue.deposit_fee_note.clone().unwrap_or_else(|| "not published".into()),
+    });
     let fiat = req.fiat.as_str();
     let cheapest = cheapest_withdrawal(venue, fiat, gross);
     q.costs.push(CostLine {
         name: "fiat withdrawal fee",
         amount: cheapest.as_ref().ok().map(|(f, _)| *f),
         note: match cheapest {
-            Ok((_, m)) => format!("{} (per withdrawal; more if split over days)", m.method),
+            Ok((_, m)) => format!(
+                "{} (per withdrawal; more if split over days), settles {}",
+                m.method,
+                m.settlement_time.as_deref().unwrap_or("in an unpublished time")
+            ),
             Err(why) => why,
         },
     });

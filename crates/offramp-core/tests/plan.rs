@@ -27,6 +27,7 @@ fn catalog(day_cap: &str, month_cap: &str) -> String {
                                             {{"min_30d_volume":50000,"maker_pct":0.14,"taker_pct":0.24}},
                                             {{"min_30d_volume":100000,"maker_pct":0.12,"taker_pct":0.22}}]}},
     "fiat_withdrawal_methods":[{{"method":"wire","currency":"USD","fee_fixed":4}}],
+    "crypto_deposit":{{"fee":"free (network fee paid by sender)"}},
     "withdrawal_limits":[{{"level":"Intermediate","fiat_withdraw_per_day_usd":{day_cap},"fiat_withdraw_per_month_usd":{month_cap}}}],
     "as_of":"2026-01-01"}},
   {{"id":"nolimits","name":"No limits published","kind":"exchange","status":"active","regions":["US"],
@@ -162,6 +163,7 @@ fn minimum_order_and_withdrawal_sizes() {
         "fiat_currencies":["USD"],"taker_fee_pct":0.2,"maker_fee_pct":0.1,
         "min_order":{"btcusd_quote":20.0,"currency":"USD"},
         "fiat_withdrawal_methods":[{"method":"wire","currency":"USD","fee_fixed":10,"min_amount":1000}],
+        "crypto_deposit":{"fee":"free"},
         "withdrawal_limits":[{"level":"Basic","fiat_withdraw_per_day_usd":100000,"fiat_withdraw_per_month_usd":1000000}]}]"#;
     let venues = parse_catalog(json).unwrap();
     assert_eq!((venues[0].min_order, venues[0].min_order_currency.as_deref()), (Some(d("20")), Some("USD")));
