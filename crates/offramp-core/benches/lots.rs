@@ -208,6 +208,7 @@ fn transactions(n: usize) {
         let events = universal_before(conv.events, cutoff).unwrap();
         let t_transition = t.elapsed().as_secs_f64();
         let b = book_with(&events, &|_| method).unwrap();
+        drop(events);
         let t_book = t.elapsed().as_secs_f64();
         let rows = gain_rows(&b, 2024, Zone::Utc);
         let secs = t.elapsed().as_secs_f64();
