@@ -215,7 +215,7 @@ pub(crate) fn load(config: &Config, key: &Key) -> Result<History, AppError> {
     ledger.each_transaction(&TxFilter::default(), &mut |r| {
         sources.insert(r.id, format!("{}:{}", r.source_file, r.source_line));
         index.insert(r.id, txs.len());
-        txs.push((r.id, r.as_transaction()));
+        txs.push((r.id, r.tx));
         Ok(())
     })?;
     let mut transfer_fee = HashMap::new();

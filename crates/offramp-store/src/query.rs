@@ -16,22 +16,23 @@ pub struct AccountRow {
     pub transactions: u64,
 }
 
-/// A stored transaction with where it came from.
+/// A stored transaction with where it came from. Serialized flat: the transaction's fields beside `id`,
+/// `needs_price` and the source.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TxRow {
     pub id: i64,
-    pub timestamp: Timestamp,
-    pub account: String,
-    pub kind: TxKind,
-    pub sent: Option<Amount>,
-    pub received: Option<Amount>,
-    pub fee: Option<Amount>,
-    pub fiat_value: Option<Amount>,
+    #[serde(flatten)]
+    pub tx: offramp_core::Transaction,
     pub needs_price: bool,
-    pub external_id: Option<String>,
-    pub note: String,
     pub source_file: String,
     pub source_line: u64,
+}
+
+impl std::ops::Deref for TxRow {
+    type Target = offramp_core::Transaction;
+    fn deref(&self) -> &offramp_core::Transaction {
+        &self.tx
+    }
 }
 
 /// Filters for listing transactions. Pages are by keyset: pass the last row's `(timestamp, id)` as `after`.
@@ -148,8 +149,7 @@ impl Ledger {
         let rows = stmt.query_map(rusqlite::params_from_iter(args), |r| {
             let kind_text: String = r.get(3)?;
             let kind: TxKind = kind_text.parse().map_err(corrupt)?;
-            let mut row = TxRow {
-                id: r.get(0)?,
+            let tx = offramp_core::Transaction {
                 timestamp: Timestamp::from_unix_micros(r.get(1)?),
                 account: r.get(2)?,
                 kind,
@@ -157,31 +157,17 @@ impl Ledger {
                 received: amount(r.get(6)?, r.get(7)?)?,
                 fee: amount(r.get(8)?, r.get(9)?)?,
                 fiat_value: amount(r.get(10)?, r.get(11)?)?,
-                needs_price: false,
                 external_id: r.get(12)?,
                 note: r.get(13)?,
+            };
+            Ok(TxRow {
+                id: r.get(0)?,
+                needs_price: tx.needs_price(),
+                tx,
                 source_file: r.get(14)?,
                 source_line: r.get::<_, i64>(15)? as u64,
-            };
-            row.needs_price = row.as_transaction().needs_price();
-            Ok(row)
+            })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
-    }
-}
-
-impl TxRow {
-    pub fn as_transaction(&self) -> offramp_core::Transaction {
-        offramp_core::Transaction {
-            timestamp: self.timestamp,
-            account: self.account.clone(),
-            kind: self.kind,
-            sent: self.sent,
-            received: self.received,
-            fee: self.fee,
-            fiat_value: self.fiat_value,
-            external_id: self.external_id.clone(),
-            note: self.note.clone(),
-        }
     }
 }

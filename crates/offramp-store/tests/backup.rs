@@ -44,7 +44,7 @@ fn full_ledger(path: &Path) -> Ledger {
 
 /// What a transaction is, without where it was stored or imported from.
 fn essence(rows: Vec<TxRow>) -> Vec<String> {
-    rows.into_iter().map(|r| format!("{:?}", r.as_transaction())).collect()
+    rows.into_iter().map(|r| format!("{:?}", r.tx)).collect()
 }
 
 fn everything(l: &Ledger) -> Vec<TxRow> {
