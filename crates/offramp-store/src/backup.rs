@@ -17,14 +17,13 @@ fn io(context: String) -> impl FnOnce(std::io::Error) -> StoreError {
 }
 
 /// Copies the open database `from` into a new file at `dest`, encrypted with `key`.
-fn copy_to_new_file(from: &Connection, dest: &Path, key: &Key) -> Result<(), StoreError> {
+fn copy_to_new_file(from: &Connection, dest: &Path, key: &Key, page_size: u32) -> Result<(), StoreError> {
     if dest.exists() {
         return Err(StoreError::AlreadyExists(dest.to_path_buf()));
     }
     let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let mut to = Connection::open_with_flags(dest, flags)?;
-    apply_key(&to, key)?;
-    to.execute_batch("PRAGMA cipher_log_level = NONE;")?;
+    apply_key(&to, key, page_size)?;
     Backup::new(from, &mut to)?.run_to_completion(4096, Duration::ZERO, None)?;
     // The copy must read back with the key before anyone relies on it.
     let check: String = to.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
@@ -38,7 +37,7 @@ impl Ledger {
     /// Writes a consistent copy of the ledger to `dest` (which must not exist) while it stays open and usable.
     /// The copy is encrypted with `key` (normally the ledger's own key).
     pub fn backup_to(&self, dest: &Path, key: &Key) -> Result<(), StoreError> {
-        copy_to_new_file(&self.conn, dest, key)
+        copy_to_new_file(&self.conn, dest, key, self.page_size)
     }
 
     /// Exports every transaction, in time order, as the generic CSV (importable into any Offramp ledger).
@@ -96,7 +95,7 @@ pub fn restore(backup: &Path, key: &Key, ledger_path: &Path, stamp: &str) -> Res
     if let Some(dir) = ledger_path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(io(format!("cannot create {}", dir.display())))?;
     }
-    copy_to_new_file(&source.conn, &staging, key)?;
+    copy_to_new_file(&source.conn, &staging, key, source.page_size)?;
     drop(source);
     let mut replaced = None;
     if ledger_path.exists() {
