@@ -87,7 +87,8 @@ pub fn restore(backup: &Path, key: &Key, ledger_path: &Path, stamp: &str) -> Res
     let source = Ledger::open(backup, key)?;
     let name = ledger_path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let staging = ledger_path.with_file_name(format!("{name}.restoring"));
-    for stale in [staging.clone(), sidecar(&staging, "-wal"), sidecar(&staging, "-shm")] {
+    for stale in [staging.clone(), sidecar(&staging, "-wal"), sidecar(&staging, "-shm"), sidecar(&staging, "-journal")]
+    {
         if stale.exists() {
             std::fs::remove_file(&stale).map_err(io(format!("cannot remove {}", stale.display())))?;
         }
@@ -100,8 +101,8 @@ pub fn restore(backup: &Path, key: &Key, ledger_path: &Path, stamp: &str) -> Res
     let mut replaced = None;
     if ledger_path.exists() {
         // Keep the current ledger under a second name (a hard link: no copy, no moment without a ledger), move
-        // its WAL files (normally absent after a clean close) along, then swap the restored file in with one
-        // atomic rename.
+        // its WAL files and any rollback journal (normally absent after a clean close) along, then swap the
+        // restored file in with one atomic rename.
         let aside = ledger_path.with_file_name(format!("{name}.replaced-{stamp}"));
         if aside.exists() {
             return Err(StoreError::AlreadyExists(aside));
@@ -109,7 +110,7 @@ pub fn restore(backup: &Path, key: &Key, ledger_path: &Path, stamp: &str) -> Res
         std::fs::hard_link(ledger_path, &aside)
             .or_else(|_| std::fs::copy(ledger_path, &aside).map(|_| ()))
             .map_err(io(format!("cannot keep a copy of {}", ledger_path.display())))?;
-        for suffix in ["-wal", "-shm"] {
+        for suffix in ["-wal", "-shm", "-journal"] {
             let side = sidecar(ledger_path, suffix);
             if side.exists() {
                 let to = sidecar(&aside, suffix);

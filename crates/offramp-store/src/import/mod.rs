@@ -74,7 +74,7 @@ pub fn parse_bytes(path: &Path, bytes: &[u8]) -> Result<ParsedFile, ImportError>
     let (rows, left_out) = opened.rows(path, None)?;
     Ok(ParsedFile {
         path: path.to_path_buf(),
-        sha256: opened.sha256,
+        sha256: Sha256::digest(bytes).into(),
         format: opened.format.id,
         venue: opened.format.venue,
         rows,
@@ -85,7 +85,6 @@ pub fn parse_bytes(path: &Path, bytes: &[u8]) -> Result<ParsedFile, ImportError>
 /// A file whose encoding has been checked and whose header has been recognised.
 struct Opened<'b> {
     format: &'static Format,
-    sha256: [u8; 32],
     /// The body from the header row on, BOM removed and line ends normalised.
     body: std::borrow::Cow<'b, [u8]>,
     skipped_lines: u64,
@@ -118,7 +117,7 @@ impl<'b> Opened<'b> {
                 std::borrow::Cow::Owned(v)
             }
         };
-        Ok(Opened { format, sha256: Sha256::digest(bytes).into(), body, skipped_lines })
+        Ok(Opened { format, body, skipped_lines })
     }
 
     /// Reads the rows; with a `stream`, rows are handed to it in chunks as they are read and only the rest is
@@ -254,9 +253,17 @@ pub(crate) struct RowToWrite {
 
 /// What the writer receives, file after file: a head, chunks of rows, the end.
 pub(crate) enum Piece {
-    Head { path: PathBuf, sha256: [u8; 32], format: &'static str, venue: &'static str },
+    Head {
+        path: PathBuf,
+        format: &'static str,
+        venue: &'static str,
+    },
     Rows(Vec<RowToWrite>),
-    End { left_out: u64 },
+    /// The file's SHA-256 comes last: hashing a large file does not hold up its first rows.
+    End {
+        left_out: u64,
+        sha256: [u8; 32],
+    },
 }
 
 /// Turns one file's rows into rows to write. Identical rows within a file are told apart by their occurrence
@@ -301,6 +308,9 @@ fn code_of(a: &Option<(String, Code)>) -> Option<&str> {
     a.as_ref().map(|(_, c)| c.as_str())
 }
 
+/// From this many rows an import is written with a rollback journal (see [`Ledger::write`]).
+const BULK_ROWS: u64 = 10_000;
+
 /// How often the progress callback is called (rows).
 const PROGRESS_EVERY: u64 = 4096;
 
@@ -314,19 +324,17 @@ fn stream_file(path: &Path, bytes: &[u8], send: &mut dyn FnMut(Result<Piece, Imp
         Ok(o) => o,
         Err(e) => return send(Err(e)),
     };
-    let head = Piece::Head {
-        path: path.to_path_buf(),
-        sha256: opened.sha256,
-        format: opened.format.id,
-        venue: opened.format.venue,
-    };
+    let head = Piece::Head { path: path.to_path_buf(), format: opened.format.id, venue: opened.format.venue };
     if !send(Ok(head)) {
         return false;
     }
     let mut preparer = Preparer::default();
     let mut chunk = |rows: Vec<ParsedRow>| send_rows(&mut preparer, rows, send);
     match opened.rows(path, Some(&mut chunk)) {
-        Ok((rest, left_out)) => send_rows(&mut preparer, rest, send) && send(Ok(Piece::End { left_out })),
+        Ok((rest, left_out)) => {
+            send_rows(&mut preparer, rest, send)
+                && send(Ok(Piece::End { left_out, sha256: Sha256::digest(bytes).into() }))
+        }
         Err(e) => send(Err(e)),
     }
 }
@@ -360,9 +368,9 @@ impl Ledger {
             let mut preparer = Preparer::default();
             let rows = preparer.prepare_all(f.rows.clone());
             [
-                Ok(Piece::Head { path: f.path.clone(), sha256: f.sha256, format: f.format, venue: f.venue }),
+                Ok(Piece::Head { path: f.path.clone(), format: f.format, venue: f.venue }),
                 Ok(Piece::Rows(rows)),
-                Ok(Piece::End { left_out: f.left_out }),
+                Ok(Piece::End { left_out: f.left_out, sha256: f.sha256 }),
             ]
         });
         self.write(&mut pieces, total, now, progress)
@@ -403,6 +411,35 @@ impl Ledger {
         now: Timestamp,
         progress: &mut dyn FnMut(u64, u64) -> bool,
     ) -> Result<Vec<ImportSummary>, StoreError> {
+        // A large import mostly appends new pages. In WAL mode each is written twice (to the log, then into the
+        // file at the checkpoint); with a rollback journal, once (appended pages need no journal entry), and a
+        // crash or kill still rolls back to the ledger before the import (the journal is replayed at the next
+        // open). The switch is best effort: if another connection holds the ledger in WAL mode it stays in WAL,
+        // which is just as safe; the ledger goes back to WAL afterwards (and is set to WAL at every open).
+        // The import itself takes every row's account and source id from rows it found or inserted in the same
+        // transaction, so checking the foreign keys row by row only re-reads what it just wrote: a bulk import
+        // leaves that check out (foreign keys stay enforced for every other write).
+        let bulk = total >= BULK_ROWS;
+        if bulk {
+            let _ = self.conn.query_row("PRAGMA journal_mode = DELETE", [], |r| r.get::<_, String>(0));
+            self.conn.execute_batch("PRAGMA foreign_keys = OFF")?;
+        }
+        let result = self.write_in_transaction(pieces, total, now, progress);
+        if bulk {
+            let restored = self.conn.execute_batch("PRAGMA foreign_keys = ON");
+            let _ = self.conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0));
+            restored?;
+        }
+        result
+    }
+
+    fn write_in_transaction(
+        &mut self,
+        pieces: &mut dyn Iterator<Item = Result<Piece, ImportError>>,
+        total: u64,
+        now: Timestamp,
+        progress: &mut dyn FnMut(u64, u64) -> bool,
+    ) -> Result<Vec<ImportSummary>, StoreError> {
         let mut done = 0u64;
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut summaries = Vec::new();
@@ -425,9 +462,10 @@ impl Ledger {
             let mut current: Option<(ImportSummary, i64, &'static str)> = None;
             for piece in pieces {
                 match piece? {
-                    Piece::Head { path, sha256, format, venue } => {
+                    Piece::Head { path, format, venue } => {
                         let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-                        add_source.execute(params![name, &sha256[..], format, now.unix_micros()])?;
+                        // The file's hash is filled in at its end.
+                        add_source.execute(params![name, &[0u8; 32][..], format, now.unix_micros()])?;
                         let summary = ImportSummary {
                             file: path,
                             format: format.to_string(),
@@ -489,7 +527,7 @@ impl Ledger {
                             }
                         }
                     }
-                    Piece::End { left_out } => {
+                    Piece::End { left_out, sha256 } => {
                         let Some((mut summary, source_id, _)) = current.take() else {
                             return Err(StoreError::Invalid("a file ended before it began".into()));
                         };
@@ -498,8 +536,8 @@ impl Ledger {
                             tx.execute("DELETE FROM sources WHERE id = ?1", [source_id])?;
                         } else {
                             tx.execute(
-                                "UPDATE sources SET rows_read = ?1, rows_added = ?2 WHERE id = ?3",
-                                params![summary.rows as i64, summary.added as i64, source_id],
+                                "UPDATE sources SET rows_read = ?1, rows_added = ?2, file_sha256 = ?3 WHERE id = ?4",
+                                params![summary.rows as i64, summary.added as i64, &sha256[..], source_id],
                             )?;
                         }
                         summary.already_present = summary.rows - summary.added;
@@ -517,5 +555,48 @@ impl Ledger {
         }
         tx.commit()?;
         Ok(summaries)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{Key, Ledger};
+
+    fn modes(l: &Ledger) -> (i64, String) {
+        let fk: i64 = l.conn.query_row("PRAGMA foreign_keys", [], |r| r.get(0)).unwrap();
+        let journal: String = l.conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
+        (fk, journal)
+    }
+
+    /// A bulk import runs with a rollback journal and without the per-row foreign-key check; afterwards, whether
+    /// it worked or failed, the ledger is back to WAL with foreign keys enforced.
+    #[test]
+    fn a_bulk_import_puts_the_ledger_back_as_it_was() {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut l = Ledger::create(&tmp.path().join("l"), &Key::Passphrase("k".into())).unwrap();
+        assert_eq!(modes(&l), (1, "wal".to_string()));
+        let mut text = String::from("timestamp,type,account,sent_amount,sent_asset,received_amount,received_asset\n");
+        for i in 0..12_000 {
+            text.push_str(&format!("2024-01-01T00:00:{:02}.{i:06}Z,buy,A,10,USD,0.001,BTC\n", i % 60));
+        }
+        let good = tmp.path().join("good.csv");
+        std::fs::write(&good, &text).unwrap();
+        let s = l
+            .import_files(std::slice::from_ref(&good), offramp_core::Timestamp::from_unix_micros(0), &mut |_, _| true)
+            .unwrap();
+        assert_eq!(s[0].added, 12_000);
+        assert_eq!(modes(&l), (1, "wal".to_string()));
+        // Every stored row's account and source exist.
+        let dangling: i64 = l
+            .conn
+            .query_row("SELECT count(*) FROM pragma_foreign_key_check('transactions')", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(dangling, 0);
+        text.push_str("2024-02-01T00:00:00Z,buy,A,1e3,USD,0.001,BTC\n");
+        let bad = tmp.path().join("bad.csv");
+        std::fs::write(&bad, &text).unwrap();
+        assert!(l.import_files(&[bad], offramp_core::Timestamp::from_unix_micros(0), &mut |_, _| true).is_err());
+        assert_eq!(modes(&l), (1, "wal".to_string()));
+        assert_eq!(l.transaction_count().unwrap(), 12_000);
     }
 }
