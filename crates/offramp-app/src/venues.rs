@@ -264,13 +264,24 @@ fn median_mid<'b>(
 pub fn sale_request(r: &QuoteRequest) -> Result<offramp_core::quote::SaleRequest, AppError> {
     use offramp_core::market::ImpactParams;
     use offramp_core::money::Code;
+    use offramp_core::Decimal;
     let code = |field: &str, t: &str| {
         Code::parse(t).map_err(|e| AppError::new(ErrorCode::InvalidInput, format!("{field}: {e}")))
     };
-    let qty = dec("quantity", &r.qty)?;
-    if qty <= offramp_core::Decimal::ZERO {
-        return Err(AppError::new(ErrorCode::InvalidInput, "quantity: must be positive"));
-    }
+    // Figures are bounded so that every product the cost model forms (quantity × price, their squares in the
+    // price risk) stays far inside a decimal's range: a typo of twenty digits is refused, not a crash.
+    let limit = Decimal::from(1_000_000_000_000i64);
+    let bounded = |field: &str, text: &str, positive: bool| -> Result<Decimal, AppError> {
+        let v = dec(field, text)?;
+        if positive && v <= Decimal::ZERO || v < Decimal::ZERO {
+            return Err(AppError::new(ErrorCode::InvalidInput, format!("{field}: must be positive")));
+        }
+        if v > limit {
+            return Err(AppError::new(ErrorCode::InvalidInput, format!("{field}: {v} is more than {limit}")));
+        }
+        Ok(v)
+    };
+    let qty = bounded("quantity", &r.qty, true)?;
     let price = r.price.as_deref().ok_or_else(|| {
         AppError::new(
             ErrorCode::InvalidInput,
@@ -279,9 +290,9 @@ pub fn sale_request(r: &QuoteRequest) -> Result<offramp_core::quote::SaleRequest
     })?;
     let impact = match (&r.daily_volatility, &r.daily_volume) {
         (Some(v), Some(vol)) => Some(ImpactParams {
-            y: dec("impact Y", r.impact_y.as_deref().unwrap_or("0.7"))?,
-            daily_volatility: dec("daily volatility", v)?,
-            daily_volume: dec("daily volume", vol)?,
+            y: bounded("impact Y", r.impact_y.as_deref().unwrap_or("0.7"), false)?,
+            daily_volatility: bounded("daily volatility", v, false)?,
+            daily_volume: bounded("daily volume", vol, true)?,
         }),
         (None, None) => None,
         _ => {
@@ -296,8 +307,8 @@ pub fn sale_request(r: &QuoteRequest) -> Result<offramp_core::quote::SaleRequest
         qty,
         fiat: code("currency", &r.fiat)?,
         country: r.country.to_ascii_uppercase(),
-        price: dec("price", price)?,
-        volume_30d: dec("30-day volume", r.volume_30d.as_deref().unwrap_or("0"))?,
+        price: bounded("price", price, true)?,
+        volume_30d: bounded("30-day volume", r.volume_30d.as_deref().unwrap_or("0"), false)?,
         impact,
     })
 }
@@ -388,5 +399,26 @@ mod quote_tests {
         let e = quote_all(&QuoteRequest { price: None, ..req() }).unwrap_err();
         assert_eq!(e.code, ErrorCode::InvalidInput);
         assert!(e.message.contains("offline"));
+        // Absurd figures are refused, never a crash: 28 digits of quantity times a price would overflow.
+        let huge = "9999999999999999999999999999";
+        for r in [
+            QuoteRequest { qty: huge.into(), ..req() },
+            QuoteRequest { price: Some(huge.into()), ..req() },
+            QuoteRequest { daily_volume: Some(huge.into()), ..req() },
+            QuoteRequest { volume_30d: Some(huge.into()), ..req() },
+        ] {
+            let e = quote_all(&r).unwrap_err();
+            assert_eq!(e.code, ErrorCode::InvalidInput);
+            assert!(e.message.contains("is more than 1000000000000"), "{}", e.message);
+            let start = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+            assert_eq!(
+                crate::plan::plan_sale(&venues(None).unwrap(), &r, start, 30).unwrap_err().code,
+                ErrorCode::InvalidInput
+            );
+        }
+        assert!(quote_all(&QuoteRequest { price: Some("-1".into()), ..req() })
+            .unwrap_err()
+            .message
+            .contains("price: must be positive"));
     }
 }

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::money::{Amount, Code};
 use crate::time::Timestamp;
+use crate::Decimal;
 
 /// What kind of thing happened. Each kind says which legs (sent, received, fee) it has; see
 /// [`Transaction::validate`].
@@ -167,6 +168,16 @@ impl Transaction {
         if self.account.trim().is_empty() {
             return Err(err("account", "must not be empty"));
         }
+        for (field, a) in
+            [("sent", &self.sent), ("received", &self.received), ("fee", &self.fee), ("fiat_value", &self.fiat_value)]
+        {
+            if let Some(a) = a.filter(|a| a.value().abs() > MAX_AMOUNT) {
+                return Err(err(
+                    field,
+                    format!("{} is larger than any real holding (more than {MAX_AMOUNT})", a.value()),
+                ));
+            }
+        }
         let (sent_leg, received_leg) = self.kind.legs();
         check_leg("sent", self.sent.as_ref(), sent_leg, self.kind)?;
         check_leg("received", self.received.as_ref(), received_leg, self.kind)?;
@@ -248,6 +259,11 @@ impl Transaction {
     }
 }
 
+/// The largest amount a transaction may carry (10^18 units). Real holdings stay far below it (the largest token
+/// supplies are around 10^15), and it keeps every sum and product a report forms inside a decimal's range, so a
+/// mistyped figure is an error naming its field, never an overflow later.
+pub const MAX_AMOUNT: Decimal = Decimal::from_parts(2_808_348_672, 232_830_643, 0, false, 0);
+
 fn check_leg(field: &'static str, amount: Option<&Amount>, leg: Leg, kind: TxKind) -> Result<(), TxError> {
     match (leg, amount) {
         (Leg::Required, None) => Err(err(field, format!("a `{kind}` needs a {field} amount and asset"))),
@@ -265,6 +281,14 @@ mod tests {
 
     fn a(s: &str) -> Option<Amount> {
         Some(Amount::parse(s).unwrap())
+    }
+
+    #[test]
+    fn amounts_beyond_any_real_holding_are_refused() {
+        assert_eq!(MAX_AMOUNT, "1000000000000000000".parse::<Decimal>().unwrap());
+        let t = tx(TxKind::Buy, a("1000 USD"), a("1000000000000000001 BTC"));
+        assert_eq!(t.validate().unwrap_err().field, "received");
+        assert!(tx(TxKind::Buy, a("1000 USD"), a("1000000000000000000 BTC")).validate().is_ok());
     }
 
     fn tx(kind: TxKind, sent: Option<Amount>, received: Option<Amount>) -> Transaction {
