@@ -103,6 +103,15 @@ function QuoteTables({ quotes, fiat }: { quotes: VenueQuote[]; fiat: string }) {
               <td className="num">{q.days_to_cash ?? "?"}</td>
               <td>
                 {costs(q)}
+                <ul className="cost-notes" data-testid="cost-notes">
+                  {q.costs
+                    .filter((c) => c.note !== "")
+                    .map((c) => (
+                      <li key={c.name}>
+                        {c.name}: {c.note}
+                      </li>
+                    ))}
+                </ul>
                 {q.warnings.map((w) => (
                   <div key={w} className="note">
                     ⚠ {w}

@@ -361,11 +361,14 @@ mod quote_tests {
             (Some(d("0")), "free (network fee paid by sender)")
         );
         assert_eq!(line("fiat withdrawal fee").amount, Some(d("4.0")));
+        // Where the figure comes from and as of when (this one's date is not published: it says so).
+        let note = &line("fiat withdrawal fee").note;
         assert!(
-            line("fiat withdrawal fee").note.ends_with("settles 0-1 business days"),
-            "{}",
-            line("fiat withdrawal fee").note
+            note.starts_with("Fedwire")
+                && note.contains("settles 0-1 business days; source https://support.kraken.com/"),
+            "{note}"
         );
+        assert!(note.ends_with("as of an unknown date"), "{note}");
         // Impact: 650,000 × (2/3) × 0.7 × 0.03 × sqrt(10 / 10,000) = 650,000 × 0.000442718872... ≈ 287.77
         let impact = line("market impact").amount.unwrap();
         assert_eq!(impact.round_dp(2), d("287.77"));

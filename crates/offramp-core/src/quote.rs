@@ -253,9 +253,11 @@ fn exchange(venue: &Venue, req: &SaleRequest, gross: Decimal, book: Option<&Orde
         amount: cheapest.as_ref().ok().map(|(f, _)| *f),
         note: match cheapest {
             Ok((_, m)) => format!(
-                "{} (per withdrawal; more if split over days), settles {}",
+                "{} (per withdrawal; more if split over days), settles {}; source {}, as of {}",
                 m.method,
-                m.settlement_time.as_deref().unwrap_or("in an unpublished time")
+                m.settlement_time.as_deref().unwrap_or("in an unpublished time"),
+                m.source.as_deref().unwrap_or("not given"),
+                m.as_of.as_deref().unwrap_or("an unknown date")
             ),
             Err(why) => why,
         },
@@ -268,7 +270,11 @@ fn exchange(venue: &Venue, req: &SaleRequest, gross: Decimal, book: Option<&Orde
             if s.unscheduled.is_zero() {
                 q.days_to_cash = s.days.last().map(|d| (d.day - start).num_days() as u32 + 1);
             }
-            q.warnings.push(format!("withdrawal limits assume the {} verification level", l.level));
+            q.warnings.push(format!(
+                "withdrawal limits assume the {} verification level (as of {})",
+                l.level,
+                l.as_of.as_deref().unwrap_or("an unknown date")
+            ));
         }
         None => q.warnings.push(format!("{fiat} withdrawal limits unknown")),
     }
