@@ -322,10 +322,15 @@ fn holdings_fractions(n: u32, kappa: Decimal) -> Vec<Decimal> {
 
 /// Day quantities from a trajectory: cut to 8 places, the last day takes the rest.
 fn day_quantities(total: Decimal, n: u32, kappa: Decimal) -> Vec<Decimal> {
+    quantities(total, kappa, &holdings_fractions(n, kappa))
+}
+
+/// Day quantities for a trajectory whose holdings fractions `x` are already known.
+fn quantities(total: Decimal, kappa: Decimal, x: &[Decimal]) -> Vec<Decimal> {
     if kappa.is_zero() {
-        return even_quantities(total, n);
+        return even_quantities(total, (x.len() - 1) as u32);
     }
-    quantities_from(&holdings_fractions(n, kappa), total)
+    quantities_from(x, total)
 }
 
 /// An even split: `total / n` a day cut to 8 places (3 BTC over 3 days is exactly 1 a day), the rest on the last.
@@ -403,7 +408,7 @@ struct Trajectory {
 impl Trajectory {
     fn new(sale: &SaleRequest, days: u32, kappa: Decimal) -> Trajectory {
         let x = holdings_fractions(days, kappa);
-        let qtys = day_quantities(sale.qty, days, kappa);
+        let qtys = quantities(sale.qty, kappa, &x);
         let grosses: Vec<Decimal> = qtys.iter().map(|q| *q * sale.price).collect();
         // Equal days (an even split) share one square root.
         let impacts = sale.impact.and_then(|p| {
