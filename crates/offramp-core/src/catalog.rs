@@ -74,6 +74,29 @@ pub struct WithdrawalMethod {
     pub as_of: Option<String>,
 }
 
+impl WithdrawalMethod {
+    /// Whether the method pays out `fiat` (its published currency field names it).
+    pub fn pays_out(&self, fiat: &str) -> bool {
+        self.currency.as_deref().is_some_and(|c| c.to_ascii_uppercase().contains(fiat))
+    }
+
+    /// The smallest and largest amount one withdrawal (or one day's withdrawals) may carry, where published. A
+    /// maximum over a longer period is a limit, not a size: it is left to the rolling limits.
+    pub fn amount_range(&self) -> (Option<Decimal>, Option<Decimal>) {
+        let per_withdrawal_or_day = self
+            .max_amount_period
+            .as_deref()
+            .is_none_or(|p| p.contains("day") || p.contains("24h") || p.contains("transaction"));
+        (self.min_amount, self.max_amount.filter(|_| per_withdrawal_or_day))
+    }
+
+    /// Whether one withdrawal of `amount` fits the method's published sizes.
+    pub fn takes(&self, amount: Decimal) -> bool {
+        let (min, max) = self.amount_range();
+        min.is_none_or(|m| amount >= m) && max.is_none_or(|m| amount <= m)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct WithdrawalLimit {
     pub level: String,

@@ -466,17 +466,15 @@ impl VenueCosts {
         let withdrawals = venue
             .withdrawal_methods
             .iter()
-            .filter(|m| m.currency.as_deref().is_some_and(|c| c.to_ascii_uppercase().contains(fiat)))
-            .filter(|m| m.fee_fixed.is_some() || m.fee_pct.is_some())
-            .map(|m| Withdrawal {
-                fixed: m.fee_fixed.unwrap_or_default(),
-                fraction: fraction(m.fee_pct).unwrap_or_default(),
-                min: m.min_amount,
-                max: m.max_amount.filter(|_| {
-                    m.max_amount_period
-                        .as_deref()
-                        .is_none_or(|p| p.contains("day") || p.contains("24h") || p.contains("transaction"))
-                }),
+            .filter(|m| m.pays_out(fiat) && (m.fee_fixed.is_some() || m.fee_pct.is_some()))
+            .map(|m| {
+                let (min, max) = m.amount_range();
+                Withdrawal {
+                    fixed: m.fee_fixed.unwrap_or_default(),
+                    fraction: fraction(m.fee_pct).unwrap_or_default(),
+                    min,
+                    max,
+                }
             })
             .collect();
         // The same choice as `quote::taker_fee_pct`: the highest tier reached, its figure or else the base fee.
@@ -500,8 +498,9 @@ impl VenueCosts {
         }
     }
 
-    /// The cheapest published withdrawal that takes `amount` (as `quote::cheapest_withdrawal`, within the
-    /// method's minimum and maximum). `Err(())` when methods are published but none takes that amount.
+    /// The cheapest published withdrawal that takes `amount`: the choice of `quote::cheapest_withdrawal` (the same
+    /// methods and sizes, `WithdrawalMethod::amount_range`), with the percentages divided out once. `Err(())` when
+    /// methods are published but none takes that amount.
     fn withdrawal_fee(&self, amount: Decimal) -> Result<Option<Decimal>, ()> {
         if self.withdrawals.is_empty() {
             return Ok(None);

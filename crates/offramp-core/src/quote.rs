@@ -280,25 +280,24 @@ fn exchange(venue: &Venue, req: &SaleRequest, gross: Decimal, book: Option<&Orde
     }
 }
 
-/// The cheapest published way to withdraw `amount` of `fiat` in one withdrawal: its fee (fixed plus percentage)
-/// and the method; or why it is not known.
+/// The cheapest published way to withdraw `amount` of `fiat` in one withdrawal, among the methods whose sizes take
+/// it: its fee (fixed plus percentage) and the method; or why it is not known.
 pub fn cheapest_withdrawal<'v>(
     venue: &'v Venue,
     fiat: &str,
     amount: Decimal,
 ) -> Result<(Decimal, &'v WithdrawalMethod), String> {
-    let methods: Vec<&WithdrawalMethod> = venue
-        .withdrawal_methods
-        .iter()
-        .filter(|m| m.currency.as_deref().is_some_and(|c| c.to_ascii_uppercase().contains(fiat)))
-        .collect();
+    let methods: Vec<&WithdrawalMethod> = venue.withdrawal_methods.iter().filter(|m| m.pays_out(fiat)).collect();
     let fee = |m: &WithdrawalMethod| {
         m.fee_fixed.unwrap_or_default() + m.fee_pct.map(|p| amount * p / Decimal::ONE_HUNDRED).unwrap_or_default()
     };
-    match methods.iter().filter(|m| m.fee_fixed.is_some() || m.fee_pct.is_some()).min_by_key(|m| fee(m)) {
+    let priced: Vec<&&WithdrawalMethod> =
+        methods.iter().filter(|m| m.fee_fixed.is_some() || m.fee_pct.is_some()).collect();
+    match priced.iter().filter(|m| m.takes(amount)).min_by_key(|m| fee(m)) {
         Some(m) => Ok((fee(m), m)),
         None if methods.is_empty() => Err(format!("no {fiat} withdrawal method published")),
-        None => Err(format!("{fiat} withdrawal fee not published")),
+        None if priced.is_empty() => Err(format!("{fiat} withdrawal fee not published")),
+        None => Err(format!("no published {fiat} withdrawal method takes {amount} at once")),
     }
 }
 
