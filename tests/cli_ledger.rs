@@ -316,6 +316,10 @@ fn germany_report_golden() {
     let file = Path::new(&std::env::var_os("CARGO_MANIFEST_DIR").unwrap()).join("tests/golden/de_history.csv");
     ok(run(&data, &["import", file.to_str().unwrap()]));
     assert_eq!(ok(run(&data, &["report", "de", "--year", "2024"])), golden("de_2024.txt", &[]));
+    // The same pieces as a CSV, classed taxable or tax-free.
+    let csv = ok(run(&data, &["report", "gains", "--year", "2024", "--jurisdiction", "de"]));
+    let classes: Vec<&str> = csv.lines().skip(1).map(|l| l.split(',').nth(7).unwrap()).collect();
+    assert_eq!(classes, ["tax-free", "taxable"], "{csv}");
 }
 
 /// Holdings on 15 August 2024 of the gains history: half of the June lot ($15,000) and the 0.2 BTC of unknown

@@ -60,6 +60,7 @@ fn main() {
         currency: usd,
         method: Method::Fifo,
         pooling: offramp_app::report::Pooling::Transition,
+        terms: ("short", "long"),
         unknown_rows: 0,
         short_term_gain: Amount::zero(usd),
         long_term_gain: Amount::zero(usd),

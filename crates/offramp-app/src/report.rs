@@ -34,6 +34,8 @@ pub struct GainsReport {
     /// The method of this tax year.
     pub method: Method,
     pub pooling: Pooling,
+    /// How the CSV names the short and the long class: `short`/`long` (US), `taxable`/`tax-free` (Germany).
+    pub terms: (&'static str, &'static str),
     /// Rows whose basis or proceeds are unknown (listed first).
     pub unknown_rows: usize,
     /// Sums over the rows whose figures are all known, rounded half away from zero to cents.
@@ -302,11 +304,21 @@ pub fn gains(config: &Config, key: &Key, year: i32, currency: Code, basis: &Basi
         currency,
         method: basis.method_in(year),
         pooling: basis.pooling,
+        terms: ("short", "long"),
         unknown_rows: rows.iter().filter(|r| r.row.gain.is_none()).count(),
         short_term_gain: Amount::new(sum(offramp_core::holding::Term::Short), currency).round_to_minor_units(),
         long_term_gain: Amount::new(sum(offramp_core::holding::Term::Long), currency).round_to_minor_units(),
         rows,
     })
+}
+
+/// Germany's private sales (§ 23 EStG) in calendar `year`: FIFO per wallet in EUR on Berlin dates; rows held one
+/// year or less are `taxable`, the others `tax-free`.
+pub fn de_gains(config: &Config, key: &Key, year: i32) -> Result<GainsReport, AppError> {
+    let eur = Code::parse("EUR").expect("EUR is a code");
+    let mut r = gains(config, key, year, eur, &Basis::per_account(Method::Fifo))?;
+    r.terms = ("taxable", "tax-free");
+    Ok(r)
 }
 
 /// Germany's Freigrenze for private sales in a calendar year: gains stay tax-free if their total is **less**
@@ -359,8 +371,8 @@ pub fn write_gains_csv(report: &GainsReport, out: &mut dyn std::io::Write) -> st
             .map(|f| serde_json::to_value(f).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default())
             .collect();
         let term = match r.row.term {
-            offramp_core::holding::Term::Short => "short",
-            offramp_core::holding::Term::Long => "long",
+            offramp_core::holding::Term::Short => report.terms.0,
+            offramp_core::holding::Term::Long => report.terms.1,
         };
         let quote =
             |s: &str| if s.contains([',', '"']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() };

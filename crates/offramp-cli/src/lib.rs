@@ -469,17 +469,9 @@ pub fn run(
                 emit(file.as_deref(), &csv, out, err, &mut |w| note(w))
             })
         }
-        Command::Report { command: ReportCommand::De { year } } => key(pf)
-            .and_then(|k| {
-                offramp_app::report::gains(
-                    &config,
-                    &k,
-                    year,
-                    offramp_core::Code::parse("EUR").expect("code"),
-                    &offramp_app::report::Basis::per_account(offramp_core::lots::Method::Fifo),
-                )
-            })
-            .map(|r| print_de(&r, out)),
+        Command::Report { command: ReportCommand::De { year } } => {
+            key(pf).and_then(|k| offramp_app::report::de_gains(&config, &k, year)).map(|r| print_de(&r, out))
+        }
         Command::Report { command: ReportCommand::Ca { year, json } } => {
             key(pf).and_then(|k| offramp_app::report::ca_gains(&config, &k, year)).map(|r| print_ca(&r, json, out))
         }
@@ -835,17 +827,10 @@ fn gains(
     match jurisdiction {
         "us" => {}
         "de" => {
-            let r = offramp_app::report::gains(
-                config,
-                key,
-                year,
-                currency_of("de")?,
-                &offramp_app::report::Basis::per_account(offramp_core::lots::Method::Fifo),
-            )?;
+            let r = offramp_app::report::de_gains(config, key, year)?;
             offramp_app::report::write_gains_csv(&r, &mut csv).map_err(io)?;
-            let text = String::from_utf8_lossy(&csv).replace(",short,", ",taxable,").replace(",long,", ",tax-free,");
             let unknown = r.unknown_rows;
-            return emit(file, text.as_bytes(), out, err, &mut |w| {
+            return emit(file, &csv, out, err, &mut |w| {
                 writeln!(w, "{} rows ({} unknown, first); taxable rows: held one year or less", r.rows.len(), unknown)
             });
         }
