@@ -58,12 +58,13 @@ pub fn plan_with_ledger(
 ) -> Result<Plan, AppError> {
     use offramp_core::taxplan::Jurisdiction as J;
     let plan = plan_sale(venues, r, start, max_days)?;
-    let (name, currency) = match tax.jurisdiction {
-        J::Us => ("a US", "USD"),
-        J::Uk => ("a UK", "GBP"),
-        J::De => ("a German", "EUR"),
+    let name = match tax.jurisdiction {
+        J::Us => "a US",
+        J::Uk => "a UK",
+        J::De => "a German",
     };
-    if plan.request.sale.fiat.as_str() != currency {
+    let currency = tax.jurisdiction.currency();
+    if plan.request.sale.fiat != currency {
         return Err(AppError::new(
             ErrorCode::InvalidInput,
             format!(

@@ -466,12 +466,7 @@ pub fn held_lots(
     basis: &Basis,
 ) -> Result<Vec<offramp_core::taxplan::HeldLot>, AppError> {
     use offramp_core::taxplan::{HeldLot, Jurisdiction as J};
-    let currency = Code::parse(match jurisdiction {
-        J::Us => "USD",
-        J::Uk => "GBP",
-        J::De => "EUR",
-    })
-    .expect("a currency code");
+    let currency = jurisdiction.currency();
     if jurisdiction == J::Uk {
         let history = load(config, key)?;
         let events: Vec<_> = uk_events(&history)

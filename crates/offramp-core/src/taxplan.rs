@@ -35,6 +35,18 @@ pub enum Jurisdiction {
     De,
 }
 
+impl Jurisdiction {
+    /// The currency its tax is computed in.
+    pub fn currency(self) -> crate::Code {
+        let code = match self {
+            Jurisdiction::Us => "USD",
+            Jurisdiction::Uk => "GBP",
+            Jurisdiction::De => "EUR",
+        };
+        crate::Code::parse(code).expect("a currency code")
+    }
+}
+
 /// A lot held, as the ledger's holdings report gives it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct HeldLot {
