@@ -63,7 +63,6 @@ pub fn catalog(overrides: &[Override]) -> Result<Vec<Venue>, AppError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::venues::QuoteRequest;
 
     #[test]
     fn overrides_change_quotes_and_plans() {
@@ -84,16 +83,7 @@ mod tests {
         );
 
         let venues = catalog(&list(&config, &key).unwrap()).unwrap();
-        let r = QuoteRequest {
-            qty: "10".into(),
-            asset: "BTC".into(),
-            fiat: "USD".into(),
-            country: "US".into(),
-            price: Some("65000".into()),
-            daily_volatility: Some("0.03".into()),
-            daily_volume: Some("10000".into()),
-            ..Default::default()
-        };
+        let r = crate::venues::quote_tests::req();
         let start = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
         let p = crate::plan::plan_sale(&venues, &r, start, 90).unwrap();
         let kraken = p.exchanges.iter().find(|v| v.venue == "kraken").unwrap();

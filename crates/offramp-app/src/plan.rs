@@ -80,18 +80,7 @@ pub fn plan_with_ledger(
 mod tests {
     use super::*;
 
-    fn req() -> QuoteRequest {
-        QuoteRequest {
-            qty: "10".into(),
-            asset: "BTC".into(),
-            fiat: "USD".into(),
-            country: "US".into(),
-            price: Some("65000".into()),
-            daily_volatility: Some("0.03".into()),
-            daily_volume: Some("10000".into()),
-            ..Default::default()
-        }
-    }
+    use crate::venues::quote_tests::req;
 
     #[test]
     fn plans_over_the_built_in_catalog() {

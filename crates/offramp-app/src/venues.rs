@@ -330,11 +330,12 @@ fn quote_all_with_books(
 }
 
 #[cfg(test)]
-mod quote_tests {
+pub(crate) mod quote_tests {
     use super::*;
     use std::str::FromStr;
 
-    fn req() -> QuoteRequest {
+    /// 10 BTC for USD from the US at 65,000 with impact inputs: the sale the application layer's tests share.
+    pub(crate) fn req() -> QuoteRequest {
         QuoteRequest {
             qty: "10".into(),
             asset: "BTC".into(),
