@@ -231,8 +231,8 @@ pub fn to_events_with(
             }
             TxKind::TransferOut | TxKind::Withdrawal => {
                 let Some(s) = crypto(&t.sent) else { continue };
-                match out_to_in.get(&id).and_then(|i| by_id.get(i).map(|t| (*i, *t))) {
-                    Some((_, inn)) => {
+                match out_to_in.get(&id).and_then(|i| by_id.get(i)) {
+                    Some(inn) => {
                         let arrived = inn.received.map(|r| r.value()).unwrap_or_default();
                         let left = s.value() + fee_in(s.code());
                         let kept = (left - arrived).max(Decimal::ZERO);
