@@ -5,7 +5,7 @@ use rusqlite::{Connection, OpenFlags};
 use crate::StoreError;
 
 /// The schema version this build writes. A ledger with a higher `user_version` is refused.
-pub const SCHEMA_VERSION: i64 = 4;
+pub const SCHEMA_VERSION: i64 = 5;
 
 /// Migrations, in order: `MIGRATIONS[i]` takes the schema from version `i` to `i + 1`.
 const MIGRATIONS: &[&str] = &[
@@ -13,6 +13,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0002_one_time_index.sql"),
     include_str!("../migrations/0003_venue_overrides.sql"),
     include_str!("../migrations/0004_settings.sql"),
+    include_str!("../migrations/0005_one_index_per_account.sql"),
 ];
 
 /// The ledger's encryption key, as the caller has it.
@@ -190,36 +191,50 @@ mod tests {
         }
     }
 
+    fn indexes(l: &Ledger) -> Vec<String> {
+        l.conn
+            .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'transactions' ORDER BY name")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    }
+
     #[test]
     fn a_schema_1_ledger_is_brought_up_to_date() {
         let tmp = tempfile::tempdir().unwrap();
         let path = tmp.path().join("l");
-        let l = Ledger::create(&path, &pass("k")).unwrap();
-        // Put the file back to what schema 1 looked like.
+        let mut l = Ledger::create(&path, &pass("k")).unwrap();
+        let csv = tmp.path().join("h.csv");
+        std::fs::write(
+            &csv,
+            "timestamp,type,account,sent_amount,sent_asset,received_amount,received_asset\n\
+             2024-01-01T00:00:00Z,buy,A,10,USD,0.001,BTC\n2024-01-01T00:00:00Z,buy,B,10,USD,0.001,BTC\n\
+             2024-01-02T00:00:00Z,sell,A,0.001,BTC,11,USD\n",
+        )
+        .unwrap();
+        let now = offramp_core::Timestamp::from_unix_micros(0);
+        l.import_files(std::slice::from_ref(&csv), now, &mut |_, _| true).unwrap();
+        // Put the file back to what schema 1 looked like, rows included.
         l.conn
             .execute_batch(
-                "CREATE INDEX transactions_by_time ON transactions(ts_us); DROP TABLE venue_overrides; DROP TABLE settings;
+                "DROP INDEX transactions_by_account_time;
+                 CREATE INDEX transactions_by_time ON transactions(ts_us);
+                 CREATE UNIQUE INDEX transactions_fingerprint ON transactions(ts_us, fingerprint);
+                 CREATE INDEX transactions_by_account ON transactions(account_id, ts_us);
+                 DROP TABLE venue_overrides; DROP TABLE settings;
                  PRAGMA user_version = 1;",
             )
             .unwrap();
         drop(l);
-        let l = Ledger::open(&path, &pass("k")).unwrap();
+        let mut l = Ledger::open(&path, &pass("k")).unwrap();
         assert_eq!(l.schema_version().unwrap(), SCHEMA_VERSION);
-        let old: i64 = l
-            .conn
-            .query_row("SELECT count(*) FROM sqlite_master WHERE name = 'transactions_by_time'", [], |r| r.get(0))
-            .unwrap();
-        assert_eq!(old, 0);
-        // Time-ordered listing is served by the (ts_us, fingerprint) index, not a scan.
-        let plan: Vec<String> = l
-            .conn
-            .prepare("EXPLAIN QUERY PLAN SELECT id FROM transactions WHERE ts_us >= 5 ORDER BY ts_us, id LIMIT 100")
-            .unwrap()
-            .query_map([], |r| r.get::<_, String>(3))
-            .unwrap()
-            .collect::<Result<_, _>>()
-            .unwrap();
-        assert!(plan.iter().any(|p| p.contains("transactions_fingerprint")), "{plan:?}");
+        assert_eq!(indexes(&l), ["transactions_by_account_time"]);
+        // Duplicates are still recognised by the new index: the same file again adds nothing.
+        let again = l.import_files(std::slice::from_ref(&csv), now, &mut |_, _| true).unwrap();
+        assert_eq!((again[0].rows, again[0].added), (3, 0));
+        assert_eq!(l.transaction_count().unwrap(), 3);
     }
 
     #[test]

@@ -456,7 +456,7 @@ impl Ledger {
                     received_asset, fee_amount, fee_asset, value_amount, value_currency, external_id, note,
                     source_id, source_line, fingerprint)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
-                 ON CONFLICT (ts_us, fingerprint) DO NOTHING",
+                 ON CONFLICT (account_id, ts_us, fingerprint) DO NOTHING",
             )?;
             // The file being written: its source row, venue and counts.
             let mut current: Option<(ImportSummary, i64, &'static str)> = None;
