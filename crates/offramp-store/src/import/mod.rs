@@ -210,45 +210,113 @@ fn crlf_to_lf(bytes: &[u8]) -> Vec<u8> {
 
 /// The content fingerprint of a transaction: what makes two rows "the same transaction". The note is left
 /// out (it is commentary). `occurrence` tells apart identical rows within one file.
+///
+/// The first 16 bytes of SHA-256 over the fields as text, each followed by a zero byte: the account, the kind, the
+/// time in microseconds, each amount's normalised decimal and code (or `-`), the exchange's id (or `-`), the
+/// occurrence. Ledgers keep these bytes, so this must never change (a changed fingerprint would let a file already
+/// imported in again).
 fn fingerprint(tx: &Transaction, occurrence: u32) -> [u8; 16] {
+    use std::fmt::Write;
     let mut h = Sha256::new();
     let mut field = |s: &str| {
         h.update(s.as_bytes());
         h.update([0u8]);
     };
+    // Numbers are written into a small buffer on the stack (no allocation per field).
+    let mut buf = StackText::default();
+    let mut number = |field: &mut dyn FnMut(&str), n: &dyn std::fmt::Display| {
+        buf.clear();
+        write!(buf, "{n}").expect("a decimal or an integer fits in the buffer");
+        field(buf.as_str());
+    };
     field(&tx.account);
     field(tx.kind.as_str());
-    field(&tx.timestamp.unix_micros().to_string());
+    number(&mut field, &tx.timestamp.unix_micros());
     for a in [&tx.sent, &tx.received, &tx.fee, &tx.fiat_value] {
         match a {
             Some(a) => {
-                field(&a.value().normalize().to_string());
+                number(&mut field, &a.value().normalize());
                 field(a.code().as_str());
             }
             None => field("-"),
         }
     }
     field(tx.external_id.as_deref().unwrap_or("-"));
-    field(&occurrence.to_string());
+    number(&mut field, &occurrence);
     let digest = h.finalize();
     let mut out = [0u8; 16];
     out.copy_from_slice(&digest[..16]);
     out
 }
 
+/// Text written on the stack: room for any decimal (at most 28 digits, a sign and a point) or integer.
+struct StackText {
+    bytes: [u8; 64],
+    len: usize,
+}
+
+impl Default for StackText {
+    fn default() -> StackText {
+        StackText { bytes: [0; 64], len: 0 }
+    }
+}
+
+impl StackText {
+    fn clear(&mut self) {
+        self.len = 0;
+    }
+
+    fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.bytes[..self.len]).expect("only whole strs are written")
+    }
+}
+
+impl std::fmt::Write for StackText {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        let end = self.len + s.len();
+        self.bytes.get_mut(self.len..end).ok_or(std::fmt::Error)?.copy_from_slice(s.as_bytes());
+        self.len = end;
+        Ok(())
+    }
+}
+
+/// Where a row's text is in its chunk's buffer (byte range).
+#[derive(Clone, Copy)]
+struct Span(usize, usize);
+
 /// A row as the writer binds it: fingerprinted and with its decimals as text, so that this work can be done on
-/// the parsing thread while the writing thread only talks to SQLite.
+/// the parsing thread while the writing thread only talks to SQLite. Its texts are in its chunk's buffer.
 pub(crate) struct RowToWrite {
     line: u64,
-    account: String,
+    account: Span,
     ts_us: i64,
     kind: TxKind,
     /// sent, received, fee, fiat value: the decimal as text (exactly as parsed) and its code.
-    amounts: [Option<(String, Code)>; 4],
-    external_id: Option<String>,
-    note: String,
+    amounts: [Option<(Span, Code)>; 4],
+    external_id: Option<Span>,
+    note: Span,
     fingerprint: [u8; 16],
     needs_price: bool,
+}
+
+/// Rows ready to write, their texts in one buffer (one allocation per chunk, not several per row).
+pub(crate) struct Chunk {
+    text: String,
+    rows: Vec<RowToWrite>,
+}
+
+impl Chunk {
+    fn text(&self, span: Span) -> &str {
+        &self.text[span.0..span.1]
+    }
+
+    fn value(&self, a: &Option<(Span, Code)>) -> Option<&str> {
+        a.as_ref().map(|(v, _)| self.text(*v))
+    }
+}
+
+fn code_of(a: &Option<(Span, Code)>) -> Option<&str> {
+    a.as_ref().map(|(_, c)| c.as_str())
 }
 
 /// What the writer receives, file after file: a head, chunks of rows, the end.
@@ -258,7 +326,7 @@ pub(crate) enum Piece {
         format: &'static str,
         venue: &'static str,
     },
-    Rows(Vec<RowToWrite>),
+    Rows(Chunk),
     /// The file's SHA-256 comes last: hashing a large file does not hold up its first rows.
     End {
         left_out: u64,
@@ -274,38 +342,38 @@ struct Preparer {
 }
 
 impl Preparer {
-    fn prepare(&mut self, row: ParsedRow) -> RowToWrite {
+    fn prepare(&mut self, row: ParsedRow, text: &mut String) -> RowToWrite {
+        use std::fmt::Write;
         let t = row.tx;
         let base = fingerprint(&t, 0);
         let n = self.seen.entry(base).or_insert(0);
         let fp = if *n == 0 { base } else { fingerprint(&t, *n) };
         *n += 1;
-        let needs_price = t.needs_price();
-        let text = |a: Option<Amount>| a.map(|a| (a.value().to_string(), a.code()));
+        let mut put = |s: &dyn std::fmt::Display| {
+            let start = text.len();
+            write!(text, "{s}").expect("writing to a String does not fail");
+            Span(start, text.len())
+        };
+        let mut amount = |a: Option<Amount>| a.map(|a| (put(&a.value()), a.code()));
+        let amounts = [amount(t.sent), amount(t.received), amount(t.fee), amount(t.fiat_value)];
         RowToWrite {
             line: row.line,
             ts_us: t.timestamp.unix_micros(),
             kind: t.kind,
-            amounts: [text(t.sent), text(t.received), text(t.fee), text(t.fiat_value)],
-            account: t.account,
-            external_id: t.external_id,
-            note: t.note,
+            amounts,
+            account: put(&t.account),
+            external_id: t.external_id.as_ref().map(|e| put(e)),
+            note: put(&t.note),
             fingerprint: fp,
-            needs_price,
+            needs_price: t.needs_price(),
         }
     }
 
-    fn prepare_all(&mut self, rows: Vec<ParsedRow>) -> Vec<RowToWrite> {
-        rows.into_iter().map(|r| self.prepare(r)).collect()
+    fn prepare_all(&mut self, rows: Vec<ParsedRow>) -> Chunk {
+        let mut text = String::with_capacity(rows.len() * 64);
+        let rows = rows.into_iter().map(|r| self.prepare(r, &mut text)).collect();
+        Chunk { text, rows }
     }
-}
-
-fn value_of(a: &Option<(String, Code)>) -> Option<&str> {
-    a.as_ref().map(|(v, _)| v.as_str())
-}
-
-fn code_of(a: &Option<(String, Code)>) -> Option<&str> {
-    a.as_ref().map(|(_, c)| c.as_str())
 }
 
 /// From this many rows an import is written with a rollback journal (see [`Ledger::write`]).
@@ -445,6 +513,7 @@ impl Ledger {
         let mut summaries = Vec::new();
         {
             let mut accounts: HashMap<String, i64> = HashMap::new();
+            let mut last_account: Option<(String, i64)> = None;
             let mut find_account = tx.prepare("SELECT id FROM accounts WHERE name = ?1")?;
             let mut add_account = tx.prepare("INSERT INTO accounts (name, venue) VALUES (?1, ?2)")?;
             let mut add_source = tx.prepare(
@@ -477,23 +546,32 @@ impl Ledger {
                         };
                         current = Some((summary, tx.last_insert_rowid(), venue));
                     }
-                    Piece::Rows(rows) => {
+                    Piece::Rows(chunk) => {
                         let Some((summary, source_id, venue)) = current.as_mut() else {
                             return Err(StoreError::Invalid("rows arrived before their file".into()));
                         };
-                        for row in rows {
-                            let account_id = match accounts.get(&row.account) {
-                                Some(id) => *id,
-                                None => {
-                                    let id = match find_account.query_row([&row.account], |r| r.get(0)) {
-                                        Ok(id) => id,
-                                        Err(rusqlite::Error::QueryReturnedNoRows) => {
-                                            add_account.execute(params![row.account, *venue])?;
-                                            tx.last_insert_rowid()
+                        for row in &chunk.rows {
+                            let name = chunk.text(row.account);
+                            // Rows mostly come in runs of one account: the last one is checked first.
+                            let account_id = match &last_account {
+                                Some((last, id)) if last == name => *id,
+                                _ => {
+                                    let id = match accounts.get(name) {
+                                        Some(id) => *id,
+                                        None => {
+                                            let id = match find_account.query_row([name], |r| r.get(0)) {
+                                                Ok(id) => id,
+                                                Err(rusqlite::Error::QueryReturnedNoRows) => {
+                                                    add_account.execute(params![name, *venue])?;
+                                                    tx.last_insert_rowid()
+                                                }
+                                                Err(e) => return Err(e.into()),
+                                            };
+                                            accounts.insert(name.to_string(), id);
+                                            id
                                         }
-                                        Err(e) => return Err(e.into()),
                                     };
-                                    accounts.insert(row.account.clone(), id);
+                                    last_account = Some((name.to_string(), id));
                                     id
                                 }
                             };
@@ -502,16 +580,16 @@ impl Ledger {
                                 account_id,
                                 row.ts_us,
                                 row.kind.as_str(),
-                                value_of(sent),
+                                chunk.value(sent),
                                 code_of(sent),
-                                value_of(received),
+                                chunk.value(received),
                                 code_of(received),
-                                value_of(fee),
+                                chunk.value(fee),
                                 code_of(fee),
-                                value_of(value),
+                                chunk.value(value),
                                 code_of(value),
-                                row.external_id,
-                                row.note,
+                                row.external_id.map(|e| chunk.text(e)),
+                                chunk.text(row.note),
                                 *source_id,
                                 row.line as i64,
                                 &row.fingerprint[..]
@@ -561,6 +639,72 @@ impl Ledger {
 #[cfg(test)]
 mod tests {
     use crate::{Key, Ledger};
+    use offramp_core::{Amount, Timestamp, Transaction, TxKind};
+    use sha2::{Digest, Sha256};
+
+    /// The fingerprint as first written (text through `to_string`): ledgers hold these bytes.
+    fn first_fingerprint(tx: &Transaction, occurrence: u32) -> [u8; 16] {
+        let mut h = Sha256::new();
+        let mut field = |s: &str| {
+            h.update(s.as_bytes());
+            h.update([0u8]);
+        };
+        field(&tx.account);
+        field(tx.kind.as_str());
+        field(&tx.timestamp.unix_micros().to_string());
+        for a in [&tx.sent, &tx.received, &tx.fee, &tx.fiat_value] {
+            match a {
+                Some(a) => {
+                    field(&a.value().normalize().to_string());
+                    field(a.code().as_str());
+                }
+                None => field("-"),
+            }
+        }
+        field(tx.external_id.as_deref().unwrap_or("-"));
+        field(&occurrence.to_string());
+        h.finalize()[..16].try_into().unwrap()
+    }
+
+    /// Fingerprints never change: the same bytes as the first version, for every shape of row, including the
+    /// longest decimals and negative times; and a known row's exact bytes.
+    #[test]
+    fn fingerprints_are_the_ones_ledgers_hold() {
+        let t = |s: &str| Timestamp::parse_rfc3339(s).unwrap();
+        let a = |s: &str| Some(Amount::parse(s).unwrap());
+        let base = Transaction {
+            timestamp: t("2024-01-05T10:00:00Z"),
+            account: "Kraken".into(),
+            kind: TxKind::Buy,
+            sent: a("1000.00 EUR"),
+            received: a("0.02500000 BTC"),
+            fee: a("2.60 EUR"),
+            fiat_value: None,
+            external_id: None,
+            note: "first buy".into(),
+        };
+        assert_eq!(
+            super::fingerprint(&base, 0).iter().map(|b| format!("{b:02x}")).collect::<String>(),
+            "73100d32e78b9a9d9ffd0217d7fea671" // sha256("Kraken\0buy\01704448800000000\01000\0EUR\00.025\0BTC\02.6\0EUR\0-\0-\00\0")
+        );
+        let shapes = [
+            base.clone(),
+            Transaction { external_id: Some("TX-1".into()), note: String::new(), ..base.clone() },
+            Transaction {
+                timestamp: Timestamp::from_unix_micros(-1_000_001),
+                sent: a("-0.0000000000000000000000000001 ETH"),
+                received: a("999999999999999999.9999999999 BTC"),
+                fee: None,
+                fiat_value: a("1 USD"),
+                ..base.clone()
+            },
+        ];
+        for tx in &shapes {
+            for occurrence in [0, 1, 4_000_000_000] {
+                assert_eq!(super::fingerprint(tx, occurrence), first_fingerprint(tx, occurrence), "{tx:?}");
+            }
+        }
+    }
 
     fn modes(l: &Ledger) -> (i64, String) {
         let fk: i64 = l.conn.query_row("PRAGMA foreign_keys", [], |r| r.get(0)).unwrap();
