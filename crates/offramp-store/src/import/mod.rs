@@ -215,38 +215,52 @@ fn crlf_to_lf(bytes: &[u8]) -> Vec<u8> {
 /// time in microseconds, each amount's normalised decimal and code (or `-`), the exchange's id (or `-`), the
 /// occurrence. Ledgers keep these bytes, so this must never change (a changed fingerprint would let a file already
 /// imported in again).
-fn fingerprint(tx: &Transaction, occurrence: u32) -> [u8; 16] {
+fn fingerprint(tx: &Transaction, normalised: &[Option<&str>; 4], occurrence: u32) -> [u8; 16] {
     use std::fmt::Write;
     let mut h = Sha256::new();
     let mut field = |s: &str| {
         h.update(s.as_bytes());
         h.update([0u8]);
     };
-    // Numbers are written into a small buffer on the stack (no allocation per field).
+    // Integers are written into a small buffer on the stack (no allocation per field).
     let mut buf = StackText::default();
-    let mut number = |field: &mut dyn FnMut(&str), n: &dyn std::fmt::Display| {
+    let mut number = |field: &mut dyn FnMut(&str), n: i64| {
         buf.clear();
-        write!(buf, "{n}").expect("a decimal or an integer fits in the buffer");
+        write!(buf, "{n}").expect("an integer fits in the buffer");
         field(buf.as_str());
     };
     field(&tx.account);
     field(tx.kind.as_str());
-    number(&mut field, &tx.timestamp.unix_micros());
-    for a in [&tx.sent, &tx.received, &tx.fee, &tx.fiat_value] {
-        match a {
-            Some(a) => {
-                number(&mut field, &a.value().normalize());
+    number(&mut field, tx.timestamp.unix_micros());
+    for (a, text) in [&tx.sent, &tx.received, &tx.fee, &tx.fiat_value].into_iter().zip(normalised) {
+        match (a, text) {
+            (Some(a), Some(text)) => {
+                field(text);
                 field(a.code().as_str());
             }
-            None => field("-"),
+            _ => field("-"),
         }
     }
     field(tx.external_id.as_deref().unwrap_or("-"));
-    number(&mut field, &occurrence);
+    number(&mut field, i64::from(occurrence));
     let digest = h.finalize();
     let mut out = [0u8; 16];
     out.copy_from_slice(&digest[..16]);
     out
+}
+
+/// A decimal's normalised text (what `Decimal::normalize` then `to_string` gives) from its text as displayed:
+/// trailing zeros of the fraction dropped, then a bare point, and negative zero written as zero.
+fn normalised(displayed: &str) -> &str {
+    let text = match displayed.contains('.') {
+        true => displayed.trim_end_matches('0').trim_end_matches('.'),
+        false => displayed,
+    };
+    if text == "-0" {
+        "0"
+    } else {
+        text
+    }
 }
 
 /// Text written on the stack: room for any decimal (at most 28 digits, a sign and a point) or integer.
@@ -338,24 +352,32 @@ pub(crate) enum Piece {
 /// number, so a file with two genuinely identical rows keeps both, and re-importing it adds neither.
 #[derive(Default)]
 struct Preparer {
-    seen: HashMap<[u8; 16], u32>,
+    seen: offramp_core::fasthash::FastMap<[u8; 16], u32>,
 }
 
 impl Preparer {
     fn prepare(&mut self, row: ParsedRow, text: &mut String) -> RowToWrite {
         use std::fmt::Write;
         let t = row.tx;
-        let base = fingerprint(&t, 0);
+        let mut put = |s: &dyn std::fmt::Display| {
+            let start = text.len();
+            write!(text, "{s}").expect("writing to a String does not fail");
+            Span(start, text.len())
+        };
+        // Each decimal is written once, as stored (exactly as parsed); its normalised form for the fingerprint is
+        // read off that text.
+        let mut amount = |a: Option<Amount>| a.map(|a| (put(&a.value()), a.code()));
+        let amounts = [amount(t.sent), amount(t.received), amount(t.fee), amount(t.fiat_value)];
+        let norm = amounts.map(|a| a.map(|(span, _)| normalised(&text[span.0..span.1])));
+        let base = fingerprint(&t, &norm, 0);
         let n = self.seen.entry(base).or_insert(0);
-        let fp = if *n == 0 { base } else { fingerprint(&t, *n) };
+        let fp = if *n == 0 { base } else { fingerprint(&t, &norm, *n) };
         *n += 1;
         let mut put = |s: &dyn std::fmt::Display| {
             let start = text.len();
             write!(text, "{s}").expect("writing to a String does not fail");
             Span(start, text.len())
         };
-        let mut amount = |a: Option<Amount>| a.map(|a| (put(&a.value()), a.code()));
-        let amounts = [amount(t.sent), amount(t.received), amount(t.fee), amount(t.fiat_value)];
         RowToWrite {
             line: row.line,
             ts_us: t.timestamp.unix_micros(),
@@ -683,9 +705,17 @@ mod tests {
             external_id: None,
             note: "first buy".into(),
         };
+        let prepared = |tx: &Transaction, times: usize| {
+            let mut p = super::Preparer::default();
+            let mut text = String::new();
+            (0..times)
+                .map(|_| p.prepare(super::ParsedRow { line: 2, tx: tx.clone() }, &mut text).fingerprint)
+                .collect::<Vec<_>>()
+        };
         assert_eq!(
-            super::fingerprint(&base, 0).iter().map(|b| format!("{b:02x}")).collect::<String>(),
-            "73100d32e78b9a9d9ffd0217d7fea671" // sha256("Kraken\0buy\01704448800000000\01000\0EUR\00.025\0BTC\02.6\0EUR\0-\0-\00\0")
+            prepared(&base, 1)[0].iter().map(|b| format!("{b:02x}")).collect::<String>(),
+            // sha256("Kraken\0buy\01704448800000000\01000\0EUR\00.025\0BTC\02.6\0EUR\0-\0-\00\0")
+            "73100d32e78b9a9d9ffd0217d7fea671"
         );
         let shapes = [
             base.clone(),
@@ -694,15 +724,38 @@ mod tests {
                 timestamp: Timestamp::from_unix_micros(-1_000_001),
                 sent: a("-0.0000000000000000000000000001 ETH"),
                 received: a("999999999999999999.9999999999 BTC"),
-                fee: None,
-                fiat_value: a("1 USD"),
+                fee: a("-0.000 BTC"),
+                fiat_value: a("100 USD"),
                 ..base.clone()
             },
         ];
         for tx in &shapes {
-            for occurrence in [0, 1, 4_000_000_000] {
-                assert_eq!(super::fingerprint(tx, occurrence), first_fingerprint(tx, occurrence), "{tx:?}");
-            }
+            let expected: Vec<_> = (0..3).map(|n| first_fingerprint(tx, n)).collect();
+            assert_eq!(prepared(tx, 3), expected, "{tx:?}");
+        }
+    }
+
+    /// The normalised text read off a displayed decimal is what `normalize` then `to_string` gives, for decimals of
+    /// every scale and sign (random mantissas up to 96 bits, scales 0 to 28, zeros and negative zeros).
+    #[test]
+    fn normalised_text_is_normalize_then_display() {
+        let mut seed: u64 = 1;
+        let mut next = || {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            seed >> 11
+        };
+        for i in 0..20_000u32 {
+            let bits = next() % 97;
+            let mantissa = match i % 7 {
+                0 => 0,
+                1 => (next() % 1000) as i128 * 10i128.pow((next() % 10) as u32),
+                _ => ((u128::from(next()) << 64 | u128::from(next())) >> (128 - bits.max(1))) as i128,
+            };
+            let scale = (next() % 29) as u32;
+            let mut d = offramp_core::Decimal::from_i128_with_scale(mantissa, scale);
+            d.set_sign_negative(next() % 2 == 0);
+            let shown = d.to_string();
+            assert_eq!(super::normalised(&shown), d.normalize().to_string(), "{shown}");
         }
     }
 
