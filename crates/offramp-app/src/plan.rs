@@ -44,36 +44,41 @@ pub struct TaxOptions {
 /// How far ahead "waiting N days saves X" looks.
 pub const WAIT_DAYS: u32 = 90;
 
-/// As [`plan_sale`], with the lots to sell chosen from the ledger's holdings on the first day and the tax of
-/// every schedule. The sale must be in the jurisdiction's currency (Offramp has no exchange rates yet).
-#[allow(clippy::too_many_arguments)]
+/// As [`plan_sale`], over the catalog with the user's own figures (overrides) applied, with the lots to sell chosen
+/// from the ledger's holdings on the first day and the tax of every schedule. The sale must be in the
+/// jurisdiction's currency (Offramp has no exchange rates yet). The ledger is opened once. Returns the plan and
+/// how many of the user's figures were applied.
 pub fn plan_with_ledger(
     config: &crate::config::Config,
     key: &offramp_store::Key,
-    venues: &[Venue],
     r: &QuoteRequest,
     start: NaiveDate,
     max_days: u32,
     tax: &TaxOptions,
-) -> Result<Plan, AppError> {
+) -> Result<(Plan, usize), AppError> {
     use offramp_core::taxplan::Jurisdiction as J;
-    let plan = plan_sale(venues, r, start, max_days)?;
     let name = match tax.jurisdiction {
         J::Us => "a US",
         J::Uk => "a UK",
         J::De => "a German",
     };
     let currency = tax.jurisdiction.currency();
-    if plan.request.sale.fiat != currency {
+    let sale = sale_request(r)?;
+    if sale.fiat != currency {
         return Err(AppError::new(
             ErrorCode::InvalidInput,
             format!(
-                "tax: {name} estimate needs the sale in {currency} (Offramp has no exchange rates yet);                  plan without --tax, or sell into {currency}"
+                "tax: {name} estimate needs the sale in {currency} (Offramp has no exchange rates yet); \
+                 plan without --tax, or sell into {currency}"
             ),
         ));
     }
-    let lots = crate::report::held_lots(config, key, plan.request.sale.asset, start, tax.jurisdiction, &tax.basis)?;
-    Ok(plan.with_tax(&lots, tax.jurisdiction, tax.rates, WAIT_DAYS))
+    let ledger = offramp_store::Ledger::open(&config.ledger_path()?, key)?;
+    let mine = ledger.overrides()?;
+    let plan = plan_sale(&crate::overrides::catalog(&mine)?, r, start, max_days)?;
+    let history = crate::report::load_from(&ledger)?;
+    let lots = crate::report::held_lots(&history, sale.asset, start, tax.jurisdiction, &tax.basis)?;
+    Ok((plan.with_tax(&lots, tax.jurisdiction, tax.rates, WAIT_DAYS), mine.len()))
 }
 
 #[cfg(test)]

@@ -212,7 +212,12 @@ impl History {
 }
 
 pub(crate) fn load(config: &Config, key: &Key) -> Result<History, AppError> {
-    let ledger = Ledger::open(&config.ledger_path()?, key)?;
+    load_from(&Ledger::open(&config.ledger_path()?, key)?)
+}
+
+/// The history of an open ledger: every transaction in time order with its source, confirmed transfers and the
+/// user's report settings.
+pub(crate) fn load_from(ledger: &Ledger) -> Result<History, AppError> {
     let (mut txs, mut sources, mut index) = (Vec::new(), HashMap::new(), HashMap::new());
     ledger.each_transaction(&TxFilter::default(), &mut |r| {
         sources.insert(r.id, format!("{}:{}", r.source_file, r.source_line));
@@ -455,11 +460,11 @@ fn uk_events(history: &History) -> std::collections::BTreeMap<Code, Vec<offramp_
     by_asset
 }
 
-/// What the tax rules see of `asset` held at the end of `date`: US lots per account (booked with `basis`),
-/// German lots per wallet (FIFO), the UK's Section 104 pool as one lot. In the jurisdiction's currency.
-pub fn held_lots(
-    config: &Config,
-    key: &Key,
+/// What the tax rules see of `asset` held at the end of `date` in a history read from the ledger: US lots per
+/// account (booked with `basis`), German lots per wallet (FIFO), the UK's Section 104 pool as one lot. In the
+/// jurisdiction's currency.
+pub(crate) fn held_lots(
+    history: &History,
     asset: Code,
     date: chrono::NaiveDate,
     jurisdiction: offramp_core::taxplan::Jurisdiction,
@@ -468,8 +473,7 @@ pub fn held_lots(
     use offramp_core::taxplan::{HeldLot, Jurisdiction as J};
     let currency = jurisdiction.currency();
     if jurisdiction == J::Uk {
-        let history = load(config, key)?;
-        let events: Vec<_> = uk_events(&history)
+        let events: Vec<_> = uk_events(history)
             .remove(&asset)
             .unwrap_or_default()
             .into_iter()
@@ -493,7 +497,7 @@ pub fn held_lots(
     }
     let de = Basis::per_account(Method::Fifo);
     let basis = if jurisdiction == J::De { &de } else { basis };
-    Ok(holdings(config, key, date, currency, basis, &HashMap::new())?
+    Ok(holdings_in(history, date, currency, basis, &HashMap::new())?
         .into_iter()
         .filter(|h| h.asset == asset)
         .map(|h| HeldLot { account: h.account, lot: h.lot, acquired: h.acquired, qty: h.qty, cost: h.cost })
@@ -701,14 +705,23 @@ pub fn holdings(
     basis: &Basis,
     prices: &HashMap<Code, Decimal>,
 ) -> Result<Vec<HoldingRow>, AppError> {
-    let history = load(config, key)?;
+    holdings_in(&load(config, key)?, date, currency, basis, prices)
+}
+
+fn holdings_in(
+    history: &History,
+    date: chrono::NaiveDate,
+    currency: Code,
+    basis: &Basis,
+    prices: &HashMap<Code, Decimal>,
+) -> Result<Vec<HoldingRow>, AppError> {
     let end = date
         .succ_opt()
         .and_then(|d| d.and_hms_opt(0, 0, 0))
         .map(|dt| dt.and_utc().timestamp_micros())
         .ok_or_else(|| AppError::new(ErrorCode::InvalidInput, format!("date: {date} is out of range")))?;
     let txs: Vec<_> = history.txs.iter().filter(|(_, t)| t.timestamp.unix_micros() < end).cloned().collect();
-    let (_, booking, accounts) = book_lots(&history, &txs, currency, basis)?;
+    let (_, booking, accounts) = book_lots(history, &txs, currency, basis)?;
     Ok(booking
         .holdings
         .iter()

@@ -389,212 +389,211 @@ pub fn run(
     };
     let config = Config::from_env(Flavor::of_this_build(), cli.data_dir);
     let pf = cli.passphrase_file.as_deref();
-    let result = match cli.command {
-        Command::Status { json } => offramp_app::status(&config).map(|s| print_status(&s, json, out)),
-        Command::Init => key(pf)
-            .and_then(|k| ledger::init_ledger(&config, &k))
-            .map(|p| writeln!(out, "Created an encrypted ledger at {}", p.display())),
-        Command::Import { files, progress, json } => {
-            let mut report = |done: u64, total: u64| {
-                if progress {
-                    let _ = writeln!(err, "progress {done}/{total}");
-                    let _ = err.flush();
+    let result =
+        match cli.command {
+            Command::Status { json } => offramp_app::status(&config).map(|s| print_status(&s, json, out)),
+            Command::Init => key(pf)
+                .and_then(|k| ledger::init_ledger(&config, &k))
+                .map(|p| writeln!(out, "Created an encrypted ledger at {}", p.display())),
+            Command::Import { files, progress, json } => {
+                let mut report = |done: u64, total: u64| {
+                    if progress {
+                        let _ = writeln!(err, "progress {done}/{total}");
+                        let _ = err.flush();
+                    }
+                    true
+                };
+                key(pf)
+                    .and_then(|k| ledger::import_files(&config, &k, &files, now(), &mut report))
+                    .map(|r| print_import(&r, json, out))
+            }
+            Command::Accounts { json } => {
+                key(pf).and_then(|k| ledger::accounts(&config, &k)).map(|a| print_accounts(&a, json, out))
+            }
+            Command::Tx { command: TxCommand::List { account, asset, kind, from, until, after, limit, json } } => {
+                let q = ledger::TxQuery { account, asset, kind, from, until, after, limit: Some(limit) };
+                key(pf).and_then(|k| ledger::list_transactions(&config, &k, &q)).map(|p| print_page(&p, json, out))
+            }
+            Command::Transfers { command, json } => key(pf).and_then(|k| match command {
+                None => ledger::transfers(&config, &k).map(|v| print_transfers(&v, json, out)),
+                Some(TransfersCommand::Confirm { out_id, in_id }) => {
+                    ledger::decide_transfer(&config, &k, out_id, in_id, true)
+                        .map(|()| writeln!(out, "Linked {out_id} -> {in_id} as a move between your own accounts."))
                 }
-                true
-            };
-            key(pf)
-                .and_then(|k| ledger::import_files(&config, &k, &files, now(), &mut report))
-                .map(|r| print_import(&r, json, out))
-        }
-        Command::Accounts { json } => {
-            key(pf).and_then(|k| ledger::accounts(&config, &k)).map(|a| print_accounts(&a, json, out))
-        }
-        Command::Tx { command: TxCommand::List { account, asset, kind, from, until, after, limit, json } } => {
-            let q = ledger::TxQuery { account, asset, kind, from, until, after, limit: Some(limit) };
-            key(pf).and_then(|k| ledger::list_transactions(&config, &k, &q)).map(|p| print_page(&p, json, out))
-        }
-        Command::Transfers { command, json } => key(pf).and_then(|k| match command {
-            None => ledger::transfers(&config, &k).map(|v| print_transfers(&v, json, out)),
-            Some(TransfersCommand::Confirm { out_id, in_id }) => {
-                ledger::decide_transfer(&config, &k, out_id, in_id, true)
-                    .map(|()| writeln!(out, "Linked {out_id} -> {in_id} as a move between your own accounts."))
+                Some(TransfersCommand::Reject { out_id, in_id }) => {
+                    ledger::decide_transfer(&config, &k, out_id, in_id, false)
+                        .map(|()| writeln!(out, "Rejected {out_id} -> {in_id}; it will not be proposed again."))
+                }
+            }),
+            Command::Backup { file } => key(pf).and_then(|k| ledger::backup(&config, &k, &file)).map(|()| {
+                writeln!(out, "Backup written to {} (encrypted with the ledger's passphrase).", file.display())
+            }),
+            Command::Restore { file } => key(pf).and_then(|k| ledger::restore(&config, &k, &file, now())).map(|kept| {
+                writeln!(out, "Restored the ledger from {}.", file.display())?;
+                match kept {
+                    Some(p) => writeln!(out, "The ledger it replaced is kept at {}.", p.display()),
+                    None => Ok(()),
+                }
+            }),
+            Command::Report { command: ReportCommand::Gains { year, jurisdiction, basis, out: file } } => key(pf)
+                .and_then(|k| gains(&config, &k, year, &jurisdiction, &basis.basis()?, file.as_deref(), out, err)),
+            Command::Report { command: ReportCommand::F8949 { year, basis, reported, out: file } } => {
+                key(pf).and_then(|k| {
+                    let reported = offramp_app::report::parse_reported(&reported)?;
+                    let report = offramp_app::report::us_gains(&config, &k, year, &basis.basis()?)?;
+                    let (mut csv, mut totals) = (Vec::new(), Vec::new());
+                    offramp_app::report::write_8949(&report, reported, &mut csv, &mut totals)
+                        .map_err(|e| AppError::new(ErrorCode::Io, e.to_string()))?;
+                    emit(file.as_deref(), &csv, out, err, &mut |w| w.write_all(&totals))
+                })
             }
-            Some(TransfersCommand::Reject { out_id, in_id }) => {
-                ledger::decide_transfer(&config, &k, out_id, in_id, false)
-                    .map(|()| writeln!(out, "Rejected {out_id} -> {in_id}; it will not be proposed again."))
+            Command::Report { command: ReportCommand::Holdings { at, currency, basis, price, json } } => key(pf)
+                .and_then(|k| holdings_cmd(&config, &k, &at, &currency, &basis.basis()?, &price))
+                .map(|rows| print_holdings(&rows, json, out)),
+            Command::Report { command: ReportCommand::Software { year, format, basis, out: file } } => key(pf)
+                .and_then(|k| {
+                    let format = match format.as_str() {
+                        "taxact" => offramp_app::report::SoftwareFormat::TaxAct,
+                        "turbotax" => offramp_app::report::SoftwareFormat::TurboTax,
+                        other => {
+                            return Err(AppError::new(
+                                ErrorCode::InvalidInput,
+                                format!("format: `{other}` (taxact, turbotax)"),
+                            ))
+                        }
+                    };
+                    let report = offramp_app::report::us_gains(&config, &k, year, &basis.basis()?)?;
+                    let mut csv = Vec::new();
+                    let warnings = offramp_app::report::write_software_csv(&report, format, &mut csv)?;
+                    let note = |w: &mut dyn Write| warnings.iter().try_for_each(|x| writeln!(w, "NOTE: {x}"));
+                    emit(file.as_deref(), &csv, out, err, &mut |w| note(w))
+                }),
+            Command::Report { command: ReportCommand::De { year } } => {
+                key(pf).and_then(|k| offramp_app::report::de_gains(&config, &k, year)).map(|r| print_de(&r, out))
             }
-        }),
-        Command::Backup { file } => key(pf)
-            .and_then(|k| ledger::backup(&config, &k, &file))
-            .map(|()| writeln!(out, "Backup written to {} (encrypted with the ledger's passphrase).", file.display())),
-        Command::Restore { file } => key(pf).and_then(|k| ledger::restore(&config, &k, &file, now())).map(|kept| {
-            writeln!(out, "Restored the ledger from {}.", file.display())?;
-            match kept {
-                Some(p) => writeln!(out, "The ledger it replaced is kept at {}.", p.display()),
-                None => Ok(()),
+            Command::Report { command: ReportCommand::Ca { year, json } } => {
+                key(pf).and_then(|k| offramp_app::report::ca_gains(&config, &k, year)).map(|r| print_ca(&r, json, out))
             }
-        }),
-        Command::Report { command: ReportCommand::Gains { year, jurisdiction, basis, out: file } } => {
-            key(pf).and_then(|k| gains(&config, &k, year, &jurisdiction, &basis.basis()?, file.as_deref(), out, err))
-        }
-        Command::Report { command: ReportCommand::F8949 { year, basis, reported, out: file } } => {
-            key(pf).and_then(|k| {
-                let reported = offramp_app::report::parse_reported(&reported)?;
-                let report = offramp_app::report::us_gains(&config, &k, year, &basis.basis()?)?;
-                let (mut csv, mut totals) = (Vec::new(), Vec::new());
-                offramp_app::report::write_8949(&report, reported, &mut csv, &mut totals)
-                    .map_err(|e| AppError::new(ErrorCode::Io, e.to_string()))?;
-                emit(file.as_deref(), &csv, out, err, &mut |w| w.write_all(&totals))
-            })
-        }
-        Command::Report { command: ReportCommand::Holdings { at, currency, basis, price, json } } => key(pf)
-            .and_then(|k| holdings_cmd(&config, &k, &at, &currency, &basis.basis()?, &price))
-            .map(|rows| print_holdings(&rows, json, out)),
-        Command::Report { command: ReportCommand::Software { year, format, basis, out: file } } => {
-            key(pf).and_then(|k| {
-                let format = match format.as_str() {
-                    "taxact" => offramp_app::report::SoftwareFormat::TaxAct,
-                    "turbotax" => offramp_app::report::SoftwareFormat::TurboTax,
-                    other => {
-                        return Err(AppError::new(
-                            ErrorCode::InvalidInput,
-                            format!("format: `{other}` (taxact, turbotax)"),
-                        ))
+            Command::Report { command: ReportCommand::Income { year, jurisdiction, json } } => key(pf)
+                .and_then(|k| {
+                    let currency = currency_of(&jurisdiction)?;
+                    offramp_app::report::income(&config, &k, year, currency)
+                })
+                .map(|r| print_income(&r, &jurisdiction, json, out)),
+            Command::Report { command: ReportCommand::Uk { year, json } } => {
+                key(pf).and_then(|k| offramp_app::report::uk_gains(&config, &k, year)).map(|r| print_uk(&r, json, out))
+            }
+            Command::Quote { sale, live, json } => {
+                let req = sale.request();
+                let venues = match catalog(&config, pf, err) {
+                    Ok(v) => v,
+                    Err(e) => {
+                        print_error(&e, err);
+                        return 1;
                     }
                 };
-                let report = offramp_app::report::us_gains(&config, &k, year, &basis.basis()?)?;
-                let mut csv = Vec::new();
-                let warnings = offramp_app::report::write_software_csv(&report, format, &mut csv)?;
-                let note = |w: &mut dyn Write| warnings.iter().try_for_each(|x| writeln!(w, "NOTE: {x}"));
-                emit(file.as_deref(), &csv, out, err, &mut |w| note(w))
-            })
-        }
-        Command::Report { command: ReportCommand::De { year } } => {
-            key(pf).and_then(|k| offramp_app::report::de_gains(&config, &k, year)).map(|r| print_de(&r, out))
-        }
-        Command::Report { command: ReportCommand::Ca { year, json } } => {
-            key(pf).and_then(|k| offramp_app::report::ca_gains(&config, &k, year)).map(|r| print_ca(&r, json, out))
-        }
-        Command::Report { command: ReportCommand::Income { year, jurisdiction, json } } => key(pf)
-            .and_then(|k| {
-                let currency = currency_of(&jurisdiction)?;
-                offramp_app::report::income(&config, &k, year, currency)
-            })
-            .map(|r| print_income(&r, &jurisdiction, json, out)),
-        Command::Report { command: ReportCommand::Uk { year, json } } => {
-            key(pf).and_then(|k| offramp_app::report::uk_gains(&config, &k, year)).map(|r| print_uk(&r, json, out))
-        }
-        Command::Quote { sale, live, json } => {
-            let req = sale.request();
-            let venues = match catalog(&config, pf, err) {
-                Ok(v) => v,
-                Err(e) => {
-                    print_error(&e, err);
-                    return 1;
+                if live {
+                    // OFFRAMP_MARKET_URL points every exchange at another server (tests replay recorded answers).
+                    let source = offramp_market::HttpBooks::new(std::env::var("OFFRAMP_MARKET_URL").ok());
+                    offramp_app::venues::quote_all_live(
+                        &venues,
+                        &req,
+                        &source,
+                        offramp_app::venues::LIVE_TIMEOUT,
+                        // Books are kept in the data folder (when there is one) to be used while offline.
+                        config
+                            .data_dir()
+                            .ok()
+                            .map(|d| offramp_market::cache::BookCache::new(d.join("cache").join("books")))
+                            .as_ref(),
+                        now(),
+                    )
+                    .map(|(q, statuses)| {
+                        statuses
+                            .iter()
+                            .try_for_each(|s| writeln!(out, "{}: {}", s.venue, s.message))
+                            .and_then(|_| print_quotes(&req, &q, json, out))
+                    })
+                } else {
+                    offramp_app::venues::quote_all_in(&venues, &req).map(|q| print_quotes(&req, &q, json, out))
                 }
-            };
-            if live {
-                // OFFRAMP_MARKET_URL points every exchange at another server (tests replay recorded answers).
-                let source = offramp_market::HttpBooks::new(std::env::var("OFFRAMP_MARKET_URL").ok());
-                offramp_app::venues::quote_all_live(
-                    &venues,
-                    &req,
-                    &source,
-                    offramp_app::venues::LIVE_TIMEOUT,
-                    // Books are kept in the data folder (when there is one) to be used while offline.
-                    config
-                        .data_dir()
-                        .ok()
-                        .map(|d| offramp_market::cache::BookCache::new(d.join("cache").join("books")))
-                        .as_ref(),
-                    now(),
-                )
-                .map(|(q, statuses)| {
-                    statuses
-                        .iter()
-                        .try_for_each(|s| writeln!(out, "{}: {}", s.venue, s.message))
-                        .and_then(|_| print_quotes(&req, &q, json, out))
-                })
-            } else {
-                offramp_app::venues::quote_all_in(&venues, &req).map(|q| print_quotes(&req, &q, json, out))
             }
-        }
-        Command::Plan { sale, max_days, start, all, tax, rate_short, rate_long, rate, basis, json } => {
-            let req = sale.request();
-            let start = match start {
-                Some(text) => parse_day("start", &text),
-                None => Ok(now().date_utc()),
-            };
-            start
-                .and_then(|start| {
-                    let venues = catalog(&config, pf, err)?;
-                    match tax {
-                        None => offramp_app::plan::plan_sale(&venues, &req, start, max_days),
+            Command::Plan { sale, max_days, start, all, tax, rate_short, rate_long, rate, basis, json } => {
+                let req = sale.request();
+                let start = match start {
+                    Some(text) => parse_day("start", &text),
+                    None => Ok(now().date_utc()),
+                };
+                start
+                    .and_then(|start| match tax {
+                        None => offramp_app::plan::plan_sale(&catalog(&config, pf, err)?, &req, start, max_days),
                         Some(j) => {
                             let options = tax_options(&j, rate_short, rate_long, rate, basis.basis()?)?;
                             let k = key(pf)?;
-                            offramp_app::plan::plan_with_ledger(&config, &k, &venues, &req, start, max_days, &options)
+                            let (plan, mine) =
+                                offramp_app::plan::plan_with_ledger(&config, &k, &req, start, max_days, &options)?;
+                            note_own_figures(mine, err);
+                            Ok(plan)
                         }
+                    })
+                    .map(|p| print_plan(&p, all, json, out))
+            }
+            Command::Override { command } => key(pf).and_then(|k| match command {
+                OverrideCommand::Set { venue, field, value, note } => {
+                    offramp_app::overrides::set(&config, &k, &venue, &field, &value, &note, now().date_utc())
+                        .map(|o| writeln!(out, "Set your figure for {}: {}.", o.venue, o.describe()))
+                }
+                OverrideCommand::Remove { venue, field } => offramp_app::overrides::remove(&config, &k, &venue, &field)
+                    .map(|()| writeln!(out, "Removed your {field} for {venue}; the published figure applies again.")),
+                OverrideCommand::List { json } => offramp_app::overrides::list(&config, &k).map(|all| {
+                    if json {
+                        return json_out(&all, out);
                     }
+                    if all.is_empty() {
+                        return writeln!(out, "No figures of yours: quotes and plans use the published ones.");
+                    }
+                    for o in &all {
+                        writeln!(out, "{:<20} {:<32} set {}  {}", o.venue, o.describe(), o.set_on, o.note)?;
+                    }
+                    Ok(())
+                }),
+            }),
+            Command::Settings { command } => key(pf).and_then(|k| match command {
+                Some(SettingsCommand::TransferFee { jurisdiction, treatment }) => {
+                    offramp_app::report::set_transfer_fee(&config, &k, &jurisdiction, &treatment)
+                        .map(|()| writeln!(out, "Own-transfer fees in {jurisdiction} reports: {treatment}."))
+                }
+                None => offramp_app::report::transfer_fees(&config, &k).map(|all| {
+                    for (j, t, set) in all {
+                        let t = if t == offramp_core::tax::TransferFee::Basis { "basis" } else { "disposal" };
+                        let how = if set { "" } else { " (default)" };
+                        writeln!(out, "transfer-fee {j} {t}{how}")?;
+                    }
+                    Ok(())
+                }),
+            }),
+            Command::Venues { kind, json } => {
+                offramp_app::venues::venues(kind.as_deref()).map(|v| print_venues(&v, json, out))
+            }
+            Command::Export { out: file, format, currency, method } if format == "beancount" => key(pf).and_then(|k| {
+                let currency = offramp_core::Code::parse(&currency)
+                    .map_err(|e| AppError::new(ErrorCode::InvalidInput, format!("currency: {e}")))?;
+                let method = offramp_app::report::parse_method(&method)?;
+                let mut body = Vec::new();
+                let s = offramp_app::beancount::export(&config, &k, currency, method, now().date_utc(), &mut body)?;
+                emit(file.as_deref(), &body, out, err, &mut |w| {
+                    writeln!(w, "{} transactions, {} accounts, lots at cost in {currency}.", s.transactions, s.accounts)
                 })
-                .map(|p| print_plan(&p, all, json, out))
-        }
-        Command::Override { command } => key(pf).and_then(|k| match command {
-            OverrideCommand::Set { venue, field, value, note } => {
-                offramp_app::overrides::set(&config, &k, &venue, &field, &value, &note, now().date_utc())
-                    .map(|o| writeln!(out, "Set your figure for {}: {}.", o.venue, o.describe()))
-            }
-            OverrideCommand::Remove { venue, field } => offramp_app::overrides::remove(&config, &k, &venue, &field)
-                .map(|()| writeln!(out, "Removed your {field} for {venue}; the published figure applies again.")),
-            OverrideCommand::List { json } => offramp_app::overrides::list(&config, &k).map(|all| {
-                if json {
-                    return json_out(&all, out);
-                }
-                if all.is_empty() {
-                    return writeln!(out, "No figures of yours: quotes and plans use the published ones.");
-                }
-                for o in &all {
-                    writeln!(out, "{:<20} {:<32} set {}  {}", o.venue, o.describe(), o.set_on, o.note)?;
-                }
-                Ok(())
             }),
-        }),
-        Command::Settings { command } => key(pf).and_then(|k| match command {
-            Some(SettingsCommand::TransferFee { jurisdiction, treatment }) => {
-                offramp_app::report::set_transfer_fee(&config, &k, &jurisdiction, &treatment)
-                    .map(|()| writeln!(out, "Own-transfer fees in {jurisdiction} reports: {treatment}."))
-            }
-            None => offramp_app::report::transfer_fees(&config, &k).map(|all| {
-                for (j, t, set) in all {
-                    let t = if t == offramp_core::tax::TransferFee::Basis { "basis" } else { "disposal" };
-                    let how = if set { "" } else { " (default)" };
-                    writeln!(out, "transfer-fee {j} {t}{how}")?;
-                }
-                Ok(())
-            }),
-        }),
-        Command::Venues { kind, json } => {
-            offramp_app::venues::venues(kind.as_deref()).map(|v| print_venues(&v, json, out))
-        }
-        Command::Export { out: file, format, currency, method } if format == "beancount" => key(pf).and_then(|k| {
-            let currency = offramp_core::Code::parse(&currency)
-                .map_err(|e| AppError::new(ErrorCode::InvalidInput, format!("currency: {e}")))?;
-            let method = offramp_app::report::parse_method(&method)?;
-            let mut body = Vec::new();
-            let s = offramp_app::beancount::export(&config, &k, currency, method, now().date_utc(), &mut body)?;
-            emit(file.as_deref(), &body, out, err, &mut |w| {
-                writeln!(w, "{} transactions, {} accounts, lots at cost in {currency}.", s.transactions, s.accounts)
-            })
-        }),
-        Command::Export { format, .. } if format != "generic" => Err(AppError::new(
-            ErrorCode::InvalidInput,
-            format!("format: `{}` (generic or beancount)", offramp_core::text::clip(&format)),
-        )),
-        Command::Export { out: None, .. } => key(pf).and_then(|k| ledger::export(&config, &k, out)).map(|_| Ok(())),
-        Command::Export { out: Some(file), .. } => key(pf)
-            .and_then(|k| export_to_file(&config, &k, &file))
-            .map(|n| writeln!(out, "Exported {n} transactions to {}.", file.display())),
-    };
+            Command::Export { format, .. } if format != "generic" => Err(AppError::new(
+                ErrorCode::InvalidInput,
+                format!("format: `{}` (generic or beancount)", offramp_core::text::clip(&format)),
+            )),
+            Command::Export { out: None, .. } => key(pf).and_then(|k| ledger::export(&config, &k, out)).map(|_| Ok(())),
+            Command::Export { out: Some(file), .. } => key(pf)
+                .and_then(|k| export_to_file(&config, &k, &file))
+                .map(|n| writeln!(out, "Exported {n} transactions to {}.", file.display())),
+        };
     match result {
         Ok(Ok(())) => 0,
         Ok(Err(io)) => {
@@ -1218,6 +1217,13 @@ fn print_uk(r: &offramp_app::report::UkReport, json: bool, out: &mut dyn Write) 
     )
 }
 
+/// Says on `err` (stdout may be JSON) that the user's own venue figures are applied.
+fn note_own_figures(count: usize, err: &mut dyn Write) {
+    if count > 0 {
+        let _ = writeln!(err, "Using {count} figure(s) of yours (offramp override list).");
+    }
+}
+
 /// The catalog for quotes and plans: with the user's own figures when the ledger exists and a passphrase is at
 /// hand; otherwise the published figures, saying why on `err` (stdout may be JSON).
 fn catalog(
@@ -1231,9 +1237,7 @@ fn catalog(
     match key(pf) {
         Ok(k) => {
             let mine = offramp_app::overrides::list(config, &k)?;
-            if !mine.is_empty() {
-                let _ = writeln!(err, "Using {} figure(s) of yours (offramp override list).", mine.len());
-            }
+            note_own_figures(mine.len(), err);
             offramp_app::overrides::catalog(&mine)
         }
         Err(_) => {
