@@ -7,6 +7,7 @@ mod coinbase;
 mod gemini;
 mod generic;
 mod kraken;
+mod raw_insert;
 pub(crate) mod sheet;
 
 use std::collections::HashMap;
@@ -542,7 +543,8 @@ impl Ledger {
                 "INSERT INTO sources (file_name, file_sha256, format, imported_at_us, rows_read, rows_added)
                  VALUES (?1, ?2, ?3, ?4, 0, 0)",
             )?;
-            let mut insert = tx.prepare(
+            let mut insert = raw_insert::RawInsert::new(
+                &tx,
                 "INSERT INTO transactions (account_id, ts_us, kind, sent_amount, sent_asset, received_amount,
                     received_asset, fee_amount, fee_asset, value_amount, value_currency, external_id, note,
                     source_id, source_line, fingerprint)
@@ -598,23 +600,24 @@ impl Ledger {
                                 }
                             };
                             let [sent, received, fee, value] = &row.amounts;
-                            let changed = insert.execute(params![
-                                account_id,
-                                row.ts_us,
-                                row.kind.as_str(),
-                                chunk.value(sent),
-                                code_of(sent),
-                                chunk.value(received),
-                                code_of(received),
-                                chunk.value(fee),
-                                code_of(fee),
-                                chunk.value(value),
-                                code_of(value),
-                                row.external_id.map(|e| chunk.text(e)),
-                                chunk.text(row.note),
-                                *source_id,
-                                row.line as i64,
-                                &row.fingerprint[..]
+                            use raw_insert::Param::{Blob, Int, Text};
+                            let changed = insert.execute(&[
+                                Int(account_id),
+                                Int(row.ts_us),
+                                Text(Some(row.kind.as_str())),
+                                Text(chunk.value(sent)),
+                                Text(code_of(sent)),
+                                Text(chunk.value(received)),
+                                Text(code_of(received)),
+                                Text(chunk.value(fee)),
+                                Text(code_of(fee)),
+                                Text(chunk.value(value)),
+                                Text(code_of(value)),
+                                Text(row.external_id.map(|e| chunk.text(e))),
+                                Text(Some(chunk.text(row.note))),
+                                Int(*source_id),
+                                Int(row.line as i64),
+                                Blob(&row.fingerprint[..]),
                             ])?;
                             summary.rows += 1;
                             if changed == 1 {
