@@ -529,11 +529,7 @@ pub fn run(
                         None => offramp_app::plan::plan_sale(&catalog(&config, pf, err)?, &req, start, max_days),
                         Some(j) => {
                             let options = tax_options(&j, rate_short, rate_long, rate, basis.basis()?)?;
-                            let k = key(pf)?;
-                            let (plan, mine) =
-                                offramp_app::plan::plan_with_ledger(&config, &k, &req, start, max_days, &options)?;
-                            note_own_figures(mine, err);
-                            Ok(plan)
+                            tax_plan(&config, pf, &req, start, max_days, &options, err)
                         }
                     })
                     .map(|p| print_plan(&p, all, json, out))
@@ -1222,6 +1218,21 @@ fn note_own_figures(count: usize, err: &mut dyn Write) {
     if count > 0 {
         let _ = writeln!(err, "Using {count} figure(s) of yours (offramp override list).");
     }
+}
+
+/// A plan with its tax side: the ledger (opened once) gives the user's figures and the lots held.
+fn tax_plan(
+    config: &Config,
+    pf: Option<&Path>,
+    req: &offramp_app::venues::QuoteRequest,
+    start: chrono::NaiveDate,
+    max_days: u32,
+    options: &offramp_app::plan::TaxOptions,
+    err: &mut dyn Write,
+) -> Result<offramp_core::plan::Plan, AppError> {
+    let (plan, mine) = offramp_app::plan::plan_with_ledger(config, &key(pf)?, req, start, max_days, options)?;
+    note_own_figures(mine, err);
+    Ok(plan)
 }
 
 /// The catalog for quotes and plans: with the user's own figures when the ledger exists and a passphrase is at
