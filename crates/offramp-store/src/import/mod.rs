@@ -264,7 +264,7 @@ fn normalised(displayed: &str) -> &str {
     }
 }
 
-/// Text written on the stack: room for any decimal (at most 28 digits, a sign and a point) or integer.
+/// Text written on the stack: room for any integer.
 struct StackText {
     bytes: [u8; 64],
     len: usize,
@@ -298,6 +298,14 @@ impl std::fmt::Write for StackText {
 /// Where a row's text is in its chunk's buffer (byte range).
 #[derive(Clone, Copy)]
 struct Span(usize, usize);
+
+/// Appends `s` to a chunk's buffer and says where it is.
+fn put(text: &mut String, s: &dyn std::fmt::Display) -> Span {
+    use std::fmt::Write;
+    let start = text.len();
+    write!(text, "{s}").expect("writing to a String does not fail");
+    Span(start, text.len())
+}
 
 /// A row as the writer binds it: fingerprinted and with its decimals as text, so that this work can be done on
 /// the parsing thread while the writing thread only talks to SQLite. Its texts are in its chunk's buffer.
@@ -358,35 +366,24 @@ struct Preparer {
 
 impl Preparer {
     fn prepare(&mut self, row: ParsedRow, text: &mut String) -> RowToWrite {
-        use std::fmt::Write;
         let t = row.tx;
-        let mut put = |s: &dyn std::fmt::Display| {
-            let start = text.len();
-            write!(text, "{s}").expect("writing to a String does not fail");
-            Span(start, text.len())
-        };
         // Each decimal is written once, as stored (exactly as parsed); its normalised form for the fingerprint is
         // read off that text.
-        let mut amount = |a: Option<Amount>| a.map(|a| (put(&a.value()), a.code()));
+        let mut amount = |a: Option<Amount>| a.map(|a| (put(text, &a.value()), a.code()));
         let amounts = [amount(t.sent), amount(t.received), amount(t.fee), amount(t.fiat_value)];
         let norm = amounts.map(|a| a.map(|(span, _)| normalised(&text[span.0..span.1])));
         let base = fingerprint(&t, &norm, 0);
         let n = self.seen.entry(base).or_insert(0);
         let fp = if *n == 0 { base } else { fingerprint(&t, &norm, *n) };
         *n += 1;
-        let mut put = |s: &dyn std::fmt::Display| {
-            let start = text.len();
-            write!(text, "{s}").expect("writing to a String does not fail");
-            Span(start, text.len())
-        };
         RowToWrite {
             line: row.line,
             ts_us: t.timestamp.unix_micros(),
             kind: t.kind,
             amounts,
-            account: put(&t.account),
-            external_id: t.external_id.as_ref().map(|e| put(e)),
-            note: put(&t.note),
+            account: put(text, &t.account),
+            external_id: t.external_id.as_ref().map(|e| put(text, e)),
+            note: put(text, &t.note),
             fingerprint: fp,
             needs_price: t.needs_price(),
         }
