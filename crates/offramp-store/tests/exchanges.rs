@@ -123,6 +123,36 @@ fn kraken_ledgers_variants() {
 }
 
 #[test]
+fn kraken_trades_variants() {
+    let (format, got) = render("kraken-trades-v1.csv");
+    assert_eq!(format, "kraken-trades-v1");
+    assert_eq!(
+        got,
+        [
+            "2024-01-04T10:15:07.459100Z buy Kraken -4000.00000 EUR +0.10000000 BTC fee 10.40000 EUR #2",
+            // The trades export states the fee in the quote asset (here BTC; the ledgers export shows it in ETH).
+            "2024-03-15T14:02:00Z trade Kraken -0.05000000 BTC +0.90000000 ETH fee 0.00010000 BTC NEEDS-PRICE #3",
+            "2024-05-02T09:41:12.102400Z sell Kraken -10.00000000 SOL +1301.0000 EUR fee 2.0816 EUR #4",
+            // Euros sold for dollars: a currency conversion, no crypto event.
+            "2024-06-10T16:00:00Z withdrawal Kraken -1000.00000000 EUR #5",
+            "2024-06-10T16:00:00Z deposit Kraken +1075.0000 USD fee 2.1500 USD #5",
+        ]
+    );
+    let (format, got) = render("kraken-trades-v2.csv");
+    assert_eq!(format, "kraken-trades-v2");
+    assert_eq!(
+        got,
+        [
+            "2025-02-03T12:00:01.000100Z sell Kraken -0.05000000 BTC +4900.00000 USD fee 12.74000 USD #2",
+            "2025-02-04T08:30:00Z buy Kraken -500.05000 USD +500.00000000 USDC #3",
+        ]
+    );
+    let ids: Vec<_> =
+        parse_file(&fixture("kraken-trades-v1.csv")).unwrap().rows.into_iter().map(|r| r.tx.external_id).collect();
+    assert_eq!(ids[0].as_deref(), Some("TJKLXX-PGMDM-BDPHFO"), "the trade's Kraken id");
+}
+
+#[test]
 fn binance_statements() {
     let (format, got) = render("binance-statement-v2.csv");
     assert_eq!(format, "binance-statement-v2");
@@ -213,6 +243,29 @@ fn exchange_rows_that_cannot_be_read_are_errors_not_skips() {
     assert_eq!((e.line, e.field.as_deref()), (Some(2), Some("fee")));
     let e = err("kr.csv", &format!("{kr}L1,T1,1999-08-01 09:30:00,deposit,,currency,XXBT,0.1,0,0\n"));
     assert_eq!((e.line, e.field.as_deref()), (Some(2), Some("time")));
+
+    let tr = "txid,ordertxid,pair,time,type,ordertype,price,cost,fee,vol,margin,misc,ledgers\n";
+    let ok = "T1,O1,XXBTZEUR,2024-01-04 10:15:07,buy,limit,40000,4000,10.4,0.1,0,,L1\n";
+    let cases = [
+        ("T2,O2,XXBTZEUR,2024-01-04 10:15:07,buy,limit,40000,4000,10.4,0.1,2000,,L2\n", "margin", "a margin trade"),
+        ("T2,O2,XBTBRL,2024-01-04 10:15:07,buy,limit,1,1,0,1,0,,L2\n", "pair", "cannot tell the base and quote"),
+        ("T2,O2,XXBTZEUR,2024-01-04 10:15:07,short,limit,1,1,0,1,0,,L2\n", "type", "`short` is not a trade side"),
+        ("T2,O2,XXBTZEUR,2024-01-04 10:15:07,buy,limit,1,1,0,-1,0,,L2\n", "vol", "must be positive"),
+        ("T2,O2,XXBTZEUR,2024-01-04 10:15:07,buy,limit,1,,0,1,0,,L2\n", "cost", "missing"),
+        ("T2,O2,XXBTZEUR,2024-01-04 10:15:07,buy,limit,1,1,-0.1,1,0,,L2\n", "fee", "must not be negative"),
+        ("T2,O2,XXBTZEUR,2024-01-04,buy,limit,1,1,0,1,0,,L2\n", "time", ""),
+        (",O2,XXBTZEUR,2024-01-04 10:15:07,buy,limit,1,1,0,1,0,,L2\n", "txid", "missing"),
+        ("T2,O2,XXBTZKFEE,2024-01-04 10:15:07,buy,limit,1,1,0,1,0,,L2\n", "pair", "KFEE"),
+    ];
+    for (row, field, says) in cases {
+        // The bad row follows a good one: nothing of the file is taken.
+        let e = err("tr.csv", &format!("{tr}{ok}{row}"));
+        assert_eq!((e.line, e.field.as_deref()), (Some(3), Some(field)), "{row}: {e}");
+        assert!(e.to_string().contains(says), "{row}: {e}");
+    }
+    let v2 = "txid,ordertxid,pair,time,type,ordertype,price,cost,fee,vol,margin,misc,ledgers,postxid,posstatus,cprice,ccost,cfee,cvol,cmargin,net,trades\n";
+    let e = err("tr.csv", &format!("{v2}T1,O1,XXBTZEUR,2024-01-04 10:15:07,buy,limit,1,1,0,1,0,,L1,TP1,open,,,,,,,\n"));
+    assert_eq!((e.line, e.field.as_deref()), (Some(2), Some("postxid")), "{e}");
 }
 
 #[test]

@@ -88,6 +88,36 @@ fn importing_twice_or_overlapping_adds_nothing_new() {
     assert_eq!(l.transaction_count().unwrap(), 8);
 }
 
+/// Kraken's ledgers export and trades export describe the same trades (the trades export even states a fee in
+/// another asset): whichever is imported first, a trade already there under its Kraken id is not added again, while
+/// the rows only one export has are added.
+#[test]
+fn kraken_ledgers_and_trades_exports_overlap_without_doubling() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (ledgers, trades) = (fixture("kraken-ledgers-v3.csv"), fixture("kraken-trades-v1.csv"));
+    let mut by_id = Vec::new();
+    for (name, order) in [("a", [&ledgers, &trades]), ("b", [&trades, &ledgers])] {
+        let mut l = Ledger::create(&tmp.path().join(name), &Key::Passphrase("k".into())).unwrap();
+        let first = l.import_files(&[order[0].clone()], now(), &mut |_, _| true).unwrap();
+        let second = l.import_files(&[order[1].clone()], now(), &mut |_, _| true).unwrap();
+        assert_eq!((first[0].added, first[0].already_present), (5, 0), "{name}");
+        // The two trades of January and March are in both files.
+        assert_eq!((second[0].added, second[0].already_present), (3, 2), "{name}");
+        let rows = all(&l);
+        assert_eq!(rows.len(), 8, "{name}");
+        let mut ids: Vec<_> = rows.iter().filter_map(|r| r.external_id.clone()).collect();
+        ids.sort();
+        by_id.push(ids);
+        // In one import call, both files together: the same.
+        let mut l = Ledger::create(&tmp.path().join(format!("{name}-together")), &Key::Passphrase("k".into())).unwrap();
+        let both = l.import_files(&[order[0].clone(), order[1].clone()], now(), &mut |_, _| true).unwrap();
+        assert_eq!(both.iter().map(|s| s.added).sum::<u64>(), 8, "{name}");
+    }
+    assert_eq!(by_id[0], by_id[1], "the same events whichever came first");
+    // Each trade once: the January buy of 0.1 BTC is there a single time.
+    assert_eq!(by_id[0].iter().filter(|i| *i == "TJKLXX-PGMDM-BDPHFO").count(), 1);
+}
+
 #[test]
 fn identical_rows_within_one_file_are_both_kept() {
     let tmp = tempfile::tempdir().unwrap();

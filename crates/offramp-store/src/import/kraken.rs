@@ -224,44 +224,64 @@ fn trade(sheet: &Sheet, legs: &[Leg]) -> Result<Vec<ParsedRow>, ImportError> {
     let sent = Amount::new(-out_leg.amount, out_leg.asset);
     let received = Amount::new(in_leg.amount, in_leg.asset);
     let line = out_leg.line.min(in_leg.line);
-    let mut rows = Vec::new();
-    let (sent_fiat, received_fiat) = (sent.code().is_fiat(), received.code().is_fiat());
-    // The fee: the fiat leg's if it has one, else whichever leg paid; a second fee becomes its own transaction.
-    let mut fees: Vec<Amount> = [fee_of(in_leg), fee_of(out_leg)].into_iter().flatten().collect();
-    fees.sort_by_key(|f| !f.code().is_fiat());
-    if sent_fiat && received_fiat {
-        // Currency conversion inside Kraken: money out, money in; no crypto event.
-        let mut w = base_tx(first, TxKind::Withdrawal, &first.refid);
-        w.sent = Some(sent);
-        w.fee = fee_of(out_leg);
-        w.note = format!("currency conversion to {}", received.code());
-        let mut d = base_tx(first, TxKind::Deposit, &first.refid);
-        d.received = Some(received);
-        d.fee = fee_of(in_leg);
-        d.note = format!("currency conversion from {}", sent.code());
-        for tx in [w, d] {
-            tx.validate().map_err(|e| err(Some(column(e.field)), e.reason))?;
-            rows.push(ParsedRow { line, tx });
-        }
-        return Ok(rows);
-    }
-    let kind = match (sent_fiat, received_fiat) {
-        (true, false) => TxKind::Buy,
-        (false, true) => TxKind::Sell,
-        _ => TxKind::Trade,
+    let txs = trade_transactions(first.ts, &first.refid, sent, received, fee_of(out_leg), fee_of(in_leg))
+        .map_err(|e| err(Some(column(e.field)), e.reason))?;
+    Ok(txs.into_iter().map(|tx| ParsedRow { line, tx }).collect())
+}
+
+/// One Kraken trade as transactions, whichever export it comes from: `sent` for `received`, each side's fee in that
+/// side's asset, `id` the trade's Kraken id (a ledgers export's `refid`, a trades export's `txid`).
+///
+/// Fiat for fiat is a currency conversion inside Kraken: a withdrawal and a deposit, no crypto event. Otherwise a
+/// buy, sell or trade carrying one fee (the fiat one when both sides paid); a second fee becomes a fee transaction.
+pub(super) fn trade_transactions(
+    ts: Timestamp,
+    id: &str,
+    sent: Amount,
+    received: Amount,
+    sent_fee: Option<Amount>,
+    received_fee: Option<Amount>,
+) -> Result<Vec<Transaction>, offramp_core::TxError> {
+    let tx = |kind| {
+        let mut tx = Transaction::new(ts, ACCOUNT, kind);
+        tx.external_id = Some(id.to_string());
+        tx
     };
-    let mut tx = base_tx(first, kind, &first.refid);
-    tx.sent = Some(sent);
-    tx.received = Some(received);
-    let mut fees = fees.into_iter();
-    tx.fee = fees.next();
-    tx.validate().map_err(|e| err(Some(column(e.field)), e.reason))?;
-    rows.push(ParsedRow { line, tx });
-    for extra in fees {
-        let mut f = base_tx(first, TxKind::Fee, &first.refid);
-        f.fee = Some(extra);
-        f.note = "second fee of the trade".into();
-        rows.push(ParsedRow { line, tx: f });
+    let (sent_fiat, received_fiat) = (sent.code().is_fiat(), received.code().is_fiat());
+    let mut rows = Vec::new();
+    if sent_fiat && received_fiat {
+        let mut w = tx(TxKind::Withdrawal);
+        w.sent = Some(sent);
+        w.fee = sent_fee;
+        w.note = format!("currency conversion to {}", received.code());
+        let mut d = tx(TxKind::Deposit);
+        d.received = Some(received);
+        d.fee = received_fee;
+        d.note = format!("currency conversion from {}", sent.code());
+        rows.extend([w, d]);
+    } else {
+        let kind = match (sent_fiat, received_fiat) {
+            (true, false) => TxKind::Buy,
+            (false, true) => TxKind::Sell,
+            _ => TxKind::Trade,
+        };
+        let mut fees: Vec<Amount> = [received_fee, sent_fee].into_iter().flatten().collect();
+        fees.sort_by_key(|f| !f.code().is_fiat());
+        let mut fees = fees.into_iter();
+        let mut t = tx(kind);
+        t.sent = Some(sent);
+        t.received = Some(received);
+        t.fee = fees.next();
+        rows.push(t);
+        for extra in fees {
+            let mut f = tx(TxKind::Fee);
+            f.fee = Some(extra);
+            f.note = "second fee of the trade".into();
+            rows.push(f);
+        }
+    }
+    for t in &rows {
+        t.validate()?;
     }
     Ok(rows)
 }

@@ -7,10 +7,11 @@ mod coinbase;
 mod gemini;
 mod generic;
 mod kraken;
+mod kraken_trades;
 mod raw_insert;
 pub(crate) mod sheet;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use offramp_core::{Amount, Code, Timestamp, Transaction, TxKind};
@@ -139,25 +140,33 @@ impl<'b> Opened<'b> {
 struct Format {
     id: &'static str,
     venue: &'static str,
+    /// The exchange's id on a row names the event in every export of the venue (Kraken: a trade's `refid` in the
+    /// ledgers export is its `txid` in the trades export). A row whose id is already in the ledger, in an account of
+    /// the venue, is then not added again, even when the other export describes it differently (a fee in another
+    /// asset, another rounding).
+    trade_ids: bool,
     recognises: fn(&[String]) -> bool,
     parse: fn(&mut Sheet) -> Result<Vec<ParsedRow>, ImportError>,
 }
 
-/// Every known variant, most specific first.
+/// Every known variant, most specific first (a table: one line each).
+#[rustfmt::skip]
 const FORMATS: &[Format] = &[
-    Format { id: GENERIC_FORMAT, venue: "other", recognises: generic::recognises, parse: generic::parse },
-    Format { id: "coinbase-v4", venue: "coinbase", recognises: coinbase::is_v4, parse: coinbase::parse },
-    Format { id: "coinbase-v3", venue: "coinbase", recognises: coinbase::is_v3, parse: coinbase::parse },
-    Format { id: "coinbase-v2", venue: "coinbase", recognises: coinbase::is_v2, parse: coinbase::parse },
-    Format { id: "coinbase-v1", venue: "coinbase", recognises: coinbase::is_v1, parse: coinbase::parse },
-    Format { id: "kraken-ledgers-v3", venue: "kraken", recognises: kraken::is_v3, parse: kraken::parse },
-    Format { id: "kraken-ledgers-v2", venue: "kraken", recognises: kraken::is_v2, parse: kraken::parse },
-    Format { id: "kraken-ledgers-v1", venue: "kraken", recognises: kraken::is_v1, parse: kraken::parse },
-    Format { id: "binance-statement-v2", venue: "binance", recognises: binance::is_v2, parse: binance::parse },
-    Format { id: "binance-statement-v1", venue: "binance", recognises: binance::is_v1, parse: binance::parse },
-    Format { id: "bitstamp-v2", venue: "bitstamp", recognises: bitstamp::is_v2, parse: bitstamp::parse },
-    Format { id: "bitstamp-v1", venue: "bitstamp", recognises: bitstamp::is_v1, parse: bitstamp::parse },
-    Format { id: "gemini-v1", venue: "gemini", recognises: gemini::is_v1, parse: gemini::parse },
+    Format { id: GENERIC_FORMAT, venue: "other", trade_ids: false, recognises: generic::recognises, parse: generic::parse },
+    Format { id: "coinbase-v4", venue: "coinbase", trade_ids: false, recognises: coinbase::is_v4, parse: coinbase::parse },
+    Format { id: "coinbase-v3", venue: "coinbase", trade_ids: false, recognises: coinbase::is_v3, parse: coinbase::parse },
+    Format { id: "coinbase-v2", venue: "coinbase", trade_ids: false, recognises: coinbase::is_v2, parse: coinbase::parse },
+    Format { id: "coinbase-v1", venue: "coinbase", trade_ids: false, recognises: coinbase::is_v1, parse: coinbase::parse },
+    Format { id: "kraken-ledgers-v3", venue: "kraken", trade_ids: true, recognises: kraken::is_v3, parse: kraken::parse },
+    Format { id: "kraken-ledgers-v2", venue: "kraken", trade_ids: true, recognises: kraken::is_v2, parse: kraken::parse },
+    Format { id: "kraken-ledgers-v1", venue: "kraken", trade_ids: true, recognises: kraken::is_v1, parse: kraken::parse },
+    Format { id: "kraken-trades-v2", venue: "kraken", trade_ids: true, recognises: kraken_trades::is_v2, parse: kraken_trades::parse },
+    Format { id: "kraken-trades-v1", venue: "kraken", trade_ids: true, recognises: kraken_trades::is_v1, parse: kraken_trades::parse },
+    Format { id: "binance-statement-v2", venue: "binance", trade_ids: false, recognises: binance::is_v2, parse: binance::parse },
+    Format { id: "binance-statement-v1", venue: "binance", trade_ids: false, recognises: binance::is_v1, parse: binance::parse },
+    Format { id: "bitstamp-v2", venue: "bitstamp", trade_ids: false, recognises: bitstamp::is_v2, parse: bitstamp::parse },
+    Format { id: "bitstamp-v1", venue: "bitstamp", trade_ids: false, recognises: bitstamp::is_v1, parse: bitstamp::parse },
+    Format { id: "gemini-v1", venue: "gemini", trade_ids: false, recognises: gemini::is_v1, parse: gemini::parse },
 ];
 
 /// How many lines from the top are searched for a header (some exports start with a title block).
@@ -348,6 +357,7 @@ pub(crate) enum Piece {
         path: PathBuf,
         format: &'static str,
         venue: &'static str,
+        trade_ids: bool,
     },
     Rows(Chunk),
     /// The file's SHA-256 comes last: hashing a large file does not hold up its first rows.
@@ -412,7 +422,12 @@ fn stream_file(path: &Path, bytes: &[u8], send: &mut dyn FnMut(Result<Piece, Imp
         Ok(o) => o,
         Err(e) => return send(Err(e)),
     };
-    let head = Piece::Head { path: path.to_path_buf(), format: opened.format.id, venue: opened.format.venue };
+    let head = Piece::Head {
+        path: path.to_path_buf(),
+        format: opened.format.id,
+        venue: opened.format.venue,
+        trade_ids: opened.format.trade_ids,
+    };
     if !send(Ok(head)) {
         return false;
     }
@@ -456,7 +471,12 @@ impl Ledger {
             let mut preparer = Preparer::default();
             let rows = preparer.prepare_all(f.rows.clone());
             [
-                Ok(Piece::Head { path: f.path.clone(), format: f.format, venue: f.venue }),
+                Ok(Piece::Head {
+                    path: f.path.clone(),
+                    format: f.format,
+                    venue: f.venue,
+                    trade_ids: FORMATS.iter().any(|x| x.id == f.format && x.trade_ids),
+                }),
                 Ok(Piece::Rows(rows)),
                 Ok(Piece::End { left_out: f.left_out, sha256: f.sha256 }),
             ]
@@ -548,11 +568,20 @@ impl Ledger {
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
                  ON CONFLICT (account_id, ts_us, fingerprint) DO NOTHING",
             )?;
-            // The file being written: its source row, venue and counts.
-            let mut current: Option<(ImportSummary, i64, &'static str)> = None;
+            let mut ids_of_venue = tx.prepare(
+                "SELECT t.external_id FROM transactions t JOIN accounts a ON a.id = t.account_id
+                 WHERE a.venue = ?1 AND t.external_id IS NOT NULL",
+            )?;
+            // The file being written: its source row, venue and counts, and (see `Format::trade_ids`) the exchange
+            // ids its venue's rows already have in the ledger, read at the file's head.
+            let mut current: Option<(ImportSummary, i64, &'static str, Option<HashSet<String>>)> = None;
             for piece in pieces {
                 match piece? {
-                    Piece::Head { path, format, venue } => {
+                    Piece::Head { path, format, venue, trade_ids } => {
+                        let known = match trade_ids {
+                            true => Some(ids_of_venue.query_map([venue], |r| r.get(0))?.collect::<Result<_, _>>()?),
+                            false => None,
+                        };
                         let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
                         // The file's hash is filled in at its end.
                         add_source.execute(params![name, &[0u8; 32][..], format, now.unix_micros()])?;
@@ -565,10 +594,10 @@ impl Ledger {
                             needs_price: 0,
                             left_out: 0,
                         };
-                        current = Some((summary, tx.last_insert_rowid(), venue));
+                        current = Some((summary, tx.last_insert_rowid(), venue, known));
                     }
                     Piece::Rows(chunk) => {
-                        let Some((summary, source_id, venue)) = current.as_mut() else {
+                        let Some((summary, source_id, venue, known)) = current.as_mut() else {
                             return Err(StoreError::Invalid("rows arrived before their file".into()));
                         };
                         for row in &chunk.rows {
@@ -598,24 +627,30 @@ impl Ledger {
                             };
                             let [sent, received, fee, value] = &row.amounts;
                             use raw_insert::Param::{Blob, Int, Text};
-                            let changed = insert.execute(&[
-                                Int(account_id),
-                                Int(row.ts_us),
-                                Text(Some(row.kind.as_str())),
-                                Text(chunk.value(sent)),
-                                Text(code_of(sent)),
-                                Text(chunk.value(received)),
-                                Text(code_of(received)),
-                                Text(chunk.value(fee)),
-                                Text(code_of(fee)),
-                                Text(chunk.value(value)),
-                                Text(code_of(value)),
-                                Text(row.external_id.map(|e| chunk.text(e))),
-                                Text(Some(chunk.text(row.note))),
-                                Int(*source_id),
-                                Int(row.line as i64),
-                                Blob(&row.fingerprint[..]),
-                            ])?;
+                            let external_id = row.external_id.map(|e| chunk.text(e));
+                            let known_event = known.as_ref().zip(external_id).is_some_and(|(ids, id)| ids.contains(id));
+                            let changed = if known_event {
+                                0
+                            } else {
+                                insert.execute(&[
+                                    Int(account_id),
+                                    Int(row.ts_us),
+                                    Text(Some(row.kind.as_str())),
+                                    Text(chunk.value(sent)),
+                                    Text(code_of(sent)),
+                                    Text(chunk.value(received)),
+                                    Text(code_of(received)),
+                                    Text(chunk.value(fee)),
+                                    Text(code_of(fee)),
+                                    Text(chunk.value(value)),
+                                    Text(code_of(value)),
+                                    Text(external_id),
+                                    Text(Some(chunk.text(row.note))),
+                                    Int(*source_id),
+                                    Int(row.line as i64),
+                                    Blob(&row.fingerprint[..]),
+                                ])?
+                            };
                             summary.rows += 1;
                             if changed == 1 {
                                 summary.added += 1;
@@ -628,7 +663,7 @@ impl Ledger {
                         }
                     }
                     Piece::End { left_out, sha256 } => {
-                        let Some((mut summary, source_id, _)) = current.take() else {
+                        let Some((mut summary, source_id, _, _)) = current.take() else {
                             return Err(StoreError::Invalid("a file ended before it began".into()));
                         };
                         if summary.added == 0 {
