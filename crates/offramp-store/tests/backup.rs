@@ -33,6 +33,8 @@ const ALL_FIXTURES: [&str; 13] = [
     "kraken-ledgers-v1.csv",
     "kraken-ledgers-v2.csv",
     "kraken-ledgers-v3.csv",
+    "kraken-trades-v1.csv",
+    "kraken-trades-v2.csv",
 ];
 
 fn full_ledger(path: &Path) -> Ledger {
