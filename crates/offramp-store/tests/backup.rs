@@ -19,7 +19,7 @@ fn key() -> Key {
     Key::Passphrase("backup test".into())
 }
 
-const ALL_FIXTURES: [&str; 13] = [
+const ALL_FIXTURES: [&str; 15] = [
     "binance-statement-v1.csv",
     "binance-statement-v2.csv",
     "bitstamp-v1.csv",
