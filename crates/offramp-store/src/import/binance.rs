@@ -12,16 +12,12 @@ use std::collections::BTreeMap;
 
 use offramp_core::{Amount, Code, Decimal, Timestamp, Transaction, TxKind};
 
-use super::sheet::{Cells, Sheet};
+use super::sheet::{has, Cells, Sheet};
 use super::ParsedRow;
 use crate::error::quote;
 use crate::ImportError;
 
 const ACCOUNT: &str = "Binance";
-
-fn has(names: &[String], cols: &[&str]) -> bool {
-    cols.iter().all(|c| names.iter().any(|n| n == c))
-}
 
 const BASE: [&str; 6] = ["utc_time", "account", "operation", "coin", "change", "remark"];
 

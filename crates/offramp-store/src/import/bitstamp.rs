@@ -12,16 +12,12 @@ use offramp_core::money::parse_decimal;
 use offramp_core::{Amount, Code, Transaction, TxKind};
 
 use super::generic::validated;
-use super::sheet::{Cells, Sheet};
+use super::sheet::{has, Cells, Sheet};
 use super::ParsedRow;
 use crate::error::quote;
 use crate::ImportError;
 
 const ACCOUNT: &str = "Bitstamp";
-
-fn has(names: &[String], cols: &[&str]) -> bool {
-    cols.iter().all(|c| names.iter().any(|n| n == c))
-}
 
 pub fn is_v2(n: &[String]) -> bool {
     has(

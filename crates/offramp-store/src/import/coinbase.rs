@@ -17,16 +17,12 @@
 use offramp_core::{Amount, Code, Decimal, Transaction, TxKind};
 
 use super::generic::validated;
-use super::sheet::{Cells, Sheet};
+use super::sheet::{has, Cells, Sheet};
 use super::ParsedRow;
 use crate::error::quote;
 use crate::ImportError;
 
 const ACCOUNT: &str = "Coinbase";
-
-fn has(names: &[String], cols: &[&str]) -> bool {
-    cols.iter().all(|c| names.iter().any(|n| n == c))
-}
 
 const BASE: [&str; 4] = ["timestamp", "transaction type", "asset", "quantity transacted"];
 

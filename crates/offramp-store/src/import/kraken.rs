@@ -14,16 +14,12 @@ use std::collections::HashMap;
 use offramp_core::{Amount, Code, Decimal, Timestamp, Transaction, TxKind};
 
 use super::generic::validated;
-use super::sheet::{Cells, Sheet};
+use super::sheet::{has, Cells, Sheet};
 use super::ParsedRow;
 use crate::error::quote;
 use crate::ImportError;
 
 const ACCOUNT: &str = "Kraken";
-
-fn has(names: &[String], cols: &[&str]) -> bool {
-    cols.iter().all(|c| names.iter().any(|n| n == c))
-}
 
 const BASE: [&str; 9] = ["txid", "refid", "time", "type", "subtype", "aclass", "asset", "amount", "fee"];
 

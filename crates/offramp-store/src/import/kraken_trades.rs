@@ -13,7 +13,7 @@
 use offramp_core::{Amount, Code, Decimal};
 
 use super::kraken::{asset_code, trade_transactions};
-use super::sheet::{Cells, Sheet};
+use super::sheet::{has, Cells, Sheet};
 use super::ParsedRow;
 use crate::error::quote;
 use crate::ImportError;
@@ -34,10 +34,6 @@ const COLUMNS: [&str; 13] = [
     "ledgers",
 ];
 const POSITION: [&str; 9] = ["postxid", "posstatus", "cprice", "ccost", "cfee", "cvol", "cmargin", "net", "trades"];
-
-fn has(names: &[String], cols: &[&str]) -> bool {
-    cols.iter().all(|c| names.iter().any(|n| n == c))
-}
 
 pub fn is_v1(n: &[String]) -> bool {
     has(n, &COLUMNS) && !has(n, &["postxid"])

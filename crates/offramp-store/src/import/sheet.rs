@@ -106,6 +106,11 @@ pub fn header_names(path: &Path, reader: &mut csv::Reader<&[u8]>, line: u64) -> 
         .collect()
 }
 
+/// Whether a header (its names, trimmed and lowercased) has every one of `cols`: how a format's variant is told.
+pub fn has(names: &[String], cols: &[&str]) -> bool {
+    cols.iter().all(|c| names.iter().any(|n| n == c))
+}
+
 /// One row's cells, for reading typed values with precise errors.
 pub struct Cells<'a> {
     pub path: &'a Path,
