@@ -21,6 +21,9 @@ use crate::ImportError;
 
 const ACCOUNT: &str = "Kraken";
 
+/// How Kraken's exports write a time (UTC): `2024-01-04 10:15:07.4591`, or without the fraction.
+pub(super) const TIME_FORMATS: [&str; 2] = ["%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%d %H:%M:%S"];
+
 const BASE: [&str; 9] = ["txid", "refid", "time", "type", "subtype", "aclass", "asset", "amount", "fee"];
 
 pub fn is_v3(n: &[String]) -> bool {
@@ -110,7 +113,7 @@ pub fn parse(sheet: &mut Sheet) -> Result<Vec<ParsedRow>, ImportError> {
             line,
             txid: leg_txid,
             refid: c.text(Some(refid))?.to_string(),
-            ts: c.timestamp(Some(time), &["%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%d %H:%M:%S"])?,
+            ts: c.timestamp(Some(time), &TIME_FORMATS)?,
             kind: c.text(Some(kind))?.to_ascii_lowercase(),
             subtype: c.text(Some(subtype))?.to_ascii_lowercase(),
             asset: asset_code(raw_asset).map_err(|e| c.err("asset", e))?,

@@ -12,7 +12,7 @@
 
 use offramp_core::{Amount, Code, Decimal};
 
-use super::kraken::{asset_code, trade_transactions};
+use super::kraken::{asset_code, trade_transactions, TIME_FORMATS};
 use super::sheet::{has, Cells, Sheet};
 use super::ParsedRow;
 use crate::error::quote;
@@ -118,7 +118,7 @@ fn rows(
         }
     }
     let (base, quote_asset) = split_pair(c.text(pair)?).map_err(|e| c.err("pair", e))?;
-    let ts = c.timestamp(time, &["%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%d %H:%M:%S"])?;
+    let ts = c.timestamp(time, &TIME_FORMATS)?;
     let positive = |field: &str, idx| -> Result<Decimal, ImportError> {
         let v = c.decimal(idx)?.ok_or_else(|| c.err(field, "missing"))?;
         if v.is_sign_negative() || v.is_zero() {
