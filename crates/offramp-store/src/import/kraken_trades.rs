@@ -53,7 +53,7 @@ const QUOTES: [&str; 22] = [
 /// ending in a known quote asset (`SOLEUR`, `XBTUSDT`, `ETHXBT`).
 pub fn split_pair(pair: &str) -> Result<(Code, Code), String> {
     let upper = pair.trim().to_ascii_uppercase();
-    let legacy = |s: &str| s.len() == 8 && s.starts_with(['X', 'Z']) && s[4..].starts_with(['X', 'Z']);
+    let legacy = |s: &str| s.is_ascii() && s.len() == 8 && s.starts_with(['X', 'Z']) && s[4..].starts_with(['X', 'Z']);
     let (base, quote_part) = if let Some((b, q)) = upper.split_once('/') {
         (b.to_string(), q.to_string())
     } else if legacy(&upper) && asset_code(&upper[..4]).is_ok() && asset_code(&upper[4..]).is_ok() {
@@ -161,5 +161,8 @@ mod tests {
         assert_eq!(p("EURUSD").unwrap(), "EUR/USD");
         assert!(p("XBTBRL").unwrap_err().contains("cannot tell the base and quote assets of pair `XBTBRL`"));
         assert!(p("USD").is_err());
+        // Not ASCII: an error, not a panic on a split character.
+        assert!(p("XXXÉZEU").is_err());
+        assert!(p("XXXÉ/EUR").is_err());
     }
 }
