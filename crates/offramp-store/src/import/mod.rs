@@ -222,10 +222,10 @@ fn crlf_to_lf(bytes: &[u8]) -> Vec<u8> {
 /// out (it is commentary). `occurrence` tells apart identical rows within one file.
 ///
 /// The first 16 bytes of SHA-256 over the fields as text, each followed by a zero byte: the account, the kind, the
-/// time in microseconds, each amount's normalised decimal and code (or `-`), the exchange's id (or `-`), the
-/// occurrence. Ledgers keep these bytes, so this must never change (a changed fingerprint would let a file already
-/// imported in again).
-fn fingerprint(tx: &Transaction, normalised: &[Option<&str>; 4], occurrence: u32) -> [u8; 16] {
+/// time in microseconds, each amount's normalised decimal and code (or `-`; `amounts` are sent, received, fee and
+/// fiat value, their decimals already normalised), the exchange's id (or `-`), the occurrence. Ledgers keep these
+/// bytes, so this must never change (a changed fingerprint would let a file already imported in again).
+fn fingerprint(tx: &Transaction, amounts: &[Option<(&str, Code)>; 4], occurrence: u32) -> [u8; 16] {
     use std::fmt::Write;
     let mut h = Sha256::new();
     let mut field = |s: &str| {
@@ -242,13 +242,13 @@ fn fingerprint(tx: &Transaction, normalised: &[Option<&str>; 4], occurrence: u32
     field(&tx.account);
     field(tx.kind.as_str());
     number(&mut field, tx.timestamp.unix_micros());
-    for (a, text) in [&tx.sent, &tx.received, &tx.fee, &tx.fiat_value].into_iter().zip(normalised) {
-        match (a, text) {
-            (Some(a), Some(text)) => {
+    for a in amounts {
+        match a {
+            Some((text, code)) => {
                 field(text);
-                field(a.code().as_str());
+                field(code.as_str());
             }
-            _ => field("-"),
+            None => field("-"),
         }
     }
     field(tx.external_id.as_deref().unwrap_or("-"));
@@ -381,7 +381,7 @@ impl Preparer {
         // read off that text.
         let mut amount = |a: Option<Amount>| a.map(|a| (put(text, &a.value()), a.code()));
         let amounts = [amount(t.sent), amount(t.received), amount(t.fee), amount(t.fiat_value)];
-        let norm = amounts.map(|a| a.map(|(span, _)| normalised(&text[span.0..span.1])));
+        let norm = amounts.map(|a| a.map(|(span, code)| (normalised(&text[span.0..span.1]), code)));
         let base = fingerprint(&t, &norm, 0);
         let n = self.seen.entry(base).or_insert(0);
         let fp = if *n == 0 { base } else { fingerprint(&t, &norm, *n) };
