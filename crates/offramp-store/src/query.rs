@@ -118,22 +118,11 @@ impl Ledger {
         limit: Option<u64>,
         each: &mut dyn FnMut(TxRow) -> Result<(), StoreError>,
     ) -> Result<(), StoreError> {
-        // The time span of the accounts' rows: the first and last instant of each account, from the index.
-        let mut span: Option<(i64, i64)> = None;
-        {
-            let mut stmt = self.conn.prepare_cached(
-                "SELECT (SELECT ts_us FROM transactions WHERE account_id = a.id ORDER BY ts_us LIMIT 1),
-                        (SELECT ts_us FROM transactions WHERE account_id = a.id ORDER BY ts_us DESC LIMIT 1)
-                 FROM accounts a WHERE ?1 IS NULL OR a.name = ?1",
-            )?;
-            let mut rows = stmt.query([filter.account.as_deref()])?;
-            while let Some(r) = rows.next()? {
-                if let (Some(first), Some(last)) = (r.get::<_, Option<i64>>(0)?, r.get::<_, Option<i64>>(1)?) {
-                    span = Some(span.map_or((first, last), |(f, l)| (f.min(first), l.max(last))));
-                }
-            }
-        }
-        let Some((first, last)) = span else { return Ok(()) };
+        // The time span of the accounts' rows, from the index.
+        let (Some(first), Some(last)) = (self.edge(filter, Edge::FirstFrom(i64::MIN))?, self.edge(filter, Edge::Last)?)
+        else {
+            return Ok(());
+        };
         let mut lo = first;
         if let Some(from) = filter.from {
             lo = lo.max(from.unix_micros());
@@ -176,13 +165,7 @@ impl Ledger {
             if found == 0 {
                 // Nothing here: skip a gap in the history straight to the next row (so one early outlier does not
                 // stretch the windows over years of rows); where rows were there but did not match, widen.
-                let mut next = self.conn.prepare_cached(
-                    "SELECT min(n) FROM (
-                        SELECT (SELECT ts_us FROM transactions WHERE account_id = a.id AND ts_us >= ?1
-                                ORDER BY ts_us LIMIT 1) AS n
-                        FROM accounts a WHERE ?2 IS NULL OR a.name = ?2)",
-                )?;
-                match next.query_row(params![hi, filter.account.as_deref()], |r| r.get::<_, Option<i64>>(0))? {
+                match self.edge(filter, Edge::FirstFrom(hi))? {
                     None => break,
                     Some(next) if next > hi => lo = next,
                     Some(_) => width = clamp_width(i128::from(width) * 8),
@@ -193,6 +176,38 @@ impl Ledger {
             }
         }
         Ok(())
+    }
+}
+
+/// An end of the accounts' history (of the filter's account, or of all), read from the index.
+#[derive(Clone, Copy)]
+enum Edge {
+    /// The time of the first row at or after this instant.
+    FirstFrom(i64),
+    /// The time of the last row.
+    Last,
+}
+
+impl Ledger {
+    /// One seek per account into `transactions_by_account_time`; `None` when there is no such row.
+    fn edge(&self, filter: &TxFilter, edge: Edge) -> rusqlite::Result<Option<i64>> {
+        let (sql, from) = match edge {
+            Edge::FirstFrom(from) => (
+                "SELECT min(n) FROM (
+                    SELECT (SELECT ts_us FROM transactions WHERE account_id = a.id AND ts_us >= ?1
+                            ORDER BY ts_us LIMIT 1) AS n
+                    FROM accounts a WHERE ?2 IS NULL OR a.name = ?2)",
+                from,
+            ),
+            Edge::Last => (
+                "SELECT max(n) FROM (
+                    SELECT (SELECT ts_us FROM transactions WHERE account_id = a.id AND ts_us >= ?1
+                            ORDER BY ts_us DESC LIMIT 1) AS n
+                    FROM accounts a WHERE ?2 IS NULL OR a.name = ?2)",
+                i64::MIN,
+            ),
+        };
+        self.conn.prepare_cached(sql)?.query_row(params![from, filter.account.as_deref()], |r| r.get(0))
     }
 }
 
