@@ -11,11 +11,11 @@ mod kraken_trades;
 mod raw_insert;
 pub(crate) mod sheet;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use offramp_core::{Amount, Code, Timestamp, Transaction, TxKind};
-use rusqlite::{params, TransactionBehavior};
+use rusqlite::{params, OptionalExtension, TransactionBehavior};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -406,6 +406,27 @@ impl Preparer {
     }
 }
 
+/// The ids of the accounts rows name, found or created (with the file's venue) as they first appear.
+struct Accounts<'t> {
+    ids: offramp_core::fasthash::FastMap<String, i64>,
+    find: rusqlite::Statement<'t>,
+    add: rusqlite::Statement<'t>,
+}
+
+impl Accounts<'_> {
+    fn id(&mut self, name: &str, venue: &str) -> Result<i64, StoreError> {
+        if let Some(id) = self.ids.get(name) {
+            return Ok(*id);
+        }
+        let id = match self.find.query_row([name], |r| r.get(0)).optional()? {
+            Some(id) => id,
+            None => self.add.insert(params![name, venue])?,
+        };
+        self.ids.insert(name.to_string(), id);
+        Ok(id)
+    }
+}
+
 /// From this many rows an import is written with a rollback journal (see [`Ledger::write`]).
 const BULK_ROWS: u64 = 10_000;
 
@@ -552,10 +573,11 @@ impl Ledger {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut summaries = Vec::new();
         {
-            let mut accounts: HashMap<String, i64> = HashMap::new();
-            let mut last_account: Option<(String, i64)> = None;
-            let mut find_account = tx.prepare("SELECT id FROM accounts WHERE name = ?1")?;
-            let mut add_account = tx.prepare("INSERT INTO accounts (name, venue) VALUES (?1, ?2)")?;
+            let mut accounts = Accounts {
+                ids: Default::default(),
+                find: tx.prepare("SELECT id FROM accounts WHERE name = ?1")?,
+                add: tx.prepare("INSERT INTO accounts (name, venue) VALUES (?1, ?2)")?,
+            };
             let mut add_source = tx.prepare(
                 "INSERT INTO sources (file_name, file_sha256, format, imported_at_us, rows_read, rows_added)
                  VALUES (?1, ?2, ?3, ?4, 0, 0)",
@@ -601,30 +623,7 @@ impl Ledger {
                             return Err(StoreError::Invalid("rows arrived before their file".into()));
                         };
                         for row in &chunk.rows {
-                            let name = chunk.text(row.account);
-                            // Rows mostly come in runs of one account: the last one is checked first.
-                            let account_id = match &last_account {
-                                Some((last, id)) if last == name => *id,
-                                _ => {
-                                    let id = match accounts.get(name) {
-                                        Some(id) => *id,
-                                        None => {
-                                            let id = match find_account.query_row([name], |r| r.get(0)) {
-                                                Ok(id) => id,
-                                                Err(rusqlite::Error::QueryReturnedNoRows) => {
-                                                    add_account.execute(params![name, *venue])?;
-                                                    tx.last_insert_rowid()
-                                                }
-                                                Err(e) => return Err(e.into()),
-                                            };
-                                            accounts.insert(name.to_string(), id);
-                                            id
-                                        }
-                                    };
-                                    last_account = Some((name.to_string(), id));
-                                    id
-                                }
-                            };
+                            let account_id = accounts.id(chunk.text(row.account), venue)?;
                             let [sent, received, fee, value] = &row.amounts;
                             use raw_insert::Param::{Blob, Int, Text};
                             let external_id = row.external_id.map(|e| chunk.text(e));
