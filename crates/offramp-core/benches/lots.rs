@@ -124,15 +124,9 @@ fn transactions(n: usize) {
         x
     };
     let tx = |time: i64, account: &str, kind: TxKind, sent: Option<Amount>, received: Option<Amount>| Transaction {
-        timestamp: Timestamp::from_unix_micros(time),
-        account: account.to_string(),
-        kind,
         sent,
         received,
-        fee: None,
-        fiat_value: None,
-        external_id: None,
-        note: String::new(),
+        ..Transaction::new(Timestamp::from_unix_micros(time), account, kind)
     };
     while txs.len() < n {
         let r = next();

@@ -293,15 +293,9 @@ mod tests {
 
     fn tx(kind: TxKind, sent: Option<Amount>, received: Option<Amount>) -> Transaction {
         Transaction {
-            timestamp: Timestamp::parse_rfc3339("2024-01-01T00:00:00Z").unwrap(),
-            account: "Kraken".into(),
-            kind,
             sent,
             received,
-            fee: None,
-            fiat_value: None,
-            external_id: None,
-            note: String::new(),
+            ..Transaction::new(Timestamp::parse_rfc3339("2024-01-01T00:00:00Z").unwrap(), "Kraken", kind)
         }
     }
 
