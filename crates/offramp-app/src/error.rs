@@ -27,6 +27,8 @@ pub enum ErrorCode {
     ImportInvalid,
     /// The user cancelled; nothing was changed.
     Cancelled,
+    /// Another Offramp (a second window or command) is using the ledger; nothing was changed. Try again.
+    LedgerBusy,
     /// Reading or writing a file failed (permissions, disk full).
     Io,
     /// The database engine failed unexpectedly.
@@ -49,6 +51,7 @@ impl ErrorCode {
             ErrorCode::LedgerCorrupt => "LEDGER_CORRUPT",
             ErrorCode::ImportInvalid => "IMPORT_INVALID",
             ErrorCode::Cancelled => "CANCELLED",
+            ErrorCode::LedgerBusy => "LEDGER_BUSY",
             ErrorCode::Io => "IO",
             ErrorCode::Storage => "STORAGE",
             ErrorCode::Internal => "INTERNAL",
@@ -91,6 +94,8 @@ impl From<offramp_store::StoreError> for AppError {
             S::Corrupt { .. } => ErrorCode::LedgerCorrupt,
             S::Import(_) => ErrorCode::ImportInvalid,
             S::Cancelled => ErrorCode::Cancelled,
+            S::Busy(_) => ErrorCode::LedgerBusy,
+            S::Disk { .. } => ErrorCode::Io,
             S::Io { .. } => ErrorCode::Io,
             S::Sqlite(_) => ErrorCode::Storage,
             S::Invalid(_) => ErrorCode::InvalidInput,
@@ -132,6 +137,7 @@ mod tests {
             ErrorCode::LedgerCorrupt,
             ErrorCode::ImportInvalid,
             ErrorCode::Cancelled,
+            ErrorCode::LedgerBusy,
             ErrorCode::Io,
             ErrorCode::Storage,
             ErrorCode::Internal,

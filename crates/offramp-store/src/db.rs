@@ -33,6 +33,10 @@ impl std::fmt::Debug for Key {
 /// The page size of new ledgers: 16 KiB pages cut the per-page work (B-tree splits, encryption and HMAC) of large
 /// imports by about a sixth against SQLCipher's default.
 pub(crate) const PAGE_SIZE: u32 = 16384;
+/// How long a connection waits for another one (another Offramp process or window) to finish writing before it
+/// gives up with [`StoreError::Busy`]: longer than the largest import takes to commit.
+pub(crate) const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// The page size of ledgers written before, still opened.
 const LEGACY_PAGE_SIZE: u32 = 4096;
 
@@ -70,6 +74,7 @@ impl Ledger {
         }
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(path, flags)?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
         apply_key(&conn, key, PAGE_SIZE)?;
         Ledger::prepare(conn, path, PAGE_SIZE)
     }
@@ -80,14 +85,23 @@ impl Ledger {
         if !path.is_file() {
             return Err(StoreError::NotFound(path.to_path_buf()));
         }
+        if std::fs::metadata(path).map(|m| m.len()).unwrap_or(1) == 0 {
+            // SQLite would take an empty file for a new database and write a fresh, empty ledger into it.
+            return Err(StoreError::Corrupt { path: path.to_path_buf(), detail: "the file is empty (0 bytes)".into() });
+        }
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        // The first read decrypts page 1: a wrong key (or a plain SQLite file, or garbage) fails there. A ledger
-        // written with the former page size reads only with that size, so it is tried second.
+        // The first read decrypts page 1: a wrong key (or a plain SQLite file, or garbage) fails there with "not a
+        // database". Any other failure (busy, disk full, a read-only folder, an I/O error) is reported as what it
+        // is, never as a wrong key. A ledger written with the former page size reads only with that size, so it is
+        // tried second.
         for page_size in [PAGE_SIZE, LEGACY_PAGE_SIZE] {
             let conn = Connection::open_with_flags(path, flags)?;
+            conn.busy_timeout(BUSY_TIMEOUT)?;
             apply_key(&conn, key, page_size)?;
-            if conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0)).is_ok() {
-                return Ledger::prepare(conn, path, page_size);
+            match conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0)) {
+                Ok(_) => return Ledger::prepare(conn, path, page_size),
+                Err(e) if crate::error::is_not_a_database(&e) => continue,
+                Err(e) => return Err(e.into()),
             }
         }
         Err(StoreError::WrongKey(path.to_path_buf()))
@@ -116,7 +130,12 @@ impl Ledger {
         if found > SCHEMA_VERSION {
             return Err(StoreError::TooNew { path: self.path.clone(), found, supported: SCHEMA_VERSION });
         }
-        let tx = self.conn.transaction()?;
+        if found == SCHEMA_VERSION {
+            return Ok(());
+        }
+        // IMMEDIATE: two processes opening an old ledger at once must not both start migrating from a read.
+        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let found: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
         for (i, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
             tx.execute_batch(sql)?;
             tx.pragma_update(None, "user_version", (i + 1) as i64)?;

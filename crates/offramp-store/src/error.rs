@@ -59,8 +59,48 @@ pub enum StoreError {
     Invalid(String),
     #[error("the import was cancelled; nothing was added")]
     Cancelled,
+    /// Another connection (another Offramp process or window) holds the ledger and did not let go in time.
+    #[error("the ledger is busy: another Offramp (a second window or command) is {0}. Nothing was changed; try again when it has finished.")]
+    Busy(String),
+    /// The operating system refused a read or write of the ledger (disk full, read-only folder, permissions,
+    /// an I/O error): never a sign of a wrong passphrase.
+    #[error("{cause} ({detail}). The passphrase is not the problem; nothing was changed.")]
+    Disk { cause: &'static str, detail: String },
     #[error("database error: {0}")]
-    Sqlite(#[from] rusqlite::Error),
+    Sqlite(rusqlite::Error),
     #[error("{context}: {source}")]
     Io { context: String, source: std::io::Error },
+}
+
+impl From<rusqlite::Error> for StoreError {
+    /// Sorts SQLite's failures by what the user can do about them: busy (wait), the disk (free space, fix
+    /// permissions), damage (restore a backup); anything else is a database error.
+    fn from(e: rusqlite::Error) -> StoreError {
+        use rusqlite::ErrorCode as C;
+        let detail = || e.to_string();
+        match e.sqlite_error_code() {
+            Some(C::DatabaseBusy | C::DatabaseLocked) => StoreError::Busy("using it".into()),
+            Some(C::DiskFull) => StoreError::Disk { cause: "the disk holding the ledger is full", detail: detail() },
+            Some(C::ReadOnly) => {
+                StoreError::Disk { cause: "the ledger or its folder cannot be written (read-only)", detail: detail() }
+            }
+            Some(C::CannotOpen) => StoreError::Disk {
+                cause: "the ledger's files cannot be opened (check the folder exists and can be written)",
+                detail: detail(),
+            },
+            Some(C::PermissionDenied) => {
+                StoreError::Disk { cause: "permission to use the ledger's files was denied", detail: detail() }
+            }
+            Some(C::SystemIoFailure) => {
+                StoreError::Disk { cause: "reading or writing the ledger's files failed", detail: detail() }
+            }
+            Some(C::DatabaseCorrupt) => StoreError::Corrupt { path: PathBuf::from("the ledger"), detail: detail() },
+            _ => StoreError::Sqlite(e),
+        }
+    }
+}
+
+/// Whether SQLite said the file is not a database (what a wrong key, or a file that is not a ledger, gives).
+pub(crate) fn is_not_a_database(e: &rusqlite::Error) -> bool {
+    e.sqlite_error_code() == Some(rusqlite::ErrorCode::NotADatabase)
 }

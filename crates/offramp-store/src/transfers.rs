@@ -89,7 +89,7 @@ impl Ledger {
     /// Records the user's decision on a pair. Confirming checks that the ids are a transfer_out and a
     /// transfer_in of the same asset, and that neither leg is already linked.
     pub fn set_transfer_link(&mut self, out_id: i64, in_id: i64, status: LinkStatus) -> Result<(), StoreError> {
-        let tx = self.conn.transaction()?;
+        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let kind_asset = |id: i64, col: &str| -> Result<Option<(String, Option<String>)>, StoreError> {
             let sql = format!("SELECT kind, {col} FROM transactions WHERE id = ?1");
             match tx.query_row(&sql, [id], |r| Ok((r.get(0)?, r.get(1)?))) {

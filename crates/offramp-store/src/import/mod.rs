@@ -427,7 +427,7 @@ impl Accounts<'_> {
     }
 }
 
-/// From this many rows an import is written with a rollback journal (see [`Ledger::write`]).
+/// From this many rows an import is written without the per-row foreign-key check (see [`Ledger::write`]).
 const BULK_ROWS: u64 = 10_000;
 
 /// How often the progress callback is called (rows).
@@ -540,24 +540,19 @@ impl Ledger {
         now: Timestamp,
         progress: &mut dyn FnMut(u64, u64) -> bool,
     ) -> Result<Vec<ImportSummary>, StoreError> {
-        // A large import mostly appends new pages. In WAL mode each is written twice (to the log, then into the
-        // file at the checkpoint); with a rollback journal, once (appended pages need no journal entry), and a
-        // crash or kill still rolls back to the ledger before the import (the journal is replayed at the next
-        // open). The switch is best effort: if another connection holds the ledger in WAL mode it stays in WAL,
-        // which is just as safe; the ledger goes back to WAL afterwards (and is set to WAL at every open).
-        // The import itself takes every row's account and source id from rows it found or inserted in the same
-        // transaction, so checking the foreign keys row by row only re-reads what it just wrote: a bulk import
-        // leaves that check out (foreign keys stay enforced for every other write).
+        // The ledger stays in WAL mode throughout. (An earlier version switched a large import to a rollback
+        // journal for speed; that switch, made while another connection wrote in WAL mode, lost that
+        // connection's committed rows: tests/concurrency.rs.) The import itself takes every row's account and
+        // source id from rows it found or inserted in the same transaction, so checking the foreign keys row by
+        // row only re-reads what it just wrote: a bulk import leaves that check out on this connection (foreign
+        // keys stay enforced for every other write, and for every other connection).
         let bulk = total >= BULK_ROWS;
         if bulk {
-            let _ = self.conn.query_row("PRAGMA journal_mode = DELETE", [], |r| r.get::<_, String>(0));
             self.conn.execute_batch("PRAGMA foreign_keys = OFF")?;
         }
         let result = self.write_in_transaction(pieces, total, now, progress);
         if bulk {
-            let restored = self.conn.execute_batch("PRAGMA foreign_keys = ON");
-            let _ = self.conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0));
-            restored?;
+            self.conn.execute_batch("PRAGMA foreign_keys = ON")?;
         }
         result
     }
@@ -799,8 +794,8 @@ mod tests {
         (fk, journal)
     }
 
-    /// A bulk import runs with a rollback journal and without the per-row foreign-key check; afterwards, whether
-    /// it worked or failed, the ledger is back to WAL with foreign keys enforced.
+    /// A bulk import runs in WAL mode (never switching journals under another connection) without the per-row
+    /// foreign-key check; afterwards, whether it worked or failed, foreign keys are enforced again.
     #[test]
     fn a_bulk_import_puts_the_ledger_back_as_it_was() {
         let tmp = tempfile::tempdir().unwrap();
