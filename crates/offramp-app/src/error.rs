@@ -23,6 +23,9 @@ pub enum ErrorCode {
     LedgerTooNew,
     /// The ledger file failed SQLite's integrity check.
     LedgerCorrupt,
+    /// A file offered as a backup cannot be restored (unfinished, damaged, empty, or not an Offramp ledger); the
+    /// ledger was not changed.
+    BackupInvalid,
     /// An import file was refused; the message names the file, line and field. Nothing was added.
     ImportInvalid,
     /// The user cancelled; nothing was changed.
@@ -49,6 +52,7 @@ impl ErrorCode {
             ErrorCode::PassphraseRequired => "PASSPHRASE_REQUIRED",
             ErrorCode::LedgerTooNew => "LEDGER_TOO_NEW",
             ErrorCode::LedgerCorrupt => "LEDGER_CORRUPT",
+            ErrorCode::BackupInvalid => "BACKUP_INVALID",
             ErrorCode::ImportInvalid => "IMPORT_INVALID",
             ErrorCode::Cancelled => "CANCELLED",
             ErrorCode::LedgerBusy => "LEDGER_BUSY",
@@ -96,6 +100,7 @@ impl From<offramp_store::StoreError> for AppError {
             S::Cancelled => ErrorCode::Cancelled,
             S::Busy(_) => ErrorCode::LedgerBusy,
             S::Disk { .. } => ErrorCode::Io,
+            S::NotALedger { .. } => ErrorCode::BackupInvalid,
             S::Io { .. } => ErrorCode::Io,
             S::Sqlite(_) => ErrorCode::Storage,
             S::Invalid(_) => ErrorCode::InvalidInput,
@@ -135,6 +140,7 @@ mod tests {
             ErrorCode::PassphraseRequired,
             ErrorCode::LedgerTooNew,
             ErrorCode::LedgerCorrupt,
+            ErrorCode::BackupInvalid,
             ErrorCode::ImportInvalid,
             ErrorCode::Cancelled,
             ErrorCode::LedgerBusy,

@@ -185,13 +185,14 @@ pub fn decide_transfer(config: &Config, key: &Key, out_id: i64, in_id: i64, conf
 
 /// Writes an encrypted backup of the ledger (same key) to `dest`, which must not exist.
 pub fn backup(config: &Config, key: &Key, dest: &Path) -> Result<(), AppError> {
-    Ok(open(config, key)?.backup_to(dest, key)?)
+    open(config, key)?.backup_to(dest, key)?;
+    Ok(())
 }
 
 /// Replaces the ledger with a backup; the replaced ledger is kept beside it. Returns where it was kept.
 pub fn restore(config: &Config, key: &Key, backup: &Path, now: Timestamp) -> Result<Option<PathBuf>, AppError> {
     let stamp = now.to_utc().format("%Y%m%dT%H%M%SZ").to_string();
-    Ok(offramp_store::restore(backup, key, &config.ledger_path()?, &stamp)?)
+    Ok(offramp_store::restore(backup, key, &config.ledger_path()?, &stamp)?.1)
 }
 
 /// Exports the whole ledger as the generic CSV. Returns the number of transactions written.

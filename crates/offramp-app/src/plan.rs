@@ -61,6 +61,7 @@ pub fn plan_with_ledger(
         J::Us => "a US",
         J::Uk => "a UK",
         J::De => "a German",
+        J::Ca => "a Canadian",
     };
     let currency = tax.jurisdiction.currency();
     let sale = sale_request(r)?;

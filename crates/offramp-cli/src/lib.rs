@@ -1444,6 +1444,7 @@ fn print_tax_view(
         ),
         J::Uk => ("UK, the Section 104 pool at its average cost", format!("CGT {}", pct(t.rates.short))),
         J::De => ("Germany, FIFO per wallet from the cheapest wallet", format!("income tax {}", pct(t.rates.short))),
+        J::Ca => ("Canada, the adjusted cost base over all accounts", format!("marginal rate {}", pct(t.rates.short))),
     };
     writeln!(out, "\nTax ({rule}; your rates: {rates}). At {} {fiat} a unit, before selling costs:", r.sale.price)?;
     writeln!(
@@ -1469,7 +1470,7 @@ fn print_tax_view(
     match c.jurisdiction {
         J::Us => totals.push(format!("long-term gain {}", money(c.gain_long))),
         J::De => totals.push(format!("tax-free gain {}", money(c.gain_tax_free))),
-        J::Uk => {}
+        J::Uk | J::Ca => {}
     }
     totals.push(format!("estimated tax {}", money(c.tax)));
     writeln!(out, "  {}", totals.join("; "))?;

@@ -5,8 +5,10 @@
 
 pub mod ca;
 pub mod catalog;
+pub mod de;
 pub mod fasthash;
 pub mod holding;
+pub mod jurisdiction;
 pub mod ledger;
 pub mod lots;
 pub mod market;
@@ -20,7 +22,9 @@ pub mod text;
 pub mod time;
 pub mod transfers;
 pub mod uk;
+pub mod us;
 
+pub use jurisdiction::Jurisdiction;
 pub use ledger::{Transaction, TxError, TxKind};
 pub use money::{Amount, Code, MoneyError, ParseError, Percent, Price};
 pub use rust_decimal::Decimal;

@@ -16,6 +16,8 @@
 //!   which wallet to sell from: at each step the wallet whose next FIFO lot costs the least tax (a greedy choice).
 //! - **UK** (TCGA 1992 s.104): no choice: a sale is matched with the pool at its average cost (same-day and
 //!   30-day rules apply if you buy the same token around the sale; a plan cannot know that).
+//! - **Canada** (ITA s.47): no choice either: identical property has one adjusted cost base, averaged over all the
+//!   person's accounts; half of a net gain is taxed at the user's marginal rate (the inclusion rate).
 //!
 //! Lots whose cost is unknown are taken last; if they must be used, the gain and tax are unknown (flagged).
 
@@ -27,25 +29,7 @@ use serde::Serialize;
 use crate::holding::{first_long_term_date, held_more_than_one_year};
 use crate::Decimal;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Jurisdiction {
-    Us,
-    Uk,
-    De,
-}
-
-impl Jurisdiction {
-    /// The currency its tax is computed in.
-    pub fn currency(self) -> crate::Code {
-        let code = match self {
-            Jurisdiction::Us => "USD",
-            Jurisdiction::Uk => "GBP",
-            Jurisdiction::De => "EUR",
-        };
-        crate::Code::parse(code).expect("a currency code")
-    }
-}
+pub use crate::jurisdiction::Jurisdiction;
 
 /// A lot held, as the ledger's holdings report gives it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -155,7 +139,16 @@ fn class_of(j: Jurisdiction, acquired: NaiveDate, date: NaiveDate) -> Class {
     match (j, long) {
         (Jurisdiction::Us, true) => Class::Long,
         (Jurisdiction::De, true) => Class::TaxFree,
-        _ => Class::Short,
+        (Jurisdiction::Us | Jurisdiction::De, false) | (Jurisdiction::Uk | Jurisdiction::Ca, _) => Class::Short,
+    }
+}
+
+/// What the one lot of a pooling jurisdiction is called.
+pub fn pool_name(j: Jurisdiction) -> &'static str {
+    match j {
+        Jurisdiction::Uk => "Section 104 pool",
+        Jurisdiction::Ca => "adjusted cost base (all accounts)",
+        Jurisdiction::Us | Jurisdiction::De => "",
     }
 }
 
@@ -223,14 +216,15 @@ pub fn choose(s: &TaxSale) -> Choice {
                 left -= q;
             }
         }
-        Jurisdiction::Uk => {
-            // The pool: every lot at the pool's average cost (unknown if any cost is unknown).
+        Jurisdiction::Uk | Jurisdiction::Ca => {
+            // The pool (UK Section 104; Canada's adjusted cost base of identical property): every lot at the
+            // pool's average cost (unknown if any cost is unknown).
             let total: Decimal = order.iter().map(|l| l.qty).sum();
             let cost: Option<Decimal> = order.iter().map(|l| l.cost).sum();
             let q = total.min(s.qty);
             if q > Decimal::ZERO {
                 let pool = HeldLot {
-                    account: "Section 104 pool".into(),
+                    account: pool_name(s.jurisdiction).into(),
                     lot: 0,
                     acquired: order.iter().map(|l| l.acquired).min().unwrap_or(s.date),
                     qty: total,
@@ -283,6 +277,14 @@ fn finish(s: &TaxSale, pieces: Vec<Piece>, short_of: Decimal) -> Choice {
         Jurisdiction::Uk | Jurisdiction::De => {
             gs.and_then(|g| if g <= Decimal::ZERO { Some(Decimal::ZERO) } else { s.rates.short.map(|r| r * g) })
         }
+        // Half of a capital gain is taxable income, at the user's marginal rate.
+        Jurisdiction::Ca => gs.and_then(|g| {
+            if g <= Decimal::ZERO {
+                Some(Decimal::ZERO)
+            } else {
+                s.rates.short.map(|r| r * g * crate::ca::INCLUSION_RATE)
+            }
+        }),
     };
     Choice {
         jurisdiction: s.jurisdiction,
@@ -318,8 +320,10 @@ impl Choice {
 /// Lots that turn long-term (US) or tax-free (Germany) within `horizon_days` of the sale and would change the
 /// tax of this sale: for each such date, what selling then (at the same price) would save. Soonest first.
 pub fn waits(s: &TaxSale, horizon_days: u32) -> Vec<Wait> {
-    if s.jurisdiction == Jurisdiction::Uk {
-        return Vec::new();
+    match s.jurisdiction {
+        // Holding longer changes nothing in a pool.
+        Jurisdiction::Uk | Jurisdiction::Ca => return Vec::new(),
+        Jurisdiction::Us | Jurisdiction::De => {}
     }
     let now = choose(s);
     let mut dates: Vec<(NaiveDate, &HeldLot)> = s

@@ -17,6 +17,11 @@ use serde::Serialize;
 use crate::lots::take_share;
 use crate::Decimal;
 
+/// The UK tax year called `start`: 6 April `start` to 5 April `start + 1`, both included.
+pub fn tax_year(start: i32) -> Option<(NaiveDate, NaiveDate)> {
+    Some((NaiveDate::from_ymd_opt(start, 4, 6)?, NaiveDate::from_ymd_opt(start.checked_add(1)?, 4, 5)?))
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum UkEvent {
     Acquire { id: i64, date: NaiveDate, qty: Decimal, cost: Option<Decimal> },

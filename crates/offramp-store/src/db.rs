@@ -5,7 +5,7 @@ use rusqlite::{Connection, OpenFlags};
 use crate::StoreError;
 
 /// The schema version this build writes. A ledger with a higher `user_version` is refused.
-pub const SCHEMA_VERSION: i64 = 5;
+pub const SCHEMA_VERSION: i64 = 6;
 
 /// Migrations, in order: `MIGRATIONS[i]` takes the schema from version `i` to `i + 1`.
 const MIGRATIONS: &[&str] = &[
@@ -14,6 +14,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0003_venue_overrides.sql"),
     include_str!("../migrations/0004_settings.sql"),
     include_str!("../migrations/0005_one_index_per_account.sql"),
+    include_str!("../migrations/0006_ledger_marker.sql"),
 ];
 
 /// The ledger's encryption key, as the caller has it.
@@ -38,7 +39,7 @@ pub(crate) const PAGE_SIZE: u32 = 16384;
 pub(crate) const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// The page size of ledgers written before, still opened.
-const LEGACY_PAGE_SIZE: u32 = 4096;
+pub(crate) const LEGACY_PAGE_SIZE: u32 = 4096;
 
 /// Gives SQLCipher the key and the page size for a connection (before its first read or write).
 pub(crate) fn apply_key(conn: &Connection, key: &Key, page_size: u32) -> rusqlite::Result<()> {
@@ -58,25 +59,111 @@ pub struct Ledger {
     path: PathBuf,
     /// The file's page size (copies are written with the same).
     pub(crate) page_size: u32,
+    /// Held for as long as the ledger is open (see [`LedgerLock`]); `None` only while a new ledger is built.
+    _lock: Option<LedgerLock>,
+}
+
+/// `<ledger>.lock`, a file (mode 0600) beside the ledger on which every open ledger holds a **shared** lock for as
+/// long as it is open, and whatever replaces the ledger file (a restore, a change of passphrase) an **exclusive**
+/// one: a ledger open in one window or command is never replaced under it, where it would go on writing into the
+/// file set aside. Writers among themselves are kept apart by SQLite (WAL, one writer at a time, each waiting up
+/// to [`BUSY_TIMEOUT`]).
+pub(crate) struct LedgerLock {
+    _file: std::fs::File,
+}
+
+impl LedgerLock {
+    fn file(ledger: &Path) -> Result<std::fs::File, StoreError> {
+        let path = sidecar(ledger, ".lock");
+        let mut o = std::fs::OpenOptions::new();
+        o.read(true).write(true).create(true).truncate(false);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut o, crate::files::FILE_MODE);
+        o.open(&path).map_err(|e| StoreError::Disk {
+            cause: "the ledger's lock file cannot be created or opened (is the folder read-only?)",
+            detail: format!("{}: {e}", path.display()),
+        })
+    }
+
+    /// Waits up to `wait` for the lock, then gives up with `Busy`.
+    fn take(ledger: &Path, exclusive: bool, wait: std::time::Duration, what: &str) -> Result<LedgerLock, StoreError> {
+        let file = LedgerLock::file(ledger)?;
+        let start = std::time::Instant::now();
+        loop {
+            let got = if exclusive { file.try_lock() } else { file.try_lock_shared() };
+            match got {
+                Ok(()) => return Ok(LedgerLock { _file: file }),
+                Err(std::fs::TryLockError::WouldBlock) if start.elapsed() < wait => {
+                    std::thread::sleep(std::time::Duration::from_millis(25))
+                }
+                Err(std::fs::TryLockError::WouldBlock) => return Err(StoreError::Busy(what.into())),
+                Err(std::fs::TryLockError::Error(e)) => {
+                    return Err(StoreError::Disk {
+                        cause: "the ledger's lock file cannot be locked",
+                        detail: e.to_string(),
+                    })
+                }
+            }
+        }
+    }
+
+    /// The lock of an open ledger.
+    pub(crate) fn shared(ledger: &Path) -> Result<LedgerLock, StoreError> {
+        LedgerLock::take(ledger, false, BUSY_TIMEOUT, "replacing the ledger file (a restore or a change of passphrase)")
+    }
+
+    /// The lock of whatever replaces the ledger file: no other window or command may have it open.
+    pub(crate) fn exclusive(ledger: &Path) -> Result<LedgerLock, StoreError> {
+        LedgerLock::take(
+            ledger,
+            true,
+            std::time::Duration::from_secs(2),
+            "keeping it open (close Offramp's other windows and commands first)",
+        )
+    }
+}
+
+/// `path` with `suffix` appended to its file name (`ledger.offramp-wal`, `ledger.offramp.lock`).
+pub(crate) fn sidecar(path: &Path, suffix: &str) -> PathBuf {
+    let mut s = path.as_os_str().to_owned();
+    s.push(suffix);
+    PathBuf::from(s)
 }
 
 impl Ledger {
-    /// Creates a new, empty, encrypted ledger. Refuses to touch an existing file.
+    /// Creates a new, empty, encrypted ledger. Refuses to touch an existing file. The ledger is built in a
+    /// temporary file beside `path` (mode 0600, in a folder created 0700) and given its name only when complete,
+    /// so a kill never leaves a half-made ledger there.
     pub fn create(path: &Path, key: &Key) -> Result<Ledger, StoreError> {
         if path.exists() {
             return Err(StoreError::AlreadyExists(path.to_path_buf()));
         }
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|source| StoreError::Io {
-                context: format!("cannot create the folder {}", dir.display()),
-                source,
-            })?;
+            crate::files::create_private_dir(dir)?;
         }
-        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn = Connection::open_with_flags(path, flags)?;
-        conn.busy_timeout(BUSY_TIMEOUT)?;
-        apply_key(&conn, key, PAGE_SIZE)?;
-        Ledger::prepare(conn, path, PAGE_SIZE)
+        let (tmp, file) = crate::files::create_temp_beside(path)?;
+        drop(file);
+        let built = (|| {
+            let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+            let conn = Connection::open_with_flags(&tmp, flags)?;
+            conn.busy_timeout(BUSY_TIMEOUT)?;
+            apply_key(&conn, key, PAGE_SIZE)?;
+            // A rollback journal while it is built: closing leaves one self-contained file to move into place.
+            conn.execute_batch("PRAGMA journal_mode = DELETE; PRAGMA synchronous = FULL;")?;
+            let mut l = Ledger { conn, path: tmp.clone(), page_size: PAGE_SIZE, _lock: None };
+            l.migrate()?;
+            drop(l);
+            std::fs::File::open(&tmp)
+                .and_then(|f| f.sync_all())
+                .map_err(|source| StoreError::Io { context: format!("cannot write {}", tmp.display()), source })?;
+            crate::files::publish(&tmp, path)
+        })();
+        if built.is_err() {
+            let _ = std::fs::remove_file(&tmp);
+            let _ = std::fs::remove_file(sidecar(&tmp, "-journal"));
+        }
+        built?;
+        Ledger::open(path, key)
     }
 
     /// Opens an existing ledger with its key: checks the key, the file's integrity and the schema version, and
@@ -89,6 +176,11 @@ impl Ledger {
             // SQLite would take an empty file for a new database and write a fresh, empty ledger into it.
             return Err(StoreError::Corrupt { path: path.to_path_buf(), detail: "the file is empty (0 bytes)".into() });
         }
+        let lock = LedgerLock::shared(path)?;
+        crate::files::make_private(path);
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            crate::files::make_private(dir);
+        }
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         // The first read decrypts page 1: a wrong key (or a plain SQLite file, or garbage) fails there with "not a
         // database". Any other failure (busy, disk full, a read-only folder, an I/O error) is reported as what it
@@ -99,7 +191,7 @@ impl Ledger {
             conn.busy_timeout(BUSY_TIMEOUT)?;
             apply_key(&conn, key, page_size)?;
             match conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0)) {
-                Ok(_) => return Ledger::prepare(conn, path, page_size),
+                Ok(_) => return Ledger::prepare(conn, path, page_size, lock),
                 Err(e) if crate::error::is_not_a_database(&e) => continue,
                 Err(e) => return Err(e.into()),
             }
@@ -107,7 +199,7 @@ impl Ledger {
         Err(StoreError::WrongKey(path.to_path_buf()))
     }
 
-    fn prepare(conn: Connection, path: &Path, page_size: u32) -> Result<Ledger, StoreError> {
+    fn prepare(conn: Connection, path: &Path, page_size: u32, lock: LedgerLock) -> Result<Ledger, StoreError> {
         conn.execute_batch(
             "PRAGMA foreign_keys = ON;
              PRAGMA journal_mode = WAL;
@@ -120,7 +212,7 @@ impl Ledger {
         if check != "ok" {
             return Err(StoreError::Corrupt { path: path.to_path_buf(), detail: check });
         }
-        let mut ledger = Ledger { conn, path: path.to_path_buf(), page_size };
+        let mut ledger = Ledger { conn, path: path.to_path_buf(), page_size, _lock: Some(lock) };
         ledger.migrate()?;
         Ok(ledger)
     }
@@ -242,7 +334,7 @@ mod tests {
                  CREATE INDEX transactions_by_time ON transactions(ts_us);
                  CREATE UNIQUE INDEX transactions_fingerprint ON transactions(ts_us, fingerprint);
                  CREATE INDEX transactions_by_account ON transactions(account_id, ts_us);
-                 DROP TABLE venue_overrides; DROP TABLE settings;
+                 DROP TABLE venue_overrides; DROP TABLE settings; DROP TABLE meta;
                  PRAGMA user_version = 1;",
             )
             .unwrap();

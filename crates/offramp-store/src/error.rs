@@ -53,6 +53,9 @@ pub enum StoreError {
     TooNew { path: PathBuf, found: i64, supported: i64 },
     #[error("{path} failed its integrity check: {detail}")]
     Corrupt { path: PathBuf, detail: String },
+    /// A backup (or a file offered as one) that cannot be restored; the ledger is left as it is.
+    #[error("{path} cannot be restored: {why}. Your ledger was not changed.")]
+    NotALedger { path: PathBuf, why: String },
     #[error(transparent)]
     Import(#[from] ImportError),
     #[error("{0}")]

@@ -8,12 +8,13 @@
 mod backup;
 mod db;
 mod error;
+pub mod files;
 pub mod import;
 mod overrides;
 mod query;
 mod transfers;
 
-pub use backup::restore;
+pub use backup::{inspect_backup, restore, BackupInfo};
 pub use db::{Key, Ledger, SCHEMA_VERSION};
 pub use error::{ImportError, StoreError};
 pub use import::{ImportSummary, ParsedFile};

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use offramp_core::transfers::MatchRules;
 use offramp_core::Timestamp;
 use offramp_store::import::{parse_bytes, parse_file};
-use offramp_store::{restore, Key, Ledger, LinkStatus, StoreError, TxFilter, TxRow};
+use offramp_store::{inspect_backup, restore, Key, Ledger, LinkStatus, StoreError, TxFilter, TxRow};
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(&std::env::var_os("CARGO_MANIFEST_DIR").unwrap()).join("tests/fixtures").join(name)
@@ -86,8 +86,11 @@ fn backup_is_encrypted_and_restores_the_same_ledger() {
     assert!(matches!(l.backup_to(&backup, &key()), Err(StoreError::AlreadyExists(_))));
     let bytes = std::fs::read(&backup).unwrap();
     assert!(!bytes.starts_with(b"SQLite format 3\0"));
-    assert!(matches!(Ledger::open(&backup, &Key::Passphrase("wrong".into())), Err(StoreError::WrongKey(_))));
-    assert_eq!(essence(everything(&Ledger::open(&backup, &key()).unwrap())), before);
+    assert!(matches!(inspect_backup(&backup, &Key::Passphrase("wrong".into())), Err(StoreError::WrongKey(_))));
+    let info = inspect_backup(&backup, &key()).unwrap();
+    assert_eq!(info.transactions, before.len() as u64);
+    assert_eq!(info.last_transaction, everything(&l).last().map(|r| r.timestamp));
+    assert_eq!(std::fs::read(&backup).unwrap(), bytes, "inspecting a backup does not change it");
 
     // The ledger changes after the backup; restoring brings back the backed-up state and keeps the replaced one.
     let mut l = l;
@@ -95,10 +98,19 @@ fn backup_is_encrypted_and_restores_the_same_ledger() {
                  2025-01-01T00:00:00Z,buy,Kraken,1,EUR,0.00001,BTC\n";
     l.import(&[parse_bytes(Path::new("x.csv"), extra.as_bytes()).unwrap()], now(), &mut |_, _| true).unwrap();
     drop(l);
-    let replaced = restore(&backup, &key(), &ledger_path, "20261128T000000Z").unwrap().unwrap();
+    let backup_bytes = std::fs::read(&backup).unwrap();
+    let (info, replaced) = restore(&backup, &key(), &ledger_path, "20261128T000000Z").unwrap();
+    let replaced = replaced.unwrap();
+    assert_eq!(info.transactions, before.len() as u64);
+    assert_eq!(std::fs::read(&backup).unwrap(), backup_bytes, "a restore never writes into the backup");
     assert_eq!(essence(everything(&Ledger::open(&ledger_path, &key()).unwrap())), before);
     assert_eq!(Ledger::open(&replaced, &key()).unwrap().transaction_count().unwrap(), before.len() as u64 + 1);
-    assert!(!tmp.path().join("ledger.offramp.restoring").exists());
+    let leftovers: Vec<String> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".partial"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
 
     // A backup that does not open with the key changes nothing.
     assert!(matches!(
@@ -106,6 +118,55 @@ fn backup_is_encrypted_and_restores_the_same_ledger() {
         Err(StoreError::WrongKey(_))
     ));
     assert_eq!(essence(everything(&Ledger::open(&ledger_path, &key()).unwrap())), before);
+}
+
+/// A backup that never finished (killed part-way: its first pages only), an empty file (a full disk), a copy of
+/// another database, or a backup with no transaction never replaces a ledger; the ledger stays as it was.
+#[test]
+fn partial_empty_or_foreign_backups_are_refused_and_change_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ledger_path = tmp.path().join("ledger.offramp");
+    let l = full_ledger(&ledger_path);
+    let before = essence(everything(&l));
+    let good = tmp.path().join("good.offramp");
+    l.backup_to(&good, &key()).unwrap();
+    drop(l);
+    let bytes = std::fs::read(&good).unwrap();
+    let partial = tmp.path().join("partial.offramp");
+    std::fs::write(&partial, &bytes[..bytes.len() / 2]).unwrap();
+    let empty = tmp.path().join("empty.offramp");
+    std::fs::write(&empty, b"").unwrap();
+    let garbage = tmp.path().join("garbage.offramp");
+    std::fs::write(&garbage, vec![7u8; 65536]).unwrap();
+    let foreign = tmp.path().join("foreign.offramp");
+    {
+        // An encrypted database that opens with the ledger's passphrase but is not a ledger.
+        let c = rusqlite::Connection::open(&foreign).unwrap();
+        c.pragma_update(None, "key", "backup test").unwrap();
+        c.execute_batch("CREATE TABLE notes (x TEXT); INSERT INTO notes VALUES ('hello');").unwrap();
+    }
+    let no_rows = tmp.path().join("no-rows.offramp");
+    Ledger::create(&tmp.path().join("blank"), &key()).unwrap().backup_to(&no_rows, &key()).unwrap();
+    for (file, expect) in [
+        (&partial, "damaged or incomplete"),
+        (&empty, "empty (0 bytes)"),
+        (&garbage, ""),
+        (&foreign, "not an Offramp ledger"),
+        (&no_rows, "holds no transactions"),
+    ] {
+        let e = restore(file, &key(), &ledger_path, "x").unwrap_err();
+        match &e {
+            StoreError::NotALedger { why, .. } => assert!(why.contains(expect), "{}: {why}", file.display()),
+            StoreError::WrongKey(_) => assert_eq!(expect, "", "{}: {e}", file.display()),
+            other => panic!("{}: {other}", file.display()),
+        }
+        assert_eq!(essence(everything(&Ledger::open(&ledger_path, &key()).unwrap())), before);
+    }
+    // A backup is refused while the ledger is open elsewhere (it would go on writing into the replaced file).
+    let open = Ledger::open(&ledger_path, &key()).unwrap();
+    assert!(matches!(restore(&good, &key(), &ledger_path, "y"), Err(StoreError::Busy(_))));
+    drop(open);
+    restore(&good, &key(), &ledger_path, "y").unwrap();
 }
 
 #[test]

@@ -91,12 +91,14 @@ fn parse_row(c: &Cells, cols: &Columns) -> Result<Transaction, ImportError> {
     let ts_text = c.text(cols.0[0])?;
     let timestamp = Timestamp::parse_rfc3339(ts_text).map_err(|e| c.err("timestamp", e.to_string()))?;
     let kind: TxKind = c.text(cols.0[1])?.to_ascii_lowercase().parse().map_err(|e: String| c.err("type", e))?;
-    let account = c.text(cols.0[2])?;
+    let account = offramp_core::text::from_spreadsheet_safe(c.text(cols.0[2])?);
     if account.chars().count() > 100 {
         return Err(c.err("account", format!("longer than 100 characters: {}", quote(account))));
     }
-    let external_id = Some(c.text(cols.0[11])?).filter(|s| !s.is_empty()).map(String::from);
-    let note = c.text(cols.0[12])?;
+    let external_id = Some(offramp_core::text::from_spreadsheet_safe(c.text(cols.0[11])?))
+        .filter(|s| !s.is_empty())
+        .map(String::from);
+    let note = offramp_core::text::from_spreadsheet_safe(c.text(cols.0[12])?);
     if note.len() > 10_000 {
         return Err(c.err("note", format!("longer than 10,000 bytes: {}", quote(note))));
     }
