@@ -563,7 +563,8 @@ fn transfer_fee_treatment_is_a_setting() {
     ok(run(data, &["transfers", "confirm", &o, &i]));
     assert_eq!(
         ok(run(data, &["settings"])),
-        "transfer-fee us disposal (default)\ntransfer-fee uk disposal (default)\ntransfer-fee de disposal (default)\n"
+        "transfer-fee us disposal (default)\ntransfer-fee uk disposal (default)\ntransfer-fee de disposal (default)\n\
+         transfer-fee ca disposal (default)\n"
     );
     let gains = ok(run(data, &["report", "gains", "--year", "2024"]));
     let rows: Vec<&str> = gains.lines().skip(1).collect();
@@ -582,6 +583,45 @@ fn transfer_fee_treatment_is_a_setting() {
         "{}",
         stderr(&bad)
     );
+}
+
+/// Canada's reports read Canada's own transfer-fee setting (they used to read Germany's, and Canadians could not
+/// set theirs).
+#[test]
+fn canada_has_its_own_transfer_fee_setting() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path();
+    ok(run(data, &["init"]));
+    let usd = std::fs::read_to_string(
+        Path::new(&std::env::var_os("CARGO_MANIFEST_DIR").unwrap()).join("tests/golden/transfer_fee.csv"),
+    )
+    .unwrap();
+    let cad = tmp.path().join("transfer_fee_cad.csv");
+    std::fs::write(&cad, usd.replace("USD", "CAD")).unwrap();
+    ok(run(data, &["import", cad.to_str().unwrap()]));
+    let view: serde_json::Value = serde_json::from_str(&ok(run(data, &["transfers", "--json"]))).unwrap();
+    let p = &view["proposals"][0];
+    ok(run(data, &["transfers", "confirm", &p["out_tx"]["id"].to_string(), &p["in_tx"]["id"].to_string()]));
+    let ca = |data: &Path| {
+        let json: serde_json::Value =
+            serde_json::from_str(&ok(run(data, &["report", "ca", "--year", "2024", "--json"]))).unwrap();
+        (json["unknown_rows"].as_u64().unwrap(), json["rows"].as_array().unwrap().len())
+    };
+    // Default (disposal): the 0.001 BTC fee is a disposal of unknown value, listed as an unknown row.
+    assert_eq!(ca(data), (1, 2));
+    // Germany's setting does not change Canada's report.
+    ok(run(data, &["settings", "transfer-fee", "de", "basis"]));
+    assert_eq!(ca(data), (1, 2));
+    // Canada's own does: no disposal, the coin that arrives keeps the whole 30,030 CAD.
+    assert_eq!(
+        ok(run(data, &["settings", "transfer-fee", "ca", "basis"])),
+        "Own-transfer fees in ca reports: basis.\n"
+    );
+    assert_eq!(ca(data), (0, 1));
+    let json: serde_json::Value =
+        serde_json::from_str(&ok(run(data, &["report", "ca", "--year", "2024", "--json"]))).unwrap();
+    assert_eq!(json["totals"]["acb"], serde_json::json!({"value": "30030.00", "code": "CAD"}));
+    assert!(ok(run(data, &["settings"])).ends_with("transfer-fee de basis\ntransfer-fee ca basis\n"));
 }
 
 /// The beancount export, read back by an independent checker: every transaction balances per currency, no

@@ -12,19 +12,16 @@ fn get_status(config: State<'_, Config>) -> Result<Status, AppError> {
 
 /// What selling would give at every venue of the catalog (offline: the price comes with the request).
 #[tauri::command]
-fn quote(request: offramp_app::venues::QuoteRequest) -> Result<Vec<offramp_core::quote::VenueQuote>, AppError> {
+fn quote(request: offramp_app::venues::QuoteRequest) -> Result<Vec<offramp_app::model::VenueQuote>, AppError> {
     offramp_app::venues::quote_all(&request)
 }
 
 /// A plan for the sale at each exchange over at most `max_days` days from today (the clock is read here, at the
 /// edge): schedules under the withdrawal limits and the cost-versus-risk frontier.
 #[tauri::command]
-fn plan(request: offramp_app::venues::QuoteRequest, max_days: u32) -> Result<offramp_core::plan::Plan, AppError> {
-    let micros = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_micros() as i64)
-        .unwrap_or_default();
-    offramp_app::plan::plan_from(&request, offramp_core::Timestamp::from_unix_micros(micros), max_days)
+fn plan(request: offramp_app::venues::QuoteRequest, max_days: u32) -> Result<offramp_app::model::Plan, AppError> {
+    let today = offramp_app::clock::system_now().date_utc();
+    offramp_app::plan::plan_sale(&offramp_app::venues::venues(None)?, &request, today, max_days)
 }
 
 /// Adds Offramp's state and commands to a builder. Generic over the runtime so tests can use `tauri::test`'s

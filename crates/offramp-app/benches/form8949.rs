@@ -4,7 +4,9 @@
 
 use std::time::Instant;
 
-use offramp_app::report::{write_8949, GainsReport, ReportRow, Reported};
+use offramp_app::model::Reported;
+use offramp_app::report::us::form_8949;
+use offramp_app::report::{GainsReport, ReportRow};
 use offramp_core::lots::{book, Event, Method, PoolId};
 use offramp_core::tax::us_rows;
 use offramp_core::{Amount, Code, Decimal, Timestamp};
@@ -56,6 +58,7 @@ fn main() {
         })
         .collect();
     let report = GainsReport {
+        jurisdiction: offramp_app::model::Jurisdiction::Us,
         year: 2024,
         currency: usd,
         method: Method::Fifo,
@@ -66,8 +69,8 @@ fn main() {
         long_term_gain: Amount::zero(usd),
         rows,
     };
-    let (mut csv, mut totals) = (Vec::new(), Vec::new());
-    write_8949(&report, Reported::None, &mut csv, &mut totals).unwrap();
+    let file = form_8949(&report, Reported::None).unwrap();
+    let (csv, totals) = (file.body, file.summary.join("\n"));
     let secs = t.elapsed().as_secs_f64();
     let disposals = booking.disposals.iter().filter(|d| d.time.date_utc().to_string().starts_with("2024")).count();
     println!(
@@ -76,5 +79,5 @@ fn main() {
         csv.len() as f64 / 1e6,
         secs
     );
-    print!("{}", String::from_utf8_lossy(&totals));
+    println!("{totals}");
 }

@@ -14,9 +14,9 @@ use offramp_core::money::Code;
 use offramp_core::tax::OUTSIDE;
 use offramp_core::{Decimal, TxKind};
 
-use crate::ledger::Key;
-use crate::report::{book_lots, load, zone_of, Basis};
-use crate::{AppError, Config, ErrorCode};
+use crate::report::{book_lots, Basis, Conventions};
+use crate::session::Progress;
+use crate::{AppError, ErrorCode, Session};
 
 /// Decimal places of a unit cost written in a cost spec (the weight it gives differs from the lot's exact cost
 /// by less than a millionth of a cent for any realistic quantity).
@@ -69,20 +69,33 @@ struct Posting {
     cost: String,
 }
 
-/// Writes the whole ledger in beancount syntax to `out`, lots at cost in `currency` booked with `method` per
-/// account. `today` is written in the header.
-pub fn export(
-    config: &Config,
-    key: &Key,
+impl Session {
+    /// Writes the whole ledger in beancount syntax to `out`, lots at cost in `currency` booked with `method` per
+    /// account. `today` is written in the header.
+    pub fn beancount(
+        &self,
+        currency: Code,
+        method: Method,
+        today: chrono::NaiveDate,
+        out: &mut dyn Write,
+        progress: Progress,
+    ) -> Result<BeancountSummary, AppError> {
+        let history = self.history(progress)?;
+        export(&history, currency, method, today, out)
+    }
+}
+
+fn export(
+    history: &crate::history::History,
     currency: Code,
     method: Method,
     today: chrono::NaiveDate,
     out: &mut dyn Write,
 ) -> Result<BeancountSummary, AppError> {
-    let history = load(config, key)?;
     let basis = Basis::per_account(method);
-    let (conv, booking, pools) = book_lots(&history, &history.txs, currency, &basis)?;
-    let zone = zone_of(currency);
+    let c = Conventions::for_currency(currency, history);
+    let (conv, booking, pools) = book_lots(history, &history.txs, c, &basis)?;
+    let zone = c.zone;
 
     // Refuse while a cost is unknown, naming the transactions.
     let unknown: Vec<i64> = conv
@@ -94,11 +107,7 @@ pub fn export(
         })
         .collect();
     if !unknown.is_empty() {
-        let named: Vec<String> = unknown
-            .iter()
-            .take(5)
-            .map(|id| format!("transaction {id} ({})", history.sources.get(id).cloned().unwrap_or_default()))
-            .collect();
+        let named: Vec<String> = unknown.iter().take(5).map(|id| history.describe(*id)).collect();
         return Err(AppError::new(
             ErrorCode::InvalidInput,
             format!(

@@ -7,6 +7,10 @@ use crate::{AppError, ErrorCode};
 /// The environment variable that puts Offramp's data folder somewhere else (tests, portable installs).
 pub const DATA_DIR_ENV: &str = "OFFRAMP_DATA_DIR";
 
+/// The environment variable that points every exchange's order-book client at another server (tests replay
+/// recorded answers from one on loopback).
+pub const MARKET_URL_ENV: &str = "OFFRAMP_MARKET_URL";
+
 /// The ledger's file name inside the data folder.
 pub const LEDGER_FILE_NAME: &str = "ledger.offramp";
 
@@ -47,6 +51,9 @@ pub struct Config {
     pub data_dir: Option<PathBuf>,
     /// Whether `data_dir` came from an explicit override (a flag or `OFFRAMP_DATA_DIR`).
     pub data_dir_overridden: bool,
+    /// Where live order books are fetched from instead of the exchanges (`OFFRAMP_MARKET_URL`; tests only).
+    #[serde(skip)]
+    pub market_url: Option<String>,
 }
 
 impl Config {
@@ -54,11 +61,12 @@ impl Config {
     /// `<os data dir>/offramp-dev` (dev builds). Pure: the caller passes what it read from the environment.
     pub fn resolve(flavor: Flavor, explicit: Option<PathBuf>, os_data_dir: Option<PathBuf>) -> Config {
         match explicit.filter(|p| !p.as_os_str().is_empty()) {
-            Some(dir) => Config { flavor, data_dir: Some(dir), data_dir_overridden: true },
+            Some(dir) => Config { flavor, data_dir: Some(dir), data_dir_overridden: true, market_url: None },
             None => Config {
                 flavor,
                 data_dir: os_data_dir.map(|d| d.join(flavor.folder_name())),
                 data_dir_overridden: false,
+                market_url: None,
             },
         }
     }
@@ -68,7 +76,8 @@ impl Config {
     /// `~/Library/Application Support` on macOS, `%APPDATA%` on Windows).
     pub fn from_env(flavor: Flavor, flag: Option<PathBuf>) -> Config {
         let explicit = flag.or_else(|| std::env::var_os(DATA_DIR_ENV).map(PathBuf::from));
-        Config::resolve(flavor, explicit, dirs::data_dir())
+        let market_url = std::env::var(MARKET_URL_ENV).ok().filter(|u| !u.is_empty());
+        Config { market_url, ..Config::resolve(flavor, explicit, dirs::data_dir()) }
     }
 
     pub fn data_dir(&self) -> Result<&Path, AppError> {

@@ -1,11 +1,17 @@
-//! Planning a sale: the catalog (with the user's overrides when the ledger is open) and the planner in the core.
+//! Planning a sale: the catalog (with the user's overrides when the ledger is open) and the planner in the core;
+//! with the ledger, the lots to sell and the tax.
 
 use chrono::NaiveDate;
 use offramp_core::catalog::Venue;
 use offramp_core::plan::{plan, Plan, PlanRequest};
+use offramp_core::taxplan::Rates;
+use offramp_core::{Decimal, Jurisdiction};
 
 use crate::error::{AppError, ErrorCode};
+use crate::report::Basis;
+use crate::session::Progress;
 use crate::venues::{sale_request, QuoteRequest};
+use crate::Session;
 
 /// The longest plan the planner looks at.
 pub const MAX_DAYS: u32 = 365;
@@ -20,66 +26,109 @@ pub fn plan_sale(venues: &[Venue], r: &QuoteRequest, start: NaiveDate, max_days:
         ));
     }
     let sale = sale_request(r)?;
-    if sale.qty <= offramp_core::Decimal::ZERO {
+    if sale.qty <= Decimal::ZERO {
         return Err(AppError::new(ErrorCode::InvalidInput, "quantity: must be positive"));
     }
     Ok(plan(venues, &PlanRequest { sale, start, max_days }))
 }
 
-/// As [`plan_sale`] over the built-in catalog, starting on `now`'s date (UTC): for the desktop shell, which
-/// reads the clock at its edge.
-pub fn plan_from(r: &QuoteRequest, now: offramp_core::Timestamp, max_days: u32) -> Result<Plan, AppError> {
-    plan_sale(&crate::venues::venues(None)?, r, now.date_utc(), max_days)
-}
-
 /// The tax side of a plan: the user's jurisdiction, marginal rates (fractions) and how their past disposals were
-/// booked (US; Germany is always FIFO per wallet, the UK always the pool).
+/// booked (US; Germany is always FIFO per wallet, the UK and Canada always the pool).
 #[derive(Debug, Clone)]
 pub struct TaxOptions {
-    pub jurisdiction: offramp_core::taxplan::Jurisdiction,
-    pub rates: offramp_core::taxplan::Rates,
-    pub basis: crate::report::Basis,
+    pub jurisdiction: Jurisdiction,
+    pub rates: Rates,
+    pub basis: Basis,
+}
+
+/// The tax side of a plan as text from the UI or the command line: rates in percent.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(default)]
+pub struct TaxRequest {
+    /// `us`, `uk`, `de` or `ca`.
+    pub jurisdiction: String,
+    /// US: the marginal rate on short-term gains, in percent (e.g. `32`).
+    pub rate_short: Option<String>,
+    /// US: the rate on long-term gains, in percent (0, 15 or 20).
+    pub rate_long: Option<String>,
+    /// The UK's CGT rate; Germany's personal income tax rate; Canada's marginal rate; in percent.
+    pub rate: Option<String>,
+    /// US: how past disposals were matched (`fifo`, `fifo,2023=hifo`), and the pooling (`transition`,
+    /// `per-account`).
+    pub method: Option<String>,
+    pub pooling: Option<String>,
+}
+
+impl TaxRequest {
+    /// Reads the request: which rates the jurisdiction takes (the US a short and a long rate; the others one),
+    /// each a percentage between 0 and 100.
+    pub fn options(&self) -> Result<TaxOptions, AppError> {
+        let invalid = |m: String| AppError::new(ErrorCode::InvalidInput, m);
+        let pct = |field: &str, v: &Option<String>| -> Result<Option<Decimal>, AppError> {
+            let Some(v) = v else { return Ok(None) };
+            let p = offramp_core::money::parse_decimal(v).map_err(|e| invalid(format!("{field}: {e}")))?;
+            if p < Decimal::ZERO || p > Decimal::ONE_HUNDRED {
+                return Err(invalid(format!("{field}: {p} is not a percentage between 0 and 100")));
+            }
+            Ok(Some(p / Decimal::ONE_HUNDRED))
+        };
+        let jurisdiction = Jurisdiction::parse(&self.jurisdiction).map_err(|e| invalid(format!("tax: {e}")))?;
+        let rates = match jurisdiction {
+            Jurisdiction::Us => {
+                if self.rate.is_some() {
+                    return Err(invalid("rate: a US estimate takes --rate-short and --rate-long".into()));
+                }
+                Rates { short: pct("rate-short", &self.rate_short)?, long: pct("rate-long", &self.rate_long)? }
+            }
+            Jurisdiction::Uk | Jurisdiction::De | Jurisdiction::Ca => {
+                if self.rate_short.is_some() || self.rate_long.is_some() {
+                    return Err(invalid(format!(
+                        "rate: a {} estimate takes one --rate",
+                        jurisdiction.id().to_uppercase()
+                    )));
+                }
+                Rates { short: pct("rate", &self.rate)?, long: None }
+            }
+        };
+        let basis =
+            Basis::parse(self.method.as_deref().unwrap_or("fifo"), self.pooling.as_deref().unwrap_or("transition"))?;
+        Ok(TaxOptions { jurisdiction, rates, basis })
+    }
 }
 
 /// How far ahead "waiting N days saves X" looks.
 pub const WAIT_DAYS: u32 = 90;
 
-/// As [`plan_sale`], over the catalog with the user's own figures (overrides) applied, with the lots to sell chosen
-/// from the ledger's holdings on the first day and the tax of every schedule. The sale must be in the
-/// jurisdiction's currency (Offramp has no exchange rates yet). The ledger is opened once. Returns the plan and
-/// how many of the user's figures were applied.
-pub fn plan_with_ledger(
-    config: &crate::config::Config,
-    key: &offramp_store::Key,
-    r: &QuoteRequest,
-    start: NaiveDate,
-    max_days: u32,
-    tax: &TaxOptions,
-) -> Result<(Plan, usize), AppError> {
-    use offramp_core::taxplan::Jurisdiction as J;
-    let name = match tax.jurisdiction {
-        J::Us => "a US",
-        J::Uk => "a UK",
-        J::De => "a German",
-        J::Ca => "a Canadian",
-    };
-    let currency = tax.jurisdiction.currency();
-    let sale = sale_request(r)?;
-    if sale.fiat != currency {
-        return Err(AppError::new(
-            ErrorCode::InvalidInput,
-            format!(
-                "tax: {name} estimate needs the sale in {currency} (Offramp has no exchange rates yet); \
-                 plan without --tax, or sell into {currency}"
-            ),
-        ));
+impl Session {
+    /// As [`plan_sale`], over the catalog with the user's own figures applied, with the lots to sell chosen from
+    /// the ledger's holdings on the first day and the tax of every schedule. The sale must be in the
+    /// jurisdiction's currency (Offramp has no exchange rates yet).
+    pub fn plan_with_tax(
+        &self,
+        r: &QuoteRequest,
+        start: NaiveDate,
+        max_days: u32,
+        tax: &TaxOptions,
+        progress: Progress,
+    ) -> Result<Plan, AppError> {
+        let currency = tax.jurisdiction.currency();
+        let sale = sale_request(r)?;
+        if sale.fiat != currency {
+            return Err(AppError::new(
+                ErrorCode::InvalidInput,
+                format!(
+                    "tax: a {} estimate needs the sale in {currency} (Offramp has no exchange rates yet); \
+                     plan without --tax, or sell into {currency}",
+                    tax.jurisdiction.adjective()
+                ),
+            ));
+        }
+        let plan = plan_sale(&self.catalog()?.venues, r, start, max_days)?;
+        let history = self.history(progress)?;
+        let lots = crate::report::holdings::held_lots(&history, sale.asset, start, tax.jurisdiction, &tax.basis)?;
+        Ok(plan.with_tax(&lots, tax.jurisdiction, tax.rates, WAIT_DAYS))
     }
-    let ledger = offramp_store::Ledger::open(&config.ledger_path()?, key)?;
-    let mine = ledger.overrides()?;
-    let plan = plan_sale(&crate::overrides::catalog(&mine)?, r, start, max_days)?;
-    let history = crate::report::load_from(&ledger)?;
-    let lots = crate::report::held_lots(&history, sale.asset, start, tax.jurisdiction, &tax.basis)?;
-    Ok((plan.with_tax(&lots, tax.jurisdiction, tax.rates, WAIT_DAYS), mine.len()))
 }
 
 #[cfg(test)]
@@ -123,5 +172,25 @@ mod tests {
         let small = plan_sale(&venues, &r, start, 365).unwrap();
         let bitvavo = small.exchanges.iter().find(|v| v.venue == "bitvavo").unwrap();
         assert_eq!(bitvavo.fewest_days, Some(36));
+    }
+
+    #[test]
+    fn each_jurisdiction_takes_its_own_rates() {
+        let t = |j: &str, short: Option<&str>, long: Option<&str>, one: Option<&str>| TaxRequest {
+            jurisdiction: j.into(),
+            rate_short: short.map(String::from),
+            rate_long: long.map(String::from),
+            rate: one.map(String::from),
+            ..Default::default()
+        };
+        let us = t("us", Some("32"), Some("15"), None).options().unwrap();
+        assert_eq!((us.rates.short, us.rates.long), (Some(Decimal::new(32, 2)), Some(Decimal::new(15, 2))));
+        assert!(t("us", None, None, Some("20")).options().is_err());
+        for j in ["uk", "de", "ca"] {
+            assert_eq!(t(j, None, None, Some("20")).options().unwrap().rates.short, Some(Decimal::new(20, 2)));
+            assert!(t(j, Some("20"), None, None).options().is_err(), "{j}");
+        }
+        assert!(t("us", Some("101"), None, None).options().unwrap_err().message.contains("between 0 and 100"));
+        assert!(t("fr", None, None, None).options().unwrap_err().message.contains("`fr`"));
     }
 }

@@ -156,6 +156,19 @@ pub const LIVE_TIMEOUT: std::time::Duration = std::time::Duration::from_millis(1
 /// How old a cached order book may be and still be used when the exchange cannot be reached.
 pub const CACHE_MAX_AGE_SECONDS: i64 = 15 * 60;
 
+/// Quotes with the exchanges' live order books (or those of `config.market_url`), each within
+/// [`LIVE_TIMEOUT`], keeping fetched books in the data folder's cache (see [`quote_all_live`]).
+pub fn quote_live(
+    config: &crate::Config,
+    venues: &[Venue],
+    r: &QuoteRequest,
+    now: offramp_core::Timestamp,
+) -> Result<(Vec<offramp_core::quote::VenueQuote>, Vec<MarketStatus>), AppError> {
+    let source = offramp_market::HttpBooks::new(config.market_url.clone());
+    let cache = config.data_dir().ok().map(|d| offramp_market::cache::BookCache::new(d.join("cache").join("books")));
+    quote_all_live(venues, r, &source, LIVE_TIMEOUT, cache.as_ref(), now)
+}
+
 /// Quotes with live order books where they can be fetched (all at once, each within `timeout`). Fetched books
 /// are kept in `cache` with their time (`now`); an exchange that cannot be reached is quoted on its cached book
 /// when that is at most 15 minutes old, else on the square-root law. The statuses say which, and how old.

@@ -24,8 +24,39 @@ pub const INCLUSION_RATE: Decimal = Decimal::from_parts(5, 0, 0, false, 1);
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CaEvent {
-    Acquire { id: i64, date: NaiveDate, qty: Decimal, cost: Option<Decimal> },
-    Dispose { id: i64, date: NaiveDate, qty: Decimal, proceeds: Option<Decimal> },
+    Acquire {
+        id: i64,
+        date: NaiveDate,
+        qty: Decimal,
+        cost: Option<Decimal>,
+    },
+    Dispose {
+        id: i64,
+        date: NaiveDate,
+        qty: Decimal,
+        proceeds: Option<Decimal>,
+    },
+    /// Units that leave without a disposal, the ACB staying with the rest (the network fee of a move between the
+    /// person's own accounts, when the user treats it as part of the basis).
+    Shrink {
+        id: i64,
+        date: NaiveDate,
+        qty: Decimal,
+    },
+}
+
+impl CaEvent {
+    pub fn id(&self) -> i64 {
+        match self {
+            CaEvent::Acquire { id, .. } | CaEvent::Dispose { id, .. } | CaEvent::Shrink { id, .. } => *id,
+        }
+    }
+
+    pub fn date(&self) -> NaiveDate {
+        match self {
+            CaEvent::Acquire { date, .. } | CaEvent::Dispose { date, .. } | CaEvent::Shrink { date, .. } => *date,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -68,9 +99,7 @@ pub struct Holding {
 
 /// Computes every disposal's ACB and gain, with the superficial-loss rule.
 pub fn acb(events: &[CaEvent]) -> Result<(Vec<CaDisposal>, Holding), CaError> {
-    let date = |e: &CaEvent| match e {
-        CaEvent::Acquire { date, .. } | CaEvent::Dispose { date, .. } => *date,
-    };
+    let date = CaEvent::date;
     let mut held = Decimal::ZERO;
     let mut cost: Option<Decimal> = Some(Decimal::ZERO);
     let mut out = Vec::new();
@@ -80,10 +109,7 @@ pub fn acb(events: &[CaEvent]) -> Result<(Vec<CaDisposal>, Holding), CaError> {
     for e in events {
         let d = date(e);
         if last.is_some_and(|l| d < l) {
-            let id = match e {
-                CaEvent::Acquire { id, .. } | CaEvent::Dispose { id, .. } => *id,
-            };
-            return Err(CaError::OutOfOrder { id });
+            return Err(CaError::OutOfOrder { id: e.id() });
         }
         last = Some(d);
         settle(&mut pending, &mut out, events, d, held, &mut cost, false);
@@ -116,6 +142,15 @@ pub fn acb(events: &[CaEvent]) -> Result<(Vec<CaDisposal>, Holding), CaError> {
                 if gain.is_some_and(|g| g < Decimal::ZERO) {
                     pending.push((d.checked_add_days(Days::new(30)).unwrap_or(d), out.len() - 1));
                 }
+            }
+            CaEvent::Shrink { id, qty, .. } => {
+                if *qty <= Decimal::ZERO {
+                    return Err(CaError::Invalid { id: *id });
+                }
+                if *qty > held {
+                    return Err(CaError::Oversold { id: *id, wanted: *qty, held });
+                }
+                held -= *qty;
             }
         }
     }
@@ -180,6 +215,24 @@ mod tests {
 
     /// 10 units for 1,000 and 10 for 2,000: ACB 3,000 for 20 (150 each). Selling 5 for 1,500: ACB 750, gain 750,
     /// taxable 375. What is left: 15 units, ACB 2,250.
+    #[test]
+    fn a_shrink_keeps_the_acb_with_the_units_left() {
+        let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let events = [
+            CaEvent::Acquire { id: 1, date: day("2024-01-01"), qty: d("1.001"), cost: Some(d("30030")) },
+            CaEvent::Shrink { id: 2, date: day("2024-02-01"), qty: d("0.001") },
+            CaEvent::Dispose { id: 3, date: day("2024-03-01"), qty: d("1"), proceeds: Some(d("70000")) },
+        ];
+        let (out, held) = acb(&events).unwrap();
+        assert_eq!((out.len(), out[0].acb, out[0].gain), (1, Some(d("30030")), Some(d("39970"))));
+        assert_eq!(held, Holding { qty: d("0"), acb: Some(d("0")) });
+        let too_much = [
+            CaEvent::Acquire { id: 1, date: day("2024-01-01"), qty: d("1"), cost: Some(d("1")) },
+            CaEvent::Shrink { id: 2, date: day("2024-01-02"), qty: d("1.5") },
+        ];
+        assert!(matches!(acb(&too_much), Err(CaError::Oversold { id: 2, .. })));
+    }
+
     #[test]
     fn average_cost_base() {
         let (out, h) = acb(&[

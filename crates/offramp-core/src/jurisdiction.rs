@@ -25,7 +25,7 @@ pub enum Jurisdiction {
 
 /// A jurisdiction id that Offramp does not know.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("`{0}` is not a jurisdiction Offramp knows (us, uk, de, ca)")]
+#[error("`{0}` (us, uk, de or ca)")]
 pub struct UnknownJurisdiction(pub String);
 
 impl Jurisdiction {
@@ -56,6 +56,16 @@ impl Jurisdiction {
             Jurisdiction::Uk => "the United Kingdom",
             Jurisdiction::De => "Germany",
             Jurisdiction::Ca => "Canada",
+        }
+    }
+
+    /// The adjective: "a US estimate", "a German report".
+    pub fn adjective(self) -> &'static str {
+        match self {
+            Jurisdiction::Us => "US",
+            Jurisdiction::Uk => "UK",
+            Jurisdiction::De => "German",
+            Jurisdiction::Ca => "Canadian",
         }
     }
 

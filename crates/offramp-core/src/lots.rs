@@ -191,6 +191,25 @@ pub enum LotError {
     MethodMix { event: i64 },
 }
 
+impl LotError {
+    /// The event (transaction id) the error is about.
+    pub fn event(&self) -> i64 {
+        use LotError as L;
+        match self {
+            L::Oversold { event, .. }
+            | L::NonPositive { event, .. }
+            | L::Negative { event }
+            | L::OutOfOrder { event }
+            | L::UnknownLot { event, .. }
+            | L::LotTooSmall { event, .. }
+            | L::PickMismatch { event, .. }
+            | L::DuplicateLot { event, .. }
+            | L::PickNotAllowed { event }
+            | L::MethodMix { event } => *event,
+        }
+    }
+}
+
 /// The order in which a method takes lots: the first key is taken first.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 enum Key {

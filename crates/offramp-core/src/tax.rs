@@ -46,6 +46,20 @@ pub enum Flag {
     UnknownDestination,
 }
 
+impl Flag {
+    /// The flag's name as files and the UI show it (its serialized form).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Flag::NeedsPrice => "needs_price",
+            Flag::ForeignCurrency => "foreign_currency",
+            Flag::FeeInOtherAsset => "fee_in_other_asset",
+            Flag::TransferFee => "transfer_fee",
+            Flag::UnknownOrigin => "unknown_origin",
+            Flag::UnknownDestination => "unknown_destination",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct Conversion {
     pub events: Vec<Event>,

@@ -41,10 +41,10 @@ pub fn from_spreadsheet_safe(text: &str) -> &str {
     }
 }
 
-/// Strips control characters (escape sequences included) from text that came from outside (an exchange's error
-/// message) before it is shown; each becomes a `?`. Clipped as [`clip`] does.
+/// Replaces control characters (escape sequences included) in text that may have come from outside (an
+/// exchange's error message, a file name) with `?` before it is shown on a terminal or in a window.
 pub fn printable(text: &str) -> String {
-    clip(&text.chars().map(|c| if c.is_control() { '?' } else { c }).collect::<String>())
+    text.chars().map(|c| if c.is_control() { '?' } else { c }).collect()
 }
 
 #[cfg(test)]

@@ -24,8 +24,34 @@ pub fn tax_year(start: i32) -> Option<(NaiveDate, NaiveDate)> {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum UkEvent {
-    Acquire { id: i64, date: NaiveDate, qty: Decimal, cost: Option<Decimal> },
-    Dispose { id: i64, date: NaiveDate, qty: Decimal, proceeds: Option<Decimal> },
+    Acquire {
+        id: i64,
+        date: NaiveDate,
+        qty: Decimal,
+        cost: Option<Decimal>,
+    },
+    Dispose {
+        id: i64,
+        date: NaiveDate,
+        qty: Decimal,
+        proceeds: Option<Decimal>,
+    },
+    /// Units that leave the pool without a disposal, their cost staying with the rest (the network fee of a move
+    /// between the person's own accounts, when the user treats it as part of the basis). Applied to the pool at
+    /// the end of the day.
+    Shrink {
+        id: i64,
+        date: NaiveDate,
+        qty: Decimal,
+    },
+}
+
+impl UkEvent {
+    pub fn date(&self) -> NaiveDate {
+        match self {
+            UkEvent::Acquire { date, .. } | UkEvent::Dispose { date, .. } | UkEvent::Shrink { date, .. } => *date,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -90,6 +116,9 @@ struct Day {
     proceeds: Option<Decimal>,
     ids: Vec<i64>,
     matches: Vec<UkMatch>,
+    /// Units leaving the pool without a disposal, and the events that took them.
+    shrink: Decimal,
+    shrink_ids: Vec<i64>,
 }
 
 pub fn uk_match(events: &[UkEvent]) -> Result<(Vec<UkDisposal>, Section104), UkError> {
@@ -114,6 +143,14 @@ pub fn uk_match(events: &[UkEvent]) -> Result<(Vec<UkDisposal>, Section104), UkE
                 d.disp_qty += qty;
                 d.disp_left += qty;
                 d.ids.push(*id);
+            }
+            UkEvent::Shrink { id, date, qty } => {
+                if *qty <= Decimal::ZERO {
+                    return Err(UkError::Invalid { id: *id });
+                }
+                let d = days.entry(*date).or_default();
+                d.shrink += qty;
+                d.shrink_ids.push(*id);
             }
         }
     }
@@ -167,6 +204,17 @@ pub fn uk_match(events: &[UkEvent]) -> Result<(Vec<UkDisposal>, Section104), UkE
             let cost = take_share(&mut pool.qty, &mut pool.cost, q);
             d.disp_left = Decimal::ZERO;
             d.matches.push(UkMatch { rule: Rule::Section104, qty: q, cost });
+        }
+        if d.shrink > Decimal::ZERO {
+            if pool.qty < d.shrink {
+                return Err(UkError::Oversold {
+                    date: *date,
+                    ids: d.shrink_ids.clone(),
+                    wanted: d.shrink - pool.qty,
+                    available: pool.qty,
+                });
+            }
+            pool.qty -= d.shrink;
         }
         if !d.ids.is_empty() {
             let cost = d.matches.iter().map(|m| m.cost).sum::<Option<Decimal>>();

@@ -135,3 +135,20 @@ fn an_acquisition_more_than_30_days_later_goes_to_the_pool() {
     assert_eq!(disposals[0].cost, Some(d("500")));
     assert_eq!((pool.qty, pool.cost), (d("15"), Some(d("1000"))));
 }
+
+/// A network fee kept by a move between the person's own accounts, counted in the basis: the units leave the pool,
+/// its cost stays (no disposal); more than the pool holds is refused.
+#[test]
+fn a_shrink_leaves_the_pool_without_a_disposal() {
+    let events = [
+        buy(1, "2024-01-01", "1.001", "30030"),
+        UkEvent::Shrink { id: 2, date: day("2024-02-01"), qty: d("0.001") },
+        sell(3, "2024-03-01", "1", "70000"),
+    ];
+    let (disposals, pool) = uk_match(&events).unwrap();
+    assert_eq!(disposals.len(), 1);
+    assert_eq!((disposals[0].cost, disposals[0].gain), (Some(d("30030")), Some(d("39970"))));
+    assert_eq!((pool.qty, pool.cost), (d("0"), Some(d("0"))));
+    let too_much = [buy(1, "2024-01-01", "1", "100"), UkEvent::Shrink { id: 2, date: day("2024-01-02"), qty: d("2") }];
+    assert!(matches!(uk_match(&too_much), Err(UkError::Oversold { .. })));
+}

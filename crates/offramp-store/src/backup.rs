@@ -114,7 +114,7 @@ fn verify_inner(conn: &Connection, path: &Path) -> Result<BackupInfo, StoreError
             .query_row("SELECT value FROM meta WHERE key = 'format'", [], |r| r.get::<_, String>(0))
             .map(|v| v == "offramp-ledger")
             .unwrap_or(false);
-    let legacy = version >= 1 && version < 6 && has("transactions")? && has("accounts")? && has("sources")?;
+    let legacy = (1..6).contains(&version) && has("transactions")? && has("accounts")? && has("sources")?;
     if !(marked || legacy) {
         return Err(not_a_backup(path, "it opens with this passphrase but is not an Offramp ledger"));
     }

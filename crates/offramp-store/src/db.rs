@@ -240,6 +240,12 @@ impl Ledger {
         &self.path
     }
 
+    /// A number that changes whenever another connection (another window or command) commits a change to the
+    /// ledger; what this connection writes itself does not change it.
+    pub fn data_version(&self) -> Result<i64, StoreError> {
+        Ok(self.conn.query_row("PRAGMA data_version", [], |r| r.get(0))?)
+    }
+
     pub fn schema_version(&self) -> Result<i64, StoreError> {
         Ok(self.conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
     }

@@ -1,0 +1,31 @@
+//! Files the application writes for the user (reports, exports): created new, 0600, under a temporary name and
+//! renamed when complete (see `offramp_store::files`); an existing file is never replaced.
+
+use std::io::Write;
+use std::path::Path;
+
+use offramp_store::StoreError;
+
+use crate::{AppError, ErrorCode};
+
+/// Writes a new file at `dest` with what `write` produces; nothing is left under `dest` if anything fails.
+pub fn write_new<T>(dest: &Path, write: impl FnOnce(&mut dyn Write) -> Result<T, AppError>) -> Result<T, AppError> {
+    offramp_store::files::write_new(dest, write).map_err(|e: AppError| match e.code {
+        ErrorCode::LedgerExists => already_exists(dest),
+        _ => e,
+    })
+}
+
+/// Writes `bytes` to a new file at `dest`.
+pub fn write_bytes(dest: &Path, bytes: &[u8]) -> Result<(), AppError> {
+    write_new(dest, |w| w.write_all(bytes).map_err(|e| io_error(dest, e)))
+}
+
+fn already_exists(dest: &Path) -> AppError {
+    AppError::new(ErrorCode::InvalidInput, format!("{} already exists; choose a new file.", dest.display()))
+}
+
+/// A write to `dest` that failed.
+pub fn io_error(dest: &Path, e: std::io::Error) -> AppError {
+    AppError::from(StoreError::Io { context: format!("cannot write {}", dest.display()), source: e })
+}

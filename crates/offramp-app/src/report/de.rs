@@ -1,0 +1,64 @@
+//! Germany: private sales (§ 23 EStG) of a calendar year, FIFO per wallet in EUR on Berlin dates; pieces held one
+//! year or less are taxable, the others tax-free; the Anlage SO totals and the Freigrenze.
+
+use offramp_core::de::{sales_freigrenze, Freigrenze};
+use offramp_core::holding::Term;
+use offramp_core::lots::Method;
+use offramp_core::{Decimal, Jurisdiction};
+use serde::Serialize;
+
+use super::{gains, Basis, GainsReport, ReportFile};
+use crate::session::Progress;
+use crate::{AppError, Session};
+
+/// The Anlage SO lines for cryptoassets: the taxable pieces whose figures are all known.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct AnlageSo {
+    /// Veräußerungspreis.
+    #[serde(with = "offramp_core::money::decimal_str")]
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
+    pub proceeds: Decimal,
+    /// Anschaffungskosten.
+    #[serde(with = "offramp_core::money::decimal_str")]
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
+    pub cost: Decimal,
+    /// Gewinn/Verlust.
+    #[serde(with = "offramp_core::money::decimal_str")]
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
+    pub gain: Decimal,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct DeReport {
+    #[serde(flatten)]
+    pub gains: GainsReport,
+    pub anlage_so: AnlageSo,
+    /// The Freigrenze of the year against these gains (tax-free only if the year's total from all private sales
+    /// stays below it).
+    pub freigrenze: Freigrenze,
+}
+
+impl Session {
+    /// Germany's private sales in calendar `year`.
+    pub fn de_gains(&self, year: i32, progress: Progress) -> Result<DeReport, AppError> {
+        let history = self.history(progress)?;
+        let mut r = gains(&history, Jurisdiction::De, year, &Basis::per_account(Method::Fifo))?;
+        r.terms = ("taxable", "tax-free");
+        let taxable: Vec<_> = r.rows.iter().filter(|x| x.row.term == Term::Short && x.row.gain.is_some()).collect();
+        let sum = |f: &dyn Fn(&offramp_core::tax::GainRow) -> Option<Decimal>| -> Decimal {
+            taxable.iter().filter_map(|x| f(&x.row)).sum()
+        };
+        let anlage_so = AnlageSo { proceeds: sum(&|x| x.proceeds), cost: sum(&|x| x.cost), gain: sum(&|x| x.gain) };
+        let freigrenze = Freigrenze::apply(sales_freigrenze(year), anlage_so.gain);
+        Ok(DeReport { gains: r, anlage_so, freigrenze })
+    }
+}
+
+pub(crate) fn gains_file(r: &DeReport) -> Result<ReportFile, AppError> {
+    let g = &r.gains;
+    let summary =
+        vec![format!("{} rows ({} unknown, first); taxable rows: held one year or less", g.rows.len(), g.unknown_rows)];
+    Ok(ReportFile { body: super::gains_csv(g)?, summary })
+}

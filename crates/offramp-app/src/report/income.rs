@@ -1,0 +1,102 @@
+//! Income (staking, mining, airdrops, interest, other) at fair value on receipt: taxed as income, and the cost of
+//! the lots it creates.
+
+use offramp_core::lots::PoolId;
+use offramp_core::tax::to_events_with;
+use offramp_core::{Amount, Code, Decimal, Jurisdiction, TxKind};
+use serde::Serialize;
+
+use super::Conventions;
+use crate::session::Progress;
+use crate::{AppError, Session};
+
+/// One receipt of income at its fair value.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct IncomeRow {
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub id: i64,
+    pub date: chrono::NaiveDate,
+    pub account: String,
+    pub kind: TxKind,
+    pub asset: Code,
+    #[serde(with = "offramp_core::money::decimal_str")]
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
+    pub qty: Decimal,
+    /// Fair value on receipt in the report currency; `None` when unknown (flagged, listed first).
+    #[serde(with = "offramp_core::money::decimal_str::option")]
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
+    pub value: Option<Decimal>,
+    pub source: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct IncomeReport {
+    pub jurisdiction: Jurisdiction,
+    pub year: i32,
+    pub currency: Code,
+    pub rows: Vec<IncomeRow>,
+    pub unknown_rows: usize,
+    /// Known values by kind, and in all, rounded half away from zero to cents.
+    pub by_kind: Vec<(TxKind, Amount)>,
+    pub total: Amount,
+    /// Germany: the Freigrenze for income from services (§ 22 Nr. 3 EStG) against the total.
+    pub freigrenze: Option<offramp_core::de::Freigrenze>,
+}
+
+impl Session {
+    /// Income received in calendar `year` (dates where the taxpayer lives), at fair value in `jurisdiction`'s
+    /// currency.
+    pub fn income(&self, year: i32, jurisdiction: Jurisdiction, progress: Progress) -> Result<IncomeReport, AppError> {
+        let history = self.history(progress)?;
+        let c = Conventions::of(jurisdiction, &history);
+        let currency = c.currency;
+        let conv = to_events_with(&history.txs, &history.links, currency, &mut |_| PoolId(0), c.options);
+        let mut rows: Vec<IncomeRow> = conv
+            .income
+            .iter()
+            .filter_map(|(id, asset, qty, value)| {
+                let t = history.transaction(*id)?;
+                let date = t.timestamp.date_in(c.zone);
+                (chrono::Datelike::year(&date) == year).then(|| IncomeRow {
+                    id: *id,
+                    date,
+                    account: t.account.clone(),
+                    kind: t.kind,
+                    asset: *asset,
+                    qty: *qty,
+                    value: *value,
+                    source: history.source(*id),
+                })
+            })
+            .collect();
+        rows.sort_by_key(|r| (r.value.is_some(), r.date, r.id));
+        let mut by_kind: Vec<(TxKind, Amount)> = Vec::new();
+        for r in rows.iter().filter(|r| r.value.is_some()) {
+            match by_kind.iter_mut().find(|(k, _)| *k == r.kind) {
+                Some((_, a)) => *a = Amount::new(a.value() + r.value.unwrap_or_default(), currency),
+                None => by_kind.push((r.kind, Amount::new(r.value.unwrap_or_default(), currency))),
+            }
+        }
+        let total: Decimal = by_kind.iter().map(|(_, a)| a.value()).sum();
+        let by_kind = by_kind.into_iter().map(|(k, a)| (k, a.round_to_minor_units())).collect();
+        let total = Amount::new(total, currency).round_to_minor_units();
+        let freigrenze = match jurisdiction {
+            Jurisdiction::De => {
+                Some(offramp_core::de::Freigrenze::apply(offramp_core::de::SERVICES_FREIGRENZE, total.value()))
+            }
+            Jurisdiction::Us | Jurisdiction::Uk | Jurisdiction::Ca => None,
+        };
+        Ok(IncomeReport {
+            jurisdiction,
+            year,
+            currency,
+            unknown_rows: rows.iter().filter(|r| r.value.is_none()).count(),
+            rows,
+            by_kind,
+            total,
+            freigrenze,
+        })
+    }
+}

@@ -1,0 +1,345 @@
+//! Tax reports, one module per jurisdiction over one history service ([`crate::history`]): `us` (gains per lot
+//! piece, Form 8949, files for tax software), `uk` (same-day, 30-day and Section 104 matching, SA108), `de`
+//! (§ 23 EStG, Anlage SO), `ca` (adjusted cost base, Schedule 3), and `income` and `holdings` for all. The tax
+//! law itself lives in the core next to its engine (`offramp_core::{us, uk, de, ca}`); the CSV files are written
+//! in one place (`csv`).
+
+pub mod ca;
+pub mod csv;
+pub mod de;
+pub mod holdings;
+pub mod income;
+pub mod uk;
+pub mod us;
+
+use std::collections::BTreeMap;
+
+use chrono::Datelike;
+use offramp_core::lots::{book_with, Method, PoolId};
+use offramp_core::money::round_half_away;
+use offramp_core::tax::{to_events_with, Flag, GainRow};
+use offramp_core::time::Zone;
+use offramp_core::{Amount, Code, Decimal, Jurisdiction, Transaction};
+use serde::Serialize;
+
+use crate::history::History;
+use crate::session::Progress;
+use crate::{AppError, ErrorCode, Session};
+
+pub use holdings::{HoldingRow, HoldingsRequest};
+
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ReportRow {
+    #[serde(flatten)]
+    pub row: GainRow,
+    /// The account (wallet) the disposal was made from.
+    pub account: String,
+    /// Where the disposal and the lot came from (file:line).
+    pub disposal_source: String,
+    pub lot_source: String,
+    /// Problems of the disposal's or the lot's transaction.
+    pub flags: Vec<Flag>,
+}
+
+/// Gains per lot piece (US, Germany).
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct GainsReport {
+    pub jurisdiction: Jurisdiction,
+    pub year: i32,
+    pub currency: Code,
+    /// The method of this tax year.
+    pub method: Method,
+    pub pooling: Pooling,
+    /// How the CSV names the short and the long class: `short`/`long` (US), `taxable`/`tax-free` (Germany).
+    #[cfg_attr(feature = "ts", ts(type = "[string, string]"))]
+    pub terms: (&'static str, &'static str),
+    /// Rows whose basis or proceeds are unknown (listed first).
+    pub unknown_rows: usize,
+    /// Sums over the rows whose figures are all known, rounded half away from zero to cents.
+    pub short_term_gain: Amount,
+    pub long_term_gain: Amount,
+    pub rows: Vec<ReportRow>,
+}
+
+/// How US lots are pooled across accounts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "kebab-case")]
+pub enum Pooling {
+    /// All accounts together (universal application) up to 2024, per account from 1 January 2025, the remaining
+    /// lots allocated to the accounts that hold the units (Rev. Proc. 2024-28). The default for US reports.
+    Transition,
+    /// Per account (wallet) for every year.
+    PerAccount,
+}
+
+/// The booking rules of a report: the method of each tax year and how accounts are pooled.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Basis {
+    pub default: Method,
+    /// Tax years booked with another method than `default`.
+    pub by_year: BTreeMap<i32, Method>,
+    pub pooling: Pooling,
+}
+
+impl Basis {
+    /// One method for every year, one pool per account (Germany; and a neutral default for tests).
+    pub fn per_account(method: Method) -> Basis {
+        Basis { default: method, by_year: Default::default(), pooling: Pooling::PerAccount }
+    }
+
+    pub fn method_in(&self, year: i32) -> Method {
+        self.by_year.get(&year).copied().unwrap_or(self.default)
+    }
+
+    /// Reads a method (`fifo`, or `fifo,2023=hifo,2024=lifo`: a default and methods for given tax years) and a
+    /// pooling (`transition` or `per-account`).
+    pub fn parse(methods: &str, pooling: &str) -> Result<Basis, AppError> {
+        let invalid = |m: String| AppError::new(ErrorCode::InvalidInput, m);
+        let mut default = None;
+        let mut by_year = BTreeMap::new();
+        for part in methods.split(',').map(str::trim) {
+            match part.split_once('=') {
+                Some((year, m)) => {
+                    let y: i32 = year
+                        .trim()
+                        .parse()
+                        .ok()
+                        .filter(|y| (2009..=2100).contains(y))
+                        .ok_or_else(|| invalid(format!("method: `{year}` is not a tax year")))?;
+                    if by_year.insert(y, parse_method(m.trim())?).is_some() {
+                        return Err(invalid(format!("method: {y} is given twice")));
+                    }
+                }
+                None if default.is_none() => default = Some(parse_method(part)?),
+                None => return Err(invalid("method: give one default method (e.g. fifo,2023=hifo)".into())),
+            }
+        }
+        let pooling = match pooling {
+            "transition" => Pooling::Transition,
+            "per-account" => Pooling::PerAccount,
+            other => {
+                return Err(invalid(format!(
+                    "pooling: `{}` (transition: all accounts up to 2024 then per account; per-account)",
+                    offramp_core::text::clip(other)
+                )))
+            }
+        };
+        Ok(Basis { default: default.unwrap_or(Method::Fifo), by_year, pooling })
+    }
+}
+
+pub fn parse_method(text: &str) -> Result<Method, AppError> {
+    match text.to_ascii_lowercase().as_str() {
+        "fifo" => Ok(Method::Fifo),
+        "lifo" => Ok(Method::Lifo),
+        "hifo" => Ok(Method::Hifo),
+        other => Err(AppError::new(
+            ErrorCode::InvalidInput,
+            format!("method: `{other}` is not available for this report (fifo, lifo, hifo)"),
+        )),
+    }
+}
+
+/// How a report reads the ledger: the currency of its figures, the zone of its dates, and the user's settings.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Conventions {
+    pub currency: Code,
+    pub zone: Zone,
+    pub options: offramp_core::tax::Options,
+}
+
+impl Conventions {
+    pub(crate) fn of(jurisdiction: Jurisdiction, history: &History) -> Conventions {
+        Conventions {
+            currency: jurisdiction.currency(),
+            zone: jurisdiction.zone(),
+            options: history.options(jurisdiction),
+        }
+    }
+
+    /// For figures in `currency` outside a tax report (the beancount export): the conventions of the jurisdiction
+    /// that reports in it, else UTC dates and the default settings.
+    pub(crate) fn for_currency(currency: Code, history: &History) -> Conventions {
+        match Jurisdiction::ALL.into_iter().find(|j| j.currency() == currency) {
+            Some(j) => Conventions::of(j, history),
+            None => Conventions { currency, zone: Zone::Utc, options: Default::default() },
+        }
+    }
+}
+
+/// Lot events of `txs` with one pool per account (universal before 2025 under [`Pooling::Transition`]), booked
+/// with the method of each tax year. Returns the conversion (flags, income), the booking, and the account name of
+/// each pool.
+pub(crate) fn book_lots(
+    history: &History,
+    txs: &[(i64, Transaction)],
+    c: Conventions,
+    basis: &Basis,
+) -> Result<(offramp_core::tax::Conversion, offramp_core::lots::Booking, Vec<String>), AppError> {
+    let mut accounts: Vec<String> = Vec::new();
+    let mut pool = |name: &str| {
+        let i = accounts.iter().position(|n| n == name).unwrap_or_else(|| {
+            accounts.push(name.to_string());
+            accounts.len() - 1
+        });
+        PoolId(i as u32)
+    };
+    let mut conv = to_events_with(txs, &history.links, c.currency, &mut pool, c.options);
+    if basis.pooling == Pooling::Transition {
+        let cutoff = offramp_core::us::per_account_from();
+        conv.events = offramp_core::tax::universal_before(std::mem::take(&mut conv.events), cutoff).map_err(|e| {
+            let account = accounts.get(e.pool as usize).cloned().unwrap_or_default();
+            AppError::new(
+                ErrorCode::InvalidInput,
+                format!(
+                    "at the move to per-account basis (1 January 2025) account {} holds {} {}: a negative \
+                     balance (an import is missing or a transfer is not confirmed)",
+                    offramp_core::text::clip(&account),
+                    e.qty,
+                    e.asset
+                ),
+            )
+        })?;
+    }
+    let booking = book_with(&conv.events, &|t| basis.method_in(t.date_in(c.zone).year()))
+        .map_err(|e| AppError::new(ErrorCode::InvalidInput, format!("{e}. Source: {}", history.describe(e.event()))))?;
+    Ok((conv, booking, accounts))
+}
+
+/// Money in reports: rounded half away from zero to cents, always two decimals; `UNKNOWN` when unknown.
+pub fn cents(v: Option<Decimal>) -> String {
+    v.map(|v| round_half_away(v, 2).to_string()).unwrap_or_else(|| "UNKNOWN".into())
+}
+
+/// A fiat figure as shown to the user: rounded half away from zero to cents.
+pub fn fiat(v: Decimal) -> String {
+    round_half_away(v, 2).to_string()
+}
+
+/// A report file ready to be written (to a new file, or to standard output), with the lines that sum it up.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ReportFile {
+    #[cfg_attr(feature = "ts", ts(skip))]
+    #[serde(skip)]
+    pub body: Vec<u8>,
+    /// What the file holds, and warnings about it (unknown figures first).
+    pub summary: Vec<String>,
+}
+
+impl Session {
+    /// Realized gains of `year` as CSV in `jurisdiction`'s terms: one row per lot piece (US, with `basis`;
+    /// Germany), per disposal day and rule (UK, the tax year starting 6 April), per disposal (Canada).
+    pub fn gains_file(
+        &self,
+        jurisdiction: Jurisdiction,
+        year: i32,
+        basis: &Basis,
+        progress: Progress,
+    ) -> Result<ReportFile, AppError> {
+        match jurisdiction {
+            Jurisdiction::Us => us::gains_file(&self.us_gains(year, basis, progress)?),
+            Jurisdiction::Uk => uk::gains_file(&self.uk_gains(year, progress)?),
+            Jurisdiction::De => de::gains_file(&self.de_gains(year, progress)?),
+            Jurisdiction::Ca => ca::gains_file(&self.ca_gains(year, progress)?),
+        }
+    }
+}
+
+/// Gains per lot piece for disposals in tax `year` of `jurisdiction` (calendar years; US and Germany).
+pub(crate) fn gains(
+    history: &History,
+    jurisdiction: Jurisdiction,
+    year: i32,
+    basis: &Basis,
+) -> Result<GainsReport, AppError> {
+    let c = Conventions::of(jurisdiction, history);
+    let (conv, booking, _) = book_lots(history, &history.txs, c, basis)?;
+    let rows: Vec<ReportRow> = offramp_core::tax::gain_rows(&booking, year, c.zone)
+        .into_iter()
+        .map(|row| {
+            let mut flags = conv.flags.get(&row.disposal).cloned().unwrap_or_default();
+            for f in conv.flags.get(&row.lot).into_iter().flatten() {
+                if !flags.contains(f) {
+                    flags.push(f.clone());
+                }
+            }
+            ReportRow {
+                account: history.account_of(row.disposal),
+                disposal_source: history.source(row.disposal),
+                lot_source: history.source(row.lot),
+                flags,
+                row,
+            }
+        })
+        .collect();
+    let sum = |term| -> Decimal { rows.iter().filter(|r| r.row.term == term).filter_map(|r| r.row.gain).sum() };
+    let currency = c.currency;
+    Ok(GainsReport {
+        jurisdiction,
+        year,
+        currency,
+        method: basis.method_in(year),
+        pooling: basis.pooling,
+        terms: ("short", "long"),
+        unknown_rows: rows.iter().filter(|r| r.row.gain.is_none()).count(),
+        short_term_gain: Amount::new(sum(offramp_core::holding::Term::Short), currency).round_to_minor_units(),
+        long_term_gain: Amount::new(sum(offramp_core::holding::Term::Long), currency).round_to_minor_units(),
+        rows,
+    })
+}
+
+/// The per-disposal gains CSV: one row per lot piece, money rounded half away from zero to cents, unknown
+/// figures written `UNKNOWN` (and those rows first).
+pub fn gains_csv(report: &GainsReport) -> Result<Vec<u8>, AppError> {
+    let c = report.currency;
+    let mut f = csv::CsvFile::new(&[
+        "date_acquired".to_string(),
+        "date_sold".into(),
+        "asset".into(),
+        "quantity".into(),
+        format!("proceeds_{c}"),
+        format!("cost_basis_{c}"),
+        format!("gain_{c}"),
+        "term".into(),
+        "matching_rule".into(),
+        "lot_id".into(),
+        "disposal_id".into(),
+        "disposal_source".into(),
+        "lot_source".into(),
+        "flags".into(),
+    ])?;
+    let rule = match report.method {
+        Method::Fifo => "FIFO",
+        Method::Lifo => "LIFO",
+        Method::Hifo => "HIFO",
+        Method::Average => "AVERAGE",
+    };
+    for r in &report.rows {
+        let flags: Vec<&str> = r.flags.iter().map(Flag::as_str).collect();
+        let term = match r.row.term {
+            offramp_core::holding::Term::Short => report.terms.0,
+            offramp_core::holding::Term::Long => report.terms.1,
+        };
+        f.row(&[
+            r.row.acquired.to_string(),
+            r.row.sold.to_string(),
+            r.row.asset.to_string(),
+            r.row.qty.to_string(),
+            cents(r.row.proceeds),
+            cents(r.row.cost),
+            cents(r.row.gain),
+            term.to_string(),
+            rule.to_string(),
+            r.row.lot.to_string(),
+            r.row.disposal.to_string(),
+            r.disposal_source.clone(),
+            r.lot_source.clone(),
+            flags.join(" "),
+        ])?;
+    }
+    f.finish()
+}

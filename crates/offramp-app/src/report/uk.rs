@@ -1,0 +1,160 @@
+//! The United Kingdom: each token's disposals matched by the same-day, 30-day and Section 104 rules over all the
+//! person's accounts, in GBP on UK (Europe/London) dates, per tax year (6 April to 5 April), with the SA108
+//! cryptoasset figures.
+
+use std::collections::BTreeMap;
+
+use offramp_core::lots::PoolId;
+use offramp_core::tax::to_events_with;
+use offramp_core::uk::{Rule, UkDisposal, UkEvent};
+use offramp_core::{Amount, Code, Decimal, Jurisdiction};
+use serde::Serialize;
+
+use super::{cents, csv::CsvFile, Conventions, ReportFile};
+use crate::history::History;
+use crate::session::Progress;
+use crate::{AppError, ErrorCode, Session};
+
+/// One UK disposal day of one token, with its matching and SA108-relevant figures.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct UkRow {
+    pub asset: Code,
+    #[serde(flatten)]
+    pub disposal: UkDisposal,
+    pub sources: Vec<String>,
+}
+
+/// The SA108 capital gains figures for cryptoassets, from the rows whose figures are all known.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Sa108 {
+    pub disposals: usize,
+    pub proceeds: Amount,
+    pub allowable_costs: Amount,
+    pub gains: Amount,
+    pub losses: Amount,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct UkReport {
+    /// The tax year starting 6 April of this year.
+    pub tax_year_start: i32,
+    pub rows: Vec<UkRow>,
+    /// Rows whose proceeds or allowable cost are unknown (listed first).
+    pub unknown_rows: usize,
+    pub sa108: Sa108,
+}
+
+/// Every token's events for UK matching: one pool per person, whatever the account; moves between the
+/// person's own accounts do not change it.
+pub(crate) fn uk_events(history: &History) -> BTreeMap<Code, Vec<UkEvent>> {
+    let c = Conventions::of(Jurisdiction::Uk, history);
+    let conv = to_events_with(&history.txs, &history.links, c.currency, &mut |_| PoolId(0), c.options);
+    let mut by_asset: BTreeMap<Code, Vec<UkEvent>> = Default::default();
+    for e in &conv.events {
+        use offramp_core::lots::Event as E;
+        match e {
+            E::Acquire { lot, asset, time, qty, cost, .. } => by_asset
+                .entry(*asset)
+                .or_default()
+                .push(UkEvent::Acquire { id: *lot, date: time.date_in(c.zone), qty: *qty, cost: *cost }),
+            E::Dispose { id, asset, time, qty, proceeds, .. } => by_asset
+                .entry(*asset)
+                .or_default()
+                .push(UkEvent::Dispose { id: *id, date: time.date_in(c.zone), qty: *qty, proceeds: *proceeds }),
+            // A move between the person's accounts whose network fee the user counts in the basis: those units
+            // leave the pool, its cost stays.
+            E::Move { id, asset, time, fee, to, .. } if *fee > Decimal::ZERO && *to != offramp_core::tax::OUTSIDE => {
+                by_asset.entry(*asset).or_default().push(UkEvent::Shrink {
+                    id: *id,
+                    date: time.date_in(c.zone),
+                    qty: *fee,
+                })
+            }
+            E::Move { .. } => {}
+        }
+    }
+    by_asset
+}
+
+impl Session {
+    /// The UK computation for the tax year 6 April `start` – 5 April `start + 1`.
+    pub fn uk_gains(&self, start: i32, progress: Progress) -> Result<UkReport, AppError> {
+        let history = self.history(progress)?;
+        let by_asset = uk_events(&history);
+        let (first, last) = Jurisdiction::Uk
+            .tax_year(start)
+            .ok_or_else(|| AppError::new(ErrorCode::InvalidInput, format!("year: {start} is out of range")))?;
+        let mut rows = Vec::new();
+        for (asset, events) in by_asset {
+            let (disposals, _pool) = offramp_core::uk::uk_match(&events)
+                .map_err(|e| AppError::new(ErrorCode::InvalidInput, format!("{asset}: {e}")))?;
+            for d in disposals.into_iter().filter(|d| d.date >= first && d.date <= last) {
+                let sources = d.ids.iter().map(|i| history.source(*i)).collect();
+                rows.push(UkRow { asset, disposal: d, sources });
+            }
+        }
+        rows.sort_by_key(|r| (r.disposal.gain.is_some(), r.disposal.date, r.asset));
+        let gbp = Jurisdiction::Uk.currency();
+        let known: Vec<&UkRow> = rows.iter().filter(|r| r.disposal.gain.is_some()).collect();
+        let total =
+            |f: &dyn Fn(&UkRow) -> Decimal| Amount::new(known.iter().map(|r| f(r)).sum(), gbp).round_to_minor_units();
+        let sa108 = Sa108 {
+            disposals: rows.len(),
+            proceeds: total(&|r| r.disposal.proceeds.unwrap_or_default()),
+            allowable_costs: total(&|r| r.disposal.cost.unwrap_or_default()),
+            gains: total(&|r| r.disposal.gain.unwrap_or_default().max(Decimal::ZERO)),
+            losses: total(&|r| (-r.disposal.gain.unwrap_or_default()).max(Decimal::ZERO)),
+        };
+        Ok(UkReport { tax_year_start: start, unknown_rows: rows.len() - known.len(), rows, sa108 })
+    }
+}
+
+/// How a matching rule reads in the computation and its CSV.
+pub fn rule_text(rule: &Rule) -> String {
+    match rule {
+        Rule::SameDay => "same day".to_string(),
+        Rule::BedAndBreakfast { acquired } => format!("30 days ({acquired})"),
+        Rule::Section104 => "section 104 pool".to_string(),
+    }
+}
+
+pub(crate) fn gains_file(r: &UkReport) -> Result<ReportFile, AppError> {
+    let mut f = CsvFile::new(&[
+        "date",
+        "asset",
+        "quantity",
+        "proceeds_GBP",
+        "allowable_cost_GBP",
+        "gain_GBP",
+        "matching",
+        "disposal_ids",
+        "sources",
+    ])?;
+    for row in &r.rows {
+        let d = &row.disposal;
+        let matching: Vec<String> =
+            d.matches.iter().map(|m| format!("{} {} cost {}", rule_text(&m.rule), m.qty, cents(m.cost))).collect();
+        let ids: Vec<String> = d.ids.iter().map(|i| i.to_string()).collect();
+        f.row(&[
+            d.date.to_string(),
+            row.asset.to_string(),
+            d.qty.to_string(),
+            cents(d.proceeds),
+            cents(d.cost),
+            cents(d.gain),
+            matching.join("; "),
+            ids.join(" "),
+            row.sources.join(" "),
+        ])?;
+    }
+    let summary = vec![format!(
+        "{} disposal days ({} unknown, first); tax year {}",
+        r.rows.len(),
+        r.unknown_rows,
+        Jurisdiction::Uk.tax_year_label(r.tax_year_start)
+    )];
+    Ok(ReportFile { body: f.finish()?, summary })
+}

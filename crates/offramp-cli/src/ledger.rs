@@ -1,0 +1,349 @@
+//! `status`, `init`, `import`, `accounts`, `tx list`, `transfers`, `backup`, `restore`, `export`.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::Subcommand;
+
+use offramp_app::clock::system_now;
+use offramp_app::ledger::{self, AccountRow, ImportReport, TxPage, TxQuery, TxRow};
+use offramp_app::model::Amount;
+use offramp_app::{no_progress, AppError, Flavor, LedgerState, Status};
+
+use crate::{json_out, Ctx};
+
+#[derive(Subcommand, Debug)]
+pub(crate) enum LedgerCommand {
+    /// Create a new, encrypted ledger in the data folder.
+    Init,
+    /// Import exchange or generic CSV files: all files or nothing; rows already in the ledger are skipped.
+    Import {
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+        /// Print `progress DONE/TOTAL` lines to stderr while rows are written.
+        #[arg(long)]
+        progress: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List the accounts in the ledger.
+    Accounts {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Transactions.
+    Tx {
+        #[command(subcommand)]
+        command: TxCommand,
+    },
+    /// Moves between your own accounts: proposed links to confirm, and withdrawals/deposits with no counterpart.
+    Transfers {
+        #[command(subcommand)]
+        command: Option<TransfersCommand>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write an encrypted copy of the ledger (same passphrase) to FILE, which must not exist.
+    Backup { file: PathBuf },
+    /// Replace the ledger with a backup (checked first: it must be a whole Offramp ledger holding transactions);
+    /// the replaced ledger is kept beside it. With --check, only say what the backup holds.
+    Restore {
+        file: PathBuf,
+        /// Check the backup and say what it holds, without restoring it.
+        #[arg(long)]
+        check: bool,
+    },
+    /// Export every transaction as the generic CSV, or as a beancount ledger with lots at cost (to stdout, or to
+    /// --out FILE, which must not exist).
+    Export {
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// generic (the generic CSV, re-importable) or beancount
+        #[arg(long, default_value = "generic")]
+        format: String,
+        /// beancount: the currency lots are held at cost in.
+        #[arg(long, default_value = "USD")]
+        currency: String,
+        /// beancount: how lots are matched within each account (fifo, lifo, hifo).
+        #[arg(long, default_value = "fifo")]
+        method: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub(crate) enum TransfersCommand {
+    /// Confirm that OUT (a transfer out) and IN (a transfer in) are one move between your accounts.
+    Confirm { out_id: i64, in_id: i64 },
+    /// Reject a proposed link; it will not be proposed again.
+    Reject { out_id: i64, in_id: i64 },
+}
+
+#[derive(Subcommand, Debug)]
+pub(crate) enum TxCommand {
+    /// List transactions in time order, one page at a time.
+    List {
+        #[arg(long)]
+        account: Option<String>,
+        #[arg(long)]
+        asset: Option<String>,
+        /// buy, sell, trade, spend, fee, transfer_out, transfer_in, deposit, withdrawal, staking, mining,
+        /// airdrop, interest, other_income
+        #[arg(long)]
+        kind: Option<String>,
+        /// From this date (YYYY-MM-DD, UTC) or instant (RFC 3339).
+        #[arg(long)]
+        from: Option<String>,
+        /// Before this date or instant.
+        #[arg(long)]
+        until: Option<String>,
+        /// The cursor printed after the previous page.
+        #[arg(long)]
+        after: Option<String>,
+        #[arg(long, default_value_t = 100)]
+        limit: u32,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+pub(crate) fn run(
+    ctx: &Ctx,
+    command: LedgerCommand,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<std::io::Result<()>, AppError> {
+    match command {
+        LedgerCommand::Init => ledger::init_ledger(&ctx.config, &ctx.key()?)
+            .map(|p| writeln!(out, "Created an encrypted ledger at {}", p.display())),
+        LedgerCommand::Import { files, progress, json } => {
+            let mut report = |done: u64, total: u64| {
+                if progress {
+                    let _ = writeln!(err, "progress {done}/{total}");
+                    let _ = err.flush();
+                }
+                true
+            };
+            let r = ctx.session()?.import_files(&files, system_now(), &mut report)?;
+            Ok(print_import(&r, json, out))
+        }
+        LedgerCommand::Accounts { json } => Ok(print_accounts(&ctx.session()?.accounts()?, json, out)),
+        LedgerCommand::Tx { command: TxCommand::List { account, asset, kind, from, until, after, limit, json } } => {
+            let q = TxQuery { account, asset, kind, from, until, after, limit: Some(limit) };
+            Ok(print_page(&ctx.session()?.transactions(&q)?, json, out))
+        }
+        LedgerCommand::Transfers { command, json } => {
+            let mut s = ctx.session()?;
+            match command {
+                None => Ok(print_transfers(&s.transfers()?, json, out)),
+                Some(TransfersCommand::Confirm { out_id, in_id }) => {
+                    s.decide_transfer(out_id, in_id, true)?;
+                    Ok(writeln!(out, "Linked {out_id} -> {in_id} as a move between your own accounts."))
+                }
+                Some(TransfersCommand::Reject { out_id, in_id }) => {
+                    s.decide_transfer(out_id, in_id, false)?;
+                    Ok(writeln!(out, "Rejected {out_id} -> {in_id}; it will not be proposed again."))
+                }
+            }
+        }
+        LedgerCommand::Backup { file } => {
+            let key = ctx.key()?;
+            let info = offramp_app::Session::open(&ctx.config, &key)?.backup(&key, &file)?;
+            Ok(writeln!(
+                out,
+                "Backup written to {} (encrypted with the ledger's passphrase): {}.",
+                file.display(),
+                holds(&info)
+            ))
+        }
+        LedgerCommand::Restore { file, check } => {
+            let key = ctx.key()?;
+            if check {
+                let info = ledger::inspect_backup(&file, &key)?;
+                return Ok(writeln!(out, "{} is a whole Offramp ledger: {}.", file.display(), holds(&info)));
+            }
+            let r = ledger::restore(&ctx.config, &key, &file, system_now())?;
+            Ok((|| {
+                writeln!(out, "Restored the ledger from {}: {}.", file.display(), holds(&r.backup))?;
+                match &r.replaced {
+                    Some(p) => writeln!(out, "The ledger it replaced is kept at {}.", p.display()),
+                    None => Ok(()),
+                }
+            })())
+        }
+        LedgerCommand::Export { out: file, format, currency, method } if format == "beancount" => {
+            let currency = offramp_app::parse_code("currency", &currency)?;
+            let method = offramp_app::report::parse_method(&method)?;
+            let s = ctx.session()?;
+            let mut body = Vec::new();
+            let summary = s.beancount(currency, method, system_now().date_utc(), &mut body, &mut no_progress())?;
+            let file_out = offramp_app::report::ReportFile {
+                body,
+                summary: vec![format!(
+                    "{} transactions, {} accounts, lots at cost in {currency}.",
+                    summary.transactions, summary.accounts
+                )],
+            };
+            crate::emit(file.as_deref(), &file_out, out, err)
+        }
+        LedgerCommand::Export { format, .. } if format != "generic" => Err(AppError::new(
+            offramp_app::ErrorCode::InvalidInput,
+            format!("format: `{}` (generic or beancount)", offramp_app::model::clip(&format)),
+        )),
+        LedgerCommand::Export { out: None, .. } => {
+            ctx.session()?.export(out)?;
+            Ok(Ok(()))
+        }
+        LedgerCommand::Export { out: Some(file), .. } => {
+            let n = ctx.session()?.export_to(&file)?;
+            Ok(writeln!(out, "Exported {n} transactions to {}.", file.display()))
+        }
+    }
+}
+
+/// "12 transactions in 3 accounts, the last on 2024-06-30".
+fn holds(info: &ledger::BackupInfo) -> String {
+    let last = info.last_transaction.map(|t| format!(", the last on {}", t.date_utc())).unwrap_or_default();
+    format!("{} transactions in {} accounts{last}", info.transactions, info.accounts)
+}
+
+pub(crate) fn print_status(s: &Status, json: bool, out: &mut dyn Write) -> std::io::Result<()> {
+    if json {
+        return json_out(s, out);
+    }
+    let flavor = match s.flavor {
+        Flavor::Release => "release build",
+        Flavor::Dev => "dev build",
+    };
+    let origin = if s.data_dir_overridden { " (chosen by --data-dir or OFFRAMP_DATA_DIR)" } else { "" };
+    let ledger = match (s.ledger, s.ledger_size_bytes) {
+        (LedgerState::Present, Some(n)) => format!("present ({n} bytes, encrypted)"),
+        (LedgerState::Present, None) => "present".to_string(),
+        (LedgerState::Missing, _) => "not created yet".to_string(),
+    };
+    writeln!(out, "Offramp {} ({flavor})", s.app_version)?;
+    writeln!(out, "Data folder: {}{origin}", s.data_dir.display())?;
+    writeln!(out, "Ledger file: {}", s.ledger_path.display())?;
+    writeln!(out, "Ledger:      {ledger}")
+}
+
+fn print_import(r: &ImportReport, json: bool, out: &mut dyn Write) -> std::io::Result<()> {
+    if json {
+        return json_out(r, out);
+    }
+    for f in &r.files {
+        writeln!(
+            out,
+            "{}: {} rows ({}), {} added, {} already in the ledger",
+            f.file.display(),
+            f.rows,
+            f.format,
+            f.added,
+            f.already_present
+        )?;
+        if f.left_out > 0 {
+            writeln!(
+                out,
+                "  {} file rows are not transactions (pending copies, moves between the exchange's own wallets)",
+                f.left_out
+            )?;
+        }
+    }
+    writeln!(out, "Added {} transactions; {} were already in the ledger.", r.added, r.already_present)?;
+    if r.needs_price > 0 {
+        writeln!(out, "{} added transactions need a price (their fiat value is unknown).", r.needs_price)?;
+    }
+    Ok(())
+}
+
+fn print_accounts(accounts: &[AccountRow], json: bool, out: &mut dyn Write) -> std::io::Result<()> {
+    if json {
+        return json_out(&accounts, out);
+    }
+    if accounts.is_empty() {
+        return writeln!(out, "No accounts yet: import a file first.");
+    }
+    writeln!(out, "{:<24} {:<14} {:>12}", "ACCOUNT", "VENUE", "TRANSACTIONS")?;
+    for a in accounts {
+        writeln!(out, "{:<24} {:<14} {:>12}", a.name, a.venue, a.transactions)?;
+    }
+    Ok(())
+}
+
+fn leg(prefix: &str, a: &Option<Amount>) -> String {
+    a.map(|a| format!("{prefix}{a}")).unwrap_or_default()
+}
+
+fn print_page(page: &TxPage, json: bool, out: &mut dyn Write) -> std::io::Result<()> {
+    if json {
+        return json_out(page, out);
+    }
+    for r in &page.rows {
+        let value = match (r.fiat_value, r.needs_price) {
+            (Some(v), _) => format!("value {v}"),
+            (None, true) => "NEEDS PRICE".to_string(),
+            (None, false) => String::new(),
+        };
+        writeln!(
+            out,
+            "{}  {:<12} {:<16} {:<22} {:<22} {:<18} {}",
+            r.timestamp,
+            r.kind.as_str(),
+            r.account,
+            leg("-", &r.sent),
+            leg("+", &r.received),
+            leg("fee ", &r.fee),
+            value
+        )?;
+    }
+    if let Some(next) = &page.next {
+        writeln!(out, "More: --after {next}")?;
+    }
+    Ok(())
+}
+
+fn tx_line(r: &TxRow) -> String {
+    format!(
+        "#{} {} {} {}{}{}",
+        r.id,
+        r.timestamp,
+        r.account,
+        r.kind.as_str(),
+        leg(" -", &r.sent),
+        leg(" +", &r.received)
+    )
+}
+
+fn print_transfers(v: &ledger::TransfersView, json: bool, out: &mut dyn Write) -> std::io::Result<()> {
+    if json {
+        return json_out(v, out);
+    }
+    writeln!(out, "Proposed moves between your own accounts ({}):", v.proposals.len())?;
+    for p in &v.proposals {
+        writeln!(out, "  {}  ->  {}", tx_line(&p.out_tx), tx_line(&p.in_tx))?;
+        writeln!(
+            out,
+            "      arrived after {} min, {} short; confirm: offramp transfers confirm {} {}",
+            p.delay_seconds / 60,
+            p.shortfall,
+            p.out_tx.id,
+            p.in_tx.id
+        )?;
+    }
+    writeln!(
+        out,
+        "Withdrawals with no matching deposit ({}): sent to someone else, or to an account not imported?",
+        v.unmatched_out.len()
+    )?;
+    for r in &v.unmatched_out {
+        writeln!(out, "  {}", tx_line(r))?;
+    }
+    writeln!(
+        out,
+        "Deposits with no matching withdrawal ({}): cost basis unknown until their origin is recorded.",
+        v.unmatched_in.len()
+    )?;
+    for r in &v.unmatched_in {
+        writeln!(out, "  {}", tx_line(r))?;
+    }
+    writeln!(out, "Confirmed moves: {}", v.confirmed.len())
+}
