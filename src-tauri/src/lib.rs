@@ -1,38 +1,155 @@
-//! Offramp's desktop shell. Each command is a few lines that call the application layer (`offramp-app`);
-//! errors reach the UI as `{code, message}` (the serialized [`AppError`]).
+//! Offramp's desktop shell. Each command (in `commands`) is a few lines that call the application layer
+//! (`offramp-app`); errors reach the UI as `{code, message}` (the serialized [`AppError`]).
+//!
+//! The shell holds one [`Session`] while the ledger is unlocked (`unlock`, `create_ledger`; `lock` drops it).
+//! Every command runs off the main thread; long ones (import, reports) report progress as `job-progress` events
+//! and stop when `cancel_job` is called with their job id. A panic anywhere in a command becomes an `INTERNAL`
+//! error in the window, never a dead app.
 
-use offramp_app::{AppError, Config, Flavor, Status};
-use tauri::{Builder, Runtime, State};
+mod commands;
 
-/// Where the ledger lives, whether it exists, and the app version (the home screen).
-#[tauri::command]
-fn get_status(config: State<'_, Config>) -> Result<Status, AppError> {
-    offramp_app::status(&config)
+use std::collections::HashMap;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use offramp_app::{AppError, Config, ErrorCode, Flavor, Session};
+use serde::Serialize;
+use tauri::{AppHandle, Builder, Emitter, Runtime};
+
+/// What the shell keeps between commands.
+pub struct Shell {
+    inner: Arc<Inner>,
 }
 
-/// What selling would give at every venue of the catalog (offline: the price comes with the request).
-#[tauri::command]
-fn quote(request: offramp_app::venues::QuoteRequest) -> Result<Vec<offramp_app::model::VenueQuote>, AppError> {
-    offramp_app::venues::quote_all(&request)
+pub(crate) struct Inner {
+    pub(crate) config: Config,
+    session: Mutex<Option<Session>>,
+    /// Cancel flags of the long commands running now, by job id.
+    jobs: Mutex<HashMap<String, Arc<AtomicBool>>>,
 }
 
-/// A plan for the sale at each exchange over at most `max_days` days from today (the clock is read here, at the
-/// edge): schedules under the withdrawal limits and the cost-versus-risk frontier.
-#[tauri::command]
-fn plan(request: offramp_app::venues::QuoteRequest, max_days: u32) -> Result<offramp_app::model::Plan, AppError> {
-    let today = offramp_app::clock::system_now().date_utc();
-    offramp_app::plan::plan_sale(&offramp_app::venues::venues(None)?, &request, today, max_days)
+impl Shell {
+    pub fn new(config: Config) -> Shell {
+        Shell { inner: Arc::new(Inner { config, session: Mutex::new(None), jobs: Mutex::new(HashMap::new()) }) }
+    }
+}
+
+/// A lock that a panic while it was held does not make unusable (the data it guards is left consistent by the
+/// application layer: a write that did not finish was rolled back).
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+impl Inner {
+    /// Runs `f` on the unlocked ledger, or says it is locked.
+    pub(crate) fn with_session<T>(&self, f: impl FnOnce(&mut Session) -> Result<T, AppError>) -> Result<T, AppError> {
+        let mut guard = lock(&self.session);
+        match guard.as_mut() {
+            Some(s) => f(s),
+            None => Err(AppError::new(
+                ErrorCode::LedgerLocked,
+                "The ledger is locked: unlock it with your passphrase first.",
+            )),
+        }
+    }
+
+    /// Runs `f` with the session slot itself (unlock, lock, restore replace it).
+    pub(crate) fn with_slot<T>(
+        &self,
+        f: impl FnOnce(&mut Option<Session>) -> Result<T, AppError>,
+    ) -> Result<T, AppError> {
+        f(&mut lock(&self.session))
+    }
+
+    pub(crate) fn is_unlocked(&self) -> bool {
+        lock(&self.session).is_some()
+    }
+}
+
+/// One progress report of a long command, as the UI receives it (`job-progress` events).
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize, ts_rs::TS))]
+pub struct JobProgress {
+    pub job: String,
+    pub done: u64,
+    pub total: u64,
+}
+
+/// The progress callback of job `job`: emits `job-progress` events (at most every 1/100 of the way, and at the
+/// end) and returns `false` once the job is cancelled.
+pub(crate) fn job_progress<R: Runtime>(
+    app: &AppHandle<R>,
+    inner: &Inner,
+    job: &str,
+) -> impl FnMut(u64, u64) -> bool + use<R> {
+    let cancel = Arc::new(AtomicBool::new(false));
+    lock(&inner.jobs).insert(job.to_string(), cancel.clone());
+    let (app, job) = (app.clone(), job.to_string());
+    let mut last = 0u64;
+    move |done, total| {
+        let step = (total / 100).max(1);
+        if done == total || done >= last + step || done < last {
+            last = done;
+            let _ = app.emit("job-progress", JobProgress { job: job.clone(), done, total });
+        }
+        !cancel.load(Ordering::Relaxed)
+    }
+}
+
+pub(crate) fn end_job(inner: &Inner, job: &str) {
+    lock(&inner.jobs).remove(job);
+}
+
+/// Asks a running long command to stop; it ends with `CANCELLED` and changes nothing. False if no such job runs.
+pub(crate) fn cancel_job(inner: &Inner, job: &str) -> bool {
+    match lock(&inner.jobs).get(job) {
+        Some(flag) => {
+            flag.store(true, Ordering::Relaxed);
+            true
+        }
+        None => false,
+    }
+}
+
+/// Runs `f` on a blocking thread (never the window's), turning a panic into an `INTERNAL` error.
+pub(crate) async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, AppError> + Send + 'static,
+) -> Result<T, AppError> {
+    match tauri::async_runtime::spawn_blocking(move || catch_unwind(AssertUnwindSafe(f))).await {
+        Ok(Ok(result)) => result,
+        Ok(Err(panic)) => Err(panicked(panic)),
+        Err(e) => Err(AppError::new(ErrorCode::Internal, format!("the command could not run: {e}"))),
+    }
+}
+
+fn panicked(panic: Box<dyn std::any::Any + Send>) -> AppError {
+    let what = panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown cause".into());
+    AppError::new(
+        ErrorCode::Internal,
+        format!("Offramp hit a bug and stopped this action ({what}). Nothing was changed; please report it."),
+    )
 }
 
 /// Adds Offramp's state and commands to a builder. Generic over the runtime so tests can use `tauri::test`'s
 /// mock runtime with the very same commands.
 pub fn with_commands<R: Runtime>(builder: Builder<R>, config: Config) -> Builder<R> {
-    builder.manage(config).invoke_handler(tauri::generate_handler![get_status, quote, plan])
+    builder.manage(Shell::new(config)).invoke_handler(commands::handler())
 }
 
 /// Starts the desktop app. The data folder comes from `OFFRAMP_DATA_DIR` or the per-user data folder
 /// (`offramp-dev` for debug builds).
 pub fn run() {
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        // Commands catch their panics and show them as errors; this keeps the details for a bug report.
+        eprintln!("Offramp: a bug was caught: {info}");
+        default_hook(info);
+    }));
     let config = Config::from_env(Flavor::of_this_build(), None);
     if let Err(e) = with_commands(Builder::default(), config).run(tauri::generate_context!()) {
         eprintln!("Offramp could not start its window: {e}");
@@ -40,89 +157,13 @@ pub fn run() {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use tauri::ipc::{CallbackFn, InvokeBody};
-    use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, INVOKE_KEY};
-    use tauri::webview::InvokeRequest;
-
-    fn invoke(config: Config, cmd: &str) -> Result<serde_json::Value, serde_json::Value> {
-        invoke_with(config, cmd, serde_json::json!({}))
-    }
-
-    fn invoke_with(config: Config, cmd: &str, args: serde_json::Value) -> Result<serde_json::Value, serde_json::Value> {
-        let app = with_commands(mock_builder(), config).build(mock_context(noop_assets())).expect("mock app");
-        let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default()).build().expect("window");
-        get_ipc_response(
-            &webview,
-            InvokeRequest {
-                cmd: cmd.into(),
-                callback: CallbackFn(0),
-                error: CallbackFn(1),
-                url: "tauri://localhost".parse().unwrap(),
-                body: InvokeBody::Json(args),
-                headers: Default::default(),
-                invoke_key: INVOKE_KEY.to_string(),
-            },
-        )
-        .map(|body| body.deserialize::<serde_json::Value>().expect("json"))
-    }
-
-    #[test]
-    fn get_status_reports_the_ledger_location() {
-        let tmp = tempfile::tempdir().unwrap();
-        let config = Config::resolve(Flavor::Dev, Some(tmp.path().to_path_buf()), None);
-        let status = invoke(config, "get_status").expect("ok");
-        assert_eq!(status["ledger"], "missing");
-        assert_eq!(status["flavor"], "dev");
-        assert_eq!(status["app_version"], offramp_app::VERSION);
-        assert_eq!(status["ledger_path"], tmp.path().join("ledger.offramp").to_str().unwrap());
-    }
-
-    #[test]
-    fn quote_command_returns_every_venue_or_a_coded_error() {
-        let config = Config::resolve(Flavor::Dev, None, None);
-        let request = serde_json::json!({"request": {"qty": "2", "asset": "BTC", "fiat": "USD", "country": "US", "price": "50000"}});
-        let quotes = invoke_with(config.clone(), "quote", request).expect("ok");
-        let kraken = quotes.as_array().unwrap().iter().find(|q| q["venue"] == "kraken").unwrap();
-        assert_eq!(kraken["gross"], "100000");
-        assert_eq!(kraken["costs"][0]["amount"], "260.00", "0.26 % taker fee, as a string");
-        assert_eq!(kraken["net"], serde_json::Value::Null, "no impact inputs: net unknown, not a guess");
-        let err =
-            invoke_with(config, "quote", serde_json::json!({"request": {"qty": "2", "asset": "BTC", "fiat": "USD"}}))
-                .expect_err("no price");
-        assert_eq!(err["code"], "INVALID_INPUT");
-    }
-
-    #[test]
-    fn plan_command_returns_schedules_or_a_coded_error() {
-        let config = Config::resolve(Flavor::Dev, None, None);
-        let request = serde_json::json!({"request": {"qty": "10", "asset": "BTC", "fiat": "USD", "country": "US",
-            "price": "65000", "daily_volatility": "0.03", "daily_volume": "10000"}, "maxDays": 10});
-        let plan = invoke_with(config.clone(), "plan", request).expect("ok");
-        let kraken = plan["exchanges"].as_array().unwrap().iter().find(|v| v["venue"] == "kraken").unwrap();
-        assert_eq!(kraken["fewest_days"], 1);
-        let one_day = kraken["schedules"].as_array().unwrap().iter().find(|s| s["days"] == 1).unwrap();
-        assert!(one_day["net"].is_string(), "money as strings: {one_day}");
-        let bad = serde_json::json!({"request": {"qty": "10", "asset": "BTC", "fiat": "USD", "country": "US",
-            "price": "65000"}, "maxDays": 0});
-        let err = invoke_with(config, "plan", bad).expect_err("refused");
-        assert_eq!(err["code"], "INVALID_INPUT");
-    }
-
-    #[test]
-    fn errors_reach_the_ui_as_code_and_message() {
-        let tmp = tempfile::tempdir().unwrap();
-        let file = tmp.path().join("a-file");
-        std::fs::write(&file, b"x").unwrap();
-        let config = Config::resolve(Flavor::Dev, Some(file), None);
-        let err = invoke(config, "get_status").expect_err("must fail");
-        assert_eq!(err["code"], "LEDGER_PATH_INVALID");
-        assert!(err["message"].as_str().unwrap().contains("not a folder"), "{err}");
-        assert_eq!(err.as_object().unwrap().len(), 2, "exactly {{code, message}}: {err}");
-
-        let err = invoke(Config::resolve(Flavor::Dev, None, None), "get_status").expect_err("must fail");
-        assert_eq!(err["code"], "DATA_DIR_UNAVAILABLE");
+impl Shell {
+    pub(crate) fn share(&self) -> Arc<Inner> {
+        self.inner.clone()
     }
 }
+
+#[cfg(test)]
+mod bindings;
+#[cfg(test)]
+mod tests;

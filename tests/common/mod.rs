@@ -1,5 +1,6 @@
 //! Helpers shared by the acceptance tests.
 #![allow(dead_code)]
+#![allow(clippy::unwrap_used, clippy::panic, clippy::float_arithmetic, clippy::cast_precision_loss, clippy::float_cmp)]
 
 use std::path::PathBuf;
 use std::process::{Command, Output};

@@ -26,6 +26,12 @@ const schedule = (days: number, urgency: string, net: string | null, efficient: 
 });
 
 const plan: Plan = {
+  request: {
+    sale: { asset: "BTC", qty: "10", fiat: "USD", country: "US", price: "65000", volume_30d: "0", impact: null },
+    start: "2026-12-01",
+    max_days: 30,
+  },
+  tax: null,
   exchanges: [
     {
       venue: "kraken",

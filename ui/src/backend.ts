@@ -1,14 +1,52 @@
 // The one module that talks to the desktop shell. Every Tauri call goes through here, so tests can mock the IPC
-// (or this module) and the rest of the UI never imports @tauri-apps/api.
+// (or this module) and the rest of the UI never imports @tauri-apps/api. The types are generated from the Rust
+// types (ui/src/bindings, by ts-rs; a Rust test fails when they are stale): money is always a decimal string.
 import { invoke } from "@tauri-apps/api/core";
+import { listen, type UnlistenFn } from "@tauri-apps/api/event";
+import type { AccountRow } from "./bindings/AccountRow";
+import type { BackupInfo } from "./bindings/BackupInfo";
+import type { BasisRequest } from "./bindings/BasisRequest";
+import type { CaReport } from "./bindings/CaReport";
+import type { DeReport } from "./bindings/DeReport";
+import type { ErrorCode } from "./bindings/ErrorCode";
+import type { ExportRequest } from "./bindings/ExportRequest";
+import type { Exported } from "./bindings/Exported";
+import type { GainsReport } from "./bindings/GainsReport";
+import type { HoldingRow } from "./bindings/HoldingRow";
+import type { HoldingsRequest } from "./bindings/HoldingsRequest";
+import type { ImportReport } from "./bindings/ImportReport";
+import type { IncomeReport } from "./bindings/IncomeReport";
+import type { JobProgress } from "./bindings/JobProgress";
+import type { LiveQuotes } from "./bindings/LiveQuotes";
+import type { Override } from "./bindings/Override";
+import type { Plan } from "./bindings/Plan";
+import type { QuoteRequest } from "./bindings/QuoteRequest";
+import type { Restored } from "./bindings/Restored";
+import type { SessionState } from "./bindings/SessionState";
+import type { Status } from "./bindings/Status";
+import type { TaxRequest } from "./bindings/TaxRequest";
+import type { TransferFeeSetting } from "./bindings/TransferFeeSetting";
+import type { TransfersView } from "./bindings/TransfersView";
+import type { TxPage } from "./bindings/TxPage";
+import type { TxQuery } from "./bindings/TxQuery";
+import type { UkReport } from "./bindings/UkReport";
+import type { Venue } from "./bindings/Venue";
+import type { VenueQuote } from "./bindings/VenueQuote";
 
-/** Stable error codes from the application layer (offramp-app ErrorCode). */
-export type ErrorCode = "DATA_DIR_UNAVAILABLE" | "LEDGER_PATH_INVALID" | "INVALID_INPUT" | "INTERNAL";
+export type { ErrorCode, JobProgress, Plan, QuoteRequest, Status, VenueQuote };
+export type { CostLine } from "./bindings/CostLine";
+export type { DaySale } from "./bindings/DaySale";
+export type { Mix } from "./bindings/Mix";
+export type { RollingLimit } from "./bindings/RollingLimit";
+export type { Schedule } from "./bindings/Schedule";
+export type { VenuePlan } from "./bindings/VenuePlan";
+export type { Flavor } from "./bindings/Flavor";
+export type { LedgerState } from "./bindings/LedgerState";
 
 /** An error as the shell sends it: `{code, message}`. */
 export class BackendError extends Error {
-  readonly code: ErrorCode | string;
-  constructor(code: ErrorCode | string, message: string) {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string) {
     super(message);
     this.name = "BackendError";
     this.code = code;
@@ -20,7 +58,7 @@ export function toBackendError(e: unknown): BackendError {
   if (e instanceof BackendError) return e;
   if (typeof e === "object" && e !== null) {
     const { code, message } = e as { code?: unknown; message?: unknown };
-    if (typeof code === "string" && typeof message === "string") return new BackendError(code, message);
+    if (typeof code === "string" && typeof message === "string") return new BackendError(code as ErrorCode, message);
   }
   const text = e instanceof Error ? e.message : typeof e === "string" ? e : JSON.stringify(e);
   return new BackendError("INTERNAL", text || "Unknown error");
@@ -34,112 +72,57 @@ async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> 
   }
 }
 
-export type Flavor = "release" | "dev";
-export type LedgerState = "missing" | "present";
-
-/** offramp-app Status. Paths arrive as strings; sizes are integers (never money). */
-export interface Status {
-  app_version: string;
-  flavor: Flavor;
-  data_dir: string;
-  data_dir_overridden: boolean;
-  ledger_path: string;
-  ledger: LedgerState;
-  ledger_size_bytes: number | null;
+let jobCounter = 0;
+/** A new id for a long command (import, report), to follow its progress and cancel it. */
+export function newJob(prefix: string): string {
+  jobCounter += 1;
+  return `${prefix}-${Date.now()}-${jobCounter}`;
 }
 
-/** A sale request; every figure is a decimal string (never a float). */
-export interface QuoteRequest {
-  qty: string;
-  asset: string;
-  fiat: string;
-  country: string;
-  price?: string;
-  volume_30d?: string;
-  daily_volatility?: string;
-  daily_volume?: string;
-}
-
-export interface CostLine {
-  name: string;
-  /** Decimal string in the sale's currency, or null when unknown. */
-  amount: string | null;
-  note: string;
-}
-
-export interface VenueQuote {
-  venue: string;
-  name: string;
-  kind: "exchange" | "p2p" | "otc" | "atm" | "card" | "ramp";
-  gross: string;
-  costs: CostLine[];
-  net: string | null;
-  days_to_cash: number | null;
-  unsuitable: string[];
-  warnings: string[];
-}
-
-/** One day of a schedule; money in the sale's currency as decimal strings, null when unknown. */
-export interface DaySale {
-  day: string;
-  qty: string;
-  gross: string;
-  fee_pct: string | null;
-  fee: string | null;
-  impact: string | null;
-  withdrawal_fee: string | null;
-}
-
-export interface Schedule {
-  days: number;
-  /** Almgren-Chriss urgency per day; "0" is an even split. */
-  urgency: string;
-  sales: DaySale[];
-  gross: string;
-  cost: string | null;
-  net: string | null;
-  risk_std: string | null;
-  maker_saving: string | null;
-  efficient: boolean;
-  tax: string | null;
-  after_tax: string | null;
-}
-
-export interface RollingLimit {
-  days: number;
-  cap: string | null;
-}
-
-export interface VenuePlan {
-  venue: string;
-  name: string;
-  schedules: Schedule[];
-  limits: RollingLimit[];
-  limits_level: string | null;
-  fewest_days: number | null;
-  unsuitable: string[];
-  warnings: string[];
-}
-
-export interface Mix {
-  desk: string;
-  exchange: string;
-  desk_qty: string;
-  exchange_qty: string;
-  cost: string;
-  net: string;
-  note: string;
-}
-
-export interface Plan {
-  exchanges: VenuePlan[];
-  mixes: Mix[];
-  desks_without_quote: string[];
-  notes: string[];
+/** Calls `onProgress` for every progress report of job `job` until the returned function is called. */
+export function onJobProgress(job: string, onProgress: (p: JobProgress) => void): Promise<UnlistenFn> {
+  return listen<JobProgress>("job-progress", (e) => {
+    if (e.payload.job === job) onProgress(e.payload);
+  });
 }
 
 export const backend = {
   getStatus: () => call<Status>("get_status"),
+  sessionState: () => call<SessionState>("session_state"),
+  createLedger: (passphrase: string) => call<Status>("create_ledger", { passphrase }),
+  unlock: (passphrase: string) => call<SessionState>("unlock", { passphrase }),
+  lock: () => call<SessionState>("lock"),
+  accounts: () => call<AccountRow[]>("accounts"),
+  transactions: (query: TxQuery) => call<TxPage>("transactions", { query }),
+  transfers: () => call<TransfersView>("transfers"),
+  decideTransfer: (outId: number, inId: number, confirm: boolean) =>
+    call<void>("decide_transfer", { outId, inId, confirm }),
+  importFiles: (paths: string[], job: string) => call<ImportReport>("import_files", { paths, job }),
+  cancelJob: (job: string) => call<boolean>("cancel_job", { job }),
+  usGains: (year: number, basis: BasisRequest, job: string) => call<GainsReport>("us_gains", { year, basis, job }),
+  ukGains: (year: number, job: string) => call<UkReport>("uk_gains", { year, job }),
+  deGains: (year: number, job: string) => call<DeReport>("de_gains", { year, job }),
+  caGains: (year: number, job: string) => call<CaReport>("ca_gains", { year, job }),
+  income: (year: number, jurisdiction: string, job: string) =>
+    call<IncomeReport>("income", { year, jurisdiction, job }),
+  holdings: (request: HoldingsRequest, basis: BasisRequest, job: string) =>
+    call<HoldingRow[]>("holdings", { request, basis, job }),
+  exportFile: (request: ExportRequest, path: string, job: string) =>
+    call<Exported>("export_file", { request, path, job }),
+  backup: (dest: string, passphrase: string) => call<BackupInfo>("backup", { dest, passphrase }),
+  inspectBackup: (path: string, passphrase: string) => call<BackupInfo>("inspect_backup", { path, passphrase }),
+  restore: (path: string, passphrase: string) => call<Restored>("restore", { path, passphrase }),
+  overrides: () => call<Override[]>("overrides"),
+  setOverride: (venue: string, field: string, value: string, note: string) =>
+    call<Override>("set_override", { venue, field, value, note }),
+  removeOverride: (venue: string, field: string) => call<void>("remove_override", { venue, field }),
+  transferFees: () => call<TransferFeeSetting[]>("transfer_fees"),
+  setTransferFee: (jurisdiction: string, treatment: string) =>
+    call<TransferFeeSetting>("set_transfer_fee", { jurisdiction, treatment }),
+  venues: (kind?: string) => call<Venue[]>("venues", { kind: kind ?? null }),
   quote: (request: QuoteRequest) => call<VenueQuote[]>("quote", { request }),
+  quoteLive: (request: QuoteRequest) => call<LiveQuotes>("quote_live", { request }),
   plan: (request: QuoteRequest, maxDays: number) => call<Plan>("plan", { request, maxDays }),
+  planWithTax: (request: QuoteRequest, maxDays: number, tax: TaxRequest, job: string) =>
+    call<Plan>("plan_with_tax", { request, maxDays, tax, job }),
 };

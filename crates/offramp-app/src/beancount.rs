@@ -24,6 +24,7 @@ const UNIT_COST_PLACES: u32 = 12;
 
 /// What an export wrote.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct BeancountSummary {
     pub transactions: usize,
     pub accounts: usize,

@@ -17,6 +17,7 @@ pub const LEDGER_FILE_NAME: &str = "ledger.offramp";
 /// Release builds and development builds keep their data in separate folders, so trying out a dev build never
 /// touches the ledger a person keeps their real records in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "lowercase")]
 pub enum Flavor {
     Release,
@@ -45,6 +46,7 @@ impl Flavor {
 
 /// Where Offramp keeps its files, resolved once by the front end at start-up.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Config {
     pub flavor: Flavor,
     /// The data folder; `None` when it cannot be determined (no home folder and no override).

@@ -3,6 +3,7 @@ use serde::Serialize;
 /// Stable error codes. The UI and scripts match on these strings, so a code, once published, keeps its spelling
 /// and meaning; new situations get new codes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum ErrorCode {
     /// Neither an explicit data folder nor the operating system's per-user data folder is known.
@@ -19,6 +20,8 @@ pub enum ErrorCode {
     WrongKey,
     /// The operation needs the ledger's passphrase and none was given.
     PassphraseRequired,
+    /// The desktop app's ledger is locked: unlock it first.
+    LedgerLocked,
     /// The ledger was written by a newer version of Offramp; it is left untouched.
     LedgerTooNew,
     /// The ledger file failed SQLite's integrity check.
@@ -50,6 +53,7 @@ impl ErrorCode {
             ErrorCode::LedgerExists => "LEDGER_EXISTS",
             ErrorCode::WrongKey => "WRONG_KEY",
             ErrorCode::PassphraseRequired => "PASSPHRASE_REQUIRED",
+            ErrorCode::LedgerLocked => "LEDGER_LOCKED",
             ErrorCode::LedgerTooNew => "LEDGER_TOO_NEW",
             ErrorCode::LedgerCorrupt => "LEDGER_CORRUPT",
             ErrorCode::BackupInvalid => "BACKUP_INVALID",
@@ -72,6 +76,7 @@ impl std::fmt::Display for ErrorCode {
 /// An error as every front end shows it: `{"code": "LEDGER_PATH_INVALID", "message": "..."}`.
 /// The message is written for the user: it names the file, line and field where there is one.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[error("{message} [{code}]")]
 pub struct AppError {
     pub code: ErrorCode,
@@ -138,6 +143,7 @@ mod tests {
             ErrorCode::LedgerExists,
             ErrorCode::WrongKey,
             ErrorCode::PassphraseRequired,
+            ErrorCode::LedgerLocked,
             ErrorCode::LedgerTooNew,
             ErrorCode::LedgerCorrupt,
             ErrorCode::BackupInvalid,

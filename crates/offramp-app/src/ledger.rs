@@ -25,7 +25,7 @@ pub struct ImportReport {
 
 /// A request for one page of transactions, as text from the UI or the command line.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
 #[serde(default)]
 pub struct TxQuery {
     pub account: Option<String>,

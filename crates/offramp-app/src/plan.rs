@@ -43,7 +43,7 @@ pub struct TaxOptions {
 
 /// The tax side of a plan as text from the UI or the command line: rates in percent.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
 #[serde(default)]
 pub struct TaxRequest {
     /// `us`, `uk`, `de` or `ca`.

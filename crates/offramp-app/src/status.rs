@@ -7,6 +7,7 @@ use crate::{AppError, Config, ErrorCode, Flavor, VERSION};
 
 /// Whether the ledger file exists yet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum LedgerState {
     /// No ledger has been created in this data folder.
@@ -17,6 +18,7 @@ pub enum LedgerState {
 
 /// What the home screen and `offramp status` show.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Status {
     pub app_version: String,
     pub flavor: Flavor,

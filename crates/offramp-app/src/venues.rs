@@ -97,6 +97,7 @@ mod tests {
 
 /// A sale request as text from the UI or the command line.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
 #[serde(default)]
 pub struct QuoteRequest {
     pub qty: String,
@@ -130,6 +131,7 @@ pub fn quote_all_in(venues: &[Venue], r: &QuoteRequest) -> Result<Vec<offramp_co
 
 /// The state of one venue's live data for a quote.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct MarketStatus {
     pub venue: String,
     /// `live`, or why not: `offline`, `timeout`, `error`.

@@ -224,7 +224,8 @@ fn note_own_figures(count: usize, err: &mut dyn Write) {
 /// The catalog for quotes and plans: with the user's own figures when the ledger exists and a passphrase is at
 /// hand; otherwise the published figures, saying why on `err` (stdout may be JSON).
 fn catalog(ctx: &Ctx, err: &mut dyn Write) -> Result<Catalog, AppError> {
-    let exists = offramp_app::status(&ctx.config)?.ledger == LedgerState::Present;
+    // Without a data folder there is no ledger, and quotes still work from the published figures.
+    let exists = offramp_app::status(&ctx.config).is_ok_and(|s| s.ledger == LedgerState::Present);
     let session = match (exists, ctx.key()) {
         (true, Ok(key)) => Some(offramp_app::Session::open(&ctx.config, &key)?),
         _ => None,

@@ -60,21 +60,27 @@ impl CaEvent {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct CaDisposal {
     pub id: i64,
     pub date: NaiveDate,
     #[serde(with = "crate::money::decimal_str")]
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub qty: Decimal,
     #[serde(with = "crate::money::decimal_str::option")]
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub proceeds: Option<Decimal>,
     /// The ACB of the units sold.
     #[serde(with = "crate::money::decimal_str::option")]
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub acb: Option<Decimal>,
     /// Proceeds minus ACB, after any superficial-loss denial (a denied loss counts as zero here).
     #[serde(with = "crate::money::decimal_str::option")]
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub gain: Option<Decimal>,
     /// The part of a loss denied as superficial (positive), added to the ACB of the units still held.
     #[serde(with = "crate::money::decimal_str")]
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub denied_loss: Decimal,
 }
 
@@ -90,10 +96,13 @@ pub enum CaError {
 
 /// What is held after the events: units and their ACB.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Holding {
     #[serde(with = "crate::money::decimal_str")]
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub qty: Decimal,
     #[serde(with = "crate::money::decimal_str::option")]
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub acb: Option<Decimal>,
 }
 

@@ -12,6 +12,7 @@ use crate::money::parse_decimal;
 use crate::Decimal;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "lowercase")]
 pub enum VenueKind {
     Exchange,
@@ -23,6 +24,7 @@ pub enum VenueKind {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum VenueStatus {
     Active,
@@ -33,21 +35,28 @@ pub enum VenueStatus {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct FeeTier {
     /// Lower bound of 30-day volume for this tier, in `FeeSchedule::volume_currency`.
     #[serde(with = "crate::money::decimal_str")]
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub min_volume: Decimal,
     #[serde(with = "crate::money::decimal_str::option")]
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub maker_pct: Option<Decimal>,
     #[serde(with = "crate::money::decimal_str::option")]
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub taker_pct: Option<Decimal>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct FeeSchedule {
     #[serde(with = "crate::money::decimal_str::option")]
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub maker_pct: Option<Decimal>,
     #[serde(with = "crate::money::decimal_str::option")]
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub taker_pct: Option<Decimal>,
     pub tiers: Vec<FeeTier>,
     pub volume_currency: Option<String>,
@@ -57,16 +66,21 @@ pub struct FeeSchedule {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct WithdrawalMethod {
     pub method: String,
     pub currency: Option<String>,
     #[serde(with = "crate::money::decimal_str::option")]
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub fee_fixed: Option<Decimal>,
     #[serde(with = "crate::money::decimal_str::option")]
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub fee_pct: Option<Decimal>,
     #[serde(with = "crate::money::decimal_str::option")]
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub min_amount: Option<Decimal>,
     #[serde(with = "crate::money::decimal_str::option")]
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub max_amount: Option<Decimal>,
     pub max_amount_period: Option<String>,
     pub settlement_time: Option<String>,
@@ -98,16 +112,20 @@ impl WithdrawalMethod {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct WithdrawalLimit {
     pub level: String,
     /// The currency of the caps below (`USD`, `EUR`), when the record states any fiat cap.
     pub currency: Option<String>,
     /// Caps on fiat withdrawals over a day, a rolling 30 days and a rolling 365 days; `None` is unknown.
     #[serde(with = "crate::money::decimal_str::option")]
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub fiat_per_day: Option<Decimal>,
     #[serde(with = "crate::money::decimal_str::option")]
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub fiat_per_month: Option<Decimal>,
     #[serde(with = "crate::money::decimal_str::option")]
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub fiat_per_year: Option<Decimal>,
     pub note: Option<String>,
     pub source: Option<String>,
@@ -115,6 +133,7 @@ pub struct WithdrawalLimit {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Venue {
     pub id: String,
     pub name: String,
@@ -124,32 +143,39 @@ pub struct Venue {
     pub fiat_currencies: Vec<String>,
     pub fees: FeeSchedule,
     #[serde(with = "crate::money::decimal_str::option")]
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub typical_spread_pct: Option<Decimal>,
     pub withdrawal_methods: Vec<WithdrawalMethod>,
     pub withdrawal_limits: Vec<WithdrawalLimit>,
     /// What depositing the crypto to sell costs: zero where the venue publishes deposits as free, else unknown.
     #[serde(with = "crate::money::decimal_str::option")]
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub deposit_fee: Option<Decimal>,
     /// The deposit fee as published (text), when there is one.
     pub deposit_fee_note: Option<String>,
     /// The smallest order the exchange takes, in `min_order_currency` (the quote currency); `None` when unknown.
     #[serde(with = "crate::money::decimal_str::option")]
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub min_order: Option<Decimal>,
     pub min_order_currency: Option<String>,
     /// OTC desks' minimum ticket.
     #[serde(with = "crate::money::decimal_str::option")]
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub min_ticket_usd: Option<Decimal>,
     pub min_ticket_source: Option<String>,
     /// P2P platforms: the largest single trade, in BTC, where published.
     #[serde(with = "crate::money::decimal_str::option")]
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub max_trade_btc: Option<Decimal>,
     /// ATMs: the fee observed on transactions.
     #[serde(with = "crate::money::decimal_str::option")]
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub observed_fee_pct: Option<Decimal>,
     pub observed_fee_source: Option<String>,
     /// The record's own date (`as_of`), as published ("unknown" becomes `None`).
     pub as_of: Option<String>,
     /// The whole record as published.
+    #[cfg_attr(feature = "ts", ts(type = "unknown"))]
     pub record: Value,
     /// The user's own figures applied over the published ones (see `overrides::apply`), described.
     pub overridden: Vec<String>,

@@ -23,6 +23,7 @@ pub fn first_long_term_date(acquired: NaiveDate) -> Option<NaiveDate> {
 
 /// US holding-period classes (Form 8949 Part I / Part II).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "lowercase")]
 pub enum Term {
     Short,

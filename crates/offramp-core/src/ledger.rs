@@ -13,6 +13,7 @@ use crate::Decimal;
 /// What kind of thing happened. Each kind says which legs (sent, received, fee) it has; see
 /// [`Transaction::validate`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum TxKind {
     /// Fiat sent, crypto received.
@@ -119,6 +120,7 @@ enum Leg {
 
 /// One thing that happened in one account. Quantities are positive; the leg says the direction.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Transaction {
     pub timestamp: Timestamp,
     pub account: String,

@@ -29,9 +29,11 @@ pub type LotId = i64;
 
 /// A pool of lots (an account, or everything).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct PoolId(pub u32);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "lowercase")]
 pub enum Method {
     Fifo,
@@ -99,31 +101,39 @@ impl Event {
 
 /// A piece of one lot consumed by a disposal.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Piece {
     pub lot: LotId,
     pub acquired: Timestamp,
     #[serde(with = "crate::money::decimal_str")]
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub qty: Decimal,
     #[serde(with = "crate::money::decimal_str::option")]
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub cost: Option<Decimal>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Disposal {
     pub id: i64,
     pub pool: PoolId,
     pub asset: Code,
     pub time: Timestamp,
     #[serde(with = "crate::money::decimal_str")]
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub qty: Decimal,
     #[serde(with = "crate::money::decimal_str::option")]
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub proceeds: Option<Decimal>,
     pub pieces: Vec<Piece>,
     /// The sum of the pieces' costs; `None` if any piece's cost is unknown.
     #[serde(with = "crate::money::decimal_str::option")]
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub cost: Option<Decimal>,
     /// Proceeds minus cost; `None` if either is unknown.
     #[serde(with = "crate::money::decimal_str::option")]
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub gain: Option<Decimal>,
 }
 
@@ -136,20 +146,24 @@ impl Disposal {
 
 /// What is left of a lot after all events.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Holding {
     pub lot: LotId,
     pub pool: PoolId,
     pub asset: Code,
     pub acquired: Timestamp,
     #[serde(with = "crate::money::decimal_str")]
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub qty: Decimal,
     #[serde(with = "crate::money::decimal_str::option")]
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub cost: Option<Decimal>,
 }
 
 /// A move between pools: the pieces that left and the pieces that arrived (the same lots and costs; fewer units
 /// when a fee's cost is carried).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct MoveRecord {
     pub id: i64,
     pub from: PoolId,
@@ -161,6 +175,7 @@ pub struct MoveRecord {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Booking {
     pub disposals: Vec<Disposal>,
     pub holdings: Vec<Holding>,

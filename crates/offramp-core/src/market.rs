@@ -9,15 +9,19 @@ use crate::Decimal;
 
 /// One price level: `size` base units at `price` quote units each.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Level {
     #[serde(with = "crate::money::decimal_str")]
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub price: Decimal,
     #[serde(with = "crate::money::decimal_str")]
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub size: Decimal,
 }
 
 /// A Level-2 snapshot. Levels may come in any order; they are sorted when used.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct OrderBook {
     pub bids: Vec<Level>,
     pub asks: Vec<Level>,
@@ -35,39 +39,50 @@ pub enum BookError {
 
 /// What selling into the bids would do.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SellFill {
     #[serde(with = "crate::money::decimal_str")]
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub filled: Decimal,
     /// Quote received before fees.
     #[serde(with = "crate::money::decimal_str")]
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub gross: Decimal,
     #[serde(with = "crate::money::decimal_str")]
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub vwap: Decimal,
     #[serde(with = "crate::money::decimal_str")]
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub best_bid: Decimal,
     /// The last (lowest) price reached.
     #[serde(with = "crate::money::decimal_str")]
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub worst_price: Decimal,
     pub levels_used: usize,
     /// Mid price, when the book has asks too.
     #[serde(with = "crate::money::decimal_str::option")]
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub mid: Option<Decimal>,
     /// (mid − vwap) / mid in basis points, when there is a mid.
     #[serde(with = "crate::money::decimal_str::option")]
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub slippage_vs_mid_bps: Option<Decimal>,
     /// (best bid − vwap) / best bid in basis points.
     #[serde(with = "crate::money::decimal_str")]
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub slippage_vs_best_bid_bps: Decimal,
 }
 
 /// The result of walking the book: the whole quantity filled, or not enough visible depth (with what the book
 /// could take), never a made-up price for the rest.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum SellWalk {
     Filled(SellFill),
     NotEnoughDepth {
         #[serde(with = "crate::money::decimal_str")]
+        #[cfg_attr(feature = "ts", ts(type = "string"))]
         wanted: Decimal,
         /// Everything the visible bids would take, filled.
         partial: SellFill,
@@ -120,25 +135,32 @@ pub fn walk_sell(book: &OrderBook, qty: Decimal) -> Result<SellWalk, BookError> 
 
 /// The square-root impact law's parameters, shown to the user with every estimate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ImpactParams {
     /// Y, dimensionless, "of order one" (default 0.7).
     #[serde(with = "crate::money::decimal_str")]
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub y: Decimal,
     /// σ_D: daily volatility as a fraction (0.03 = 3 %).
     #[serde(with = "crate::money::decimal_str")]
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub daily_volatility: Decimal,
     /// V_D: daily volume in the units of the quantity sold.
     #[serde(with = "crate::money::decimal_str")]
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub daily_volume: Decimal,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ImpactEstimate {
     /// Price impact at the end of the sale, as a fraction: Y·σ_D·√(Q/V_D).
     #[serde(with = "crate::money::decimal_str")]
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub peak_fraction: Decimal,
     /// Average shortfall of a constant-rate sale, as a fraction: two thirds of the peak.
     #[serde(with = "crate::money::decimal_str")]
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub average_fraction: Decimal,
 }
 
@@ -158,9 +180,11 @@ pub fn sqrt_impact(p: &ImpactParams, qty: Decimal) -> Option<ImpactEstimate> {
 /// A cap on the amount withdrawn in any window of `days` consecutive days (1 = daily, 30 = rolling month).
 /// `cap: None` means the venue's limit is unknown: it is reported, never taken as zero or as no limit silently.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct RollingLimit {
     pub days: u32,
     #[serde(with = "crate::money::decimal_str::option")]
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub cap: Option<Decimal>,
 }
 
@@ -180,13 +204,16 @@ pub fn room_on(day: NaiveDate, history: &[(NaiveDate, Decimal)], limits: &[Rolli
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct DayAmount {
     pub day: NaiveDate,
     #[serde(with = "crate::money::decimal_str")]
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub amount: Decimal,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct WithdrawalSchedule {
     /// What to withdraw each day, earliest first.
     pub days: Vec<DayAmount>,
@@ -194,6 +221,7 @@ pub struct WithdrawalSchedule {
     pub unknown_limits: bool,
     /// What could not be scheduled within `max_days`.
     #[serde(with = "crate::money::decimal_str")]
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub unscheduled: Decimal,
 }
 

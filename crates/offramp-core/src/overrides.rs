@@ -12,6 +12,7 @@ use crate::Decimal;
 
 /// What can be overridden.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Field {
     /// Your taker fee in percent (replaces the published schedule and its tiers).
@@ -73,10 +74,12 @@ impl FromStr for Field {
 
 /// One of the user's figures.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Override {
     pub venue: String,
     pub field: Field,
     #[serde(with = "crate::money::decimal_str")]
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub value: Decimal,
     /// The currency of an amount (`None` for a percentage).
     pub currency: Option<Code>,

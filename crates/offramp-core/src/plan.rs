@@ -30,6 +30,7 @@ const URGENCIES: [(i64, u32); 4] = [(0, 0), (1, 1), (3, 1), (1, 0)];
 const QTY_PLACES: u32 = 8;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct PlanRequest {
     pub sale: SaleRequest,
     /// The first day of selling.
@@ -40,57 +41,74 @@ pub struct PlanRequest {
 
 /// One day of a schedule. Money is in the sale's fiat currency.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct DaySale {
     pub day: NaiveDate,
     #[serde(with = "crate::money::decimal_str")]
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub qty: Decimal,
     /// Quantity × reference price: also what is counted against the withdrawal limits (it is never less than
     /// what actually arrives).
     #[serde(with = "crate::money::decimal_str")]
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub gross: Decimal,
     #[serde(with = "crate::money::decimal_str::option")]
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub fee_pct: Option<Decimal>,
     #[serde(with = "crate::money::decimal_str::option")]
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub fee: Option<Decimal>,
     #[serde(with = "crate::money::decimal_str::option")]
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub impact: Option<Decimal>,
     #[serde(with = "crate::money::decimal_str::option")]
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub withdrawal_fee: Option<Decimal>,
 }
 
 /// Selling over `days` days with urgency `urgency` at one exchange.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Schedule {
     /// The horizon in days (an urgent schedule may finish earlier: `sales` lists only the days with a sale).
     pub days: u32,
     /// κ per day (0: even split).
     #[serde(with = "crate::money::decimal_str")]
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub urgency: Decimal,
     pub sales: Vec<DaySale>,
     #[serde(with = "crate::money::decimal_str")]
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub gross: Decimal,
     /// Trading fees, market impact, withdrawal fees and the deposit fee; `None` when any of them is unknown.
     #[serde(with = "crate::money::decimal_str::option")]
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub cost: Option<Decimal>,
     #[serde(with = "crate::money::decimal_str::option")]
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub net: Option<Decimal>,
     /// One standard deviation of what the price can do to the proceeds while the rest is still held.
     #[serde(with = "crate::money::decimal_str::option")]
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub risk_std: Option<Decimal>,
     /// What limit orders at the maker fee would save on trading fees, if they fill.
     #[serde(with = "crate::money::decimal_str::option")]
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub maker_saving: Option<Decimal>,
     /// On the cost-versus-risk frontier: no other schedule here is both cheaper and less risky.
     pub efficient: bool,
     /// Estimated tax on this schedule's net proceeds with the chosen lots (see `Plan::tax`); `None` when not
     /// asked for or not known.
     #[serde(with = "crate::money::decimal_str::option")]
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub tax: Option<Decimal>,
     #[serde(with = "crate::money::decimal_str::option")]
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub after_tax: Option<Decimal>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct VenuePlan {
     pub venue: String,
     pub name: String,
@@ -107,21 +125,27 @@ pub struct VenuePlan {
 
 /// An OTC desk for the bulk and an exchange for the rest, in one day.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Mix {
     pub desk: String,
     pub exchange: String,
     #[serde(with = "crate::money::decimal_str")]
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub desk_qty: Decimal,
     #[serde(with = "crate::money::decimal_str")]
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub exchange_qty: Decimal,
     #[serde(with = "crate::money::decimal_str")]
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub cost: Decimal,
     #[serde(with = "crate::money::decimal_str")]
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub net: Decimal,
     pub note: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Plan {
     pub request: PlanRequest,
     pub exchanges: Vec<VenuePlan>,
@@ -135,6 +159,7 @@ pub struct Plan {
 
 /// The tax side of a plan.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct TaxView {
     /// The lots to sell, priced at the reference price (before selling costs).
     pub choice: crate::taxplan::Choice,

@@ -10,42 +10,51 @@ use crate::money::Code;
 use crate::Decimal;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SaleRequest {
     pub asset: Code,
     #[serde(with = "crate::money::decimal_str")]
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub qty: Decimal,
     pub fiat: Code,
     /// ISO country code of the seller (US, GB, DE, ...).
     pub country: String,
     /// The reference price of one unit in `fiat` (from a ticker, or the user's own figure when offline).
     #[serde(with = "crate::money::decimal_str")]
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub price: Decimal,
     /// The seller's trading volume over the last 30 days, for fee tiers.
     #[serde(with = "crate::money::decimal_str")]
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub volume_30d: Decimal,
     /// Square-root-law inputs, when known.
     pub impact: Option<ImpactParams>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct CostLine {
     pub name: &'static str,
     /// In the sale's fiat currency; `None` when unknown.
     #[serde(with = "crate::money::decimal_str::option")]
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub amount: Option<Decimal>,
     pub note: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct VenueQuote {
     pub venue: String,
     pub name: String,
     pub kind: VenueKind,
     #[serde(with = "crate::money::decimal_str")]
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub gross: Decimal,
     pub costs: Vec<CostLine>,
     /// Gross less every cost line; `None` when any cost is unknown.
     #[serde(with = "crate::money::decimal_str::option")]
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub net: Option<Decimal>,
     /// Days to withdraw everything under the published limits; `None` when unknown.
     pub days_to_cash: Option<u32>,

@@ -30,6 +30,7 @@ pub const OUTSIDE: PoolId = PoolId(u32::MAX);
 
 /// Why a transaction's figures are incomplete.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Flag {
     /// The transaction has no fiat value (or one in another currency).
@@ -78,6 +79,7 @@ fn add_flag(c: &mut Conversion, id: i64, f: Flag) {
 
 /// What happens to the part of an own transfer that the network kept (sent + fee − received).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "lowercase")]
 pub enum TransferFee {
     /// A disposal of those units (a fee paid in crypto is a disposal of that crypto) at their value: the
@@ -311,6 +313,7 @@ pub fn to_events_with(
 
 /// One row of a gains report: one piece of one lot consumed by one disposal.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct GainRow {
     pub disposal: i64,
     pub lot: i64,
@@ -318,12 +321,16 @@ pub struct GainRow {
     pub acquired: chrono::NaiveDate,
     pub sold: chrono::NaiveDate,
     #[serde(with = "crate::money::decimal_str")]
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub qty: Decimal,
     #[serde(with = "crate::money::decimal_str::option")]
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub proceeds: Option<Decimal>,
     #[serde(with = "crate::money::decimal_str::option")]
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub cost: Option<Decimal>,
     #[serde(with = "crate::money::decimal_str::option")]
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub gain: Option<Decimal>,
     pub term: Term,
 }

@@ -33,29 +33,36 @@ pub use crate::jurisdiction::Jurisdiction;
 
 /// A lot held, as the ledger's holdings report gives it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct HeldLot {
     pub account: String,
     pub lot: i64,
     pub acquired: NaiveDate,
     #[serde(with = "crate::money::decimal_str")]
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub qty: Decimal,
     /// The lot's remaining cost basis; `None` when unknown.
     #[serde(with = "crate::money::decimal_str::option")]
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub cost: Option<Decimal>,
 }
 
 /// The user's marginal rates, as fractions (0.24 = 24 %). US: short and long term; UK and Germany: `short` is
 /// the one rate that applies (the UK's CGT rate, Germany's personal income tax rate).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Rates {
     #[serde(with = "crate::money::decimal_str::option")]
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub short: Option<Decimal>,
     #[serde(with = "crate::money::decimal_str::option")]
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub long: Option<Decimal>,
 }
 
 /// Whether a piece's gain is taxed at the short rate, the long rate, or not at all.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Class {
     /// US short term; Germany held one year or less; UK (one rate).
@@ -67,49 +74,62 @@ pub enum Class {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Piece {
     pub account: String,
     pub lot: i64,
     pub acquired: NaiveDate,
     #[serde(with = "crate::money::decimal_str")]
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub qty: Decimal,
     #[serde(with = "crate::money::decimal_str::option")]
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub cost: Option<Decimal>,
     #[serde(with = "crate::money::decimal_str")]
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub proceeds: Decimal,
     #[serde(with = "crate::money::decimal_str::option")]
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub gain: Option<Decimal>,
     pub class: Class,
 }
 
 /// The lots a sale would use, and what it would cost in tax.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Choice {
     pub jurisdiction: Jurisdiction,
     pub date: NaiveDate,
     pub pieces: Vec<Piece>,
     #[serde(with = "crate::money::decimal_str")]
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub proceeds: Decimal,
     /// Gains by class; `None` when a piece's cost is unknown.
     #[serde(with = "crate::money::decimal_str::option")]
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub gain_short: Option<Decimal>,
     #[serde(with = "crate::money::decimal_str::option")]
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub gain_long: Option<Decimal>,
     #[serde(with = "crate::money::decimal_str::option")]
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub gain_tax_free: Option<Decimal>,
     /// Estimated tax on this sale alone (losses offset gains within the sale; allowances and other gains of the
     /// year are not known here); `None` when a rate or a cost is unknown.
     #[serde(with = "crate::money::decimal_str::option")]
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub tax: Option<Decimal>,
     /// Pieces whose cost basis is unknown: their gain cannot be computed.
     pub unknown_basis: usize,
     /// The quantity asked for but not held.
     #[serde(with = "crate::money::decimal_str")]
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub short_of: Decimal,
 }
 
 /// "Waiting until `date` (`days` days) saves `saving`": a lot turns long-term (US) or tax-free (Germany).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Wait {
     pub days: u32,
     pub date: NaiveDate,
@@ -117,9 +137,11 @@ pub struct Wait {
     pub account: String,
     /// The tax saved by selling on `date` instead (at the same price); `None` when rates are unknown.
     #[serde(with = "crate::money::decimal_str::option")]
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub saving: Option<Decimal>,
     /// The gain that moves out of the short class by waiting.
     #[serde(with = "crate::money::decimal_str::option")]
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub gain_moved: Option<Decimal>,
 }
 

@@ -13,6 +13,7 @@ pub const MAX_YEAR: i32 = 2100;
 /// An instant in UTC, with microsecond precision, stored as microseconds since the Unix epoch.
 /// Serialized as RFC 3339 text in UTC (`2024-03-01T12:00:00Z`, `2024-03-01T12:00:00.250Z`).
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(type = "string"))]
 pub struct Timestamp(i64);
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -87,6 +88,7 @@ impl Timestamp {
 
 /// Where a taxpayer's calendar dates are taken (for holding periods, same-day rules and tax years).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "lowercase")]
 pub enum Zone {
     Utc,

@@ -41,6 +41,7 @@ impl Default for MatchRules {
 
 /// A proposed link for the user to confirm.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Proposal {
     pub out_id: i64,
     pub in_id: i64,

@@ -55,6 +55,7 @@ impl UkEvent {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "rule", rename_all = "snake_case")]
 pub enum Rule {
     SameDay,
@@ -63,38 +64,49 @@ pub enum Rule {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct UkMatch {
     #[serde(flatten)]
     pub rule: Rule,
     #[serde(with = "crate::money::decimal_str")]
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub qty: Decimal,
     #[serde(with = "crate::money::decimal_str::option")]
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub cost: Option<Decimal>,
 }
 
 /// All disposals of one day, matched.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct UkDisposal {
     pub date: NaiveDate,
     /// The disposal events of that day.
     pub ids: Vec<i64>,
     #[serde(with = "crate::money::decimal_str")]
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub qty: Decimal,
     #[serde(with = "crate::money::decimal_str::option")]
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub proceeds: Option<Decimal>,
     pub matches: Vec<UkMatch>,
     #[serde(with = "crate::money::decimal_str::option")]
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub cost: Option<Decimal>,
     #[serde(with = "crate::money::decimal_str::option")]
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub gain: Option<Decimal>,
 }
 
 /// The Section 104 pool after all events.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Section104 {
     #[serde(with = "crate::money::decimal_str")]
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub qty: Decimal,
     #[serde(with = "crate::money::decimal_str::option")]
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub cost: Option<Decimal>,
 }
 

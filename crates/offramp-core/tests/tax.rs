@@ -1,4 +1,5 @@
 //! From transactions to a US gains report: costs with fees, proceeds net of fees, terms, transfers, unknowns.
+#![allow(clippy::unwrap_used, clippy::panic, clippy::float_arithmetic, clippy::cast_precision_loss, clippy::float_cmp)]
 
 use offramp_core::holding::Term;
 use offramp_core::lots::{book, Method, PoolId};

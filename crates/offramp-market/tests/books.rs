@@ -1,5 +1,6 @@
 //! Order books: each exchange's recorded response shape parsed exactly, and the HTTP source run against a local
 //! server that replays them (no internet in tests): concurrency, a venue that hangs, and the offline state.
+#![allow(clippy::unwrap_used, clippy::panic, clippy::float_arithmetic, clippy::cast_precision_loss, clippy::float_cmp)]
 
 use std::net::TcpListener;
 use std::path::Path;

@@ -9,6 +9,7 @@ use serde::Serialize;
 use crate::{Ledger, StoreError};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct AccountRow {
     pub id: i64,
     pub name: String,
@@ -20,6 +21,7 @@ pub struct AccountRow {
 /// A stored transaction with where it came from. Serialized flat: the transaction's fields beside `id`,
 /// `needs_price` and the source.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct TxRow {
     pub id: i64,
     #[serde(flatten)]

@@ -9,6 +9,7 @@ use serde::Serialize;
 use crate::{Ledger, StoreError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "lowercase")]
 pub enum LinkStatus {
     Confirmed,

@@ -1,4 +1,5 @@
 //! Backup, restore, export round trip, and own-transfer matching on a real ledger.
+#![allow(clippy::unwrap_used, clippy::panic, clippy::float_arithmetic, clippy::cast_precision_loss, clippy::float_cmp)]
 
 use std::path::{Path, PathBuf};
 

@@ -1,4 +1,5 @@
 //! Exchange exports: each header variant has a fixture, and each fixture's transactions are spelled out here.
+#![allow(clippy::unwrap_used, clippy::panic, clippy::float_arithmetic, clippy::cast_precision_loss, clippy::float_cmp)]
 
 use std::path::{Path, PathBuf};
 

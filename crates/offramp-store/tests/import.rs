@@ -1,4 +1,5 @@
 //! Importing into an encrypted ledger: the generic CSV, duplicates, all-or-nothing, cancellation.
+#![allow(clippy::unwrap_used, clippy::panic, clippy::float_arithmetic, clippy::cast_precision_loss, clippy::float_cmp)]
 
 use std::path::{Path, PathBuf};
 

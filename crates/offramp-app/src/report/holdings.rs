@@ -40,7 +40,7 @@ pub struct HoldingRow {
 
 /// A holdings request as text from the UI or the command line.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
 #[serde(default)]
 pub struct HoldingsRequest {
     /// The end of this day (UTC): `YYYY-MM-DD`.

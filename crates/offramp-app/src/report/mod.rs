@@ -77,6 +77,7 @@ pub enum Pooling {
 
 /// The booking rules of a report: the method of each tax year and how accounts are pooled.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Basis {
     pub default: Method,
     /// Tax years booked with another method than `default`.

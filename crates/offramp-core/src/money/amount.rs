@@ -11,8 +11,10 @@ use super::{decimal_str, parse_decimal, Code, CodeKind, MoneyError, ParseError};
 /// Two amounts combine only when their codes are equal; anything else is a [`MoneyError::CodeMismatch`].
 /// Serialized as `{"value": "0.5", "code": "BTC"}` with the value as a string.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Amount {
     #[serde(with = "decimal_str")]
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     value: Decimal,
     code: Code,
 }

@@ -12,6 +12,7 @@ const MAX_LEN: usize = 15;
 /// Stored inline (no allocation, `Copy`), always upper case. Accepted: 1 to 15 characters, ASCII letters and
 /// digits, plus `.`, `-` and `_` after the first character. Lower-case input is upper-cased.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(type = "string"))]
 pub struct Code {
     len: u8,
     bytes: [u8; MAX_LEN],

@@ -8,6 +8,7 @@ use super::{decimal_str, parse_decimal, Amount, MoneyError, ParseError};
 /// A percentage as written in fee schedules: `Percent(0.26)` is 0.26 %, a fraction of 0.0026.
 /// Serialized as a string of the percentage (`"0.26"`).
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(type = "string"))]
 #[serde(transparent)]
 pub struct Percent(#[serde(with = "decimal_str")] Decimal);
 

@@ -7,6 +7,7 @@ use super::{decimal_str, parse_decimal, Amount, Code, MoneyError, ParseError};
 
 /// The price of one unit of `base` in `quote`: `65000 USD/BTC` means 1 BTC costs 65000 USD. Never negative.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(as = "PriceRepr"))]
 #[serde(try_from = "PriceRepr", into = "PriceRepr")]
 pub struct Price {
     value: Decimal,
@@ -15,8 +16,10 @@ pub struct Price {
 }
 
 #[derive(Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 struct PriceRepr {
     #[serde(with = "decimal_str")]
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     value: Decimal,
     base: Code,
     quote: Code,

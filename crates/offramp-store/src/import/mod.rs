@@ -48,6 +48,7 @@ pub struct ParsedFile {
 
 /// What one file's import did.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ImportSummary {
     pub file: PathBuf,
     pub format: String,

@@ -7,6 +7,8 @@
 //! - every parameter is bound again before each step, and the statement is reset (and its bindings cleared)
 //!   right after it, so SQLite never reads a pointer from an earlier row;
 //! - the statement borrows the connection, so it cannot outlive it, and is finalised when dropped.
+// The one module allowed `unsafe` (see the workspace lints): its soundness is argued above.
+#![allow(unsafe_code)]
 
 use std::ffi::{c_int, CString};
 use std::marker::PhantomData;

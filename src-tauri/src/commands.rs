@@ -1,0 +1,480 @@
+//! The commands the window calls. Each is a few lines over `offramp-app`: read the arguments, run the use case
+//! off the main thread on the unlocked session, return its result (or `{code, message}`).
+
+use std::path::PathBuf;
+
+use offramp_app::clock::system_now;
+use offramp_app::ledger::{AccountRow, BackupInfo, ImportReport, Restored, TransfersView, TxPage, TxQuery};
+use offramp_app::model::{Override, Plan, Venue, VenueQuote};
+use offramp_app::overrides::Catalog;
+use offramp_app::plan::TaxRequest;
+use offramp_app::report::{ca::CaReport, de::DeReport, income::IncomeReport, uk::UkReport};
+use offramp_app::report::{Basis, GainsReport, HoldingRow, HoldingsRequest};
+use offramp_app::settings::{parse_jurisdiction, TransferFeeSetting};
+use offramp_app::venues::{MarketStatus, QuoteRequest};
+use offramp_app::{AppError, Key, Session, Status};
+use serde::{Deserialize, Serialize};
+use tauri::{AppHandle, Runtime, State};
+
+use crate::{blocking, end_job, job_progress, Shell};
+
+pub(crate) fn handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync + 'static {
+    tauri::generate_handler![
+        get_status,
+        session_state,
+        create_ledger,
+        unlock,
+        lock,
+        accounts,
+        transactions,
+        transfers,
+        decide_transfer,
+        import_files,
+        cancel_job,
+        us_gains,
+        uk_gains,
+        de_gains,
+        ca_gains,
+        income,
+        holdings,
+        export_file,
+        backup,
+        inspect_backup,
+        restore,
+        overrides,
+        set_override,
+        remove_override,
+        transfer_fees,
+        set_transfer_fee,
+        venues,
+        quote,
+        quote_live,
+        plan,
+        plan_with_tax,
+    ]
+}
+
+/// Where the ledger lives, whether it exists, and the app version (the home screen).
+#[tauri::command]
+fn get_status(shell: State<'_, Shell>) -> Result<Status, AppError> {
+    offramp_app::status(&shell.inner.config)
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct SessionState {
+    pub unlocked: bool,
+}
+
+#[tauri::command]
+fn session_state(shell: State<'_, Shell>) -> SessionState {
+    SessionState { unlocked: shell.inner.is_unlocked() }
+}
+
+/// Creates the encrypted ledger and keeps it unlocked.
+#[tauri::command]
+async fn create_ledger(shell: State<'_, Shell>, passphrase: String) -> Result<Status, AppError> {
+    let inner = shell.share();
+    blocking(move || {
+        let session = Session::create(&inner.config, &Key::Passphrase(passphrase))?;
+        inner.with_slot(|slot| {
+            *slot = Some(session);
+            Ok(())
+        })?;
+        offramp_app::status(&inner.config)
+    })
+    .await
+}
+
+/// Opens the ledger with the passphrase and keeps it open until `lock`.
+#[tauri::command]
+async fn unlock(shell: State<'_, Shell>, passphrase: String) -> Result<SessionState, AppError> {
+    let inner = shell.share();
+    blocking(move || {
+        let session = Session::open(&inner.config, &Key::Passphrase(passphrase))?;
+        inner.with_slot(|slot| {
+            *slot = Some(session);
+            Ok(())
+        })?;
+        Ok(SessionState { unlocked: true })
+    })
+    .await
+}
+
+/// Closes the ledger (the passphrase is needed again).
+#[tauri::command]
+async fn lock(shell: State<'_, Shell>) -> Result<SessionState, AppError> {
+    let inner = shell.share();
+    blocking(move || {
+        inner.with_slot(|slot| {
+            drop(slot.take());
+            Ok(())
+        })
+    })
+    .await?;
+    Ok(SessionState { unlocked: false })
+}
+
+#[tauri::command]
+async fn accounts(shell: State<'_, Shell>) -> Result<Vec<AccountRow>, AppError> {
+    let inner = shell.share();
+    blocking(move || inner.with_session(|s| s.accounts())).await
+}
+
+#[tauri::command]
+async fn transactions(shell: State<'_, Shell>, query: TxQuery) -> Result<TxPage, AppError> {
+    let inner = shell.share();
+    blocking(move || inner.with_session(|s| s.transactions(&query))).await
+}
+
+#[tauri::command]
+async fn transfers(shell: State<'_, Shell>) -> Result<TransfersView, AppError> {
+    let inner = shell.share();
+    blocking(move || inner.with_session(|s| s.transfers())).await
+}
+
+#[tauri::command]
+async fn decide_transfer(shell: State<'_, Shell>, out_id: i64, in_id: i64, confirm: bool) -> Result<(), AppError> {
+    let inner = shell.share();
+    blocking(move || inner.with_session(|s| s.decide_transfer(out_id, in_id, confirm))).await
+}
+
+/// Imports files, all or nothing, reporting progress as job `job` (cancel with `cancel_job`).
+#[tauri::command]
+async fn import_files<R: Runtime>(
+    app: AppHandle<R>,
+    shell: State<'_, Shell>,
+    paths: Vec<PathBuf>,
+    job: String,
+) -> Result<ImportReport, AppError> {
+    let inner = shell.share();
+    blocking(move || {
+        let mut progress = job_progress(&app, &inner, &job);
+        let r = inner.with_session(|s| s.import_files(&paths, system_now(), &mut progress));
+        end_job(&inner, &job);
+        r
+    })
+    .await
+}
+
+/// Stops a running long command; returns whether one was running under that id.
+#[tauri::command]
+fn cancel_job(shell: State<'_, Shell>, job: String) -> bool {
+    crate::cancel_job(&shell.inner, &job)
+}
+
+/// Which lots a US report books, as the UI sends it.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(optional_fields))]
+#[serde(default)]
+pub struct BasisRequest {
+    /// `fifo`, `lifo`, `hifo`, or per year: `fifo,2023=hifo`.
+    pub method: Option<String>,
+    /// `transition` (default) or `per-account`.
+    pub pooling: Option<String>,
+}
+
+impl BasisRequest {
+    fn basis(&self) -> Result<Basis, AppError> {
+        Basis::parse(self.method.as_deref().unwrap_or("fifo"), self.pooling.as_deref().unwrap_or("transition"))
+    }
+}
+
+/// Runs a report (or any use case reading the history) as job `job`.
+async fn report<R: Runtime, T: Send + 'static>(
+    app: AppHandle<R>,
+    shell: State<'_, Shell>,
+    job: String,
+    f: impl FnOnce(&mut Session, offramp_app::Progress) -> Result<T, AppError> + Send + 'static,
+) -> Result<T, AppError> {
+    let inner = shell.share();
+    blocking(move || {
+        let mut progress = job_progress(&app, &inner, &job);
+        let r = inner.with_session(|s| f(s, &mut progress));
+        end_job(&inner, &job);
+        r
+    })
+    .await
+}
+
+#[tauri::command]
+async fn us_gains<R: Runtime>(
+    app: AppHandle<R>,
+    shell: State<'_, Shell>,
+    year: i32,
+    basis: BasisRequest,
+    job: String,
+) -> Result<GainsReport, AppError> {
+    report(app, shell, job, move |s, p| s.us_gains(year, &basis.basis()?, p)).await
+}
+
+#[tauri::command]
+async fn uk_gains<R: Runtime>(
+    app: AppHandle<R>,
+    shell: State<'_, Shell>,
+    year: i32,
+    job: String,
+) -> Result<UkReport, AppError> {
+    report(app, shell, job, move |s, p| s.uk_gains(year, p)).await
+}
+
+#[tauri::command]
+async fn de_gains<R: Runtime>(
+    app: AppHandle<R>,
+    shell: State<'_, Shell>,
+    year: i32,
+    job: String,
+) -> Result<DeReport, AppError> {
+    report(app, shell, job, move |s, p| s.de_gains(year, p)).await
+}
+
+#[tauri::command]
+async fn ca_gains<R: Runtime>(
+    app: AppHandle<R>,
+    shell: State<'_, Shell>,
+    year: i32,
+    job: String,
+) -> Result<CaReport, AppError> {
+    report(app, shell, job, move |s, p| s.ca_gains(year, p)).await
+}
+
+#[tauri::command]
+async fn income<R: Runtime>(
+    app: AppHandle<R>,
+    shell: State<'_, Shell>,
+    year: i32,
+    jurisdiction: String,
+    job: String,
+) -> Result<IncomeReport, AppError> {
+    report(app, shell, job, move |s, p| s.income(year, parse_jurisdiction("jurisdiction", &jurisdiction)?, p)).await
+}
+
+#[tauri::command]
+async fn holdings<R: Runtime>(
+    app: AppHandle<R>,
+    shell: State<'_, Shell>,
+    request: HoldingsRequest,
+    basis: BasisRequest,
+    job: String,
+) -> Result<Vec<HoldingRow>, AppError> {
+    report(app, shell, job, move |s, p| s.holdings(&request, &basis.basis()?, p)).await
+}
+
+/// A file to export, as the UI asks for it.
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ExportRequest {
+    /// Realized gains as CSV in the jurisdiction's terms.
+    Gains {
+        jurisdiction: String,
+        year: i32,
+        #[serde(default)]
+        basis: BasisRequest,
+    },
+    /// IRS Form 8949 rows; the Schedule D totals come back as the summary.
+    Form8949 {
+        year: i32,
+        #[serde(default)]
+        basis: BasisRequest,
+        reported: Option<String>,
+    },
+    /// A file for US tax software (`taxact` or `turbotax`).
+    Software {
+        year: i32,
+        format: String,
+        #[serde(default)]
+        basis: BasisRequest,
+    },
+    /// Every transaction as the generic CSV (re-importable).
+    Generic,
+    /// A beancount ledger with lots at cost.
+    Beancount { currency: Option<String>, method: Option<String> },
+}
+
+/// What an export wrote.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct Exported {
+    #[cfg_attr(test, ts(type = "string"))]
+    pub path: PathBuf,
+    pub summary: Vec<String>,
+}
+
+/// Writes a report or an export to a new file at `path` (never replacing one), as job `job`.
+#[tauri::command]
+async fn export_file<R: Runtime>(
+    app: AppHandle<R>,
+    shell: State<'_, Shell>,
+    request: ExportRequest,
+    path: PathBuf,
+    job: String,
+) -> Result<Exported, AppError> {
+    report(app, shell, job, move |s, p| {
+        let file = match request {
+            ExportRequest::Gains { jurisdiction, year, basis } => {
+                s.gains_file(parse_jurisdiction("jurisdiction", &jurisdiction)?, year, &basis.basis()?, p)?
+            }
+            ExportRequest::Form8949 { year, basis, reported } => {
+                let reported = offramp_app::report::us::parse_reported(reported.as_deref().unwrap_or("none"))?;
+                s.form_8949(year, &basis.basis()?, reported, p)?
+            }
+            ExportRequest::Software { year, format, basis } => {
+                let format = offramp_app::report::us::SoftwareFormat::parse(&format)?;
+                s.software_file(year, &basis.basis()?, format, p)?
+            }
+            ExportRequest::Generic => {
+                let n = s.export_to(&path)?;
+                return Ok(Exported { path, summary: vec![format!("{n} transactions")] });
+            }
+            ExportRequest::Beancount { currency, method } => {
+                let currency = offramp_app::parse_code("currency", currency.as_deref().unwrap_or("USD"))?;
+                let method = offramp_app::report::parse_method(method.as_deref().unwrap_or("fifo"))?;
+                let mut body = Vec::new();
+                let b = s.beancount(currency, method, system_now().date_utc(), &mut body, p)?;
+                let summary = vec![format!(
+                    "{} transactions, {} accounts, lots at cost in {currency}",
+                    b.transactions, b.accounts
+                )];
+                offramp_app::report::ReportFile { body, summary }
+            }
+        };
+        offramp_app::files::write_bytes(&path, &file.body)?;
+        Ok(Exported { path, summary: file.summary })
+    })
+    .await
+}
+
+/// Writes a checked, encrypted backup of the ledger to `dest` (which must not exist).
+#[tauri::command]
+async fn backup(shell: State<'_, Shell>, dest: PathBuf, passphrase: String) -> Result<BackupInfo, AppError> {
+    let inner = shell.share();
+    blocking(move || inner.with_session(|s| s.backup(&Key::Passphrase(passphrase), &dest))).await
+}
+
+/// What a backup holds (checked as a restore would check it; the file is not changed).
+#[tauri::command]
+async fn inspect_backup(path: PathBuf, passphrase: String) -> Result<BackupInfo, AppError> {
+    blocking(move || offramp_app::ledger::inspect_backup(&path, &Key::Passphrase(passphrase))).await
+}
+
+/// Replaces the ledger with a backup. The ledger is closed first and stays locked afterwards.
+#[tauri::command]
+async fn restore(shell: State<'_, Shell>, path: PathBuf, passphrase: String) -> Result<Restored, AppError> {
+    let inner = shell.share();
+    blocking(move || {
+        inner.with_slot(|slot| {
+            drop(slot.take());
+            offramp_app::ledger::restore(&inner.config, &Key::Passphrase(passphrase), &path, system_now())
+        })
+    })
+    .await
+}
+
+#[tauri::command]
+async fn overrides(shell: State<'_, Shell>) -> Result<Vec<Override>, AppError> {
+    let inner = shell.share();
+    blocking(move || inner.with_session(|s| s.overrides())).await
+}
+
+#[tauri::command]
+async fn set_override(
+    shell: State<'_, Shell>,
+    venue: String,
+    field: String,
+    value: String,
+    note: String,
+) -> Result<Override, AppError> {
+    let inner = shell.share();
+    blocking(move || inner.with_session(|s| s.set_override(&venue, &field, &value, &note, system_now().date_utc())))
+        .await
+}
+
+#[tauri::command]
+async fn remove_override(shell: State<'_, Shell>, venue: String, field: String) -> Result<(), AppError> {
+    let inner = shell.share();
+    blocking(move || inner.with_session(|s| s.remove_override(&venue, &field))).await
+}
+
+#[tauri::command]
+async fn transfer_fees(shell: State<'_, Shell>) -> Result<Vec<TransferFeeSetting>, AppError> {
+    let inner = shell.share();
+    blocking(move || inner.with_session(|s| s.transfer_fees())).await
+}
+
+#[tauri::command]
+async fn set_transfer_fee(
+    shell: State<'_, Shell>,
+    jurisdiction: String,
+    treatment: String,
+) -> Result<TransferFeeSetting, AppError> {
+    let inner = shell.share();
+    blocking(move || inner.with_session(|s| s.set_transfer_fee(&jurisdiction, &treatment))).await
+}
+
+/// The catalog, or the venues of one kind.
+#[tauri::command]
+fn venues(kind: Option<String>) -> Result<Vec<Venue>, AppError> {
+    offramp_app::venues::venues(kind.as_deref())
+}
+
+/// The catalog quotes and plans use: the user's own figures applied while the ledger is unlocked.
+fn catalog(inner: &crate::Inner) -> Result<Catalog, AppError> {
+    // Without a data folder there is no ledger, and quotes still work from the published figures.
+    let exists = offramp_app::status(&inner.config).is_ok_and(|s| s.ledger == offramp_app::LedgerState::Present);
+    inner.with_slot(|slot| Catalog::for_session(slot.as_ref(), exists))
+}
+
+/// What selling would give at every venue (offline: the price comes with the request).
+#[tauri::command]
+async fn quote(shell: State<'_, Shell>, request: QuoteRequest) -> Result<Vec<VenueQuote>, AppError> {
+    let inner = shell.share();
+    blocking(move || offramp_app::venues::quote_all_in(&catalog(&inner)?.venues, &request)).await
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct LiveQuotes {
+    pub quotes: Vec<VenueQuote>,
+    pub market: Vec<MarketStatus>,
+}
+
+/// As `quote`, walking the exchanges' live order books where they answer (within 2 s).
+#[tauri::command]
+async fn quote_live(shell: State<'_, Shell>, request: QuoteRequest) -> Result<LiveQuotes, AppError> {
+    let inner = shell.share();
+    blocking(move || {
+        let venues = catalog(&inner)?.venues;
+        let (quotes, market) = offramp_app::venues::quote_live(&inner.config, &venues, &request, system_now())?;
+        Ok(LiveQuotes { quotes, market })
+    })
+    .await
+}
+
+/// A plan for the sale at each exchange over at most `max_days` days from today: schedules under the withdrawal
+/// limits and the cost-versus-risk frontier.
+#[tauri::command]
+async fn plan(shell: State<'_, Shell>, request: QuoteRequest, max_days: u32) -> Result<Plan, AppError> {
+    let inner = shell.share();
+    blocking(move || {
+        let venues = catalog(&inner)?.venues;
+        offramp_app::plan::plan_sale(&venues, &request, system_now().date_utc(), max_days)
+    })
+    .await
+}
+
+/// As `plan`, with the lots to sell chosen from the ledger and the tax of every schedule.
+#[tauri::command]
+async fn plan_with_tax<R: Runtime>(
+    app: AppHandle<R>,
+    shell: State<'_, Shell>,
+    request: QuoteRequest,
+    max_days: u32,
+    tax: TaxRequest,
+    job: String,
+) -> Result<Plan, AppError> {
+    report(app, shell, job, move |s, p| {
+        s.plan_with_tax(&request, system_now().date_utc(), max_days, &tax.options()?, p)
+    })
+    .await
+}
