@@ -22,6 +22,27 @@ pub enum TimeError {
     Format(String),
     #[error("`{text}` is outside the years {MIN_YEAR} to {MAX_YEAR}")]
     OutOfRange { text: String },
+    /// 23:59:60 would be stored as the next second, which can move a disposal into the next day or tax year.
+    #[error("`{0}` is a leap second (:60), which Offramp cannot store exactly: write the time your exchange means (:59 or the next second)")]
+    LeapSecond(String),
+    /// Finer than a microsecond would be cut off, changing the time.
+    #[error("`{0}` is more precise than a microsecond, which Offramp cannot store exactly: round it to 6 decimal places of a second")]
+    TooPrecise(String),
+}
+
+/// The fractional seconds as written in `text` (the digits after the seconds' `.` or `,`), if any.
+fn fraction_digits(text: &str) -> Option<&str> {
+    let b = text.as_bytes();
+    // After the date (`YYYY-MM-DD` is 10 characters) and the `hh:mm:ss` that follows it.
+    let mut i = 11;
+    while i + 1 < b.len() {
+        if (b[i] == b'.' || b[i] == b',') && b[i - 1].is_ascii_digit() && b[i + 1].is_ascii_digit() {
+            let end = b[i + 1..].iter().position(|c| !c.is_ascii_digit()).map_or(b.len(), |p| i + 1 + p);
+            return text.get(i + 1..end);
+        }
+        i += 1;
+    }
+    None
 }
 
 impl Timestamp {
@@ -33,10 +54,20 @@ impl Timestamp {
         self.0
     }
 
-    /// From a UTC date-time, refusing years outside [`MIN_YEAR`]..=[`MAX_YEAR`].
+    /// From a UTC date-time, refusing years outside [`MIN_YEAR`]..=[`MAX_YEAR`], leap seconds, and any precision
+    /// beyond microseconds (in the value, or in the digits of `original`, the text it was read from): a time is
+    /// kept exactly or refused, never changed.
     pub fn from_utc(dt: &NaiveDateTime, original: &str) -> Result<Timestamp, TimeError> {
+        use chrono::Timelike;
         if !(MIN_YEAR..=MAX_YEAR).contains(&chrono::Datelike::year(dt)) {
-            return Err(TimeError::OutOfRange { text: original.to_string() });
+            return Err(TimeError::OutOfRange { text: crate::text::clip(original) });
+        }
+        if dt.nanosecond() >= 1_000_000_000 {
+            return Err(TimeError::LeapSecond(crate::text::clip(original)));
+        }
+        let extra_digits = fraction_digits(original).and_then(|f| f.get(6..)).unwrap_or("");
+        if dt.nanosecond() % 1000 != 0 || extra_digits.bytes().any(|d| d != b'0') {
+            return Err(TimeError::TooPrecise(crate::text::clip(original)));
         }
         Ok(Timestamp(dt.and_utc().timestamp_micros()))
     }
@@ -138,6 +169,25 @@ impl<'de> Deserialize<'de> for Timestamp {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let text = String::deserialize(d)?;
         Timestamp::parse_rfc3339(&text).map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod precision_tests {
+    use super::*;
+
+    #[test]
+    fn times_are_kept_exactly_or_refused() {
+        assert!(matches!(Timestamp::parse_rfc3339("2024-12-31T23:59:60Z"), Err(TimeError::LeapSecond(_))));
+        assert!(matches!(Timestamp::parse_rfc3339("2024-12-31T23:59:60.5+01:00"), Err(TimeError::LeapSecond(_))));
+        assert!(matches!(Timestamp::parse_rfc3339("2024-01-01T00:00:00.1234567Z"), Err(TimeError::TooPrecise(_))));
+        // Beyond nanoseconds chrono would cut the digits off: the text is checked too.
+        assert!(matches!(Timestamp::parse_rfc3339("2024-01-01T00:00:00.0000000001Z"), Err(TimeError::TooPrecise(_))));
+        let t = Timestamp::parse_rfc3339("2024-01-01T00:00:00.123456000Z").unwrap();
+        assert_eq!(t.to_rfc3339(), "2024-01-01T00:00:00.123456Z", "trailing zeros change nothing");
+        assert_eq!(Timestamp::parse_rfc3339("2024-01-01T00:00:00.5Z").unwrap().unix_micros() % 1_000_000, 500_000);
+        let dt = chrono::NaiveDateTime::parse_from_str("2024-01-01 10:00:00.1234565", "%Y-%m-%d %H:%M:%S%.f").unwrap();
+        assert!(matches!(Timestamp::from_utc(&dt, "2024-01-01 10:00:00.1234565"), Err(TimeError::TooPrecise(_))));
     }
 }
 

@@ -347,3 +347,87 @@ fn damaged_exports_never_panic() {
     }
     assert!(read >= 1000 * 15, "{read}");
 }
+
+fn rows(name: &str, text: &str) -> (offramp_store::ParsedFile, Vec<String>) {
+    let p = parse_bytes(Path::new(name), text.as_bytes()).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let lines = p
+        .rows
+        .iter()
+        .map(|r| {
+            let t = &r.tx;
+            let mut s = format!("{} {}", t.kind, t.account);
+            for (sign, a) in [("-", t.sent), ("+", t.received)] {
+                if let Some(a) = a {
+                    s += &format!(" {sign}{a}");
+                }
+            }
+            if let Some(v) = t.fiat_value {
+                s += &format!(" value {v}");
+            }
+            if t.needs_price() {
+                s += " NEEDS-PRICE";
+            }
+            s
+        })
+        .collect();
+    (p, lines)
+}
+
+/// Gemini's own export ends with a closing balances row (no date): recognised, counted as not a transaction, and
+/// checked against the running balances; a wrong closing balance, or a row after it, is an error.
+#[test]
+fn gemini_closing_balances_row() {
+    let text = std::fs::read_to_string(fixture("gemini-v1.csv")).unwrap();
+    let closing = ",,,,,,,,,,,\"$5,381.60\",,,0.1 BTC\n";
+    let (p, got) = rows("gemini.csv", &format!("{text}{closing}"));
+    assert_eq!((got.len(), p.left_out), (3, 1), "{got:?}");
+    let e = err("gemini.csv", &format!("{text},,,,,,,,,,,\"$5,381.60\",,,0.2 BTC\n"));
+    assert_eq!((e.line, e.field.as_deref()), (Some(5), Some("btc balance btc")), "{e}");
+    assert!(e.to_string().contains("0.2 BTC is not the 0.1 BTC"), "{e}");
+    let after = "2023-03-02,18:00:00.000,Credit,USD,Deposit (ACH),,,,,\"$1.00\",,\"$5,382.60\",,,\n";
+    let e = err("gemini.csv", &format!("{text}{closing}{after}"));
+    assert_eq!(e.line, Some(6), "{e}");
+}
+
+/// Rows real exports contain that used to refuse the whole file: each is what it is; unknown types still refuse.
+#[test]
+fn card_spends_adjustments_and_the_kraken_header_without_subclass() {
+    // Kraken's ledgers header with `wallet` and neither `amountusd` nor `subclass`.
+    let kr = "txid,refid,time,type,subtype,aclass,asset,wallet,amount,fee,balance\n";
+    let (p, got) = rows(
+        "kr.csv",
+        &format!(
+            "{kr}L1,R1,2024-01-01 10:00:00,deposit,,currency,ZEUR,spot / main,1000,0,1000\n\
+             L2,R2,2024-02-01 10:00:00,adjustment,,currency,XXBT,spot / main,0.01,0,0.01\n\
+             L3,R3,2024-03-01 10:00:00,adjustment,,currency,LUNA,spot / main,-50,0,0\n\
+             L4,R3,2024-03-01 10:00:00,adjustment,,currency,LUNA2,spot / main,20,0,20\n\
+             L5,R5,2024-04-01 10:00:00,adjustment,,currency,ZEUR,spot / main,-1.5,0,998.5\n"
+        ),
+    );
+    assert_eq!(p.format, "kraken-ledgers-v2");
+    assert_eq!(
+        got,
+        [
+            "deposit Kraken +1000 EUR",
+            "deposit Kraken +0.01 BTC NEEDS-PRICE",
+            "trade Kraken -50 LUNA +20 LUNA2 NEEDS-PRICE",
+            "withdrawal Kraken -1.5 EUR",
+        ]
+    );
+    let e = err("kr.csv", &format!("{kr}L1,R1,2024-01-01 10:00:00,settled,,currency,ZEUR,spot / main,1,0,1\n"));
+    assert_eq!((e.line, e.field.as_deref()), (Some(2), Some("type")));
+
+    let cb = "Timestamp,Transaction Type,Asset,Quantity Transacted,Spot Price Currency,Spot Price at Transaction,Subtotal,Total (inclusive of fees and/or spread),Fees and/or Spread,Notes\n";
+    let (_, got) =
+        rows("cb.csv", &format!("{cb}2024-03-01T12:00:00Z,Card Spend,BTC,0.001,USD,60000,60.00,60.00,0,Coffee\n"));
+    assert_eq!(got, ["spend Coinbase -0.001 BTC value 60.00 USD"]);
+
+    let bn = "User_ID,UTC_Time,Account,Operation,Coin,Change,Remark\n";
+    let (_, got) = rows(
+        "bn.csv",
+        &format!("{bn}1,2024-03-01 12:00:00,Spot,Binance Card Spending,BTC,-0.001,\n1,2024-03-02 12:00:00,Spot,Binance Card Spending,EUR,-20,\n"),
+    );
+    assert_eq!(got, ["spend Binance -0.001 BTC NEEDS-PRICE", "withdrawal Binance -20 EUR"]);
+    let e = err("bn.csv", &format!("{bn}1,2024-03-01 12:00:00,Spot,Binance Card Spending,BTC,0.001,\n"));
+    assert_eq!((e.line, e.field.as_deref()), (Some(2), Some("change")));
+}

@@ -291,6 +291,32 @@ fn malformed_inputs_are_refused_with_file_line_and_field() {
             "decimal places",
         ),
         ("utf16.csv", [&[0xFFu8, 0xFE][..], "t\0i\0".as_bytes()].concat(), None, None, "UTF-16"),
+        (
+            // A note whose quote is never closed must not swallow the sell on the next line.
+            "open-quote.csv",
+            format!(
+                "{HEADER}\n{ok_row}\n2024-01-06T10:00:00Z,buy,Kraken,1000,EUR,0.025,BTC,,,,,,\"unterminated note\n\
+                 2024-06-30T09:00:00Z,sell,Kraken,0.02,BTC,1200.00,EUR,,,,,,\n"
+            )
+            .into_bytes(),
+            Some(3),
+            None,
+            "never closed",
+        ),
+        (
+            "leap-second.csv",
+            with("2024-12-31T23:59:60Z,buy,Kraken,1000,EUR,0.025,BTC,,,,,,"),
+            Some(3),
+            Some("timestamp"),
+            "leap second",
+        ),
+        (
+            "nanoseconds.csv",
+            with("2024-01-05T10:00:00.1234567Z,buy,Kraken,1000,EUR,0.025,BTC,,,,,,"),
+            Some(3),
+            Some("timestamp"),
+            "microsecond",
+        ),
     ];
     for (name, bytes, line, field, words) in cases {
         let e = expect_err(name, &bytes);
@@ -300,6 +326,23 @@ fn malformed_inputs_are_refused_with_file_line_and_field() {
         assert!(e.to_string().contains(words), "{name}: `{e}` should mention `{words}`");
         assert!(e.to_string().starts_with(name), "{name}: the message starts with the file: {e}");
     }
+}
+
+/// The generic CSV's note may hold line breaks (Offramp's own export writes them quoted): such a file imports, and
+/// its export reads back the same; a note whose quote opens and runs on in an exchange's file is refused.
+#[test]
+fn quoted_line_breaks_only_where_the_format_has_them() {
+    let text = format!(
+        "{HEADER}\n2024-01-05T10:00:00Z,buy,Kraken,1000,EUR,0.025,BTC,,,,,,\"two\nlines, and \"\"quotes\"\"\"\n"
+    );
+    let p = parse_bytes(Path::new("multi.csv"), text.as_bytes()).unwrap();
+    assert_eq!(p.rows[0].tx.note, "two\nlines, and \"quotes\"");
+    let coinbase = "Timestamp,Transaction Type,Asset,Quantity Transacted,Spot Price Currency,Spot Price at Transaction,Subtotal,Total (inclusive of fees and/or spread),Fees and/or Spread,Notes\n\
+        2023-03-01T12:00:00Z,Buy,BTC,0.01,EUR,21000.00,210.00,213.99,3.99,\"Bought \"\"0.01\"\" BTC\n\
+        2023-03-09T09:00:00Z,Receive,BTC,0.005,EUR,20500.00,102.50,102.50,0.00,\"Received\"\n";
+    let e = parse_bytes(Path::new("cb.csv"), coinbase.as_bytes()).unwrap_err();
+    assert_eq!(e.line, Some(2), "{e}");
+    assert!(e.to_string().contains("never closed") || e.to_string().contains("runs over"), "{e}");
 }
 
 #[test]

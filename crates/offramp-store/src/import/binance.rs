@@ -30,6 +30,8 @@ pub fn is_v1(n: &[String]) -> bool {
 }
 
 enum Role {
+    /// Paid with the Binance Card: crypto spent (a disposal at its value then, which the statement does not give).
+    Spend,
     TradeLeg,
     TradeFee,
     Deposit,
@@ -50,6 +52,7 @@ fn role(op: &str) -> Option<Role> {
         | "binance convert"
         | "large otc trading" => Role::TradeLeg,
         "transaction fee" | "fee" => Role::TradeFee,
+        "binance card spending" => Role::Spend,
         "deposit" => Role::Deposit,
         "withdraw" | "withdrawal" => Role::Withdrawal,
         "simple earn flexible interest"
@@ -133,6 +136,12 @@ pub fn parse(sheet: &mut Sheet) -> Result<Vec<ParsedRow>, ImportError> {
                 tx.kind = kind;
                 tx.received = Some(qty);
             }
+            Role::Spend if delta < Decimal::ZERO => {
+                // Spending a fiat balance is money leaving; spending crypto disposes of it (its value: needs price).
+                tx.kind = if code.is_fiat() { TxKind::Withdrawal } else { TxKind::Spend };
+                tx.sent = Some(qty);
+            }
+            Role::Spend => return Err(wrong_sign("card spending")),
             Role::Deposit => return Err(wrong_sign("deposit")),
             Role::Withdrawal => return Err(wrong_sign("withdrawal")),
             Role::Income(_) => return Err(wrong_sign("income")),

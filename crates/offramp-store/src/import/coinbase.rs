@@ -139,6 +139,13 @@ fn parse_row(c: &Cells, cols: &Cols) -> Result<Transaction, ImportError> {
             tx.kind = TxKind::TransferOut;
             tx.sent = Some(quantity);
         }
+        "card spend" => {
+            // Paid for something with the Coinbase Card: a disposal of the crypto at its value then.
+            tx.kind = TxKind::Spend;
+            tx.sent = Some(quantity);
+            tx.fiat_value = value;
+            tx.fee = fees.zip(currency).map(|(f, cur)| Amount::new(f, cur)).filter(|f| f.code().is_fiat());
+        }
         "receive" => {
             tx.kind = TxKind::TransferIn;
             tx.received = Some(quantity);
@@ -161,7 +168,7 @@ fn parse_row(c: &Cells, cols: &Cols) -> Result<Transaction, ImportError> {
                 "transaction type",
                 format!(
                     "unknown Coinbase transaction type {} (known: Buy, Sell, Advanced Trade Buy/Sell, Convert, Send, \
-                     Receive, Deposit, Withdrawal, Staking Income, Rewards Income, Learning Reward, Inflation \
+                     Card Spend, Receive, Deposit, Withdrawal, Staking Income, Rewards Income, Learning Reward, Inflation \
                      Reward, Coinbase Earn, Interest)",
                     quote(&kind_text)
                 ),

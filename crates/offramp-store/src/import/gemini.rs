@@ -5,6 +5,10 @@
 //! Buy and Sell rows are trades between the two currencies of the symbol (BTCUSD): the currency whose amount
 //! went down was sent, the one that went up was received; the fee is in its own column. Credit and Debit rows
 //! are deposits and withdrawals (own-transfer legs for crypto). Any other type is an error.
+//!
+//! Gemini's own export ends with a row of closing balances (no date, no type, only the balance columns). It is
+//! recognised, counted as a row that is not a transaction, and checked: each closing balance must equal the last
+//! running balance the rows gave for that currency.
 
 use offramp_core::{Amount, Code, Decimal, Transaction, TxKind};
 
@@ -21,8 +25,9 @@ pub fn is_v1(n: &[String]) -> bool {
         && n.iter().any(|x| x.contains(" amount "))
 }
 
-/// The per-currency columns: (currency, amount column, fee column).
-fn currency_columns(sheet: &Sheet) -> Result<Vec<(Code, usize, Option<usize>)>, ImportError> {
+/// The per-currency columns: (currency, amount column, fee column, balance column).
+#[allow(clippy::type_complexity)]
+fn currency_columns(sheet: &Sheet) -> Result<Vec<(Code, usize, Option<usize>, Option<usize>)>, ImportError> {
     let mut out = Vec::new();
     for (i, name) in sheet.names.iter().enumerate() {
         // "usd amount usd" → USD
@@ -32,7 +37,8 @@ fn currency_columns(sheet: &Sheet) -> Result<Vec<(Code, usize, Option<usize>)>, 
                 let code = Code::parse(cur)
                     .map_err(|e| ImportError::at(sheet.path, sheet.header_line(), Some(name), e.to_string()))?;
                 let fee = sheet.col(&format!("fee ({cur}) {cur}"));
-                out.push((code, i, fee));
+                let balance = sheet.col(&format!("{cur} balance {cur}"));
+                out.push((code, i, fee, balance));
             }
         }
     }
@@ -64,8 +70,43 @@ pub fn parse(sheet: &mut Sheet) -> Result<Vec<ParsedRow>, ImportError> {
     let currencies = currency_columns(sheet)?;
     let mut out = Vec::new();
     let mut record = csv::ByteRecord::new();
+    // The last running balance of each currency, and whether the closing balances row has been read.
+    let mut balances: Vec<Option<Decimal>> = vec![None; currencies.len()];
+    let mut closed = false;
     while let Some(line) = sheet.next_row(&mut record)? {
         let c = Cells { path: sheet.path, line, record: &record, names: &sheet.names };
+        if closed {
+            return Err(c.err("date", "a row after the closing balances row (the file's last row)"));
+        }
+        if c.text(Some(date))?.is_empty() && c.text(Some(time))?.is_empty() && c.text(Some(kind))?.is_empty() {
+            for (i, (code, amount_col, _, balance_col)) in currencies.iter().enumerate() {
+                if signed(&c, *amount_col)?.is_some_and(|v| !v.is_zero()) {
+                    return Err(c.err(&c.names[*amount_col], "a row without a date or type moves an amount"));
+                }
+                let (Some(col), Some(last)) = (balance_col, balances[i]) else { continue };
+                if let Some(closing) = signed(&c, *col)? {
+                    if closing != last {
+                        return Err(c.err(
+                            &c.names[*col],
+                            format!(
+                                "the closing balance {closing} {code} is not the {last} {code} the rows end with \
+                                 (is the file complete?)"
+                            ),
+                        ));
+                    }
+                }
+            }
+            closed = true;
+            sheet.left_out += 1;
+            continue;
+        }
+        for (i, (_, _, _, balance_col)) in currencies.iter().enumerate() {
+            if let Some(col) = balance_col {
+                if let Some(b) = signed(&c, *col)? {
+                    balances[i] = Some(b);
+                }
+            }
+        }
         let stamp = format!("{} {}", c.text(Some(date))?, c.text(Some(time))?);
         let dt = ["%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%d %H:%M:%S"]
             .iter()
@@ -76,7 +117,7 @@ pub fn parse(sheet: &mut Sheet) -> Result<Vec<ParsedRow>, ImportError> {
         let ts = offramp_core::Timestamp::from_utc(&dt, &stamp).map_err(|e| c.err("date", e.to_string()))?;
         let mut moves: Vec<Amount> = Vec::new();
         let mut fees: Vec<Amount> = Vec::new();
-        for (code, amount_col, fee_col) in &currencies {
+        for (code, amount_col, fee_col, _) in &currencies {
             if let Some(v) = signed(&c, *amount_col)?.filter(|v| !v.is_zero()) {
                 moves.push(Amount::new(v, *code));
             }

@@ -1,5 +1,5 @@
 //! Kraken's ledgers export (the file that contains everything), three header variants: v1 (no `wallet`),
-//! v2 (`wallet` and `amountusd`), v3 (`wallet` and `subclass`).
+//! v2 (`wallet`, with or without `amountusd`), v3 (`wallet` and `subclass`).
 //!
 //! Rows sharing a `refid` with type trade/spend/receive are the legs of one trade: the negative leg is what was
 //! sent, the positive one what was received, each leg's `fee` is paid in that leg's asset (Kraken's balance
@@ -7,7 +7,10 @@
 //! staking variants `.S .M .F .B .P` and ETH2 fold into their asset). Rows without a `txid` are Kraken's
 //! pending copies of a deposit or withdrawal whose completed row follows; they are left out. Moves between
 //! Kraken's own wallets (`transfer`, and `earn` other than rewards) change nothing the ledger tracks and are
-//! left out, counted in the import summary. Anything else is an error naming the line.
+//! left out, counted in the import summary. An `adjustment` (Kraken changing a balance: a delisted asset
+//! converted, a correction) is a trade when two legs with one refid go opposite ways, and otherwise a deposit
+//! or withdrawal from or to outside (of unknown origin or destination, flagged in reports). Anything else is an
+//! error naming the line.
 
 use std::collections::HashMap;
 
@@ -30,8 +33,9 @@ pub fn is_v3(n: &[String]) -> bool {
     has(n, &BASE) && has(n, &["wallet", "subclass"])
 }
 
+/// `wallet` without `subclass`: with `amountusd`, or without it (both are written by Kraken).
 pub fn is_v2(n: &[String]) -> bool {
-    has(n, &BASE) && has(n, &["wallet", "amountusd"]) && !has(n, &["subclass"])
+    has(n, &BASE) && has(n, &["wallet"]) && !has(n, &["subclass"])
 }
 
 pub fn is_v1(n: &[String]) -> bool {
@@ -100,6 +104,7 @@ pub fn parse(sheet: &mut Sheet) -> Result<Vec<ParsedRow>, ImportError> {
     let mut out: Vec<ParsedRow> = Vec::new();
     let mut trades: HashMap<String, Vec<Leg>> = HashMap::new();
     let mut trade_order: Vec<String> = Vec::new();
+    let mut adjustments: Vec<Leg> = Vec::new();
     let mut record = csv::ByteRecord::new();
     while let Some(line) = sheet.next_row(&mut record)? {
         let c = Cells { path: sheet.path, line, record: &record, names: &sheet.names };
@@ -124,6 +129,7 @@ pub fn parse(sheet: &mut Sheet) -> Result<Vec<ParsedRow>, ImportError> {
             return Err(c.err("fee", format!("must not be negative ({})", leg.fee)));
         }
         match leg.kind.as_str() {
+            "adjustment" => adjustments.push(leg),
             "trade" | "spend" | "receive" => {
                 if leg.refid.is_empty() {
                     return Err(c.err("refid", "missing: a trade leg needs the refid that links it to its other leg"));
@@ -143,7 +149,46 @@ pub fn parse(sheet: &mut Sheet) -> Result<Vec<ParsedRow>, ImportError> {
         let legs = trades.remove(&refid).unwrap_or_default();
         out.extend(trade(sheet, &legs)?);
     }
+    out.extend(adjusted(sheet, adjustments)?);
     out.sort_by_key(|r| r.line);
+    Ok(out)
+}
+
+/// Adjustments: two legs of one refid going opposite ways are a conversion (a trade); any other is money or
+/// crypto arriving from, or leaving to, outside.
+fn adjusted(sheet: &Sheet, legs: Vec<Leg>) -> Result<Vec<ParsedRow>, ImportError> {
+    let mut by_refid: HashMap<String, Vec<Leg>> = HashMap::new();
+    let mut order = Vec::new();
+    for leg in legs {
+        if !by_refid.contains_key(&leg.refid) {
+            order.push(leg.refid.clone());
+        }
+        by_refid.entry(leg.refid.clone()).or_default().push(leg);
+    }
+    let mut out = Vec::new();
+    for refid in order {
+        let legs = by_refid.remove(&refid).unwrap_or_default();
+        let opposite = legs.len() == 2 && legs[0].amount.is_sign_negative() != legs[1].amount.is_sign_negative();
+        if opposite && !refid.is_empty() && legs.iter().all(|l| !l.amount.is_zero()) {
+            out.extend(trade(sheet, &legs)?);
+            continue;
+        }
+        for leg in legs.into_iter().filter(|l| !l.amount.is_zero()) {
+            let err = |m: String| ImportError::at(sheet.path, leg.line, Some("amount"), m);
+            let qty = Amount::new(leg.amount.abs(), leg.asset);
+            let mut tx = base_tx(&leg, TxKind::Deposit, &leg.txid);
+            tx.note = "Kraken balance adjustment".into();
+            if leg.amount.is_sign_negative() {
+                tx.kind = TxKind::Withdrawal;
+                tx.sent = Some(qty);
+            } else {
+                tx.received = Some(qty);
+            }
+            tx.fee = fee_of(&leg);
+            tx.validate().map_err(|e| err(e.reason))?;
+            out.push(ParsedRow { line: leg.line, tx });
+        }
+    }
     Ok(out)
 }
 
@@ -183,7 +228,7 @@ fn single(c: &Cells, leg: &Leg) -> Result<Option<Transaction>, ImportError> {
                 "type",
                 format!(
                     "unsupported Kraken ledger type {} (supported: trade, spend, receive, deposit, withdrawal, \
-                     staking, earn, transfer)",
+                     staking, earn, transfer, adjustment)",
                     quote(&leg.kind)
                 ),
             ))

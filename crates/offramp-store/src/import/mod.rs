@@ -132,6 +132,8 @@ impl<'b> Opened<'b> {
     ) -> Result<(Vec<ParsedRow>, u64), ImportError> {
         let mut sheet = Sheet::new(path, &self.body, self.skipped_lines)?;
         sheet.stream = stream;
+        // Only the generic CSV has a field that may hold line breaks (the note, as Offramp's own export writes it).
+        sheet.multiline = self.format.id == GENERIC_FORMAT;
         let rows = (self.format.parse)(&mut sheet)?;
         Ok((rows, sheet.left_out))
     }

@@ -14,6 +14,11 @@ pub struct Sheet<'a> {
     /// Lower-cased, trimmed column names.
     pub names: Vec<String>,
     reader: csv::Reader<&'a [u8]>,
+    /// The body the reader reads (to check each record's raw text).
+    body: &'a [u8],
+    /// Whether a quoted field may run over several lines (only the generic CSV's notes may). Otherwise a record
+    /// spanning lines is a quote left open, and an error.
+    pub(crate) multiline: bool,
     /// Lines before the header (a title block some exchanges put on top).
     line_offset: u64,
     /// Rows read but deliberately not turned into transactions (pending copies, moves between an exchange's
@@ -31,7 +36,7 @@ impl<'a> Sheet<'a> {
     pub fn new(path: &'a Path, body: &'a [u8], line_offset: u64) -> Result<Sheet<'a>, ImportError> {
         let mut reader = csv::ReaderBuilder::new().has_headers(true).flexible(false).from_reader(body);
         let names = header_names(path, &mut reader, line_offset + 1)?;
-        Ok(Sheet { path, names, reader, line_offset, left_out: 0, stream: None })
+        Ok(Sheet { path, names, reader, body, multiline: false, line_offset, left_out: 0, stream: None })
     }
 
     pub fn header_line(&self) -> u64 {
@@ -71,11 +76,37 @@ impl<'a> Sheet<'a> {
         Ok(rows)
     }
 
-    /// Reads the next row into `record`; returns its line number, or `None` at the end.
+    /// Reads the next row into `record`; returns its line number, or `None` at the end. A row whose quotes do not
+    /// balance (a quote left open, which would swallow the rows after it), or a quoted field running over several
+    /// lines where the format has none, is an error naming the line where the quote opened.
     pub fn next_row(&mut self, record: &mut csv::ByteRecord) -> Result<Option<u64>, ImportError> {
         match self.reader.read_byte_record(record) {
             Ok(false) => Ok(None),
-            Ok(true) => Ok(Some(self.line_offset + record.position().map(|p| p.line()).unwrap_or(0))),
+            Ok(true) => {
+                let line = self.line_offset + record.position().map(|p| p.line()).unwrap_or(0);
+                let start = record.position().map(|p| p.byte() as usize).unwrap_or(0);
+                let end = (self.reader.position().byte() as usize).min(self.body.len());
+                let raw = self.body.get(start..end).unwrap_or(b"");
+                let quotes = raw.iter().filter(|&&b| b == b'"').count();
+                if quotes % 2 == 1 {
+                    return Err(ImportError::at(
+                        self.path,
+                        line,
+                        None,
+                        "a quote opened on this line is never closed (it would swallow the rows after it)",
+                    ));
+                }
+                let inner_newline = raw.strip_suffix(b"\n").unwrap_or(raw).contains(&b'\n');
+                if inner_newline && !self.multiline {
+                    return Err(ImportError::at(
+                        self.path,
+                        line,
+                        None,
+                        "a quoted field opened on this line runs over the next lines (a closing quote is missing)",
+                    ));
+                }
+                Ok(Some(line))
+            }
             Err(e) => {
                 let line = self.line_offset + e.position().map(|p| p.line()).unwrap_or(0);
                 let msg = match e.kind() {
