@@ -297,18 +297,41 @@ pub fn sale_request(r: &QuoteRequest) -> Result<offramp_core::quote::SaleRequest
         Ok(v)
     };
     let qty = bounded("quantity", &r.qty, true)?;
+    // Every product the cost model forms stays far inside a decimal's range when, besides the bounds on each
+    // figure: the sale's value is at most 10^18, volatility and Y at most 10, and the sale at most 10^12 times the
+    // daily volume (impact <= value x 10 x 10 x 10^6 <= 10^26; risk <= sqrt(365) x qty x price x 10).
+    let small = Decimal::TEN;
     let price = r.price.as_deref().ok_or_else(|| {
         AppError::new(
             ErrorCode::InvalidInput,
             "price: Offramp is offline (no live prices yet): give the price of one unit, e.g. --price 65000",
         )
     })?;
+    let at_most = |field: &str, v: Decimal, most: Decimal| -> Result<Decimal, AppError> {
+        if v > most {
+            return Err(AppError::new(ErrorCode::InvalidInput, format!("{field}: {v} is more than {most}")));
+        }
+        Ok(v)
+    };
     let impact = match (&r.daily_volatility, &r.daily_volume) {
-        (Some(v), Some(vol)) => Some(ImpactParams {
-            y: bounded("impact Y", r.impact_y.as_deref().unwrap_or("0.7"), false)?,
-            daily_volatility: bounded("daily volatility", v, false)?,
-            daily_volume: bounded("daily volume", vol, true)?,
-        }),
+        (Some(v), Some(vol)) => {
+            let p = ImpactParams {
+                y: at_most("impact Y", bounded("impact Y", r.impact_y.as_deref().unwrap_or("0.7"), false)?, small)?,
+                daily_volatility: at_most("daily volatility", bounded("daily volatility", v, false)?, small)?,
+                daily_volume: bounded("daily volume", vol, true)?,
+            };
+            if qty.checked_div(p.daily_volume).is_none_or(|ratio| ratio > limit) {
+                return Err(AppError::new(
+                    ErrorCode::InvalidInput,
+                    format!(
+                        "daily volume: {} is too small for a sale of {qty} (more than {limit} days of the market's \
+                         volume; check the figure)",
+                        p.daily_volume
+                    ),
+                ));
+            }
+            Some(p)
+        }
         (None, None) => None,
         _ => {
             return Err(AppError::new(
@@ -317,12 +340,20 @@ pub fn sale_request(r: &QuoteRequest) -> Result<offramp_core::quote::SaleRequest
             ))
         }
     };
+    let price = bounded("price", price, true)?;
+    let most_value = Decimal::from(1_000_000_000_000_000_000i64);
+    if qty.checked_mul(price).is_none_or(|v| v > most_value) {
+        return Err(AppError::new(
+            ErrorCode::InvalidInput,
+            format!("sale: {qty} at {price} a unit is worth more than {most_value}; check the quantity and the price"),
+        ));
+    }
     Ok(offramp_core::quote::SaleRequest {
         asset: code("asset", &r.asset)?,
         qty,
         fiat: code("currency", &r.fiat)?,
         country: r.country.to_ascii_uppercase(),
-        price: bounded("price", price, true)?,
+        price,
         volume_30d: bounded("30-day volume", r.volume_30d.as_deref().unwrap_or("0"), false)?,
         impact,
     })

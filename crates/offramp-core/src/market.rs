@@ -35,6 +35,8 @@ pub enum BookError {
     BadLevel { price: Decimal, size: Decimal },
     #[error("the quantity to sell must be positive")]
     NonPositive,
+    #[error("the book's figures are too large to compute with exactly")]
+    Overflow,
 }
 
 /// What selling into the bids would do.
@@ -111,14 +113,17 @@ pub fn walk_sell(book: &OrderBook, qty: Decimal) -> Result<SellWalk, BookError> 
             break;
         }
         let take = left.min(l.size);
-        gross += take * l.price;
+        gross = take.checked_mul(l.price).and_then(|v| gross.checked_add(v)).ok_or(BookError::Overflow)?;
         left -= take;
         worst = l.price;
         used += 1;
     }
     let filled = qty - left;
-    let vwap = gross / filled;
-    let mid = best_ask.map(|a| (a + best_bid) / Decimal::TWO);
+    let vwap = gross.checked_div(filled).ok_or(BookError::Overflow)?;
+    let mid = match best_ask {
+        Some(a) => Some(a.checked_add(best_bid).ok_or(BookError::Overflow)? / Decimal::TWO),
+        None => None,
+    };
     let fill = SellFill {
         filled,
         gross,

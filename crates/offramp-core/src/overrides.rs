@@ -113,6 +113,11 @@ impl Override {
         if field.is_percent() && value > Decimal::ONE_HUNDRED {
             return Err(format!("{}: {value} is over 100 %", field.as_str()));
         }
+        // Fees, limits and tickets enter products with the sale's value: bounded so none can overflow.
+        let most = Decimal::from(1_000_000_000_000_000i64);
+        if value > most {
+            return Err(format!("{}: {value} is more than {most}", field.as_str()));
+        }
         if field == Field::MinTicket && currency.map(|c| c.as_str() != "USD").unwrap_or(false) {
             return Err("min_ticket: desks' minimum tickets are kept in USD".into());
         }

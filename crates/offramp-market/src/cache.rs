@@ -32,26 +32,54 @@ impl BookCache {
         self.dir.join(format!("{}-{}-{}.json", exchange.id(), clean(base), clean(quote)))
     }
 
-    /// Keeps a fetched book with its time. A cache that cannot be written is not an error for the quote (it is
-    /// only a convenience), so the result says whether it was kept.
+    /// Keeps a fetched book with its time: checked first (a book that fails [`crate::parse::validate`] is not
+    /// kept), written new under a temporary name of its own (mode 0600, in a folder created 0700), then renamed
+    /// over the previous one. A cache that cannot be written is not an error for the quote (it is only a
+    /// convenience), so the result says whether it was kept.
     pub fn store(&self, exchange: Exchange, base: &str, quote: &str, book: &OrderBook, fetched_at: Timestamp) -> bool {
+        if crate::parse::validate(exchange.name(), book.clone()).is_err() {
+            return false;
+        }
         let path = self.file(exchange, base, quote);
         let write = || -> std::io::Result<()> {
-            std::fs::create_dir_all(&self.dir)?;
-            let tmp = path.with_extension("json.partial");
+            let mut dirs = std::fs::DirBuilder::new();
+            dirs.recursive(true);
+            #[cfg(unix)]
+            std::os::unix::fs::DirBuilderExt::mode(&mut dirs, 0o700);
+            dirs.create(&self.dir)?;
+            static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+            let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let tmp = self.dir.join(format!(".{}.{}-{n}.partial", exchange.id(), std::process::id()));
             let text = serde_json::to_vec(&Stored { fetched_at, book: book.clone() }).map_err(std::io::Error::other)?;
-            std::fs::write(&tmp, text)?;
-            std::fs::rename(&tmp, &path)
+            let mut o = std::fs::OpenOptions::new();
+            o.write(true).create_new(true);
+            #[cfg(unix)]
+            std::os::unix::fs::OpenOptionsExt::mode(&mut o, 0o600);
+            let result = (|| {
+                let mut f = o.open(&tmp)?;
+                std::io::Write::write_all(&mut f, &text)?;
+                f.sync_all()?;
+                std::fs::rename(&tmp, &path)
+            })();
+            if result.is_err() {
+                let _ = std::fs::remove_file(&tmp);
+            }
+            result
         };
         write().is_ok()
     }
 
-    /// The last book kept for this exchange and pair, with when it was fetched. A missing or unreadable file is
-    /// no book (a damaged cache file is simply not used).
+    /// The last book kept for this exchange and pair, with when it was fetched. A missing, unreadable or
+    /// implausible file (one that fails [`crate::parse::validate`]) is no book: a damaged cache is not used.
     pub fn load(&self, exchange: Exchange, base: &str, quote: &str) -> Option<(OrderBook, Timestamp)> {
-        let bytes = std::fs::read(self.file(exchange, base, quote)).ok()?;
+        let path = self.file(exchange, base, quote);
+        if std::fs::metadata(&path).ok()?.len() > crate::MAX_BODY_BYTES as u64 * 4 {
+            return None;
+        }
+        let bytes = std::fs::read(path).ok()?;
         let s: Stored = serde_json::from_slice(&bytes).ok()?;
-        Some((s.book, s.fetched_at))
+        let book = crate::parse::validate(exchange.name(), s.book).ok()?;
+        Some((book, s.fetched_at))
     }
 
     pub fn dir(&self) -> &Path {

@@ -64,6 +64,18 @@ impl Exchange {
         }
     }
 
+    /// The exchange's name as errors show it.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Exchange::Kraken => "Kraken",
+            Exchange::Coinbase => "Coinbase Exchange",
+            Exchange::Binance => "Binance",
+            Exchange::Bitstamp => "Bitstamp",
+            Exchange::Gemini => "Gemini",
+        }
+    }
+
+    /// Parses and checks an answer (see [`parse::validate`]).
     pub fn parse(&self, body: &str) -> Result<OrderBook, parse::ParseError> {
         match self {
             Exchange::Kraken => parse::kraken(body),
@@ -74,6 +86,9 @@ impl Exchange {
         }
     }
 }
+
+/// The most an exchange's answer may hold (a 1,000-level book is about 60 kB).
+pub const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum MarketError {
@@ -108,36 +123,89 @@ pub trait BookSource {
     ) -> Vec<(Exchange, Result<FetchedBook, MarketError>)>;
 }
 
-/// The network source. `base_url` overrides every exchange's base URL (tests point it at a local server that
-/// replays recorded responses; a proxy could use it too).
+/// The network source: HTTPS only, no redirects, answers capped at [`MAX_BODY_BYTES`] and parsed within the
+/// timeout. `base_url` overrides every exchange's base URL (tests point it at a local server that replays recorded
+/// responses); plain `http` is accepted only for a server on this machine (loopback).
 pub struct HttpBooks {
-    client: reqwest::Client,
+    client: Option<reqwest::Client>,
     base_url: Option<String>,
+}
+
+/// Whether `url` is plain HTTP to this machine (a test's replay server).
+fn is_loopback_http(url: &str) -> bool {
+    let Some(rest) = url.strip_prefix("http://") else { return false };
+    let host = rest.split(['/', '?']).next().unwrap_or("");
+    let host = host
+        .rsplit_once(':')
+        .map(|(h, port)| if port.chars().all(|c| c.is_ascii_digit()) { h } else { host })
+        .unwrap_or(host);
+    matches!(host, "127.0.0.1" | "localhost" | "[::1]")
 }
 
 impl HttpBooks {
     pub fn new(base_url: Option<String>) -> HttpBooks {
-        let client = reqwest::Client::builder()
-            .user_agent(concat!("offramp/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .unwrap_or_default();
+        let plain_ok = base_url.as_deref().is_some_and(is_loopback_http);
+        let usable = base_url.as_deref().is_none_or(|u| plain_ok || u.starts_with("https://"));
+        let client = usable
+            .then(|| {
+                reqwest::Client::builder()
+                    .user_agent(concat!("offramp/", env!("CARGO_PKG_VERSION")))
+                    .redirect(reqwest::redirect::Policy::none())
+                    .https_only(!plain_ok)
+                    .build()
+                    .ok()
+            })
+            .flatten();
         HttpBooks { client, base_url }
     }
 
     async fn one(&self, ex: Exchange, base: &str, quote: &str, timeout: Duration) -> Result<FetchedBook, MarketError> {
-        let url = format!("{}{}", self.base_url.as_deref().unwrap_or(ex.base_url()), ex.book_path(base, quote));
         let started = Instant::now();
+        let ticker = |s: &str| !s.is_empty() && s.len() <= 15 && s.chars().all(|c| c.is_ascii_alphanumeric());
+        if !ticker(base) || !ticker(quote) {
+            return Err(MarketError::Parse(parse::ParseError {
+                exchange: ex.name(),
+                reason: "an asset or currency code that is not letters and digits is not sent to the exchange".into(),
+            }));
+        }
+        let client = self.client.as_ref().ok_or(MarketError::Offline(ex.id()))?;
+        let url = format!("{}{}", self.base_url.as_deref().unwrap_or(ex.base_url()), ex.book_path(base, quote));
         let request = async {
-            let resp = self.client.get(&url).send().await.map_err(|_| MarketError::Offline(ex.id()))?;
+            let mut resp = client.get(&url).send().await.map_err(|_| MarketError::Offline(ex.id()))?;
             if !resp.status().is_success() {
                 return Err(MarketError::Http(ex.id(), resp.status().as_u16()));
             }
-            resp.text().await.map_err(|_| MarketError::Offline(ex.id()))
+            let too_big = || {
+                MarketError::Parse(parse::ParseError {
+                    exchange: ex.name(),
+                    reason: format!("the answer is larger than {} MB; not read", MAX_BODY_BYTES >> 20),
+                })
+            };
+            if resp.content_length().is_some_and(|n| n > MAX_BODY_BYTES as u64) {
+                return Err(too_big());
+            }
+            let mut body: Vec<u8> = Vec::new();
+            while let Some(chunk) = resp.chunk().await.map_err(|_| MarketError::Offline(ex.id()))? {
+                if body.len() + chunk.len() > MAX_BODY_BYTES {
+                    return Err(too_big());
+                }
+                body.extend_from_slice(&chunk);
+            }
+            let text = String::from_utf8(body).map_err(|_| {
+                MarketError::Parse(parse::ParseError {
+                    exchange: ex.name(),
+                    reason: "the answer is not UTF-8 text".into(),
+                })
+            })?;
+            Ok(ex.parse(&text)?)
         };
-        let body = tokio::time::timeout(timeout, request)
+        let book = tokio::time::timeout(timeout, request)
             .await
             .map_err(|_| MarketError::Timeout(ex.id(), timeout.as_millis()))??;
-        Ok(FetchedBook { exchange: ex, book: ex.parse(&body)?, elapsed: started.elapsed() })
+        if started.elapsed() > timeout {
+            return Err(MarketError::Timeout(ex.id(), timeout.as_millis()));
+        }
+        Ok(FetchedBook { exchange: ex, book, elapsed: started.elapsed() })
     }
 }
 
@@ -184,5 +252,5 @@ async fn join_all<F: std::future::Future>(futures: impl IntoIterator<Item = F>) 
         }
     })
     .await;
-    outputs.into_iter().map(|o| o.expect("every future completed")).collect()
+    outputs.into_iter().flatten().collect()
 }

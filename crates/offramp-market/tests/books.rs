@@ -85,3 +85,85 @@ fn without_a_network_every_venue_says_offline() {
     assert_eq!(results[0].1, Err(MarketError::Offline("kraken")));
     assert_eq!(results[1].1, Err(MarketError::Offline("bitstamp")));
 }
+
+/// A server that misbehaves differently for each exchange's path: Kraken sends an endless body, Coinbase a
+/// redirect to another host, Binance trickles its answer past the timeout, Bitstamp a price of 7.9e28, Gemini an
+/// error text with terminal escapes.
+fn hostile_server() -> String {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut line = String::new();
+                let _ = reader.read_line(&mut line);
+                loop {
+                    let mut h = String::new();
+                    if reader.read_line(&mut h).unwrap_or(0) == 0 || h == "\r\n" {
+                        break;
+                    }
+                }
+                let path = line.split_whitespace().nth(1).unwrap_or("").to_string();
+                let head = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\nconnection: close\r\n";
+                if path.starts_with("/0/public/Depth") {
+                    let _ = write!(stream, "{head}\r\n{{\"result\":{{\"XXBTZUSD\":{{\"bids\":[");
+                    let chunk = "[\"1\",\"1\",1],".repeat(10_000);
+                    while stream.write_all(chunk.as_bytes()).is_ok() {}
+                } else if path.starts_with("/products/") {
+                    let _ = stream.write_all(
+                        b"HTTP/1.1 302 Found\r\nlocation: https://example.invalid/book\r\ncontent-length: 0\r\n\r\n",
+                    );
+                } else if path.starts_with("/api/v3/depth") {
+                    let _ = write!(stream, "{head}\r\n{{\"bids\":[");
+                    for _ in 0..100 {
+                        if stream.write_all(b"[\"1\",\"1\"],").is_err() {
+                            return;
+                        }
+                        std::thread::sleep(Duration::from_millis(50));
+                    }
+                } else if path.starts_with("/api/v2/order_book/") {
+                    let body = r#"{"bids":[["79228162514264337593543950335","1"]],"asks":[]}"#;
+                    let _ = write!(stream, "{head}content-length: {}\r\n\r\n{body}", body.len());
+                } else {
+                    let body = "{\"bids\":[],\"asks\":[],\"x\":\"\u{1b}]0;pwned\u{7}\"}";
+                    let _ = write!(stream, "HTTP/1.1 200 OK\r\ncontent-length: {}\r\n\r\n{body}", body.len());
+                }
+            });
+        }
+    });
+    url
+}
+
+#[test]
+fn hostile_servers_are_refused_within_the_timeout() {
+    let source = HttpBooks::new(Some(hostile_server()));
+    let started = Instant::now();
+    let results = source.books(&Exchange::ALL, "BTC", "USD", Duration::from_millis(1500));
+    assert!(started.elapsed() < Duration::from_millis(2500), "{:?}", started.elapsed());
+    let get = |ex: Exchange| results.iter().find(|(e, _)| *e == ex).unwrap().1.clone();
+    match get(Exchange::Kraken) {
+        Err(MarketError::Parse(p)) => assert!(p.reason.contains("larger than 4 MB"), "{p}"),
+        other => panic!("an endless body must be cut off: {other:?}"),
+    }
+    assert_eq!(get(Exchange::Coinbase), Err(MarketError::Http("coinbase", 302)), "redirects are not followed");
+    assert_eq!(get(Exchange::Binance), Err(MarketError::Timeout("binance", 1500)));
+    assert!(matches!(get(Exchange::Bitstamp), Err(MarketError::Parse(_))), "a price of 7.9e28 is refused");
+    // An answer with raw control characters in it: refused, and its error holds none of them.
+    match get(Exchange::Gemini) {
+        Err(MarketError::Parse(p)) => assert!(!p.reason.chars().any(char::is_control), "{p:?}"),
+        other => panic!("{other:?}"),
+    }
+    // Asset codes that are not plain tickers never reach a URL.
+    let r = source.books(&[Exchange::Kraken], "BTC/../x", "USD", Duration::from_millis(500));
+    assert!(matches!(&r[0].1, Err(MarketError::Parse(p)) if p.reason.contains("letters and digits")), "{r:?}");
+}
+
+#[test]
+fn plain_http_only_to_this_machine() {
+    let source = HttpBooks::new(Some("http://example.invalid".into()));
+    let r = source.books(&[Exchange::Kraken], "BTC", "USD", Duration::from_millis(500));
+    assert_eq!(r[0].1, Err(MarketError::Offline("kraken")));
+}

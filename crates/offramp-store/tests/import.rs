@@ -504,3 +504,29 @@ fn cancelling_a_streaming_import_adds_nothing() {
     assert_eq!(calls, 3);
     assert_eq!(l.transaction_count().unwrap(), 0);
 }
+
+/// A device that never ends, a pipe or a folder is refused before anything is read; so is a line too long to be
+/// a CSV row.
+#[test]
+fn only_regular_files_of_bounded_size_are_read() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut l = new_ledger(tmp.path());
+    for (p, says) in [(Path::new("/dev/zero"), "not a regular file"), (tmp.path(), "not a regular file")] {
+        let e = l.import_files(&[p.to_path_buf()], now(), &mut |_, _| true).unwrap_err();
+        assert!(e.to_string().contains(says), "{}: {e}", p.display());
+        assert!(parse_file(p).unwrap_err().to_string().contains(says));
+    }
+    #[cfg(unix)]
+    {
+        let fifo = tmp.path().join("pipe.csv");
+        let status = std::process::Command::new("mkfifo").arg(&fifo).status().unwrap();
+        assert!(status.success());
+        let e = parse_file(&fifo).unwrap_err();
+        assert!(e.to_string().contains("not a regular file"), "{e}");
+    }
+    let long = format!("{HEADER}\n{}\n", "x".repeat(offramp_store::import::MAX_LINE_BYTES + 1));
+    let e = parse_bytes(Path::new("long.csv"), long.as_bytes()).unwrap_err();
+    assert_eq!(e.line, Some(2), "{e}");
+    assert!(e.to_string().contains("longer than 16 MiB"), "{e}");
+    assert_eq!(l.transaction_count().unwrap(), 0);
+}

@@ -67,8 +67,54 @@ pub fn parse_file(path: &Path) -> Result<ParsedFile, ImportError> {
     parse_bytes(path, &read(path)?)
 }
 
+/// The largest file an import reads (an exchange's history of millions of rows is a fraction of it).
+pub const MAX_FILE_BYTES: u64 = 512 * 1024 * 1024;
+
+/// The longest line a file may have (a CSV row is far shorter; longer means it is not an export).
+pub const MAX_LINE_BYTES: usize = 16 * 1024 * 1024;
+
+/// Reads a file to import: a regular file only (not a device such as `/dev/zero`, a pipe or a folder), at most
+/// [`MAX_FILE_BYTES`] (checked before and while reading, so a file that grows cannot exhaust memory), with no line
+/// longer than [`MAX_LINE_BYTES`].
 fn read(path: &Path) -> Result<Vec<u8>, ImportError> {
-    std::fs::read(path).map_err(|e| ImportError::file(path, format!("cannot read the file: {e}")))
+    use std::io::Read;
+    let cannot = |e: std::io::Error| ImportError::file(path, format!("cannot read the file: {e}"));
+    let meta = std::fs::metadata(path).map_err(cannot)?;
+    if !meta.is_file() {
+        return Err(ImportError::file(
+            path,
+            "not a regular file (a folder, a device or a pipe): save the exchange's export as a file and import that",
+        ));
+    }
+    let too_big = || {
+        ImportError::file(
+            path,
+            format!("the file is larger than {} MiB, the most one import reads: split it", MAX_FILE_BYTES >> 20),
+        )
+    };
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(too_big());
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+    std::fs::File::open(path).map_err(cannot)?.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes).map_err(cannot)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(too_big());
+    }
+    Ok(bytes)
+}
+
+fn check_line_lengths(path: &Path, bytes: &[u8]) -> Result<(), ImportError> {
+    for (i, line) in bytes.split(|&b| b == b'\n').enumerate() {
+        if line.len() > MAX_LINE_BYTES {
+            return Err(ImportError::at(
+                path,
+                i as u64 + 1,
+                None,
+                format!("the line is longer than {} MiB: this is not an exchange's CSV export", MAX_LINE_BYTES >> 20),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Parses file contents (`path` only names the file in errors and in the summary).
@@ -101,6 +147,7 @@ impl<'b> Opened<'b> {
                 "the file is UTF-16 encoded; save it as UTF-8 (CSV UTF-8) and import again",
             ));
         }
+        check_line_lengths(path, bytes)?;
         let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
         // Windows line ends: the csv reader would count a record that follows "\r\n" as on the previous line, so
         // the line numbers in errors would be one off. Normalise to "\n" first (inside quoted notes too, harmlessly).
