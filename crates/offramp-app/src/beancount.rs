@@ -167,9 +167,24 @@ fn export(
 
     let mut body: Vec<u8> = Vec::new();
     let mut used_accounts: BTreeSet<String> = BTreeSet::new();
-    let lot_spec = |p: &Piece| -> String {
-        let unit = p.cost.map(|c| (c / p.qty).round_dp(UNIT_COST_PLACES).normalize()).unwrap_or_default();
-        format!(" {{{unit} {cur}, {}, \"lot-{}\"}}", p.acquired.date_in(zone), p.lot)
+    let lot_spec = |p: &Piece| -> Result<String, AppError> {
+        let unit = match p.cost {
+            Some(c) => c.checked_div(p.qty).ok_or_else(|| {
+                AppError::new(
+                    ErrorCode::InvalidInput,
+                    format!(
+                        "lot-{} ({}): a cost of {c} {cur} for {} units is too large a unit cost to write; check \
+                         that transaction",
+                        p.lot,
+                        history.source(p.lot),
+                        p.qty
+                    ),
+                )
+            })?,
+            None => Decimal::ZERO,
+        };
+        let unit = unit.round_dp(UNIT_COST_PLACES).normalize();
+        Ok(format!(" {{{unit} {cur}, {}, \"lot-{}\"}}", p.acquired.date_in(zone), p.lot))
     };
     for (id, t) in &history.txs {
         let mut postings: Vec<Posting> = Vec::new();
@@ -192,7 +207,7 @@ fn export(
                     pool_account(*pool),
                     *qty,
                     commodity(*asset),
-                    lot_spec(&piece),
+                    lot_spec(&piece)?,
                     (cur.clone(), *cost),
                 );
             }
@@ -241,7 +256,7 @@ fn export(
                         pool_account(m.to),
                         p.qty,
                         commodity(m.asset),
-                        lot_spec(p),
+                        lot_spec(p)?,
                         (cur.clone(), p.cost.unwrap_or_default()),
                     );
                 }

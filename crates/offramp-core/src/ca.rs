@@ -195,7 +195,7 @@ fn settle(
         let superficial = d.qty.min(acquired).min(held);
         if superficial > Decimal::ZERO {
             if let Some(loss) = d.gain.map(|g| -g) {
-                let denied = if superficial == d.qty { loss } else { loss * superficial / d.qty };
+                let denied = if superficial == d.qty { loss } else { crate::tax::share(loss, superficial, d.qty) };
                 d.denied_loss = denied;
                 d.gain = d.gain.map(|g| g + denied);
                 *cost = cost.map(|c| c + denied);

@@ -285,7 +285,8 @@ impl Engine {
         match self.method {
             Method::Fifo | Method::Lifo | Method::Average => Key::Time(acquired, lot, self.seq),
             Method::Hifo => {
-                let unit = cost.map(|c| c / qty).unwrap_or_default();
+                // A unit cost too large to hold (a huge cost for a tiny quantity) is the highest there is.
+                let unit = cost.map(|c| c.checked_div(qty).unwrap_or(Decimal::MAX)).unwrap_or_default();
                 Key::Cost(cost.is_none(), std::cmp::Reverse(unit), acquired, lot, self.seq)
             }
         }
@@ -474,7 +475,7 @@ pub fn book_with(events: &[Event], method_at: &dyn Fn(Timestamp) -> Method) -> R
                     } else if i + 1 == n {
                         left_in
                     } else {
-                        (piece.qty * left_in / left_out)
+                        crate::tax::share(piece.qty, left_in, left_out)
                             .round_dp_with_strategy(ALLOCATION_SCALE, RoundingStrategy::MidpointNearestEven)
                     };
                     left_in -= arrived;

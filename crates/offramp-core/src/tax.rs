@@ -68,6 +68,22 @@ pub struct Conversion {
     pub flags: HashMap<i64, Vec<Flag>>,
     /// Income received (transaction id, asset, quantity, fair value).
     pub income: Vec<(i64, Code, Decimal, Option<Decimal>)>,
+    /// Disposals whose selling fees exceed what they brought in (a dust sale: 0.02 USD for a 0.10 USD fee): their
+    /// proceeds are zero, and the excess, by disposal id, is a cost of the disposal that the reports add to its
+    /// cost basis (docs/TAX.md).
+    pub excess_fees: HashMap<i64, Decimal>,
+}
+
+/// `a × part / whole` for `0 <= part <= whole`: exactly when the product fits in a decimal, otherwise as
+/// `a × (part / whole)`, which cannot overflow (the ratio is at most one).
+pub fn share(a: Decimal, part: Decimal, whole: Decimal) -> Decimal {
+    if whole.is_zero() {
+        return Decimal::ZERO;
+    }
+    match a.checked_mul(part) {
+        Some(p) => p / whole,
+        None => a * (part / whole),
+    }
 }
 
 fn add_flag(c: &mut Conversion, id: i64, f: Flag) {
@@ -176,6 +192,16 @@ pub fn to_events_with(
             }
             v.map(|v| v + sign * fee_money.unwrap_or_default())
         };
+        // Proceeds net of fees that came out below zero: zero proceeds, the excess kept as a cost of the disposal.
+        let floor = |v: Option<Decimal>, c: &mut Conversion| -> Option<Decimal> {
+            match v {
+                Some(v) if v < Decimal::ZERO => {
+                    *c.excess_fees.entry(id).or_default() += -v;
+                    Some(Decimal::ZERO)
+                }
+                other => other,
+            }
+        };
         let crypto = |a: &Option<Amount>| a.filter(|a| !a.code().is_fiat());
         let dispose = |a: Amount, proceeds: Option<Decimal>, c: &mut Conversion| {
             let qty = a.value() + fee_in(a.code());
@@ -205,7 +231,8 @@ pub fn to_events_with(
             TxKind::Sell => {
                 let proceeds = t.received.as_ref().and_then(|r| value_of(r, &mut c));
                 if let Some(s) = crypto(&t.sent) {
-                    dispose(s, adjust(proceeds, -Decimal::ONE), &mut c);
+                    let net = floor(adjust(proceeds, -Decimal::ONE), &mut c);
+                    dispose(s, net, &mut c);
                 }
             }
             TxKind::Trade | TxKind::Spend => {
@@ -213,7 +240,8 @@ pub fn to_events_with(
                     flag(Flag::NeedsPrice, &mut c);
                 }
                 if let Some(s) = crypto(&t.sent) {
-                    dispose(s, adjust(fiat_value, -Decimal::ONE), &mut c);
+                    let net = floor(adjust(fiat_value, -Decimal::ONE), &mut c);
+                    dispose(s, net, &mut c);
                 }
                 if let Some(r) = crypto(&t.received) {
                     acquire(r, fiat_value, &mut c);
@@ -266,7 +294,8 @@ pub fn to_events_with(
                         }
                         if kept > Decimal::ZERO && !carried {
                             // The transfer's fiat value is the value of what was sent: the fee's share by quantity.
-                            let proceeds = fiat_value.filter(|_| !s.value().is_zero()).map(|v| v * kept / s.value());
+                            let proceeds =
+                                fiat_value.filter(|_| !s.value().is_zero()).map(|v| share(v, kept, s.value()));
                             if proceeds.is_none() {
                                 flag(Flag::TransferFee, &mut c);
                             }
@@ -344,11 +373,26 @@ pub fn us_rows(booking: &Booking, year: i32) -> Vec<GainRow> {
 
 /// As [`us_rows`], with dates (the year, the holding period) taken in `zone` (Germany: Europe/Berlin).
 pub fn gain_rows(booking: &Booking, year: i32, zone: crate::time::Zone) -> Vec<GainRow> {
+    gain_rows_with(booking, year, zone, &HashMap::new())
+}
+
+/// As [`gain_rows`], with the selling fees that exceeded each disposal's proceeds ([`Conversion::excess_fees`])
+/// added to the cost of its pieces, shared by quantity (the last piece takes the rest).
+pub fn gain_rows_with(
+    booking: &Booking,
+    year: i32,
+    zone: crate::time::Zone,
+    excess_fees: &HashMap<i64, Decimal>,
+) -> Vec<GainRow> {
     let mut rows = Vec::new();
     for d in booking.disposals.iter().filter(|d| chrono::Datelike::year(&d.time.date_in(zone)) == year) {
         let (mut qty_left, mut proceeds_left) = (d.qty, d.proceeds);
+        let mut excess = d.proceeds.and(excess_fees.get(&d.id).copied());
+        let mut excess_qty = d.qty;
         for p in &d.pieces {
             let proceeds = take_share(&mut qty_left, &mut proceeds_left, p.qty);
+            let extra = take_share(&mut excess_qty, &mut excess, p.qty).unwrap_or_default();
+            let cost = p.cost.map(|c| c + extra);
             let sold = d.time.date_in(zone);
             let acquired = p.acquired.date_in(zone);
             rows.push(GainRow {
@@ -359,8 +403,8 @@ pub fn gain_rows(booking: &Booking, year: i32, zone: crate::time::Zone) -> Vec<G
                 sold,
                 qty: p.qty,
                 proceeds,
-                cost: p.cost,
-                gain: proceeds.zip(p.cost).map(|(a, b)| a - b),
+                cost,
+                gain: proceeds.zip(cost).map(|(a, b)| a - b),
                 term: us_term(acquired, sold),
             });
         }

@@ -185,7 +185,10 @@ fn rate(rates: Rates, class: Class) -> Option<Decimal> {
 /// Per-unit ranking key: lower sells first. Unknown costs last.
 fn rank(s: &TaxSale, l: &HeldLot) -> (u8, Decimal) {
     let Some(cost) = l.cost.filter(|_| l.qty > Decimal::ZERO) else { return (3, Decimal::ZERO) };
-    let gain = s.proceeds_per_unit - cost / l.qty;
+    // A unit cost too large to compute is the largest loss there is: sold first.
+    let Some(gain) = cost.checked_div(l.qty).and_then(|unit| s.proceeds_per_unit.checked_sub(unit)) else {
+        return (0, Decimal::MIN);
+    };
     let class = class_of(s.jurisdiction, l.acquired, s.date);
     match (rate(s.rates, class), class) {
         (Some(r), _) => (0, r * gain),
@@ -252,7 +255,7 @@ pub fn choose(s: &TaxSale) -> Choice {
                     qty: total,
                     cost,
                 };
-                let piece_cost = pool.cost.map(|c| if q == total { c } else { c * q / total });
+                let piece_cost = pool.cost.map(|c| if q == total { c } else { crate::tax::share(c, q, total) });
                 return finish(s, vec![piece(s, &pool, q, piece_cost, Class::Short)], s.qty - q);
             }
             return finish(s, Vec::new(), s.qty);
@@ -261,7 +264,7 @@ pub fn choose(s: &TaxSale) -> Choice {
     let pieces = taken
         .into_iter()
         .map(|(l, q)| {
-            let cost = l.cost.map(|c| if q == l.qty { c } else { c * q / l.qty });
+            let cost = l.cost.map(|c| if q == l.qty { c } else { crate::tax::share(c, q, l.qty) });
             piece(s, l, q, cost, class_of(s.jurisdiction, l.acquired, s.date))
         })
         .collect();

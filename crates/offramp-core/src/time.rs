@@ -66,7 +66,7 @@ impl Timestamp {
             return Err(TimeError::LeapSecond(crate::text::clip(original)));
         }
         let extra_digits = fraction_digits(original).and_then(|f| f.get(6..)).unwrap_or("");
-        if dt.nanosecond() % 1000 != 0 || extra_digits.bytes().any(|d| d != b'0') {
+        if !dt.nanosecond().is_multiple_of(1000) || extra_digits.bytes().any(|d| d != b'0') {
             return Err(TimeError::TooPrecise(crate::text::clip(original)));
         }
         Ok(Timestamp(dt.and_utc().timestamp_micros()))

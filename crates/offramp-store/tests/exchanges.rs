@@ -431,3 +431,16 @@ fn card_spends_adjustments_and_the_kraken_header_without_subclass() {
     let e = err("bn.csv", &format!("{bn}1,2024-03-01 12:00:00,Spot,Binance Card Spending,BTC,0.001,\n"));
     assert_eq!((e.line, e.field.as_deref()), (Some(2), Some("change")));
 }
+
+/// Two same-time legs of the largest decimal used to overflow while the trade was summed: an error naming the
+/// line now.
+#[test]
+fn binance_legs_that_overflow_are_an_error() {
+    let bn = "User_ID,UTC_Time,Account,Operation,Coin,Change,Remark\n";
+    let max = "79228162514264337593543950335";
+    let e = err(
+        "bn.csv",
+        &format!("{bn}1,2024-03-01 12:00:00,Spot,Buy,BTC,{max},\n1,2024-03-01 12:00:00,Spot,Buy,BTC,{max},\n"),
+    );
+    assert_eq!((e.line, e.field.as_deref()), (Some(3), Some("change")), "{e}");
+}

@@ -53,6 +53,11 @@ pub struct CaReport {
 /// Every asset's events for the ACB: one pool for everything (identical property is averaged across all
 /// accounts). Units that left to an unknown destination leave the average at its cost share (negative ids).
 pub(crate) fn ca_events(history: &History) -> BTreeMap<Code, Vec<CaEvent>> {
+    ca_events_and_fees(history).0
+}
+
+/// As [`ca_events`], with the selling fees beyond each disposal's proceeds (by transaction id).
+fn ca_events_and_fees(history: &History) -> (BTreeMap<Code, Vec<CaEvent>>, std::collections::HashMap<i64, Decimal>) {
     let c = Conventions::of(Jurisdiction::Ca, history);
     let conv = to_events_with(&history.txs, &history.links, c.currency, &mut |_| PoolId(0), c.options);
     let mut by_asset: BTreeMap<Code, Vec<CaEvent>> = Default::default();
@@ -88,7 +93,7 @@ pub(crate) fn ca_events(history: &History) -> BTreeMap<Code, Vec<CaEvent>> {
             CaEvent::Dispose { date, .. } | CaEvent::Shrink { date, .. } => (*date, 1),
         });
     }
-    by_asset
+    (by_asset, conv.excess_fees)
 }
 
 fn ca_error(history: &History, asset: Code, e: &offramp_core::ca::CaError) -> AppError {
@@ -105,11 +110,17 @@ impl Session {
         let history = self.history(progress)?;
         let cad = Jurisdiction::Ca.currency();
         let mut rows = Vec::new();
-        for (asset, events) in ca_events(&history) {
+        let (by_asset, excess_fees) = ca_events_and_fees(&history);
+        for (asset, events) in by_asset {
             let (disposals, _) = acb(&events).map_err(|e| ca_error(&history, asset, &e))?;
-            for d in disposals.into_iter().filter(|d| chrono::Datelike::year(&d.date) == year) {
+            for mut d in disposals.into_iter().filter(|d| chrono::Datelike::year(&d.date) == year) {
                 if d.id < 0 {
                     continue; // left to an unknown destination: not a disposal in this report
+                }
+                // Selling fees beyond the proceeds: an outlay of the disposal, counted with its ACB (docs/TAX.md).
+                if let Some(excess) = excess_fees.get(&d.id) {
+                    d.acb = d.acb.map(|a| a + *excess);
+                    d.gain = d.proceeds.zip(d.acb).map(|(p, a)| p - a);
                 }
                 let source = history.source(d.id);
                 rows.push(CaRow { asset, disposal: d, source });

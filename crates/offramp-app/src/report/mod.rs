@@ -259,7 +259,7 @@ pub(crate) fn gains(
 ) -> Result<GainsReport, AppError> {
     let c = Conventions::of(jurisdiction, history);
     let (conv, booking, _) = book_lots(history, &history.txs, c, basis)?;
-    let rows: Vec<ReportRow> = offramp_core::tax::gain_rows(&booking, year, c.zone)
+    let rows: Vec<ReportRow> = offramp_core::tax::gain_rows_with(&booking, year, c.zone, &conv.excess_fees)
         .into_iter()
         .map(|row| {
             let mut flags = conv.flags.get(&row.disposal).cloned().unwrap_or_default();

@@ -50,6 +50,11 @@ pub struct UkReport {
 /// Every token's events for UK matching: one pool per person, whatever the account; moves between the
 /// person's own accounts do not change it.
 pub(crate) fn uk_events(history: &History) -> BTreeMap<Code, Vec<UkEvent>> {
+    uk_events_and_fees(history).0
+}
+
+/// As [`uk_events`], with the selling fees beyond each disposal's proceeds (by transaction id).
+fn uk_events_and_fees(history: &History) -> (BTreeMap<Code, Vec<UkEvent>>, std::collections::HashMap<i64, Decimal>) {
     let c = Conventions::of(Jurisdiction::Uk, history);
     let conv = to_events_with(&history.txs, &history.links, c.currency, &mut |_| PoolId(0), c.options);
     let mut by_asset: BTreeMap<Code, Vec<UkEvent>> = Default::default();
@@ -76,14 +81,14 @@ pub(crate) fn uk_events(history: &History) -> BTreeMap<Code, Vec<UkEvent>> {
             E::Move { .. } => {}
         }
     }
-    by_asset
+    (by_asset, conv.excess_fees)
 }
 
 impl Session {
     /// The UK computation for the tax year 6 April `start` – 5 April `start + 1`.
     pub fn uk_gains(&self, start: i32, progress: Progress) -> Result<UkReport, AppError> {
         let history = self.history(progress)?;
-        let by_asset = uk_events(&history);
+        let (by_asset, excess_fees) = uk_events_and_fees(&history);
         let (first, last) = Jurisdiction::Uk
             .tax_year(start)
             .ok_or_else(|| AppError::new(ErrorCode::InvalidInput, format!("year: {start} is out of range")))?;
@@ -91,7 +96,13 @@ impl Session {
         for (asset, events) in by_asset {
             let (disposals, _pool) = offramp_core::uk::uk_match(&events)
                 .map_err(|e| AppError::new(ErrorCode::InvalidInput, format!("{asset}: {e}")))?;
-            for d in disposals.into_iter().filter(|d| d.date >= first && d.date <= last) {
+            for mut d in disposals.into_iter().filter(|d| d.date >= first && d.date <= last) {
+                // Selling fees beyond the proceeds are an incidental cost of the disposal (docs/TAX.md).
+                let excess: Decimal = d.ids.iter().filter_map(|i| excess_fees.get(i)).sum();
+                if !excess.is_zero() {
+                    d.cost = d.cost.map(|c| c + excess);
+                    d.gain = d.proceeds.zip(d.cost).map(|(p, c)| p - c);
+                }
                 let sources = d.ids.iter().map(|i| history.source(*i)).collect();
                 rows.push(UkRow { asset, disposal: d, sources });
             }

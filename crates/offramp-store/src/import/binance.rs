@@ -164,7 +164,15 @@ fn trade(sheet: &Sheet, ts: Timestamp, rows: &[Row]) -> Result<Vec<ParsedRow>, I
     let mut fees: BTreeMap<Code, Decimal> = BTreeMap::new();
     for r in rows {
         let bucket = if r.fee { &mut fees } else { &mut net };
-        *bucket.entry(r.coin).or_default() += r.change;
+        let sum = bucket.entry(r.coin).or_default();
+        *sum = sum.checked_add(r.change).ok_or_else(|| {
+            ImportError::at(
+                sheet.path,
+                r.line,
+                Some("change"),
+                "the trade's rows add up to more than a number can hold",
+            )
+        })?;
     }
     let sent: Vec<(Code, Decimal)> = net.iter().filter(|(_, v)| **v < Decimal::ZERO).map(|(c, v)| (*c, -*v)).collect();
     let received: Vec<(Code, Decimal)> =
