@@ -44,6 +44,11 @@ if [ ! -f ui/node_modules/.package-lock.json ] || ! cmp -s ui/package-lock.json 
   cp ui/package-lock.json ui/node_modules/.offramp-lock-copy
 fi
 
+if ! command -v cargo-fuzz >/dev/null 2>&1 && [ ! -x "${CARGO_HOME:-$HOME/.cargo}/bin/cargo-fuzz" ]; then
+  say "Installing cargo-fuzz (coverage-guided fuzzing of the importers, order books and sale requests)"
+  cargo install cargo-fuzz --version '^0.13' --locked
+fi
+
 if ! command -v tauri-driver >/dev/null 2>&1 && [ ! -x "${CARGO_HOME:-$HOME/.cargo}/bin/tauri-driver" ]; then
   say "Installing tauri-driver (WebDriver for the desktop app)"
   cargo install tauri-driver --version '^2' --locked

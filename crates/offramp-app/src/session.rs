@@ -59,6 +59,13 @@ impl Session {
     }
 
     fn over(config: &Config, ledger: Ledger) -> Session {
+        // Offramp's own data folder (not one the user pointed at, which may hold other things) is the owner's
+        // only, even if an earlier version made it readable by others.
+        if !config.data_dir_overridden {
+            if let Ok(dir) = config.data_dir() {
+                offramp_store::files::make_private(dir);
+            }
+        }
         Session { config: config.clone(), ledger, writes: 0, history: RefCell::new(None) }
     }
 

@@ -178,9 +178,6 @@ impl Ledger {
         }
         let lock = LedgerLock::shared(path)?;
         crate::files::make_private(path);
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            crate::files::make_private(dir);
-        }
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         // The first read decrypts page 1: a wrong key (or a plain SQLite file, or garbage) fails there with "not a
         // database". Any other failure (busy, disk full, a read-only folder, an I/O error) is reported as what it
