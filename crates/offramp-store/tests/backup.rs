@@ -76,6 +76,31 @@ fn export_then_import_gives_the_same_transactions() {
     assert_eq!(again[0].added, 0);
 }
 
+/// Text a spreadsheet would run as a formula is exported with a leading `'`, and reads back exactly as it was.
+#[test]
+fn formulas_are_neutralised_in_the_export_and_read_back_exactly() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut l = Ledger::create(&tmp.path().join("a"), &key()).unwrap();
+    let rows = "timestamp,type,account,sent_amount,sent_asset,received_amount,received_asset,external_id,note\n\
+        2024-01-01T00:00:00Z,buy,=cmd|' /C calc'!A0,10,USD,0.001,BTC,@id,=HYPERLINK(\"http://x\")\n\
+        2024-01-02T00:00:00Z,buy,+Wallet,10,USD,0.001,BTC,-7,'=quoted already\n\
+        2024-01-03T00:00:00Z,buy,Plain,10,USD,0.001,BTC,,\"\ttab, and a note\"\n";
+    l.import(&[parse_bytes(Path::new("f.csv"), rows.as_bytes()).unwrap()], now(), &mut |_, _| true).unwrap();
+    let mut csv = Vec::new();
+    l.export_generic(&mut csv).unwrap();
+    let text = String::from_utf8(csv.clone()).unwrap();
+    // (A cell read from a file with a leading `'` before a formula start is read without it, as a spreadsheet
+    // shows it; cells are trimmed, so the tab is gone.)
+    for cell in ["'=cmd", "'@id", "'=HYPERLINK", "'+Wallet", "'-7", ",'=quoted already"] {
+        assert!(text.contains(cell), "{cell} in {text}");
+    }
+    let mut fresh = Ledger::create(&tmp.path().join("b"), &key()).unwrap();
+    fresh.import(&[parse_bytes(Path::new("export.csv"), &csv).unwrap()], now(), &mut |_, _| true).unwrap();
+    assert_eq!(essence(everything(&fresh)), essence(everything(&l)));
+    // Importing the export into the original ledger adds nothing: the same transactions, the same fingerprints.
+    assert_eq!(l.import(&[parse_bytes(Path::new("e.csv"), &csv).unwrap()], now(), &mut |_, _| true).unwrap()[0].added, 0);
+}
+
 #[test]
 fn backup_is_encrypted_and_restores_the_same_ledger() {
     let tmp = tempfile::tempdir().unwrap();

@@ -153,3 +153,30 @@ proptest::proptest! {
         }
     }
 }
+
+/// A backup taken while another connection imports holds the ledger before or after the import, never a part of
+/// it, and always checks out.
+#[test]
+fn a_backup_during_an_import_is_all_or_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("l.offramp");
+    drop(Ledger::create(&path, &key()).unwrap());
+    let big = csv(tmp.path(), "a.csv", "A", 12_000);
+    let importer = {
+        let path = path.clone();
+        std::thread::spawn(move || Ledger::open(&path, &key()).unwrap().import_files(&[big], now(), &mut |_, _| true))
+    };
+    let l = Ledger::open(&path, &key()).unwrap();
+    let mut seen = Vec::new();
+    for i in 0..6 {
+        let dest = tmp.path().join(format!("b{i}.offramp"));
+        let info = l.backup_to(&dest, &key()).unwrap();
+        assert!(info.transactions == 0 || info.transactions == 12_000, "a backup holds {}", info.transactions);
+        assert_eq!(offramp_store::inspect_backup(&dest, &key()).unwrap().transactions, info.transactions);
+        seen.push(info.transactions);
+    }
+    importer.join().unwrap().unwrap();
+    let last = tmp.path().join("after.offramp");
+    assert_eq!(l.backup_to(&last, &key()).unwrap().transactions, 12_000);
+    drop(seen);
+}
