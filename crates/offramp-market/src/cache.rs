@@ -95,6 +95,7 @@ mod tests {
     #[test]
     fn keeps_the_last_book_with_its_time() {
         let tmp = std::env::temp_dir().join(format!("offramp-cache-test-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&tmp);
         let cache = BookCache::new(&tmp);
         assert!(cache.load(Exchange::Kraken, "BTC", "USD").is_none());
         let book = OrderBook {
@@ -103,7 +104,24 @@ mod tests {
         };
         let t = Timestamp::parse_rfc3339("2026-11-28T10:00:00Z").unwrap();
         assert!(cache.store(Exchange::Kraken, "btc", "usd", &book, t));
-        assert_eq!(cache.load(Exchange::Kraken, "BTC", "USD"), Some((book, t)), "exact decimals, same time");
+        assert_eq!(cache.load(Exchange::Kraken, "BTC", "USD"), Some((book.clone(), t)), "exact decimals, same time");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode(&tmp.join("kraken-BTC-USD.json")), 0o600);
+            assert_eq!(mode(&tmp), 0o700);
+        }
+        // A book that is not a real market's is neither kept nor used, even if it is on disk.
+        let hostile = OrderBook {
+            bids: vec![Level { price: "79228162514264337593543950335".parse().unwrap(), size: "1".parse().unwrap() }],
+            asks: vec![],
+        };
+        assert!(!cache.store(Exchange::Kraken, "BTC", "USD", &hostile, t));
+        assert_eq!(cache.load(Exchange::Kraken, "BTC", "USD"), Some((book, t)));
+        let planted = serde_json::to_vec(&Stored { fetched_at: t, book: hostile }).unwrap();
+        std::fs::write(tmp.join("kraken-BTC-USD.json"), planted).unwrap();
+        assert!(cache.load(Exchange::Kraken, "BTC", "USD").is_none());
         std::fs::write(tmp.join("kraken-BTC-USD.json"), b"{not json").unwrap();
         assert!(cache.load(Exchange::Kraken, "BTC", "USD").is_none());
         let _ = std::fs::remove_dir_all(&tmp);
