@@ -15,8 +15,9 @@ use rusqlite::backup::Backup;
 use rusqlite::{Connection, OpenFlags};
 use serde::Serialize;
 
-use crate::db::{apply_key, sidecar, LedgerLock, BUSY_TIMEOUT, PAGE_SIZE};
+use crate::db::{apply_key, file_salt, page_sizes, sidecar, LedgerLock, BUSY_TIMEOUT};
 use crate::import::GENERIC_COLUMNS;
+use crate::key::Material;
 use crate::{Key, Ledger, StoreError, TxFilter, SCHEMA_VERSION};
 
 fn io(context: String) -> impl FnOnce(std::io::Error) -> StoreError {
@@ -41,8 +42,8 @@ fn not_a_backup(path: &Path, why: impl Into<String>) -> StoreError {
 }
 
 /// Opens a backup read-only and without touching it (`immutable`: no journal, no lock, nothing written), with the
-/// key, trying both page sizes.
-fn open_read_only(path: &Path, key: &Key) -> Result<(Connection, u32), StoreError> {
+/// key, trying each way it may apply (see `db::open_keyed`).
+fn open_read_only(path: &Path, key: &Key) -> Result<(Connection, u32, Material), StoreError> {
     let meta = std::fs::metadata(path).map_err(io(format!("cannot read {}", path.display())))?;
     if !meta.is_file() {
         return Err(not_a_backup(path, "it is not a file"));
@@ -52,13 +53,15 @@ fn open_read_only(path: &Path, key: &Key) -> Result<(Connection, u32), StoreErro
     }
     let uri = file_uri(path);
     let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-    for page_size in [PAGE_SIZE, crate::db::LEGACY_PAGE_SIZE] {
-        let conn = Connection::open_with_flags(&uri, flags)?;
-        apply_key(&conn, key, page_size)?;
-        match conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0)) {
-            Ok(_) => return Ok((conn, page_size)),
-            Err(e) if crate::error::is_not_a_database(&e) => continue,
-            Err(e) => return Err(e.into()),
+    for material in crate::key::candidates(key, file_salt(path)) {
+        for &page_size in page_sizes(&material) {
+            let conn = Connection::open_with_flags(&uri, flags)?;
+            apply_key(&conn, &material, page_size)?;
+            match conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0)) {
+                Ok(_) => return Ok((conn, page_size, material)),
+                Err(e) if crate::error::is_not_a_database(&e) => continue,
+                Err(e) => return Err(e.into()),
+            }
         }
     }
     Err(StoreError::WrongKey(path.to_path_buf()))
@@ -133,13 +136,13 @@ fn verify_inner(conn: &Connection, path: &Path) -> Result<BackupInfo, StoreError
 /// Reads what a backup holds, checking it as a restore would (key, integrity, schema, that it is an Offramp
 /// ledger). Opens it read-only: the file is not changed.
 pub fn inspect_backup(backup: &Path, key: &Key) -> Result<BackupInfo, StoreError> {
-    let (conn, _) = open_read_only(backup, key).map_err(|e| damaged(e, backup))?;
+    let (conn, _, _) = open_read_only(backup, key).map_err(|e| damaged(e, backup))?;
     verify(&conn, backup)
 }
 
-/// Copies the open database `from` into the new temporary file `tmp` (encrypted with `key`), as one file with a
-/// rollback journal (no WAL beside it), checked, flushed to the disk. Returns what the copy holds.
-fn copy_into(from: &Connection, tmp: &Path, key: &Key, page_size: u32) -> Result<BackupInfo, StoreError> {
+/// Copies the open database `from` into the new temporary file `tmp` (encrypted with `key`, the source's own), as
+/// one file with a rollback journal (no WAL beside it), checked, flushed to the disk. Returns what the copy holds.
+fn copy_into(from: &Connection, tmp: &Path, key: &Material, page_size: u32) -> Result<BackupInfo, StoreError> {
     let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let mut to = Connection::open_with_flags(tmp, flags)?;
     to.busy_timeout(BUSY_TIMEOUT)?;
@@ -154,7 +157,7 @@ fn copy_into(from: &Connection, tmp: &Path, key: &Key, page_size: u32) -> Result
 
 /// Makes a checked copy of `from` at `dest` (which must not exist): written beside it under a temporary name and
 /// renamed only when complete and verified.
-fn copy_to_new_file(from: &Connection, dest: &Path, key: &Key, page_size: u32) -> Result<BackupInfo, StoreError> {
+fn copy_to_new_file(from: &Connection, dest: &Path, key: &Material, page_size: u32) -> Result<BackupInfo, StoreError> {
     if dest.exists() {
         return Err(StoreError::AlreadyExists(dest.to_path_buf()));
     }
@@ -173,10 +176,10 @@ fn copy_to_new_file(from: &Connection, dest: &Path, key: &Key, page_size: u32) -
 
 impl Ledger {
     /// Writes a consistent copy of the ledger to `dest` (which must not exist) while it stays open and usable.
-    /// The copy is encrypted with `key` (normally the ledger's own key) and checked before it gets its name; it
-    /// must hold every transaction the ledger held when it was taken.
-    pub fn backup_to(&self, dest: &Path, key: &Key) -> Result<BackupInfo, StoreError> {
-        copy_to_new_file(&self.conn, dest, key, self.page_size)
+    /// The copy is encrypted with the ledger's own key (the same passphrase opens it) and checked before it gets
+    /// its name; it holds every transaction the ledger held when it was taken.
+    pub fn backup_to(&self, dest: &Path) -> Result<BackupInfo, StoreError> {
+        copy_to_new_file(&self.conn, dest, &self.key, self.page_size)
     }
 
     /// Exports every transaction, in time order, as the generic CSV (importable into any Offramp ledger).
@@ -232,7 +235,7 @@ pub fn restore(
     ledger_path: &Path,
     stamp: &str,
 ) -> Result<(BackupInfo, Option<PathBuf>), StoreError> {
-    let (source, page_size) = open_read_only(backup, key).map_err(|e| damaged(e, backup))?;
+    let (source, page_size, material) = open_read_only(backup, key).map_err(|e| damaged(e, backup))?;
     let info = verify(&source, backup)?;
     if info.transactions == 0 {
         return Err(not_a_backup(
@@ -247,7 +250,7 @@ pub fn restore(
     let (staging, file) = crate::files::create_temp_beside(ledger_path)?;
     drop(file);
     let result = (|| {
-        let copied = copy_into(&source, &staging, key, page_size)?;
+        let copied = copy_into(&source, &staging, &material, page_size)?;
         if copied.transactions != info.transactions {
             return Err(StoreError::Invalid(format!(
                 "the copy of the backup holds {} transactions instead of {}; nothing was replaced",

@@ -2,6 +2,7 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, OpenFlags};
 
+use crate::key::{Key, Material};
 use crate::StoreError;
 
 /// The schema version this build writes. A ledger with a higher `user_version` is refused.
@@ -17,20 +18,6 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0006_ledger_marker.sql"),
 ];
 
-/// The ledger's encryption key, as the caller has it.
-pub enum Key {
-    /// A passphrase; SQLCipher derives the key from it (PBKDF2-HMAC-SHA512, 256,000 iterations, per-file salt).
-    Passphrase(String),
-    /// A raw 256-bit key (already derived by the caller).
-    Raw([u8; 32]),
-}
-
-impl std::fmt::Debug for Key {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Key(<redacted>)")
-    }
-}
-
 /// The page size of new ledgers: 16 KiB pages cut the per-page work (B-tree splits, encryption and HMAC) of large
 /// imports by about a sixth against SQLCipher's default.
 pub(crate) const PAGE_SIZE: u32 = 16384;
@@ -42,15 +29,26 @@ pub(crate) const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_s
 pub(crate) const LEGACY_PAGE_SIZE: u32 = 4096;
 
 /// Gives SQLCipher the key and the page size for a connection (before its first read or write).
-pub(crate) fn apply_key(conn: &Connection, key: &Key, page_size: u32) -> rusqlite::Result<()> {
-    match key {
-        Key::Passphrase(p) => conn.pragma_update(None, "key", p)?,
-        Key::Raw(bytes) => {
-            let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-            conn.execute_batch(&format!("PRAGMA key = \"x'{hex}'\";"))?
-        }
-    }
+pub(crate) fn apply_key(conn: &Connection, key: &Material, page_size: u32) -> rusqlite::Result<()> {
+    conn.pragma_update(None, "key", key.pragma().as_str())?;
     conn.execute_batch(&format!("PRAGMA cipher_page_size = {page_size}; PRAGMA cipher_log_level = NONE;"))
+}
+
+/// The first 16 bytes of a file: an SQLCipher ledger's plaintext salt (`None` if the file is shorter).
+pub(crate) fn file_salt(path: &Path) -> Option<[u8; 16]> {
+    use std::io::Read;
+    let mut salt = [0u8; 16];
+    std::fs::File::open(path).ok()?.read_exact(&mut salt).ok()?;
+    Some(salt)
+}
+
+/// The page sizes to try with a key: ledgers keyed by Argon2id were all made with [`PAGE_SIZE`]; others may have
+/// the former size.
+pub(crate) fn page_sizes(m: &Material) -> &'static [u32] {
+    match m {
+        Material::Derived { .. } => &[PAGE_SIZE],
+        Material::Legacy(_) | Material::Raw(_) => &[PAGE_SIZE, LEGACY_PAGE_SIZE],
+    }
 }
 
 /// An open, unlocked ledger.
@@ -61,6 +59,8 @@ pub struct Ledger {
     pub(crate) page_size: u32,
     /// Held for as long as the ledger is open (see [`LedgerLock`]); `None` only while a new ledger is built.
     _lock: Option<LedgerLock>,
+    /// The key the ledger opened with (backups are written with it).
+    pub(crate) key: Material,
 }
 
 /// `<ledger>.lock`, a file (mode 0600) beside the ledger on which every open ledger holds a **shared** lock for as
@@ -123,6 +123,113 @@ impl LedgerLock {
     }
 }
 
+fn random_error(e: getrandom::Error) -> StoreError {
+    StoreError::Disk { cause: "the system's random source failed", detail: e.to_string() }
+}
+
+/// Opens `path` read-write with `key`: each way the key may apply to this file (Argon2id over its salt, SQLCipher's
+/// PBKDF2, each page size) is tried until page 1 decrypts. A wrong key (or a plain SQLite file, or garbage) fails
+/// with "not a database"; any other failure (busy, disk full, a read-only folder, an I/O error) is reported as
+/// what it is, never as a wrong key.
+pub(crate) fn open_keyed(path: &Path, key: &Key) -> Result<(Connection, u32, Material), StoreError> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    for material in crate::key::candidates(key, file_salt(path)) {
+        for &page_size in page_sizes(&material) {
+            let conn = Connection::open_with_flags(path, flags)?;
+            conn.busy_timeout(BUSY_TIMEOUT)?;
+            apply_key(&conn, &material, page_size)?;
+            match conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0)) {
+                Ok(_) => return Ok((conn, page_size, material)),
+                Err(e) if crate::error::is_not_a_database(&e) => continue,
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+    Err(StoreError::WrongKey(path.to_path_buf()))
+}
+
+/// Changes the key of the ledger at `path` from `old` to `new` without losing a row: the whole ledger is written
+/// to a new file under the new key (SQLCipher's `sqlcipher_export`), that copy is checked (it opens with the new
+/// key, passes the integrity check, holds every transaction), then it replaces the ledger in one rename. This
+/// runs while no other window or command has the ledger open (else `Busy`); a kill at any moment leaves the
+/// ledger under the old key or the new one, never neither. With a passphrase, the new file has a new salt and an
+/// Argon2id key (a ledger made before is moved to Argon2id).
+pub fn rekey(path: &Path, old: &Key, new: &Key) -> Result<(), StoreError> {
+    if !path.is_file() {
+        return Err(StoreError::NotFound(path.to_path_buf()));
+    }
+    let _lock = LedgerLock::exclusive(path)?;
+    let (conn, _, _) = open_keyed(path, old)?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    let check: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
+    if check != "ok" {
+        return Err(StoreError::Corrupt { path: path.to_path_buf(), detail: check });
+    }
+    // Everything committed is in the main file before it is copied.
+    conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")?;
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    let rows: i64 = conn.query_row("SELECT count(*) FROM transactions", [], |r| r.get(0)).unwrap_or(0);
+    let material = crate::key::for_new_file(new).map_err(random_error)?;
+    let (tmp, file) = crate::files::create_temp_beside(path)?;
+    drop(file);
+    let result = (|| {
+        // The new (empty) file, attached with its key; its page size is set before its first page is written.
+        conn.execute(
+            "ATTACH DATABASE ?1 AS rekeyed KEY ?2",
+            rusqlite::params![tmp.to_string_lossy(), material.pragma().as_str()],
+        )?;
+        let copied = (|| -> Result<(), StoreError> {
+            conn.execute_batch(&format!("PRAGMA rekeyed.cipher_page_size = {PAGE_SIZE};"))?;
+            conn.query_row("SELECT sqlcipher_export('rekeyed')", [], |_| Ok(()))?;
+            conn.execute_batch(&format!("PRAGMA rekeyed.user_version = {version};"))?;
+            Ok(())
+        })();
+        conn.execute_batch("DETACH DATABASE rekeyed;")?;
+        copied?;
+        // The copy must open with the new key and hold everything.
+        {
+            let check =
+                Connection::open_with_flags(&tmp, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+            apply_key(&check, &material, PAGE_SIZE)?;
+            let ok: String = check.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
+            let copied_rows: i64 = check.query_row("SELECT count(*) FROM transactions", [], |r| r.get(0))?;
+            if ok != "ok" || copied_rows != rows {
+                return Err(StoreError::Invalid(format!(
+                    "the re-keyed copy did not check out ({ok}, {copied_rows} of {rows} transactions); the ledger \
+                     was not changed"
+                )));
+            }
+        }
+        std::fs::File::open(&tmp)
+            .and_then(|f| f.sync_all())
+            .map_err(|source| StoreError::Io { context: format!("cannot write {}", tmp.display()), source })?;
+        Ok(())
+    })();
+    // Closing the old connection removes its WAL files, so none is left to be read with the new file.
+    drop(conn);
+    if let Err(e) = result {
+        let _ = std::fs::remove_file(&tmp);
+        let _ = std::fs::remove_file(sidecar(&tmp, "-journal"));
+        return Err(e);
+    }
+    for side in ["-wal", "-shm"] {
+        let p = sidecar(path, side);
+        if p.exists() {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(StoreError::Invalid(format!(
+                "{} is still there after closing the ledger; the ledger was not changed",
+                p.display()
+            )));
+        }
+    }
+    std::fs::rename(&tmp, path).map_err(|source| StoreError::Io {
+        context: format!("cannot move the re-keyed ledger into place at {}", path.display()),
+        source,
+    })?;
+    crate::files::sync_dir(path.parent().unwrap_or(Path::new(".")));
+    Ok(())
+}
+
 /// `path` with `suffix` appended to its file name (`ledger.offramp-wal`, `ledger.offramp.lock`).
 pub(crate) fn sidecar(path: &Path, suffix: &str) -> PathBuf {
     let mut s = path.as_os_str().to_owned();
@@ -141,16 +248,17 @@ impl Ledger {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             crate::files::create_private_dir(dir)?;
         }
+        let material = crate::key::for_new_file(key).map_err(random_error)?;
         let (tmp, file) = crate::files::create_temp_beside(path)?;
         drop(file);
         let built = (|| {
             let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
             let conn = Connection::open_with_flags(&tmp, flags)?;
             conn.busy_timeout(BUSY_TIMEOUT)?;
-            apply_key(&conn, key, PAGE_SIZE)?;
+            apply_key(&conn, &material, PAGE_SIZE)?;
             // A rollback journal while it is built: closing leaves one self-contained file to move into place.
             conn.execute_batch("PRAGMA journal_mode = DELETE; PRAGMA synchronous = FULL;")?;
-            let mut l = Ledger { conn, path: tmp.clone(), page_size: PAGE_SIZE, _lock: None };
+            let mut l = Ledger { conn, path: tmp.clone(), page_size: PAGE_SIZE, _lock: None, key: material };
             l.migrate()?;
             drop(l);
             std::fs::File::open(&tmp)
@@ -166,6 +274,12 @@ impl Ledger {
         Ledger::open(path, key)
     }
 
+    /// Whether the ledger's key is derived by Argon2id (false: a ledger made before, still on SQLCipher's PBKDF2,
+    /// which a change of passphrase moves to Argon2id).
+    pub fn uses_argon2id(&self) -> bool {
+        matches!(self.key, Material::Derived { .. })
+    }
+
     /// Opens an existing ledger with its key: checks the key, the file's integrity and the schema version, and
     /// brings an older schema up to date.
     pub fn open(path: &Path, key: &Key) -> Result<Ledger, StoreError> {
@@ -178,25 +292,17 @@ impl Ledger {
         }
         let lock = LedgerLock::shared(path)?;
         crate::files::make_private(path);
-        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        // The first read decrypts page 1: a wrong key (or a plain SQLite file, or garbage) fails there with "not a
-        // database". Any other failure (busy, disk full, a read-only folder, an I/O error) is reported as what it
-        // is, never as a wrong key. A ledger written with the former page size reads only with that size, so it is
-        // tried second.
-        for page_size in [PAGE_SIZE, LEGACY_PAGE_SIZE] {
-            let conn = Connection::open_with_flags(path, flags)?;
-            conn.busy_timeout(BUSY_TIMEOUT)?;
-            apply_key(&conn, key, page_size)?;
-            match conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0)) {
-                Ok(_) => return Ledger::prepare(conn, path, page_size, lock),
-                Err(e) if crate::error::is_not_a_database(&e) => continue,
-                Err(e) => return Err(e.into()),
-            }
-        }
-        Err(StoreError::WrongKey(path.to_path_buf()))
+        let (conn, page_size, key) = open_keyed(path, key)?;
+        Ledger::prepare(conn, path, page_size, lock, key)
     }
 
-    fn prepare(conn: Connection, path: &Path, page_size: u32, lock: LedgerLock) -> Result<Ledger, StoreError> {
+    fn prepare(
+        conn: Connection,
+        path: &Path,
+        page_size: u32,
+        lock: LedgerLock,
+        key: Material,
+    ) -> Result<Ledger, StoreError> {
         conn.execute_batch(
             "PRAGMA foreign_keys = ON;
              PRAGMA journal_mode = WAL;
@@ -209,7 +315,7 @@ impl Ledger {
         if check != "ok" {
             return Err(StoreError::Corrupt { path: path.to_path_buf(), detail: check });
         }
-        let mut ledger = Ledger { conn, path: path.to_path_buf(), page_size, _lock: Some(lock) };
+        let mut ledger = Ledger { conn, path: path.to_path_buf(), page_size, _lock: Some(lock), key };
         ledger.migrate()?;
         Ok(ledger)
     }
@@ -358,14 +464,14 @@ mod tests {
         {
             // What a ledger of the previous version looked like: SQLCipher's default 4 KiB pages.
             let conn = Connection::open(&path).unwrap();
-            apply_key(&conn, &pass("k"), LEGACY_PAGE_SIZE).unwrap();
+            apply_key(&conn, &Material::Legacy("k".into()), LEGACY_PAGE_SIZE).unwrap();
             conn.execute_batch("CREATE TABLE t(x); INSERT INTO t VALUES (1);").unwrap();
         }
         let l = Ledger::open(&path, &pass("k")).unwrap();
         assert_eq!(l.page_size, LEGACY_PAGE_SIZE);
         assert_eq!(l.schema_version().unwrap(), SCHEMA_VERSION);
         let copy = tmp.path().join("copy");
-        l.backup_to(&copy, &pass("k")).unwrap();
+        l.backup_to(&copy).unwrap();
         drop(l);
         assert_eq!(Ledger::open(&copy, &pass("k")).unwrap().page_size, LEGACY_PAGE_SIZE);
         assert!(matches!(Ledger::open(&path, &pass("wrong")), Err(StoreError::WrongKey(_))));

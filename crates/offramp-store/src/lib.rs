@@ -10,13 +10,15 @@ mod db;
 mod error;
 pub mod files;
 pub mod import;
+pub mod key;
 mod overrides;
 mod query;
 mod transfers;
 
 pub use backup::{inspect_backup, restore, BackupInfo};
-pub use db::{Key, Ledger, SCHEMA_VERSION};
+pub use db::{rekey, Ledger, SCHEMA_VERSION};
 pub use error::{ImportError, StoreError};
 pub use import::{ImportSummary, ParsedFile};
+pub use key::{Key, Passphrase, Secret32};
 pub use query::{AccountRow, TxFilter, TxRow};
 pub use transfers::LinkStatus;

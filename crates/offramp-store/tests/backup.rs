@@ -98,7 +98,10 @@ fn formulas_are_neutralised_in_the_export_and_read_back_exactly() {
     fresh.import(&[parse_bytes(Path::new("export.csv"), &csv).unwrap()], now(), &mut |_, _| true).unwrap();
     assert_eq!(essence(everything(&fresh)), essence(everything(&l)));
     // Importing the export into the original ledger adds nothing: the same transactions, the same fingerprints.
-    assert_eq!(l.import(&[parse_bytes(Path::new("e.csv"), &csv).unwrap()], now(), &mut |_, _| true).unwrap()[0].added, 0);
+    assert_eq!(
+        l.import(&[parse_bytes(Path::new("e.csv"), &csv).unwrap()], now(), &mut |_, _| true).unwrap()[0].added,
+        0
+    );
 }
 
 #[test]
@@ -108,8 +111,8 @@ fn backup_is_encrypted_and_restores_the_same_ledger() {
     let l = full_ledger(&ledger_path);
     let before = essence(everything(&l));
     let backup = tmp.path().join("backup.offramp");
-    l.backup_to(&backup, &key()).unwrap();
-    assert!(matches!(l.backup_to(&backup, &key()), Err(StoreError::AlreadyExists(_))));
+    l.backup_to(&backup).unwrap();
+    assert!(matches!(l.backup_to(&backup), Err(StoreError::AlreadyExists(_))));
     let bytes = std::fs::read(&backup).unwrap();
     assert!(!bytes.starts_with(b"SQLite format 3\0"));
     assert!(matches!(inspect_backup(&backup, &Key::Passphrase("wrong".into())), Err(StoreError::WrongKey(_))));
@@ -155,7 +158,7 @@ fn partial_empty_or_foreign_backups_are_refused_and_change_nothing() {
     let l = full_ledger(&ledger_path);
     let before = essence(everything(&l));
     let good = tmp.path().join("good.offramp");
-    l.backup_to(&good, &key()).unwrap();
+    l.backup_to(&good).unwrap();
     drop(l);
     let bytes = std::fs::read(&good).unwrap();
     let partial = tmp.path().join("partial.offramp");
@@ -172,7 +175,7 @@ fn partial_empty_or_foreign_backups_are_refused_and_change_nothing() {
         c.execute_batch("CREATE TABLE notes (x TEXT); INSERT INTO notes VALUES ('hello');").unwrap();
     }
     let no_rows = tmp.path().join("no-rows.offramp");
-    Ledger::create(&tmp.path().join("blank"), &key()).unwrap().backup_to(&no_rows, &key()).unwrap();
+    Ledger::create(&tmp.path().join("blank"), &key()).unwrap().backup_to(&no_rows).unwrap();
     for (file, expect) in [
         (&partial, "damaged or incomplete"),
         (&empty, "empty (0 bytes)"),

@@ -170,13 +170,13 @@ fn a_backup_during_an_import_is_all_or_nothing() {
     let mut seen = Vec::new();
     for i in 0..6 {
         let dest = tmp.path().join(format!("b{i}.offramp"));
-        let info = l.backup_to(&dest, &key()).unwrap();
+        let info = l.backup_to(&dest).unwrap();
         assert!(info.transactions == 0 || info.transactions == 12_000, "a backup holds {}", info.transactions);
         assert_eq!(offramp_store::inspect_backup(&dest, &key()).unwrap().transactions, info.transactions);
         seen.push(info.transactions);
     }
     importer.join().unwrap().unwrap();
     let last = tmp.path().join("after.offramp");
-    assert_eq!(l.backup_to(&last, &key()).unwrap().transactions, 12_000);
+    assert_eq!(l.backup_to(&last).unwrap().transactions, 12_000);
     drop(seen);
 }
