@@ -11,8 +11,9 @@ use offramp_app::plan::TaxRequest;
 use offramp_app::report::{ca::CaReport, de::DeReport, income::IncomeReport, uk::UkReport};
 use offramp_app::report::{Basis, GainsReport, HoldingRow, HoldingsRequest};
 use offramp_app::settings::{parse_jurisdiction, TransferFeeSetting};
+use offramp_app::unlock::Strength;
 use offramp_app::venues::{MarketStatus, QuoteRequest};
-use offramp_app::{AppError, Key, Session, Status};
+use offramp_app::{AppError, Key, Passphrase, Session, Status};
 use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, Runtime, State};
 
@@ -22,6 +23,8 @@ pub(crate) fn handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
     tauri::generate_handler![
         get_status,
         session_state,
+        passphrase_strength,
+        change_passphrase,
         create_ledger,
         unlock,
         lock,
@@ -71,12 +74,38 @@ fn session_state(shell: State<'_, Shell>) -> SessionState {
     SessionState { unlocked: shell.inner.is_unlocked() }
 }
 
+/// How strong a new passphrase would be, and why (for the strength meter; the same check refuses weak ones).
+#[tauri::command]
+fn passphrase_strength(passphrase: String) -> Strength {
+    let p = Passphrase::new(passphrase);
+    offramp_app::unlock::strength(p.as_str(), &[])
+}
+
+/// Changes the passphrase: the ledger is closed, re-written under the new key, and left locked.
+#[tauri::command]
+async fn change_passphrase(shell: State<'_, Shell>, old: String, new: String) -> Result<SessionState, AppError> {
+    let inner = shell.share();
+    blocking(move || {
+        inner.with_slot(|slot| {
+            drop(slot.take());
+            offramp_app::unlock::change_passphrase(
+                &inner.config,
+                Passphrase::new(old),
+                Passphrase::new(new),
+                system_now(),
+            )
+        })?;
+        Ok(SessionState { unlocked: false })
+    })
+    .await
+}
+
 /// Creates the encrypted ledger and keeps it unlocked.
 #[tauri::command]
 async fn create_ledger(shell: State<'_, Shell>, passphrase: String) -> Result<Status, AppError> {
     let inner = shell.share();
     blocking(move || {
-        let session = Session::create(&inner.config, &Key::Passphrase(passphrase))?;
+        let session = offramp_app::unlock::create_ledger(&inner.config, Passphrase::new(passphrase))?;
         inner.with_slot(|slot| {
             *slot = Some(session);
             Ok(())
@@ -91,7 +120,8 @@ async fn create_ledger(shell: State<'_, Shell>, passphrase: String) -> Result<St
 async fn unlock(shell: State<'_, Shell>, passphrase: String) -> Result<SessionState, AppError> {
     let inner = shell.share();
     blocking(move || {
-        let session = Session::open(&inner.config, &Key::Passphrase(passphrase))?;
+        let session =
+            offramp_app::unlock::unlock(&inner.config, &Key::Passphrase(Passphrase::new(passphrase)), system_now())?;
         inner.with_slot(|slot| {
             *slot = Some(session);
             Ok(())
@@ -347,15 +377,15 @@ async fn export_file<R: Runtime>(
 
 /// Writes a checked, encrypted backup of the ledger to `dest` (which must not exist).
 #[tauri::command]
-async fn backup(shell: State<'_, Shell>, dest: PathBuf, passphrase: String) -> Result<BackupInfo, AppError> {
+async fn backup(shell: State<'_, Shell>, dest: PathBuf) -> Result<BackupInfo, AppError> {
     let inner = shell.share();
-    blocking(move || inner.with_session(|s| s.backup(&Key::Passphrase(passphrase), &dest))).await
+    blocking(move || inner.with_session(|s| s.backup(&dest))).await
 }
 
 /// What a backup holds (checked as a restore would check it; the file is not changed).
 #[tauri::command]
 async fn inspect_backup(path: PathBuf, passphrase: String) -> Result<BackupInfo, AppError> {
-    blocking(move || offramp_app::ledger::inspect_backup(&path, &Key::Passphrase(passphrase))).await
+    blocking(move || offramp_app::ledger::inspect_backup(&path, &Key::Passphrase(Passphrase::new(passphrase)))).await
 }
 
 /// Replaces the ledger with a backup. The ledger is closed first and stays locked afterwards.
@@ -365,7 +395,12 @@ async fn restore(shell: State<'_, Shell>, path: PathBuf, passphrase: String) -> 
     blocking(move || {
         inner.with_slot(|slot| {
             drop(slot.take());
-            offramp_app::ledger::restore(&inner.config, &Key::Passphrase(passphrase), &path, system_now())
+            offramp_app::ledger::restore(
+                &inner.config,
+                &Key::Passphrase(Passphrase::new(passphrase)),
+                &path,
+                system_now(),
+            )
         })
     })
     .await

@@ -22,6 +22,10 @@ pub enum ErrorCode {
     PassphraseRequired,
     /// The desktop app's ledger is locked: unlock it first.
     LedgerLocked,
+    /// A new passphrase is too weak (the message says why and how to make it stronger).
+    WeakPassphrase,
+    /// Too many wrong passphrases in a row: the next attempt must wait (the message says how long).
+    UnlockDelayed,
     /// The ledger was written by a newer version of Offramp; it is left untouched.
     LedgerTooNew,
     /// The ledger file failed SQLite's integrity check.
@@ -54,6 +58,8 @@ impl ErrorCode {
             ErrorCode::WrongKey => "WRONG_KEY",
             ErrorCode::PassphraseRequired => "PASSPHRASE_REQUIRED",
             ErrorCode::LedgerLocked => "LEDGER_LOCKED",
+            ErrorCode::WeakPassphrase => "WEAK_PASSPHRASE",
+            ErrorCode::UnlockDelayed => "UNLOCK_DELAYED",
             ErrorCode::LedgerTooNew => "LEDGER_TOO_NEW",
             ErrorCode::LedgerCorrupt => "LEDGER_CORRUPT",
             ErrorCode::BackupInvalid => "BACKUP_INVALID",
@@ -144,6 +150,8 @@ mod tests {
             ErrorCode::WrongKey,
             ErrorCode::PassphraseRequired,
             ErrorCode::LedgerLocked,
+            ErrorCode::WeakPassphrase,
+            ErrorCode::UnlockDelayed,
             ErrorCode::LedgerTooNew,
             ErrorCode::LedgerCorrupt,
             ErrorCode::BackupInvalid,

@@ -208,9 +208,10 @@ impl Session {
         Ok(self.ledger_mut().set_transfer_link(out_id, in_id, status)?)
     }
 
-    /// Writes an encrypted, checked backup of the ledger (same key) to `dest`, which must not exist.
-    pub fn backup(&self, key: &Key, dest: &Path) -> Result<BackupInfo, AppError> {
-        Ok(self.ledger().backup_to(dest, key)?)
+    /// Writes an encrypted, checked backup of the ledger (under the ledger's own key: the same passphrase opens
+    /// it) to `dest`, which must not exist.
+    pub fn backup(&self, dest: &Path) -> Result<BackupInfo, AppError> {
+        Ok(self.ledger().backup_to(dest)?)
     }
 
     /// Exports the whole ledger as the generic CSV to `out`. Returns the number of transactions written.

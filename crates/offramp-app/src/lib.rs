@@ -21,11 +21,12 @@ pub mod report;
 mod session;
 pub mod settings;
 mod status;
+pub mod unlock;
 pub mod venues;
 
 pub use config::{Config, Flavor, DATA_DIR_ENV, LEDGER_FILE_NAME, MARKET_URL_ENV};
 pub use error::{AppError, ErrorCode};
-pub use offramp_store::Key;
+pub use offramp_store::{Key, Passphrase};
 pub use session::{no_progress, Progress, Session};
 pub use status::{status, LedgerState, Status};
 

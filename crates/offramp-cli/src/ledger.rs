@@ -113,8 +113,15 @@ pub(crate) fn run(
     err: &mut dyn Write,
 ) -> Result<std::io::Result<()>, AppError> {
     match command {
-        LedgerCommand::Init => ledger::init_ledger(&ctx.config, &ctx.key()?)
-            .map(|p| writeln!(out, "Created an encrypted ledger at {}", p.display())),
+        LedgerCommand::Init => {
+            // A new passphrase: from the script's file or variable, else typed twice.
+            let passphrase = match (&ctx.passphrase_file, std::env::var("OFFRAMP_PASSPHRASE")) {
+                (Some(_), _) | (None, Ok(_)) => ctx.passphrase()?,
+                (None, Err(_)) => crate::settings::new_passphrase(None)?,
+            };
+            let s = offramp_app::unlock::create_ledger(&ctx.config, passphrase)?;
+            Ok(writeln!(out, "Created an encrypted ledger at {}", s.ledger_path().display()))
+        }
         LedgerCommand::Import { files, progress, json } => {
             let mut report = |done: u64, total: u64| {
                 if progress {
@@ -146,8 +153,7 @@ pub(crate) fn run(
             }
         }
         LedgerCommand::Backup { file } => {
-            let key = ctx.key()?;
-            let info = offramp_app::Session::open(&ctx.config, &key)?.backup(&key, &file)?;
+            let info = ctx.session()?.backup(&file)?;
             Ok(writeln!(
                 out,
                 "Backup written to {} (encrypted with the ledger's passphrase): {}.",

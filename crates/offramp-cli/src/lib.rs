@@ -14,7 +14,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use clap::{Parser, Subcommand};
-use offramp_app::{AppError, Config, ErrorCode, Flavor, Key, Session};
+use offramp_app::{AppError, Config, ErrorCode, Flavor, Key, Passphrase, Session};
 
 #[derive(Parser, Debug)]
 #[command(name = "offramp", version = offramp_app::VERSION, about = "Offramp: sell crypto into a bank account safely, and keep the records your tax return needs.")]
@@ -23,7 +23,8 @@ struct Cli {
     #[arg(long, global = true, value_name = "DIR")]
     data_dir: Option<PathBuf>,
 
-    /// A file whose first line is the ledger's passphrase (default: $OFFRAMP_PASSPHRASE).
+    /// For scripts: a file whose first line is the ledger's passphrase (else $OFFRAMP_PASSPHRASE, else Offramp
+    /// asks on the terminal, without echo).
     #[arg(long, global = true, value_name = "FILE")]
     passphrase_file: Option<PathBuf>,
 
@@ -52,6 +53,11 @@ enum Command {
     Settings {
         #[command(subcommand)]
         command: Option<settings::SettingsCommand>,
+    },
+    /// The ledger's passphrase.
+    Passphrase {
+        #[command(subcommand)]
+        command: settings::PassphraseCommand,
     },
 }
 
@@ -97,6 +103,7 @@ pub fn run(
         Command::Report { command } => report::run(&ctx, command, out, err),
         Command::Sale(command) => sale::run(&ctx, command, out, err),
         Command::Settings { command } => settings::run(&ctx, command, out),
+        Command::Passphrase { command } => settings::passphrase(&ctx, command, out, err),
     };
     match result {
         Ok(Ok(())) => 0,
@@ -114,34 +121,60 @@ pub fn run(
 /// What every command gets: where the data lives and where the passphrase comes from.
 pub(crate) struct Ctx {
     pub(crate) config: Config,
-    passphrase_file: Option<PathBuf>,
+    pub(crate) passphrase_file: Option<PathBuf>,
+}
+
+/// Reads a passphrase from the first line of a file (for scripts).
+pub(crate) fn passphrase_from_file(file: &Path) -> Result<Passphrase, AppError> {
+    let text = zeroize::Zeroizing::new(std::fs::read_to_string(file).map_err(|e| {
+        AppError::new(ErrorCode::Io, format!("cannot read the passphrase file {}: {e}", file.display()))
+    })?);
+    let line = text.lines().next().unwrap_or("");
+    if line.is_empty() {
+        return Err(AppError::new(ErrorCode::PassphraseRequired, format!("{} is empty", file.display())));
+    }
+    Ok(Passphrase::new(line.to_string()))
+}
+
+/// Asks for a passphrase on the terminal without echoing it; `None` when there is no terminal.
+pub(crate) fn prompt(question: &str) -> Result<Option<Passphrase>, AppError> {
+    use std::io::IsTerminal;
+    if !std::io::stdin().is_terminal() {
+        return Ok(None);
+    }
+    rpassword::prompt_password(question)
+        .map(|p| Some(Passphrase::new(p)))
+        .map_err(|e| AppError::new(ErrorCode::Io, format!("cannot read the passphrase from the terminal: {e}")))
 }
 
 impl Ctx {
-    /// The ledger key: from `--passphrase-file` (its first line), else `$OFFRAMP_PASSPHRASE`.
-    pub(crate) fn key(&self) -> Result<Key, AppError> {
+    /// The ledger's passphrase: from `--passphrase-file` (its first line), else `$OFFRAMP_PASSPHRASE` (both for
+    /// scripts), else asked on the terminal without echo.
+    pub(crate) fn passphrase(&self) -> Result<Passphrase, AppError> {
         if let Some(file) = &self.passphrase_file {
-            let text = std::fs::read_to_string(file).map_err(|e| {
-                AppError::new(ErrorCode::Io, format!("cannot read the passphrase file {}: {e}", file.display()))
-            })?;
-            let line = text.lines().next().unwrap_or("");
-            if line.is_empty() {
-                return Err(AppError::new(ErrorCode::PassphraseRequired, format!("{} is empty", file.display())));
-            }
-            return Ok(Key::Passphrase(line.to_string()));
+            return passphrase_from_file(file);
         }
         match std::env::var("OFFRAMP_PASSPHRASE") {
-            Ok(p) if !p.is_empty() => Ok(Key::Passphrase(p)),
+            Ok(p) if !p.is_empty() => return Ok(Passphrase::new(p)),
+            _ => {}
+        }
+        match prompt("Ledger passphrase: ")? {
+            Some(p) if !p.is_empty() => Ok(p),
             _ => Err(AppError::new(
                 ErrorCode::PassphraseRequired,
-                "The ledger is encrypted: set OFFRAMP_PASSPHRASE or pass --passphrase-file FILE.",
+                "The ledger is encrypted: run Offramp in a terminal to type the passphrase, or (for scripts) pass \
+                 --passphrase-file FILE or set OFFRAMP_PASSPHRASE.",
             )),
         }
     }
 
-    /// The ledger, unlocked for this command.
+    pub(crate) fn key(&self) -> Result<Key, AppError> {
+        Ok(Key::Passphrase(self.passphrase()?))
+    }
+
+    /// The ledger, unlocked for this command (wrong attempts are counted; see `offramp_app::unlock`).
     pub(crate) fn session(&self) -> Result<Session, AppError> {
-        Session::open(&self.config, &self.key()?)
+        offramp_app::unlock::unlock(&self.config, &self.key()?, offramp_app::clock::system_now())
     }
 }
 

@@ -133,6 +133,22 @@ pub fn write_new<T, E: From<StoreError>>(
     result
 }
 
+/// Replaces the small file at `dest` (state kept beside the ledger) with `bytes`: written new under a temporary
+/// name (0600), flushed, then renamed over the old one, so a kill leaves the old content or the new, never a mix.
+pub fn write_replacing(dest: &Path, bytes: &[u8]) -> Result<(), StoreError> {
+    let (tmp, mut file) = create_temp_beside(dest)?;
+    let result = file
+        .write_all(bytes)
+        .and_then(|_| file.sync_all())
+        .and_then(|_| std::fs::rename(&tmp, dest))
+        .map_err(io(format!("cannot write {}", dest.display())));
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    sync_dir(&parent_of(dest));
+    result
+}
+
 /// A writer's I/O failure as a store error naming the file (for `write_new`'s closures).
 pub fn write_error(dest: &Path) -> impl Fn(io::Error) -> StoreError + '_ {
     move |source| StoreError::Io { context: format!("cannot write {}", dest.display()), source }
