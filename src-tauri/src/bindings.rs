@@ -13,6 +13,7 @@ use offramp_app::plan::TaxRequest;
 use offramp_app::report::{ca::CaReport, de::DeReport, income::IncomeReport, uk::UkReport};
 use offramp_app::report::{GainsReport, HoldingRow, HoldingsRequest};
 use offramp_app::settings::TransferFeeSetting;
+use offramp_app::twofa::{Enrolment, TwoFaStatus};
 use offramp_app::unlock::Strength;
 use offramp_app::venues::{MarketStatus, QuoteRequest};
 use offramp_app::{AppError, ErrorCode, Status};
@@ -58,6 +59,8 @@ fn export_all(dir: &Path) {
         Plan,
         TaxRequest,
         Strength,
+        Enrolment,
+        TwoFaStatus,
     );
 }
 

@@ -13,7 +13,7 @@ use offramp_app::report::{Basis, GainsReport, HoldingRow, HoldingsRequest};
 use offramp_app::settings::{parse_jurisdiction, TransferFeeSetting};
 use offramp_app::unlock::Strength;
 use offramp_app::venues::{MarketStatus, QuoteRequest};
-use offramp_app::{AppError, Key, Passphrase, Session, Status};
+use offramp_app::{AppError, Passphrase, Session, Status};
 use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, Runtime, State};
 
@@ -25,6 +25,10 @@ pub(crate) fn handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         session_state,
         passphrase_strength,
         change_passphrase,
+        twofa_status,
+        twofa_begin,
+        twofa_confirm,
+        twofa_disable,
         create_ledger,
         unlock,
         lock,
@@ -67,11 +71,80 @@ fn get_status(shell: State<'_, Shell>) -> Result<Status, AppError> {
 #[cfg_attr(test, derive(ts_rs::TS))]
 pub struct SessionState {
     pub unlocked: bool,
+    /// Whether unlocking asks for a code from the authenticator app.
+    pub second_factor: bool,
+}
+
+fn state(inner: &crate::Inner, unlocked: bool) -> SessionState {
+    let second_factor = offramp_app::twofa::status(&inner.config).is_ok_and(|s| s.enabled);
+    SessionState { unlocked, second_factor }
 }
 
 #[tauri::command]
 fn session_state(shell: State<'_, Shell>) -> SessionState {
-    SessionState { unlocked: shell.inner.is_unlocked() }
+    state(&shell.inner, shell.inner.is_unlocked())
+}
+
+#[tauri::command]
+fn twofa_status(shell: State<'_, Shell>) -> Result<offramp_app::twofa::TwoFaStatus, AppError> {
+    offramp_app::twofa::status(&shell.inner.config)
+}
+
+/// Starts turning the second factor on: the QR code and secret to show (kept until confirmed).
+#[tauri::command]
+async fn twofa_begin(shell: State<'_, Shell>) -> Result<offramp_app::twofa::Enrolment, AppError> {
+    let inner = shell.share();
+    blocking(move || {
+        inner.secrets()?; // a keyring must be there before anything is shown
+        let e = offramp_app::twofa::begin(&inner.config)?;
+        *inner.pending_enrolment() = Some(e.clone());
+        Ok(e)
+    })
+    .await
+}
+
+/// Turns the second factor on with the first code the app shows; returns the recovery codes (shown once). The
+/// ledger is re-keyed and stays unlocked.
+#[tauri::command]
+async fn twofa_confirm(shell: State<'_, Shell>, passphrase: String, code: String) -> Result<Vec<String>, AppError> {
+    let inner = shell.share();
+    blocking(move || {
+        let enrolment = inner.pending_enrolment().clone().ok_or_else(|| {
+            AppError::new(offramp_app::ErrorCode::InvalidInput, "Start turning the second factor on first.")
+        })?;
+        let store = inner.secrets()?;
+        inner
+            .with_slot(|slot| {
+                drop(slot.take());
+                let (codes, session) = offramp_app::twofa::confirm(
+                    &inner.config,
+                    &Passphrase::new(passphrase),
+                    &enrolment,
+                    &code,
+                    system_now(),
+                    &*store,
+                )?;
+                *slot = Some(session);
+                Ok(codes)
+            })
+            .inspect(|_| *inner.pending_enrolment() = None)
+    })
+    .await
+}
+
+/// Turns the second factor off (asks a code); the ledger is re-keyed to the passphrase alone and left locked.
+#[tauri::command]
+async fn twofa_disable(shell: State<'_, Shell>, passphrase: String, code: String) -> Result<SessionState, AppError> {
+    let inner = shell.share();
+    blocking(move || {
+        let store = inner.secrets()?;
+        inner.with_slot(|slot| {
+            drop(slot.take());
+            offramp_app::twofa::disable(&inner.config, Passphrase::new(passphrase), &code, system_now(), &*store)
+        })?;
+        Ok(state(&inner, false))
+    })
+    .await
 }
 
 /// How strong a new passphrase would be, and why (for the strength meter; the same check refuses weak ones).
@@ -81,21 +154,30 @@ fn passphrase_strength(passphrase: String) -> Strength {
     offramp_app::unlock::strength(p.as_str(), &[])
 }
 
-/// Changes the passphrase: the ledger is closed, re-written under the new key, and left locked.
+/// Changes the passphrase: the ledger is closed, re-written under the new key, and left locked. With the second
+/// factor on, `code` is asked.
 #[tauri::command]
-async fn change_passphrase(shell: State<'_, Shell>, old: String, new: String) -> Result<SessionState, AppError> {
+async fn change_passphrase(
+    shell: State<'_, Shell>,
+    old: String,
+    new: String,
+    code: Option<String>,
+) -> Result<SessionState, AppError> {
     let inner = shell.share();
     blocking(move || {
+        let store = inner.secrets_if_on()?;
         inner.with_slot(|slot| {
             drop(slot.take());
             offramp_app::unlock::change_passphrase(
                 &inner.config,
                 Passphrase::new(old),
                 Passphrase::new(new),
+                code.as_deref(),
                 system_now(),
+                &*store,
             )
         })?;
-        Ok(SessionState { unlocked: false })
+        Ok(state(&inner, false))
     })
     .await
 }
@@ -115,18 +197,24 @@ async fn create_ledger(shell: State<'_, Shell>, passphrase: String) -> Result<St
     .await
 }
 
-/// Opens the ledger with the passphrase and keeps it open until `lock`.
+/// Opens the ledger with the passphrase (and, with the second factor on, a code) and keeps it open until `lock`.
 #[tauri::command]
-async fn unlock(shell: State<'_, Shell>, passphrase: String) -> Result<SessionState, AppError> {
+async fn unlock(shell: State<'_, Shell>, passphrase: String, code: Option<String>) -> Result<SessionState, AppError> {
     let inner = shell.share();
     blocking(move || {
-        let session =
-            offramp_app::unlock::unlock(&inner.config, &Key::Passphrase(Passphrase::new(passphrase)), system_now())?;
+        let store = inner.secrets_if_on()?;
+        let session = offramp_app::twofa::unlock(
+            &inner.config,
+            Passphrase::new(passphrase),
+            code.as_deref(),
+            system_now(),
+            &*store,
+        )?;
         inner.with_slot(|slot| {
             *slot = Some(session);
             Ok(())
         })?;
-        Ok(SessionState { unlocked: true })
+        Ok(state(&inner, true))
     })
     .await
 }
@@ -142,7 +230,7 @@ async fn lock(shell: State<'_, Shell>) -> Result<SessionState, AppError> {
         })
     })
     .await?;
-    Ok(SessionState { unlocked: false })
+    Ok(state(&shell.inner, false))
 }
 
 #[tauri::command]
@@ -384,22 +472,36 @@ async fn backup(shell: State<'_, Shell>, dest: PathBuf) -> Result<BackupInfo, Ap
 
 /// What a backup holds (checked as a restore would check it; the file is not changed).
 #[tauri::command]
-async fn inspect_backup(path: PathBuf, passphrase: String) -> Result<BackupInfo, AppError> {
-    blocking(move || offramp_app::ledger::inspect_backup(&path, &Key::Passphrase(Passphrase::new(passphrase)))).await
-}
-
-/// Replaces the ledger with a backup. The ledger is closed first and stays locked afterwards.
-#[tauri::command]
-async fn restore(shell: State<'_, Shell>, path: PathBuf, passphrase: String) -> Result<Restored, AppError> {
+async fn inspect_backup(shell: State<'_, Shell>, path: PathBuf, passphrase: String) -> Result<BackupInfo, AppError> {
     let inner = shell.share();
     blocking(move || {
+        let store = inner.secrets_if_on()?;
+        offramp_app::ledger::inspect_backup_with(&inner.config, Passphrase::new(passphrase), &path, &*store)
+    })
+    .await
+}
+
+/// Replaces the ledger with a backup (with the second factor on, a code is asked). The ledger is closed first
+/// and stays locked afterwards.
+#[tauri::command]
+async fn restore(
+    shell: State<'_, Shell>,
+    path: PathBuf,
+    passphrase: String,
+    code: Option<String>,
+) -> Result<Restored, AppError> {
+    let inner = shell.share();
+    blocking(move || {
+        let store = inner.secrets_if_on()?;
         inner.with_slot(|slot| {
             drop(slot.take());
-            offramp_app::ledger::restore(
+            offramp_app::ledger::restore_with(
                 &inner.config,
-                &Key::Passphrase(Passphrase::new(passphrase)),
+                Passphrase::new(passphrase),
+                code.as_deref(),
                 &path,
                 system_now(),
+                &*store,
             )
         })
     })

@@ -25,13 +25,58 @@ pub struct Shell {
 pub(crate) struct Inner {
     pub(crate) config: Config,
     session: Mutex<Option<Session>>,
+    /// Where the second factor's secrets are kept (the system keyring; memory in tests).
+    store: Option<Arc<dyn offramp_app::twofa::SecretStore>>,
+    /// A second factor being set up (shown to the user until it is confirmed).
+    pub(crate) enrolment: Mutex<Option<offramp_app::twofa::Enrolment>>,
     /// Cancel flags of the long commands running now, by job id.
     jobs: Mutex<HashMap<String, Arc<AtomicBool>>>,
 }
 
 impl Shell {
+    /// The shell with the system keyring for the second factor.
     pub fn new(config: Config) -> Shell {
-        Shell { inner: Arc::new(Inner { config, session: Mutex::new(None), jobs: Mutex::new(HashMap::new()) }) }
+        Shell::build(config, None)
+    }
+
+    /// The shell with a given secret store (tests use one in memory).
+    pub fn with_store(config: Config, store: Arc<dyn offramp_app::twofa::SecretStore>) -> Shell {
+        Shell::build(config, Some(store))
+    }
+
+    fn build(config: Config, store: Option<Arc<dyn offramp_app::twofa::SecretStore>>) -> Shell {
+        Shell {
+            inner: Arc::new(Inner {
+                config,
+                session: Mutex::new(None),
+                store,
+                enrolment: Mutex::new(None),
+                jobs: Mutex::new(HashMap::new()),
+            }),
+        }
+    }
+}
+
+impl Inner {
+    /// The secret store: the one given, else the system keyring (reached only when needed).
+    pub(crate) fn secrets(&self) -> Result<Arc<dyn offramp_app::twofa::SecretStore>, AppError> {
+        match &self.store {
+            Some(s) => Ok(s.clone()),
+            None => Ok(Arc::new(offramp_app::twofa::SystemKeyring::connect()?)),
+        }
+    }
+
+    /// The secret store when the second factor is on (else one in memory, unused).
+    pub(crate) fn secrets_if_on(&self) -> Result<Arc<dyn offramp_app::twofa::SecretStore>, AppError> {
+        if offramp_app::twofa::status(&self.config)?.enabled {
+            self.secrets()
+        } else {
+            Ok(Arc::new(offramp_app::twofa::MemoryStore::default()))
+        }
+    }
+
+    pub(crate) fn pending_enrolment(&self) -> MutexGuard<'_, Option<offramp_app::twofa::Enrolment>> {
+        lock(&self.enrolment)
     }
 }
 
@@ -138,7 +183,12 @@ fn panicked(panic: Box<dyn std::any::Any + Send>) -> AppError {
 /// Adds Offramp's state and commands to a builder. Generic over the runtime so tests can use `tauri::test`'s
 /// mock runtime with the very same commands.
 pub fn with_commands<R: Runtime>(builder: Builder<R>, config: Config) -> Builder<R> {
-    builder.manage(Shell::new(config)).invoke_handler(commands::handler())
+    with_shell(builder, Shell::new(config))
+}
+
+/// As [`with_commands`], with a shell made by the caller (tests give it a secret store in memory).
+pub fn with_shell<R: Runtime>(builder: Builder<R>, shell: Shell) -> Builder<R> {
+    builder.manage(shell).invoke_handler(commands::handler())
 }
 
 /// Starts the desktop app. The data folder comes from `OFFRAMP_DATA_DIR` or the per-user data folder

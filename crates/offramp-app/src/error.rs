@@ -26,6 +26,14 @@ pub enum ErrorCode {
     WeakPassphrase,
     /// Too many wrong passphrases in a row: the next attempt must wait (the message says how long).
     UnlockDelayed,
+    /// The second factor is on: a code from the authenticator app (or a recovery code) is needed.
+    CodeRequired,
+    /// The authenticator code (or recovery code) is wrong, or was used already.
+    WrongCode,
+    /// This machine's keyring has no second-factor secret for the ledger: unlock with a recovery code.
+    SecondFactorMissing,
+    /// The system keyring (Secret Service) cannot be used; the second factor needs one.
+    KeyringUnavailable,
     /// The ledger was written by a newer version of Offramp; it is left untouched.
     LedgerTooNew,
     /// The ledger file failed SQLite's integrity check.
@@ -60,6 +68,10 @@ impl ErrorCode {
             ErrorCode::LedgerLocked => "LEDGER_LOCKED",
             ErrorCode::WeakPassphrase => "WEAK_PASSPHRASE",
             ErrorCode::UnlockDelayed => "UNLOCK_DELAYED",
+            ErrorCode::CodeRequired => "CODE_REQUIRED",
+            ErrorCode::WrongCode => "WRONG_CODE",
+            ErrorCode::SecondFactorMissing => "SECOND_FACTOR_MISSING",
+            ErrorCode::KeyringUnavailable => "KEYRING_UNAVAILABLE",
             ErrorCode::LedgerTooNew => "LEDGER_TOO_NEW",
             ErrorCode::LedgerCorrupt => "LEDGER_CORRUPT",
             ErrorCode::BackupInvalid => "BACKUP_INVALID",
@@ -152,6 +164,10 @@ mod tests {
             ErrorCode::LedgerLocked,
             ErrorCode::WeakPassphrase,
             ErrorCode::UnlockDelayed,
+            ErrorCode::CodeRequired,
+            ErrorCode::WrongCode,
+            ErrorCode::SecondFactorMissing,
+            ErrorCode::KeyringUnavailable,
             ErrorCode::LedgerTooNew,
             ErrorCode::LedgerCorrupt,
             ErrorCode::BackupInvalid,

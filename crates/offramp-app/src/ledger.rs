@@ -8,7 +8,7 @@ use offramp_core::{Code, Timestamp, TxKind};
 use offramp_store::{LinkStatus, TxFilter};
 use serde::Serialize;
 
-pub use offramp_store::{AccountRow, BackupInfo, ImportSummary, Key, TxRow};
+pub use offramp_store::{AccountRow, BackupInfo, ImportSummary, Key, Passphrase, TxRow};
 
 use crate::session::Progress;
 use crate::{AppError, Config, ErrorCode, Session};
@@ -99,6 +99,57 @@ pub fn init_ledger(config: &Config, key: &Key) -> Result<PathBuf, AppError> {
 /// Reads what a backup holds, checking it as a restore would; the backup is not changed.
 pub fn inspect_backup(backup: &Path, key: &Key) -> Result<BackupInfo, AppError> {
     Ok(offramp_store::inspect_backup(backup, key)?)
+}
+
+/// The keys a backup may be under: with this ledger's device secret (a backup made with the second factor on),
+/// then the passphrase alone (one made before).
+fn backup_keys(passphrase: &Passphrase, device: Option<offramp_store::Secret32>) -> Vec<Key> {
+    let mut keys = Vec::new();
+    if let Some(d) = device {
+        keys.push(Key::WithDeviceSecret(passphrase.clone(), d));
+    }
+    keys.push(Key::Passphrase(passphrase.clone()));
+    keys
+}
+
+/// Restores a backup as [`restore`] does, for a user: with the second factor on, its code is asked (a sensitive
+/// action), and the backup may have been made with it on or before it was.
+pub fn restore_with(
+    config: &Config,
+    passphrase: Passphrase,
+    code: Option<&str>,
+    backup: &Path,
+    now: Timestamp,
+    store: &dyn crate::twofa::SecretStore,
+) -> Result<Restored, AppError> {
+    let device = crate::twofa::verify(config, code, now, store)?;
+    let mut last = None;
+    for key in backup_keys(&passphrase, device) {
+        match restore(config, &key, backup, now) {
+            Err(e) if e.code == ErrorCode::WrongKey => last = Some(e),
+            other => return other,
+        }
+    }
+    Err(last.unwrap_or_else(|| AppError::new(ErrorCode::WrongKey, "the backup does not open with this passphrase")))
+}
+
+/// What a backup holds, for a user (with the second factor on, a backup made with it opens with its device
+/// secret, without asking for a code: nothing is changed).
+pub fn inspect_backup_with(
+    config: &Config,
+    passphrase: Passphrase,
+    backup: &Path,
+    store: &dyn crate::twofa::SecretStore,
+) -> Result<BackupInfo, AppError> {
+    let device = crate::twofa::device_secret(config, store)?;
+    let mut last = None;
+    for key in backup_keys(&passphrase, device) {
+        match inspect_backup(backup, &key) {
+            Err(e) if e.code == ErrorCode::WrongKey => last = Some(e),
+            other => return other,
+        }
+    }
+    Err(last.unwrap_or_else(|| AppError::new(ErrorCode::WrongKey, "the backup does not open with this passphrase")))
 }
 
 /// What a restore did.

@@ -21,6 +21,7 @@ pub mod report;
 mod session;
 pub mod settings;
 mod status;
+pub mod twofa;
 pub mod unlock;
 pub mod venues;
 

@@ -134,11 +134,7 @@ pub fn unlock(config: &Config, key: &Key, now: Timestamp) -> Result<Session, App
             Ok(s)
         }
         Err(e) if e.code == ErrorCode::WrongKey => {
-            let mut a = read_attempts(&path);
-            a.failures = a.failures.saturating_add(1);
-            a.last_us = now.unix_micros();
-            write_attempts(&path, &a);
-            let delay = delay_after(a.failures);
+            let delay = count_failure(config, now);
             let next = if delay > 0 { format!(" Wait {delay} s before the next try.") } else { String::new() };
             Err(AppError::new(
                 ErrorCode::WrongKey,
@@ -149,14 +145,34 @@ pub fn unlock(config: &Config, key: &Key, now: Timestamp) -> Result<Session, App
     }
 }
 
+/// Counts a failed attempt (a wrong passphrase or code) at `now`; returns the wait before the next one.
+pub(crate) fn count_failure(config: &Config, now: Timestamp) -> i64 {
+    let Ok(path) = config.ledger_path() else { return 0 };
+    let mut a = read_attempts(&path);
+    a.failures = a.failures.saturating_add(1);
+    a.last_us = now.unix_micros();
+    write_attempts(&path, &a);
+    delay_after(a.failures)
+}
+
 /// Changes the ledger's passphrase (the new one must be strong): the ledger is re-written under a key derived
 /// from the new passphrase (Argon2id, a new salt), while no other window or command has it open. Every row is
-/// kept; the old passphrase no longer opens it. A ledger made before Argon2id is moved to it.
-pub fn change_passphrase(config: &Config, old: Passphrase, new: Passphrase, now: Timestamp) -> Result<(), AppError> {
+/// kept; the old passphrase no longer opens it. A ledger made before Argon2id is moved to it. With the second
+/// factor on, `code` is asked (a sensitive action) and the device secret stays part of the key.
+pub fn change_passphrase(
+    config: &Config,
+    old: Passphrase,
+    new: Passphrase,
+    code: Option<&str>,
+    now: Timestamp,
+    store: &dyn crate::twofa::SecretStore,
+) -> Result<(), AppError> {
     check_new(&new)?;
+    let device = crate::twofa::verify(config, code, now, store)?;
+    let old_key = crate::twofa::key_with(old, device.clone());
     // The old passphrase is checked (and counted) as at unlock; the session is closed before re-keying.
-    drop(unlock(config, &Key::Passphrase(old.clone()), now)?);
-    offramp_store::rekey(&config.ledger_path()?, &Key::Passphrase(old), &Key::Passphrase(new))?;
+    drop(unlock(config, &old_key, now)?);
+    offramp_store::rekey(&config.ledger_path()?, &old_key, &crate::twofa::key_with(new, device))?;
     Ok(())
 }
 
@@ -217,19 +233,26 @@ mod tests {
         let config = Config::resolve(Flavor::Dev, Some(tmp.path().to_path_buf()), None);
         let old = "correct horse battery staple lamp";
         let new = "purple elephant drives quietly home";
+        let store = crate::twofa::MemoryStore::default();
         let mut s = create_ledger(&config, old.into()).unwrap();
         let csv = tmp.path().join("a.csv");
         std::fs::write(&csv, "timestamp,type,account,sent_amount,sent_asset,received_amount,received_asset\n2024-01-01T00:00:00Z,buy,A,10,USD,0.001,BTC\n").unwrap();
         s.import_files(&[csv], t(0), &mut crate::no_progress()).unwrap();
         // Not while it is open here.
-        assert_eq!(change_passphrase(&config, old.into(), new.into(), t(1)).unwrap_err().code, ErrorCode::LedgerBusy);
+        assert_eq!(
+            change_passphrase(&config, old.into(), new.into(), None, t(1), &store).unwrap_err().code,
+            ErrorCode::LedgerBusy
+        );
         drop(s);
         assert_eq!(
-            change_passphrase(&config, old.into(), "weak".into(), t(1)).unwrap_err().code,
+            change_passphrase(&config, old.into(), "weak".into(), None, t(1), &store).unwrap_err().code,
             ErrorCode::WeakPassphrase
         );
-        assert_eq!(change_passphrase(&config, "wrong".into(), new.into(), t(1)).unwrap_err().code, ErrorCode::WrongKey);
-        change_passphrase(&config, old.into(), new.into(), t(2)).unwrap();
+        assert_eq!(
+            change_passphrase(&config, "wrong".into(), new.into(), None, t(1), &store).unwrap_err().code,
+            ErrorCode::WrongKey
+        );
+        change_passphrase(&config, old.into(), new.into(), None, t(2), &store).unwrap();
         assert_eq!(unlock(&config, &Key::Passphrase(old.into()), t(3)).unwrap_err().code, ErrorCode::WrongKey);
         assert_eq!(unlock(&config, &Key::Passphrase(new.into()), t(4)).unwrap().accounts().unwrap()[0].transactions, 1);
     }

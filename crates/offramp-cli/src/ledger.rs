@@ -162,12 +162,21 @@ pub(crate) fn run(
             ))
         }
         LedgerCommand::Restore { file, check } => {
-            let key = ctx.key()?;
+            let passphrase = ctx.passphrase()?;
+            let store = crate::secret_store(&ctx.config);
             if check {
-                let info = ledger::inspect_backup(&file, &key)?;
+                let info = ledger::inspect_backup_with(&ctx.config, passphrase, &file, &*store)?;
                 return Ok(writeln!(out, "{} is a whole Offramp ledger: {}.", file.display(), holds(&info)));
             }
-            let r = ledger::restore(&ctx.config, &key, &file, system_now())?;
+            let code = ctx.code()?;
+            let r = ledger::restore_with(
+                &ctx.config,
+                passphrase,
+                code.as_deref().map(String::as_str),
+                &file,
+                system_now(),
+                &*store,
+            )?;
             Ok((|| {
                 writeln!(out, "Restored the ledger from {}: {}.", file.display(), holds(&r.backup))?;
                 match &r.replaced {

@@ -28,6 +28,11 @@ struct Cli {
     #[arg(long, global = true, value_name = "FILE")]
     passphrase_file: Option<PathBuf>,
 
+    /// With the second factor on: the code your authenticator app shows, or a recovery code (else
+    /// $OFFRAMP_CODE, else Offramp asks on the terminal).
+    #[arg(long, global = true, value_name = "CODE")]
+    code: Option<String>,
+
     #[command(subcommand)]
     command: Command,
 }
@@ -58,6 +63,13 @@ enum Command {
     Passphrase {
         #[command(subcommand)]
         command: settings::PassphraseCommand,
+    },
+    /// The second factor: a code from an authenticator app at unlock, and a device secret in the system keyring
+    /// without which the ledger file and its passphrase open nothing.
+    #[command(name = "2fa")]
+    TwoFa {
+        #[command(subcommand)]
+        command: settings::TwoFaCommand,
     },
 }
 
@@ -95,8 +107,11 @@ pub fn run(
             return if is_help { 0 } else { 2 };
         }
     };
-    let ctx =
-        Ctx { config: Config::from_env(Flavor::of_this_build(), cli.data_dir), passphrase_file: cli.passphrase_file };
+    let ctx = Ctx {
+        config: Config::from_env(Flavor::of_this_build(), cli.data_dir),
+        passphrase_file: cli.passphrase_file,
+        code: cli.code,
+    };
     let result = match cli.command {
         Command::Status { json } => offramp_app::status(&ctx.config).map(|s| ledger::print_status(&s, json, out)),
         Command::Ledger(command) => ledger::run(&ctx, command, out, err),
@@ -104,6 +119,7 @@ pub fn run(
         Command::Sale(command) => sale::run(&ctx, command, out, err),
         Command::Settings { command } => settings::run(&ctx, command, out),
         Command::Passphrase { command } => settings::passphrase(&ctx, command, out, err),
+        Command::TwoFa { command } => settings::two_fa(&ctx, command, out, err),
     };
     match result {
         Ok(Ok(())) => 0,
@@ -122,6 +138,7 @@ pub fn run(
 pub(crate) struct Ctx {
     pub(crate) config: Config,
     pub(crate) passphrase_file: Option<PathBuf>,
+    code: Option<String>,
 }
 
 /// Reads a passphrase from the first line of a file (for scripts).
@@ -134,6 +151,16 @@ pub(crate) fn passphrase_from_file(file: &Path) -> Result<Passphrase, AppError> 
         return Err(AppError::new(ErrorCode::PassphraseRequired, format!("{} is empty", file.display())));
     }
     Ok(Passphrase::new(line.to_string()))
+}
+
+/// The system keyring, or (without one) a store in memory: a recovery code still unlocks then. The keyring is
+/// only reached when the second factor is on.
+pub(crate) fn secret_store(config: &Config) -> Box<dyn offramp_app::twofa::SecretStore> {
+    let on = offramp_app::twofa::status(config).is_ok_and(|s| s.enabled);
+    match on.then(offramp_app::twofa::SystemKeyring::connect) {
+        Some(Ok(k)) => Box::new(k),
+        _ => Box::new(offramp_app::twofa::MemoryStore::default()),
+    }
 }
 
 /// Asks for a passphrase on the terminal without echoing it; `None` when there is no terminal.
@@ -172,9 +199,44 @@ impl Ctx {
         Ok(Key::Passphrase(self.passphrase()?))
     }
 
-    /// The ledger, unlocked for this command (wrong attempts are counted; see `offramp_app::unlock`).
+    /// The `--code` flag as given.
+    pub(crate) fn code_flag(&self) -> Option<String> {
+        self.code.clone()
+    }
+
+    /// The second factor's code, when it is on: `--code`, else `$OFFRAMP_CODE`, else asked (without echo: it may
+    /// be a recovery code). `None` when the second factor is off.
+    pub(crate) fn code(&self) -> Result<Option<zeroize::Zeroizing<String>>, AppError> {
+        if !offramp_app::twofa::status(&self.config)?.enabled {
+            return Ok(None);
+        }
+        if let Some(c) = &self.code {
+            return Ok(Some(zeroize::Zeroizing::new(c.clone())));
+        }
+        if let Ok(c) = std::env::var("OFFRAMP_CODE") {
+            return Ok(Some(zeroize::Zeroizing::new(c)));
+        }
+        match prompt("Authentication code (or a recovery code): ")? {
+            Some(p) => Ok(Some(zeroize::Zeroizing::new(p.as_str().to_string()))),
+            None => Err(AppError::new(
+                ErrorCode::CodeRequired,
+                "The second factor is on: pass --code CODE (or set OFFRAMP_CODE), or run Offramp in a terminal.",
+            )),
+        }
+    }
+
+    /// The ledger, unlocked for this command (with its second factor when on; wrong attempts are counted: see
+    /// `offramp_app::unlock`).
     pub(crate) fn session(&self) -> Result<Session, AppError> {
-        offramp_app::unlock::unlock(&self.config, &self.key()?, offramp_app::clock::system_now())
+        let passphrase = self.passphrase()?;
+        let code = self.code()?;
+        offramp_app::twofa::unlock(
+            &self.config,
+            passphrase,
+            code.as_deref().map(String::as_str),
+            offramp_app::clock::system_now(),
+            &*secret_store(&self.config),
+        )
     }
 }
 

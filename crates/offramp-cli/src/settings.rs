@@ -64,8 +64,16 @@ pub(crate) fn passphrase(
     match command {
         PassphraseCommand::Change { new_passphrase_file } => {
             let old = ctx.passphrase()?;
+            let code = ctx.code()?;
             let new = new_passphrase(new_passphrase_file.as_deref())?;
-            offramp_app::unlock::change_passphrase(&ctx.config, old, new, offramp_app::clock::system_now())?;
+            offramp_app::unlock::change_passphrase(
+                &ctx.config,
+                old,
+                new,
+                code.as_deref().map(String::as_str),
+                offramp_app::clock::system_now(),
+                &*crate::secret_store(&ctx.config),
+            )?;
             Ok(writeln!(
                 out,
                 "Changed the ledger's passphrase; the old one no longer opens it. Backups made before \
@@ -87,6 +95,82 @@ pub(crate) fn passphrase(
                 }
                 Ok(())
             })())
+        }
+    }
+}
+
+#[derive(Subcommand, Debug)]
+pub(crate) enum TwoFaCommand {
+    /// Turn it on: shows a QR code (and its otpauth URI) for your authenticator app, asks for the code it shows,
+    /// then prints ten recovery codes, once. Needs the system keyring.
+    Enable,
+    /// Turn it off (asks for a code).
+    Disable,
+    /// Whether it is on, and how many recovery codes are left.
+    Status,
+}
+
+pub(crate) fn two_fa(
+    ctx: &Ctx,
+    command: TwoFaCommand,
+    out: &mut dyn Write,
+    _err: &mut dyn Write,
+) -> Result<std::io::Result<()>, AppError> {
+    use offramp_app::twofa;
+    match command {
+        TwoFaCommand::Status => {
+            let s = twofa::status(&ctx.config)?;
+            Ok(if s.enabled {
+                writeln!(out, "Second factor: on; {} recovery codes left.", s.recovery_codes_left)
+            } else {
+                writeln!(out, "Second factor: off (offramp 2fa enable turns it on).")
+            })
+        }
+        TwoFaCommand::Enable => {
+            let store = twofa::SystemKeyring::connect()?;
+            let passphrase = ctx.passphrase()?;
+            let e = twofa::begin(&ctx.config)?;
+            writeln!(out, "Scan this with your authenticator app (or enter the secret {}):", e.secret_base32)
+                .and_then(|_| writeln!(out, "{}", e.qr_text))
+                .and_then(|_| writeln!(out, "{}", e.uri))
+                .and_then(|_| out.flush())
+                .map_err(|e| AppError::new(offramp_app::ErrorCode::Io, e.to_string()))?;
+            let code = match ctx.code_flag() {
+                Some(c) => zeroize::Zeroizing::new(c),
+                None => match std::env::var("OFFRAMP_CODE") {
+                    Ok(c) => zeroize::Zeroizing::new(c),
+                    Err(_) => {
+                        let p = crate::prompt("The code your app shows now: ")?.ok_or_else(|| {
+                            AppError::new(offramp_app::ErrorCode::CodeRequired, "Give the code with --code CODE.")
+                        })?;
+                        zeroize::Zeroizing::new(p.as_str().to_string())
+                    }
+                },
+            };
+            let (codes, _) =
+                twofa::confirm(&ctx.config, &passphrase, &e, &code, offramp_app::clock::system_now(), &store)?;
+            Ok((|| {
+                writeln!(out, "The second factor is on. Your recovery codes (each works once; keep them offline):")?;
+                for c in &codes {
+                    writeln!(out, "  {c}")?;
+                }
+                writeln!(
+                    out,
+                    "Without your app or a recovery code, the ledger cannot be opened, even with the passphrase."
+                )
+            })())
+        }
+        TwoFaCommand::Disable => {
+            let passphrase = ctx.passphrase()?;
+            let code = ctx.code()?.unwrap_or_default();
+            twofa::disable(
+                &ctx.config,
+                passphrase,
+                &code,
+                offramp_app::clock::system_now(),
+                &*crate::secret_store(&ctx.config),
+            )?;
+            Ok(writeln!(out, "The second factor is off: the passphrase alone opens the ledger again."))
         }
     }
 }
