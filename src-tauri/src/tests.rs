@@ -238,3 +238,44 @@ fn a_panic_becomes_an_error() {
     assert_eq!(r.unwrap_err().code, ErrorCode::Internal);
     assert!(shell.share().with_session(|s| s.accounts()).unwrap().is_empty());
 }
+
+/// The window's second factor: enrol (the code computed from the secret shown), lock, unlock with the passphrase
+/// and a code, a reused code refused, a recovery code once, turning it off.
+#[test]
+fn the_second_factor_through_the_window() {
+    let (_tmp, config) = temp_config();
+    let store: Arc<dyn offramp_app::twofa::SecretStore> = Arc::new(offramp_app::twofa::MemoryStore::default());
+    let app = with_shell(mock_builder(), Shell::with_store(config.clone(), store))
+        .build(mock_context(noop_assets()))
+        .expect("mock app");
+    let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default()).build().expect("window");
+    let a = App { _app: app, webview, progress: Arc::new(Mutex::new(Vec::new())) };
+    let pass = "a good passphrase for tests";
+    a.call("create_ledger", json!({"passphrase": pass})).unwrap();
+    let e = a.call("twofa_begin", json!({})).unwrap();
+    let secret = e["secret_base32"].as_str().unwrap().to_string();
+    assert!(e["qr_svg"].as_str().unwrap().contains("<svg"));
+    let now = offramp_app::clock::system_now();
+    let code = |t: offramp_app::model::Timestamp| offramp_app::twofa::code_at(&secret, t).unwrap();
+    let wrong = a.call("twofa_confirm", json!({"passphrase": pass, "code": "000000"})).unwrap_err();
+    assert_eq!(wrong["code"], "WRONG_CODE");
+    let first = code(now);
+    let recovery = a.call("twofa_confirm", json!({"passphrase": pass, "code": first})).unwrap();
+    assert_eq!(recovery.as_array().unwrap().len(), 10);
+    assert_eq!(a.call("accounts", json!({})).unwrap(), json!([]), "still unlocked after enrolling");
+    a.call("lock", json!({})).unwrap();
+    let state = a.call("session_state", json!({})).unwrap();
+    assert_eq!((state["unlocked"].clone(), state["second_factor"].clone()), (json!(false), json!(true)));
+    assert_eq!(a.call("unlock", json!({"passphrase": pass})).unwrap_err()["code"], "CODE_REQUIRED");
+    // The code just used to enrol is refused (its time step is spent); the next step's code works.
+    let used = a.call("unlock", json!({"passphrase": pass, "code": first})).unwrap_err();
+    assert_eq!(used["code"], "WRONG_CODE");
+    let later = offramp_app::model::Timestamp::from_unix_micros(now.unix_micros() + 30_000_000);
+    a.call("unlock", json!({"passphrase": pass, "code": code(later)})).unwrap();
+    a.call("lock", json!({})).unwrap();
+    let r = recovery[0].as_str().unwrap();
+    a.call("unlock", json!({"passphrase": pass, "code": r})).unwrap();
+    a.call("lock", json!({})).unwrap();
+    assert_eq!(a.call("unlock", json!({"passphrase": pass, "code": r})).unwrap_err()["code"], "WRONG_CODE");
+    assert_eq!(a.call("twofa_status", json!({})).unwrap()["recovery_codes_left"], 9);
+}
