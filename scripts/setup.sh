@@ -9,6 +9,7 @@ APT_PACKAGES=(
   build-essential pkg-config curl wget file ca-certificates
   libwebkit2gtk-4.1-dev libxdo-dev libssl-dev libayatana-appindicator3-dev librsvg2-dev
   xvfb xauth webkit2gtk-driver fonts-dejavu-core imagemagick
+  dbus-daemon gnome-keyring libsecret-tools
 )
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }

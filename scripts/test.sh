@@ -23,6 +23,7 @@ step "UI: Vitest" bash -c 'cd ui && npx vitest run'
 step "UI: build" bash -c 'cd ui && npx vite build --logLevel warn'
 step "clippy (warnings denied)" cargo clippy --workspace --all-targets --locked -- -D warnings
 step "Rust tests (all crates, desktop shell, CLI golden cases)" cargo test --workspace --locked
+step "second factor with the real keyring (gnome-keyring in its own D-Bus session)" scripts/keyring-test.sh
 step "fuzzing: every target for 10 s (scripts/fuzz.sh 600 for a long run)" scripts/fuzz.sh 10
 step "desktop app build" cargo build -p offramp-desktop --locked
 

@@ -321,7 +321,18 @@ pub fn begin(config: &Config) -> Result<Enrolment, AppError> {
         return Err(AppError::new(ErrorCode::InvalidInput, "The second factor is already on."));
     }
     let secret: [u8; TOTP_SECRET_BYTES] = random()?;
-    let secret_base32 = totp(&secret).get_secret_base32();
+    enrolment_of(&totp(&secret).get_secret_base32())
+}
+
+/// The enrolment of a TOTP secret given in base32 (one begun earlier, kept until confirmed).
+pub fn enrolment_of(secret_base32: &str) -> Result<Enrolment, AppError> {
+    let bytes = totp_rs::Secret::Encoded(secret_base32.to_string())
+        .to_bytes()
+        .map_err(|_| AppError::new(ErrorCode::InvalidInput, "the enrolment's secret is not base32"))?;
+    if bytes.len() != TOTP_SECRET_BYTES {
+        return Err(AppError::new(ErrorCode::InvalidInput, "the enrolment's secret has the wrong length"));
+    }
+    let secret_base32 = secret_base32.to_string();
     let uri = format!(
         "otpauth://totp/Offramp:ledger?secret={secret_base32}&issuer=Offramp&algorithm=SHA1&digits={DIGITS}&period={STEP_SECONDS}"
     );
@@ -544,6 +555,13 @@ pub(crate) fn key_with(passphrase: Passphrase, device: Option<Secret32>) -> Key 
         Some(d) => Key::WithDeviceSecret(passphrase, d),
         None => Key::Passphrase(passphrase),
     }
+}
+
+/// The keyring entry that keeps a second factor being set up by the CLI between `2fa enable` and `2fa confirm`.
+pub fn pending_id(config: &Config) -> Result<String, AppError> {
+    use sha2::Digest;
+    let path = config.ledger_path()?;
+    Ok(format!("pending-{}", hex(&sha2::Sha256::digest(path.to_string_lossy().as_bytes())[..16])))
 }
 
 /// The folder-relative path of the second factor's file, for docs and tests.

@@ -3,6 +3,7 @@
 use std::io::Write;
 
 use clap::Subcommand;
+use offramp_app::twofa::SecretStore;
 use offramp_app::AppError;
 
 use crate::Ctx;
@@ -102,12 +103,34 @@ pub(crate) fn passphrase(
 #[derive(Subcommand, Debug)]
 pub(crate) enum TwoFaCommand {
     /// Turn it on: shows a QR code (and its otpauth URI) for your authenticator app, asks for the code it shows,
-    /// then prints ten recovery codes, once. Needs the system keyring.
+    /// then prints ten recovery codes, once. Needs the system keyring. Without a terminal (and without --code),
+    /// it shows the QR code and waits for `offramp 2fa confirm --code CODE`.
     Enable,
+    /// Finish turning it on with the code your app shows (after `offramp 2fa enable` without a terminal).
+    Confirm,
     /// Turn it off (asks for a code).
     Disable,
     /// Whether it is on, and how many recovery codes are left.
     Status,
+}
+
+fn enable_with(
+    ctx: &Ctx,
+    passphrase: &offramp_app::Passphrase,
+    e: &offramp_app::twofa::Enrolment,
+    code: &str,
+    store: &offramp_app::twofa::SystemKeyring,
+    out: &mut dyn Write,
+) -> Result<std::io::Result<()>, AppError> {
+    let (codes, _) =
+        offramp_app::twofa::confirm(&ctx.config, passphrase, e, code, offramp_app::clock::system_now(), store)?;
+    Ok((|| {
+        writeln!(out, "The second factor is on. Your recovery codes (each works once; keep them offline):")?;
+        for c in &codes {
+            writeln!(out, "  {c}")?;
+        }
+        writeln!(out, "Without your app or a recovery code, the ledger cannot be opened, even with the passphrase.")
+    })())
 }
 
 pub(crate) fn two_fa(
@@ -135,30 +158,35 @@ pub(crate) fn two_fa(
                 .and_then(|_| writeln!(out, "{}", e.uri))
                 .and_then(|_| out.flush())
                 .map_err(|e| AppError::new(offramp_app::ErrorCode::Io, e.to_string()))?;
-            let code = match ctx.code_flag() {
+            let code = match ctx.code_flag().or_else(|| std::env::var("OFFRAMP_CODE").ok()) {
                 Some(c) => zeroize::Zeroizing::new(c),
-                None => match std::env::var("OFFRAMP_CODE") {
-                    Ok(c) => zeroize::Zeroizing::new(c),
-                    Err(_) => {
-                        let p = crate::prompt("The code your app shows now: ")?.ok_or_else(|| {
-                            AppError::new(offramp_app::ErrorCode::CodeRequired, "Give the code with --code CODE.")
-                        })?;
-                        zeroize::Zeroizing::new(p.as_str().to_string())
+                None => match crate::prompt("The code your app shows now: ")? {
+                    Some(p) => zeroize::Zeroizing::new(p.as_str().to_string()),
+                    None => {
+                        // No terminal: keep the secret in the keyring until `2fa confirm`.
+                        store.set(&twofa::pending_id(&ctx.config)?, e.secret_base32.as_bytes())?;
+                        return Ok(writeln!(out, "Then run: offramp 2fa confirm --code CODE"));
                     }
                 },
             };
-            let (codes, _) =
-                twofa::confirm(&ctx.config, &passphrase, &e, &code, offramp_app::clock::system_now(), &store)?;
-            Ok((|| {
-                writeln!(out, "The second factor is on. Your recovery codes (each works once; keep them offline):")?;
-                for c in &codes {
-                    writeln!(out, "  {c}")?;
-                }
-                writeln!(
-                    out,
-                    "Without your app or a recovery code, the ledger cannot be opened, even with the passphrase."
-                )
-            })())
+            enable_with(ctx, &passphrase, &e, &code, &store, out)
+        }
+        TwoFaCommand::Confirm => {
+            let store = twofa::SystemKeyring::connect()?;
+            let passphrase = ctx.passphrase()?;
+            let id = twofa::pending_id(&ctx.config)?;
+            let secret = store.get(&id)?.ok_or_else(|| {
+                AppError::new(offramp_app::ErrorCode::InvalidInput, "Nothing to confirm: run offramp 2fa enable first.")
+            })?;
+            let e = twofa::enrolment_of(&String::from_utf8_lossy(&secret))?;
+            let code = ctx.code_flag().or_else(|| std::env::var("OFFRAMP_CODE").ok()).ok_or_else(|| {
+                AppError::new(offramp_app::ErrorCode::CodeRequired, "Give the code your app shows: --code CODE.")
+            })?;
+            let done = enable_with(ctx, &passphrase, &e, &code, &store, out);
+            if done.as_ref().is_ok_and(|r| r.is_ok()) {
+                store.delete(&id)?;
+            }
+            done
         }
         TwoFaCommand::Disable => {
             let passphrase = ctx.passphrase()?;
