@@ -25,6 +25,9 @@ pub(crate) fn handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         session_state,
         passphrase_strength,
         change_passphrase,
+        touch,
+        get_auto_lock,
+        set_auto_lock,
         twofa_status,
         twofa_begin,
         twofa_confirm,
@@ -83,6 +86,23 @@ fn state(inner: &crate::Inner, unlocked: bool) -> SessionState {
 #[tauri::command]
 fn session_state(shell: State<'_, Shell>) -> SessionState {
     state(&shell.inner, shell.inner.is_unlocked())
+}
+
+/// The user is active in the window (called now and then while they are): the auto-lock waits.
+#[tauri::command]
+fn touch(shell: State<'_, Shell>) {
+    shell.inner.touch();
+}
+
+/// Minutes of idleness after which the ledger locks itself.
+#[tauri::command]
+fn get_auto_lock(shell: State<'_, Shell>) -> u32 {
+    shell.inner.auto_lock_minutes.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+#[tauri::command]
+fn set_auto_lock(shell: State<'_, Shell>, minutes: u32) -> Result<u32, AppError> {
+    shell.inner.set_auto_lock(minutes)
 }
 
 #[tauri::command]

@@ -29,6 +29,10 @@ pub(crate) struct Inner {
     store: Option<Arc<dyn offramp_app::twofa::SecretStore>>,
     /// A second factor being set up (shown to the user until it is confirmed).
     pub(crate) enrolment: Mutex<Option<offramp_app::twofa::Enrolment>>,
+    /// When the user last did something (wall-clock time: a machine asleep longer than the idle time locks when
+    /// it wakes), and after how many idle minutes the ledger locks itself.
+    last_activity: Mutex<std::time::SystemTime>,
+    pub(crate) auto_lock_minutes: std::sync::atomic::AtomicU32,
     /// Cancel flags of the long commands running now, by job id.
     jobs: Mutex<HashMap<String, Arc<AtomicBool>>>,
 }
@@ -51,9 +55,75 @@ impl Shell {
                 session: Mutex::new(None),
                 store,
                 enrolment: Mutex::new(None),
+                last_activity: Mutex::new(std::time::SystemTime::now()),
+                auto_lock_minutes: std::sync::atomic::AtomicU32::new(DEFAULT_AUTO_LOCK_MINUTES),
                 jobs: Mutex::new(HashMap::new()),
             }),
         }
+    }
+}
+
+/// The idle time after which the ledger locks itself, unless the user sets another (Settings).
+pub const DEFAULT_AUTO_LOCK_MINUTES: u32 = 10;
+/// The longest idle time the user may set.
+pub const MAX_AUTO_LOCK_MINUTES: u32 = 240;
+
+/// The desktop app's own preferences, `<data folder>/desktop.json` (0600).
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+struct Preferences {
+    auto_lock_minutes: u32,
+}
+
+impl Inner {
+    fn preferences_path(&self) -> Option<std::path::PathBuf> {
+        self.config.data_dir().ok().map(|d| d.join("desktop.json"))
+    }
+
+    /// Reads the saved preferences (a missing or unreadable file leaves the defaults).
+    pub(crate) fn load_preferences(&self) {
+        let prefs = self
+            .preferences_path()
+            .and_then(|p| std::fs::read(p).ok())
+            .and_then(|b| serde_json::from_slice::<Preferences>(&b).ok());
+        if let Some(p) = prefs {
+            let minutes = p.auto_lock_minutes.clamp(1, MAX_AUTO_LOCK_MINUTES);
+            self.auto_lock_minutes.store(minutes, Ordering::Relaxed);
+        }
+    }
+
+    pub(crate) fn set_auto_lock(&self, minutes: u32) -> Result<u32, AppError> {
+        if !(1..=MAX_AUTO_LOCK_MINUTES).contains(&minutes) {
+            return Err(AppError::new(
+                ErrorCode::InvalidInput,
+                format!("auto-lock: {minutes} minutes is not between 1 and {MAX_AUTO_LOCK_MINUTES}"),
+            ));
+        }
+        self.auto_lock_minutes.store(minutes, Ordering::Relaxed);
+        if let Some(p) = self.preferences_path() {
+            let bytes = serde_json::to_vec(&Preferences { auto_lock_minutes: minutes })
+                .map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))?;
+            if let Some(dir) = p.parent() {
+                if dir.is_dir() {
+                    offramp_app::files::replace(&p, &bytes)?;
+                }
+            }
+        }
+        Ok(minutes)
+    }
+
+    /// The user did something: the idle clock starts again.
+    pub(crate) fn touch(&self) {
+        *lock(&self.last_activity) = std::time::SystemTime::now();
+    }
+
+    /// Locks the ledger if it has been idle longer than the auto-lock time at `now`; true if it did.
+    pub(crate) fn lock_if_idle(&self, now: std::time::SystemTime) -> bool {
+        let idle = now.duration_since(*lock(&self.last_activity)).unwrap_or_default();
+        let limit = std::time::Duration::from_secs(u64::from(self.auto_lock_minutes.load(Ordering::Relaxed)) * 60);
+        if idle < limit {
+            return false;
+        }
+        lock(&self.session).take().is_some()
     }
 }
 
@@ -87,8 +157,9 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Inner {
-    /// Runs `f` on the unlocked ledger, or says it is locked.
+    /// Runs `f` on the unlocked ledger, or says it is locked. Using the ledger counts as activity.
     pub(crate) fn with_session<T>(&self, f: impl FnOnce(&mut Session) -> Result<T, AppError>) -> Result<T, AppError> {
+        self.touch();
         let mut guard = lock(&self.session);
         match guard.as_mut() {
             Some(s) => f(s),
@@ -104,6 +175,7 @@ impl Inner {
         &self,
         f: impl FnOnce(&mut Option<Session>) -> Result<T, AppError>,
     ) -> Result<T, AppError> {
+        self.touch();
         f(&mut lock(&self.session))
     }
 
@@ -188,7 +260,20 @@ pub fn with_commands<R: Runtime>(builder: Builder<R>, config: Config) -> Builder
 
 /// As [`with_commands`], with a shell made by the caller (tests give it a secret store in memory).
 pub fn with_shell<R: Runtime>(builder: Builder<R>, shell: Shell) -> Builder<R> {
-    builder.manage(shell).invoke_handler(commands::handler())
+    shell.inner.load_preferences();
+    let inner = shell.share();
+    builder.manage(shell).invoke_handler(commands::handler()).setup(move |app| {
+        // The auto-lock: every few seconds, lock a ledger idle longer than the user's auto-lock time, and tell
+        // the window.
+        let handle = app.handle().clone();
+        std::thread::Builder::new().name("auto-lock".into()).spawn(move || loop {
+            std::thread::sleep(std::time::Duration::from_secs(5));
+            if inner.lock_if_idle(std::time::SystemTime::now()) {
+                let _ = handle.emit("session-locked", "idle");
+            }
+        })?;
+        Ok(())
+    })
 }
 
 /// Starts the desktop app. The data folder comes from `OFFRAMP_DATA_DIR` or the per-user data folder

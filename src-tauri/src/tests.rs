@@ -279,3 +279,23 @@ fn the_second_factor_through_the_window() {
     assert_eq!(a.call("unlock", json!({"passphrase": pass, "code": r})).unwrap_err()["code"], "WRONG_CODE");
     assert_eq!(a.call("twofa_status", json!({})).unwrap()["recovery_codes_left"], 9);
 }
+
+/// The ledger locks itself after the idle time the user set (kept across restarts), and not before.
+#[test]
+fn the_ledger_locks_itself_when_idle() {
+    let (_tmp, config) = temp_config();
+    let a = app(config.clone());
+    a.call("create_ledger", json!({"passphrase": "a good passphrase for tests"})).unwrap();
+    assert_eq!(a.call("get_auto_lock", json!({})).unwrap(), 10);
+    assert_eq!(a.call("set_auto_lock", json!({"minutes": 0})).unwrap_err()["code"], "INVALID_INPUT");
+    assert_eq!(a.call("set_auto_lock", json!({"minutes": 3})).unwrap(), 3);
+    let shell = a._app.state::<Shell>().share();
+    let now = std::time::SystemTime::now();
+    assert!(!shell.lock_if_idle(now + std::time::Duration::from_secs(170)), "not idle long enough");
+    assert!(shell.lock_if_idle(now + std::time::Duration::from_secs(181)));
+    assert_eq!(a.call("accounts", json!({})).unwrap_err()["code"], "LEDGER_LOCKED");
+    // The setting is kept for the next start.
+    let b = Shell::new(config);
+    b.share().load_preferences();
+    assert_eq!(b.share().auto_lock_minutes.load(std::sync::atomic::Ordering::Relaxed), 3);
+}

@@ -25,6 +25,12 @@ fn already_exists(dest: &Path) -> AppError {
     AppError::new(ErrorCode::InvalidInput, format!("{} already exists; choose a new file.", dest.display()))
 }
 
+/// Replaces a small file of the app's own (preferences) with `bytes`: written new under a temporary name (0600) and
+/// renamed over the old one.
+pub fn replace(dest: &Path, bytes: &[u8]) -> Result<(), AppError> {
+    Ok(offramp_store::files::write_replacing(dest, bytes)?)
+}
+
 /// A write to `dest` that failed.
 pub fn io_error(dest: &Path, e: std::io::Error) -> AppError {
     AppError::from(StoreError::Io { context: format!("cannot write {}", dest.display()), source: e })
