@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, test } from "vitest";
 import { cleanup, fireEvent, render, screen } from "@testing-library/react";
-import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
+import { clearMocks } from "@tauri-apps/api/mocks";
+import { mockShell } from "./testShell";
 import { App, formatBytes } from "./App";
 import type { Status } from "./backend";
 
@@ -21,7 +22,7 @@ const base: Status = {
 
 describe("home screen", () => {
   test("shows where the ledger lives, that it does not exist yet, and the version", async () => {
-    mockIPC(() => base);
+    mockShell((cmd) => (cmd === "get_status" ? base : undefined));
     render(<App />);
     expect((await screen.findByTestId("ledger-state")).textContent).toBe("No ledger yet");
     expect(screen.getByTestId("ledger-path").textContent).toBe(base.ledger_path);
@@ -32,17 +33,17 @@ describe("home screen", () => {
 
   test("refresh asks again and shows a ledger that now exists", async () => {
     let status: Status = base;
-    mockIPC(() => status);
+    mockShell((cmd) => (cmd === "get_status" ? status : undefined));
     render(<App />);
     await screen.findByText("No ledger yet");
     status = { ...base, ledger: "present", ledger_size_bytes: 2048, flavor: "release" };
     fireEvent.click(screen.getByTestId("refresh"));
-    expect((await screen.findByTestId("ledger-state")).textContent).toBe("Ledger found (2.0 KB, encrypted)");
+    await screen.findByText("Ledger found (2.0 KB, encrypted)");
     expect(screen.queryByTestId("flavor")).toBeNull();
   });
 
   test("an error shows its message and its stable code", async () => {
-    mockIPC(() => {
+    mockShell(() => {
       throw { code: "DATA_DIR_UNAVAILABLE", message: "Cannot find a per-user data folder." };
     });
     render(<App />);

@@ -1,35 +1,78 @@
-import { useCallback, useEffect, useState } from "react";
-import { backend, BackendError, toBackendError, type Status } from "./backend";
+import { useEffect, useRef } from "react";
+import { QueryClient, QueryClientProvider, useQuery, useQueryClient } from "@tanstack/react-query";
+import { HashRouter, NavLink, Route, Routes } from "react-router";
+import { backend, onSessionLocked } from "./backend";
 import { CompareVenues } from "./CompareVenues";
+import { Home } from "./Home";
+import { Settings } from "./Settings";
+import { queries } from "./queries";
 
-type Load = { kind: "loading" } | { kind: "ok"; status: Status } | { kind: "error"; error: BackendError };
+/** One query layer for the whole window: data from the shell, refetched when something changes it. */
+export function makeQueryClient(): QueryClient {
+  return new QueryClient({ defaultOptions: { queries: { retry: false, refetchOnWindowFocus: false } } });
+}
 
-type Page = "home" | "compare";
+export function App({ client }: { client?: QueryClient } = {}) {
+  const qc = useRef(client ?? makeQueryClient()).current;
+  return (
+    <QueryClientProvider client={qc}>
+      <HashRouter>
+        <Layout />
+      </HashRouter>
+    </QueryClientProvider>
+  );
+}
 
-export function App() {
-  const [load, setLoad] = useState<Load>({ kind: "loading" });
-  const [page, setPage] = useState<Page>("home");
+/** How often, at most, the window tells the shell the user is active (the auto-lock waits while they are). */
+const TOUCH_EVERY_MS = 30_000;
 
-  const refresh = useCallback(() => {
-    setLoad({ kind: "loading" });
-    backend.getStatus().then(
-      (status) => setLoad({ kind: "ok", status }),
-      (e: unknown) => setLoad({ kind: "error", error: toBackendError(e) }),
-    );
-  }, []);
+function Layout() {
+  const qc = useQueryClient();
+  const status = useQuery(queries.status);
+  const session = useQuery(queries.session);
+  const unlocked = session.data?.unlocked === true;
 
-  useEffect(refresh, [refresh]);
+  // The shell locked the ledger by itself (idle): every screen shows it locked.
+  useEffect(() => {
+    // (Outside the shell, as in tests without mocked events, there is nothing to listen to.)
+    const off = onSessionLocked(() => void qc.invalidateQueries()).catch(() => null);
+    // (Unlistening can fail only when the window is going away with its listeners.)
+    return () => void off.then((f) => f?.()).catch(() => undefined);
+  }, [qc]);
+
+  // While the user works in the window, the auto-lock waits.
+  useEffect(() => {
+    if (!unlocked) return;
+    let last = 0;
+    const active = () => {
+      const now = Date.now();
+      if (now - last > TOUCH_EVERY_MS) {
+        last = now;
+        backend.touch().catch(() => undefined);
+      }
+    };
+    window.addEventListener("pointerdown", active);
+    window.addEventListener("keydown", active);
+    return () => {
+      window.removeEventListener("pointerdown", active);
+      window.removeEventListener("keydown", active);
+    };
+  }, [unlocked]);
+
+  const lock = () => {
+    backend.lock().finally(() => void qc.invalidateQueries());
+  };
 
   return (
     <div className="app">
       <header className="topbar">
         <h1>Offramp</h1>
-        {load.kind === "ok" && (
+        {status.data && (
           <span className="badges">
             <span className="badge" data-testid="app-version">
-              v{load.status.app_version}
+              v{status.data.app_version}
             </span>
-            {load.status.flavor === "dev" && (
+            {status.data.flavor === "dev" && (
               <span className="badge badge-dev" data-testid="flavor">
                 dev build
               </span>
@@ -37,85 +80,31 @@ export function App() {
           </span>
         )}
         <nav className="tabs">
-          <button type="button" className={page === "home" ? "tab active" : "tab"} onClick={() => setPage("home")} data-testid="nav-home">
+          <NavLink to="/" end className={({ isActive }) => (isActive ? "tab active" : "tab")} data-testid="nav-home">
             Home
-          </button>
-          <button type="button" className={page === "compare" ? "tab active" : "tab"} onClick={() => setPage("compare")} data-testid="nav-compare">
+          </NavLink>
+          <NavLink to="/sell" className={({ isActive }) => (isActive ? "tab active" : "tab")} data-testid="nav-compare">
             Compare venues
-          </button>
+          </NavLink>
+          <NavLink to="/settings" className={({ isActive }) => (isActive ? "tab active" : "tab")} data-testid="nav-settings">
+            Settings
+          </NavLink>
+          {unlocked && (
+            <button type="button" className="tab" onClick={lock} data-testid="lock">
+              Lock
+            </button>
+          )}
         </nav>
       </header>
-      {page === "compare" ? (
-        <main>
-          <CompareVenues />
-        </main>
-      ) : (
       <main>
-        <p className="lede">
-          Sell crypto into your bank account safely and at the lowest total cost, and keep the records your tax
-          return needs. Everything stays on this computer.
-        </p>
-        <section className="card" aria-labelledby="ledger-heading">
-          <div className="card-head">
-            <h2 id="ledger-heading">Your ledger</h2>
-            <button type="button" onClick={refresh} data-testid="refresh" disabled={load.kind === "loading"}>
-              Refresh
-            </button>
-          </div>
-          {load.kind === "loading" && <p data-testid="loading">Looking for your ledger…</p>}
-          {load.kind === "error" && <ErrorPanel error={load.error} />}
-          {load.kind === "ok" && <LedgerInfo status={load.status} />}
-        </section>
+        <Routes>
+          <Route path="/" element={<Home />} />
+          <Route path="/sell" element={<CompareVenues />} />
+          <Route path="/settings" element={<Settings />} />
+        </Routes>
       </main>
-      )}
     </div>
   );
 }
 
-function LedgerInfo({ status }: { status: Status }) {
-  const present = status.ledger === "present";
-  return (
-    <>
-      <p className={present ? "state state-ok" : "state state-missing"} data-testid="ledger-state">
-        {present
-          ? `Ledger found (${formatBytes(status.ledger_size_bytes ?? 0)}, encrypted)`
-          : "No ledger yet"}
-      </p>
-      {!present && (
-        <p className="hint">
-          A new ledger will be created here, encrypted with a passphrase you choose, when you first import your
-          history.
-        </p>
-      )}
-      <dl className="facts">
-        <dt>Ledger file</dt>
-        <dd>
-          <code data-testid="ledger-path">{status.ledger_path}</code>
-        </dd>
-        <dt>Data folder</dt>
-        <dd>
-          <code data-testid="data-dir">{status.data_dir}</code>
-          {status.data_dir_overridden && <span className="note"> (set by OFFRAMP_DATA_DIR)</span>}
-        </dd>
-      </dl>
-    </>
-  );
-}
-
-function ErrorPanel({ error }: { error: BackendError }) {
-  return (
-    <div className="error" role="alert">
-      <p data-testid="error-message">{error.message}</p>
-      <p className="error-code">
-        Error code: <code data-testid="error-code">{error.code}</code>
-      </p>
-    </div>
-  );
-}
-
-/** Byte counts for display (integers; never money). */
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} bytes`;
-  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
-  return `${(n / (1024 * 1024)).toFixed(1)} MB`;
-}
+export { ErrorPanel, formatBytes } from "./common";

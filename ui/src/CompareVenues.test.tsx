@@ -1,6 +1,7 @@
 import { afterEach, expect, test } from "vitest";
 import { cleanup, fireEvent, render, screen, within } from "@testing-library/react";
-import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
+import { clearMocks } from "@tauri-apps/api/mocks";
+import { mockShell } from "./testShell";
 import { App } from "./App";
 import type { VenueQuote } from "./backend";
 
@@ -26,7 +27,7 @@ const quote = (venue: string, net: string | null, unsuitable: string[] = []): Ve
 
 test("the form sends exact strings and the results are sorted into three groups", async () => {
   const calls: unknown[] = [];
-  mockIPC((cmd, args) => {
+  mockShell((cmd, args) => {
     if (cmd === "get_status") return { app_version: "0.1.0", flavor: "dev", data_dir: "/d", data_dir_overridden: false, ledger_path: "/d/l", ledger: "missing", ledger_size_bytes: null };
     if (cmd === "quote") {
       calls.push(args);
@@ -51,7 +52,7 @@ test("the form sends exact strings and the results are sorted into three groups"
 });
 
 test("a refusal from the backend shows its message and code", async () => {
-  mockIPC((cmd) => {
+  mockShell((cmd) => {
     if (cmd === "get_status") return { app_version: "0.1.0", flavor: "dev", data_dir: "/d", data_dir_overridden: false, ledger_path: "/d/l", ledger: "missing", ledger_size_bytes: null };
     throw { code: "INVALID_INPUT", message: "price: Offramp is offline (no live prices yet): give the price of one unit" };
   });

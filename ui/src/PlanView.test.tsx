@@ -1,6 +1,7 @@
 import { afterEach, expect, test } from "vitest";
 import { cleanup, fireEvent, render, screen, within } from "@testing-library/react";
-import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
+import { clearMocks } from "@tauri-apps/api/mocks";
+import { mockShell } from "./testShell";
 import { App } from "./App";
 import type { Plan, Schedule } from "./backend";
 
@@ -56,7 +57,7 @@ const plan: Plan = {
 
 test("after comparing, the sale is planned over days: the frontier per exchange, unknowns spelled out", async () => {
   const calls: unknown[] = [];
-  mockIPC((cmd, args) => {
+  mockShell((cmd, args) => {
     if (cmd === "get_status") return status;
     if (cmd === "quote") return [];
     if (cmd === "plan") {
@@ -88,7 +89,7 @@ test("after comparing, the sale is planned over days: the frontier per exchange,
 });
 
 test("a refused plan shows its message and code", async () => {
-  mockIPC((cmd) => {
+  mockShell((cmd) => {
     if (cmd === "get_status") return status;
     if (cmd === "quote") return [];
     throw { code: "INVALID_INPUT", message: "max days: 0 is not between 1 and 365" };

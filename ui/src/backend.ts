@@ -24,6 +24,9 @@ import type { QuoteRequest } from "./bindings/QuoteRequest";
 import type { Restored } from "./bindings/Restored";
 import type { SessionState } from "./bindings/SessionState";
 import type { Status } from "./bindings/Status";
+import type { Enrolment } from "./bindings/Enrolment";
+import type { Strength } from "./bindings/Strength";
+import type { TwoFaStatus } from "./bindings/TwoFaStatus";
 import type { TaxRequest } from "./bindings/TaxRequest";
 import type { TransferFeeSetting } from "./bindings/TransferFeeSetting";
 import type { TransfersView } from "./bindings/TransfersView";
@@ -33,7 +36,7 @@ import type { UkReport } from "./bindings/UkReport";
 import type { Venue } from "./bindings/Venue";
 import type { VenueQuote } from "./bindings/VenueQuote";
 
-export type { ErrorCode, JobProgress, Plan, QuoteRequest, Status, VenueQuote };
+export type { Enrolment, ErrorCode, JobProgress, Plan, QuoteRequest, SessionState, Status, Strength, TwoFaStatus, VenueQuote };
 export type { CostLine } from "./bindings/CostLine";
 export type { DaySale } from "./bindings/DaySale";
 export type { Mix } from "./bindings/Mix";
@@ -86,12 +89,27 @@ export function onJobProgress(job: string, onProgress: (p: JobProgress) => void)
   });
 }
 
+/** Calls `onLocked` whenever the shell locks the ledger by itself (auto-lock after the idle time). */
+export function onSessionLocked(onLocked: () => void): Promise<UnlistenFn> {
+  return listen("session-locked", () => onLocked());
+}
+
 export const backend = {
   getStatus: () => call<Status>("get_status"),
   sessionState: () => call<SessionState>("session_state"),
   createLedger: (passphrase: string) => call<Status>("create_ledger", { passphrase }),
-  unlock: (passphrase: string) => call<SessionState>("unlock", { passphrase }),
+  unlock: (passphrase: string, code?: string) => call<SessionState>("unlock", { passphrase, code: code ?? null }),
   lock: () => call<SessionState>("lock"),
+  passphraseStrength: (passphrase: string) => call<Strength>("passphrase_strength", { passphrase }),
+  changePassphrase: (old: string, next: string, code?: string) =>
+    call<SessionState>("change_passphrase", { old, new: next, code: code ?? null }),
+  twofaStatus: () => call<TwoFaStatus>("twofa_status"),
+  twofaBegin: () => call<Enrolment>("twofa_begin"),
+  twofaConfirm: (passphrase: string, code: string) => call<string[]>("twofa_confirm", { passphrase, code }),
+  twofaDisable: (passphrase: string, code: string) => call<SessionState>("twofa_disable", { passphrase, code }),
+  touch: () => call<void>("touch"),
+  getAutoLock: () => call<number>("get_auto_lock"),
+  setAutoLock: (minutes: number) => call<number>("set_auto_lock", { minutes }),
   accounts: () => call<AccountRow[]>("accounts"),
   transactions: (query: TxQuery) => call<TxPage>("transactions", { query }),
   transfers: () => call<TransfersView>("transfers"),
@@ -109,9 +127,10 @@ export const backend = {
     call<HoldingRow[]>("holdings", { request, basis, job }),
   exportFile: (request: ExportRequest, path: string, job: string) =>
     call<Exported>("export_file", { request, path, job }),
-  backup: (dest: string, passphrase: string) => call<BackupInfo>("backup", { dest, passphrase }),
+  backup: (dest: string) => call<BackupInfo>("backup", { dest }),
   inspectBackup: (path: string, passphrase: string) => call<BackupInfo>("inspect_backup", { path, passphrase }),
-  restore: (path: string, passphrase: string) => call<Restored>("restore", { path, passphrase }),
+  restore: (path: string, passphrase: string, code?: string) =>
+    call<Restored>("restore", { path, passphrase, code: code ?? null }),
   overrides: () => call<Override[]>("overrides"),
   setOverride: (venue: string, field: string, value: string, note: string) =>
     call<Override>("set_override", { venue, field, value, note }),

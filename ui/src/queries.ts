@@ -1,0 +1,17 @@
+// The window's queries: one key per piece of state the shell holds, so a change anywhere refetches it everywhere.
+import { backend, toBackendError } from "./backend";
+
+const wrap =
+  <T,>(f: () => Promise<T>) =>
+  () =>
+    f().catch((e: unknown) => {
+      throw toBackendError(e);
+    });
+
+export const queries = {
+  status: { queryKey: ["status"], queryFn: wrap(backend.getStatus) },
+  session: { queryKey: ["session"], queryFn: wrap(backend.sessionState) },
+  twofa: { queryKey: ["twofa"], queryFn: wrap(backend.twofaStatus) },
+  autoLock: { queryKey: ["auto-lock"], queryFn: wrap(backend.getAutoLock) },
+  accounts: { queryKey: ["accounts"], queryFn: wrap(backend.accounts) },
+};
