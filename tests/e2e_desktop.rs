@@ -126,14 +126,50 @@ impl Session {
         panic!("element {css} never showed the expected text; last seen: {last:?}")
     }
 
+    /// Waits (up to 15 s) for an element to be in the window; its id.
+    fn wait_for(&self, css: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            if let Some(id) = self.find(css) {
+                return id;
+            }
+            assert!(Instant::now() < deadline, "no element {css}");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
     fn type_into(&self, css: &str, text: &str) {
-        let id = self.find(css).unwrap_or_else(|| panic!("no element {css}"));
+        let id = self.wait_for(css);
         send(ureq::post(&format!("{}/element/{id}/clear", self.base)), Some(json!({})));
         send(ureq::post(&format!("{}/element/{id}/value", self.base)), Some(json!({"text": text})));
     }
 
-    fn click(&self, css: &str) {
+    /// Whether the element is enabled (a button the user may press).
+    fn enabled(&self, css: &str) -> bool {
         let id = self.find(css).unwrap_or_else(|| panic!("no element {css}"));
+        send(ureq::get(&format!("{}/element/{id}/enabled", self.base)), None)["value"].as_bool().unwrap()
+    }
+
+    /// The texts of every element matching `css`.
+    fn texts_of_all(&self, css: &str) -> Vec<String> {
+        let v =
+            send(ureq::post(&format!("{}/elements", self.base)), Some(json!({"using": "css selector", "value": css})));
+        v["value"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| {
+                let id = e[ELEMENT_KEY].as_str().unwrap();
+                send(ureq::get(&format!("{}/element/{id}/text", self.base)), None)["value"]
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            })
+            .collect()
+    }
+
+    fn click(&self, css: &str) {
+        let id = self.wait_for(css);
         send(ureq::post(&format!("{}/element/{id}/click", self.base)), Some(json!({})));
     }
 
@@ -148,7 +184,15 @@ impl Session {
         std::thread::sleep(Duration::from_millis(300)); // let the window repaint before a screenshot
     }
 
+    /// Runs an async script in the window; it calls `done(result)`, the last argument.
+    fn run_async(&self, script: &str) -> Value {
+        let body = json!({"script": script, "args": []});
+        send(ureq::post(&format!("{}/execute/async", self.base)).timeout(Duration::from_secs(20)), Some(body))["value"]
+            .clone()
+    }
+
     fn screenshot(&self, path: &Path) {
+        std::thread::sleep(Duration::from_millis(300)); // the window paints what the last step changed
         let v = send(ureq::get(&format!("{}/screenshot", self.base)), None);
         let png = base64::engine::general_purpose::STANDARD.decode(v["value"].as_str().expect("base64")).unwrap();
         assert!(png.starts_with(b"\x89PNG"), "screenshot is a PNG");
@@ -190,6 +234,22 @@ fn home_screen_shows_the_ledger_location_and_state() {
     assert_eq!(s.wait_text("[data-testid=data-dir]", |_| true), data_dir.to_str().unwrap());
     assert_eq!(s.wait_text("[data-testid=app-version]", |_| true), format!("v{}", offramp_app::VERSION));
     s.screenshot(&artifacts.join("home-no-ledger.png"));
+
+    // The window may call Offramp's commands and nothing of the core (capabilities/default.json): a script in
+    // the page asking for a window or file-system path is refused by the shell.
+    let call = |cmd: &str| {
+        s.run_async(&format!(
+            "const done = arguments[arguments.length - 1];\
+             window.__TAURI_INTERNALS__.invoke({cmd:?}, {{}}).then(() => done('allowed'), (e) => done('refused: ' + \
+             (typeof e === 'string' ? e : JSON.stringify(e))));"
+        ))
+    };
+    assert_eq!(call("session_state"), json!("allowed"));
+    for core in ["plugin:window|title", "plugin:path|resolve_directory", "plugin:webview|print"] {
+        let r = call(core);
+        let r = r.as_str().unwrap();
+        assert!(r.starts_with("refused") && r.contains("not allowed"), "{core}: {r}");
+    }
 
     // A ledger file appears: Refresh shows it (state read from the real file system by the Rust side).
     std::fs::write(&ledger, vec![0u8; 4096]).unwrap();
@@ -243,4 +303,115 @@ fn compare_venues_in_the_real_window() {
     assert_eq!(one_day, "648,018.23");
     s.scroll_to("[data-testid=plan-venue-kraken]");
     s.screenshot(&artifacts.join("plan.png"));
+}
+
+fn unix_now() -> offramp_app::model::Timestamp {
+    let micros = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_micros();
+    offramp_app::model::Timestamp::from_unix_micros(i64::try_from(micros).unwrap())
+}
+
+/// The code an authenticator app shows `steps` periods of 30 s from now.
+fn totp(secret: &str, steps: i64) -> String {
+    let t = unix_now();
+    offramp_app::twofa::code_at(
+        secret,
+        offramp_app::model::Timestamp::from_unix_micros(t.unix_micros() + steps * 30_000_000),
+    )
+    .unwrap()
+}
+
+/// A first-time user in the real window: creates the ledger (a weak passphrase refused with the reason), turns
+/// the second factor on (secret from the screen, as an authenticator app would read it; the device secret goes to
+/// the real Secret Service, see scripts/with-keyring.sh), locks, and unlocks with the passphrase and a code; a code
+/// already used and the passphrase alone are refused; a recovery code opens it once.
+#[test]
+#[ignore = "needs the built desktop app, tauri-driver, a display and a Secret Service: run by scripts/test.sh"]
+fn create_enrol_lock_and_unlock_with_a_code_in_the_real_window() {
+    use std::os::unix::fs::PermissionsExt;
+    let app = PathBuf::from(std::env::var("OFFRAMP_E2E_APP").expect("OFFRAMP_E2E_APP: path to offramp-desktop"));
+    let app = app.canonicalize().unwrap_or_else(|e| panic!("{}: {e}", app.display()));
+    let artifacts = artifacts_dir();
+    let tmp = tempfile::tempdir().unwrap();
+    let data_dir = tmp.path().join("data");
+    let driver = Driver::start(&data_dir, &artifacts.join("tauri-driver-access.log"));
+    let s = Session::new(&driver, &app);
+
+    // Create: a common password is refused, with zxcvbn's reason; a long passphrase typed twice is taken.
+    assert_eq!(s.wait_text("[data-testid=ledger-state]", |t| !t.is_empty()), "No ledger yet");
+    s.type_into("[data-testid=create-passphrase]", "password123");
+    s.type_into("[data-testid=create-again]", "password123");
+    let word = s.wait_text("[data-testid=strength-word]", |t| t.contains("not accepted"));
+    assert!(word.starts_with("very weak") || word.starts_with("weak"), "{word}");
+    assert!(!s.enabled("[data-testid=create-submit]"));
+    s.screenshot(&artifacts.join("create-weak-passphrase.png"));
+    let passphrase = "ferry quantum marigold stapler upriver";
+    s.type_into("[data-testid=create-passphrase]", passphrase);
+    s.type_into("[data-testid=create-again]", passphrase);
+    s.wait_text("[data-testid=strength-word]", |t| t == "very strong" || t == "strong");
+    s.click("[data-testid=create-submit]");
+    let unlocked = s.wait_text("[data-testid=unlocked]", |t| !t.is_empty());
+    assert_eq!(unlocked, "Your ledger is open: 0 accounts.");
+    let ledger = data_dir.join("ledger.offramp");
+    let mode = std::fs::metadata(&ledger).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600, "the ledger file is private");
+    assert!(!std::fs::read(&ledger).unwrap().starts_with(b"SQLite format 3"), "the ledger is encrypted");
+
+    // Turn the second factor on: QR code and secret on screen, the first code turns it on, ten recovery codes.
+    s.click("[data-testid=nav-settings]");
+    assert_eq!(
+        s.wait_text("[data-testid=twofa-state]", |t| !t.is_empty()),
+        "Off: the passphrase alone opens the ledger."
+    );
+    s.click("[data-testid=twofa-begin]");
+    let secret = s.wait_text("[data-testid=twofa-secret]", |t| !t.is_empty());
+    assert!(s.find("[data-testid=twofa-qr]").is_some());
+    s.scroll_to("[data-testid=twofa-heading], #twofa-heading");
+    s.screenshot(&artifacts.join("twofa-enrol.png"));
+    s.type_into("[data-testid=twofa-passphrase]", passphrase);
+    s.type_into("[data-testid=twofa-code]", "123");
+    s.click("[data-testid=twofa-confirm]");
+    assert_eq!(s.wait_text("[data-testid=error-code]", |_| true), "WRONG_CODE");
+    s.type_into("[data-testid=twofa-code]", &totp(&secret, 0));
+    s.click("[data-testid=twofa-confirm]");
+    s.wait_text("[data-testid=recovery-codes]", |t| !t.is_empty());
+    let codes = s.texts_of_all("[data-testid=recovery-codes] li");
+    assert_eq!(codes.len(), 10, "{codes:?}");
+    assert!(codes.iter().all(|c| c.len() >= 10), "{codes:?}");
+    s.screenshot(&artifacts.join("twofa-recovery-codes.png"));
+    s.click("[data-testid=recovery-done]");
+    assert_eq!(s.wait_text("[data-testid=twofa-state]", |t| t.starts_with("On:")), "On: 10 recovery codes left.");
+
+    // Lock; the unlock form now asks for a code. The passphrase alone, and a wrong code, are refused.
+    s.click("[data-testid=lock]");
+    s.click("[data-testid=nav-home]");
+    s.type_into("[data-testid=unlock-passphrase]", passphrase);
+    s.click("[data-testid=unlock-submit]");
+    assert_eq!(s.wait_text("[data-testid=error-code]", |_| true), "CODE_REQUIRED");
+    s.type_into("[data-testid=unlock-code]", "000000");
+    s.click("[data-testid=unlock-submit]");
+    s.wait_text("[data-testid=error-code]", |t| t == "WRONG_CODE");
+    // The next code the app shows opens it (the first one was spent turning the factor on).
+    let code = totp(&secret, 1);
+    s.type_into("[data-testid=unlock-passphrase]", passphrase);
+    s.type_into("[data-testid=unlock-code]", &code);
+    s.screenshot(&artifacts.join("unlock-with-code.png"));
+    s.click("[data-testid=unlock-submit]");
+    s.wait_text("[data-testid=unlocked]", |t| t.starts_with("Your ledger is open"));
+
+    // The same code again (a replay) is refused, with the reason.
+    s.click("[data-testid=lock]");
+    s.type_into("[data-testid=unlock-passphrase]", passphrase);
+    s.type_into("[data-testid=unlock-code]", &code);
+    s.click("[data-testid=unlock-submit]");
+    assert_eq!(s.wait_text("[data-testid=error-code]", |_| true), "WRONG_CODE");
+    assert!(s.wait_text("[data-testid=error-message]", |_| true).contains("used already"));
+    s.screenshot(&artifacts.join("unlock-replay-refused.png"));
+
+    // A recovery code opens it once.
+    s.type_into("[data-testid=unlock-passphrase]", passphrase);
+    s.type_into("[data-testid=unlock-code]", &codes[3]);
+    s.click("[data-testid=unlock-submit]");
+    s.wait_text("[data-testid=unlocked]", |t| t.starts_with("Your ledger is open"));
+    s.click("[data-testid=nav-settings]");
+    assert_eq!(s.wait_text("[data-testid=twofa-state]", |t| t.starts_with("On:")), "On: 9 recovery codes left.");
 }

@@ -6,6 +6,8 @@
 //! and stop when `cancel_job` is called with their job id. A panic anywhere in a command becomes an `INTERNAL`
 //! error in the window, never a dead app.
 
+#[cfg(test)]
+mod command_names;
 mod commands;
 
 use std::collections::HashMap;

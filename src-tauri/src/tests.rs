@@ -299,3 +299,41 @@ fn the_ledger_locks_itself_when_idle() {
     b.share().load_preferences();
     assert_eq!(b.share().auto_lock_minutes.load(std::sync::atomic::Ordering::Relaxed), 3);
 }
+
+/// The one list of commands (src/command_names.rs, from which build.rs makes a permission each) is the handler's
+/// list, and the window's capability allows exactly those and the two event calls: no core command.
+#[test]
+fn the_window_may_call_only_offramps_commands() {
+    let source = include_str!("commands.rs");
+    let handler = source.split("tauri::generate_handler![").nth(1).unwrap().split(']').next().unwrap();
+    let handled: Vec<&str> = handler.split(',').map(str::trim).filter(|s| !s.is_empty()).collect();
+    assert_eq!(handled, crate::command_names::COMMANDS);
+    let defined = source.matches("#[tauri::command]").count();
+    assert_eq!(defined, handled.len(), "every #[tauri::command] is in the handler");
+
+    let capability: Value = serde_json::from_str(include_str!("../capabilities/default.json")).unwrap();
+    let allowed: Vec<&str> =
+        capability["permissions"].as_array().unwrap().iter().map(|p| p.as_str().unwrap()).collect();
+    let mut expected = vec!["core:event:allow-listen", "core:event:allow-unlisten"];
+    let names: Vec<String> = handled.iter().map(|c| format!("allow-{}", c.replace('_', "-"))).collect();
+    expected.extend(names.iter().map(String::as_str));
+    assert_eq!(allowed, expected);
+    assert_eq!(capability["windows"], json!(["main"]));
+}
+
+/// The content security policy forbids inline scripts and styles, plugins, <base>, form posts and framing.
+#[test]
+fn the_content_security_policy_is_strict() {
+    let conf: Value = serde_json::from_str(include_str!("../tauri.conf.json")).unwrap();
+    let csp = conf["app"]["security"]["csp"].as_str().unwrap();
+    let directives: std::collections::HashMap<&str, &str> =
+        csp.split(';').filter_map(|d| d.trim().split_once(' ')).collect();
+    assert!(!csp.contains("unsafe-inline") && !csp.contains("unsafe-eval"), "{csp}");
+    assert_eq!(directives["default-src"], "'self'");
+    assert_eq!(directives["script-src"], "'self'");
+    assert_eq!(directives["style-src"], "'self'");
+    for d in ["object-src", "base-uri", "form-action", "frame-ancestors"] {
+        assert_eq!(directives[d], "'none'", "{d}");
+    }
+    assert_eq!(conf["app"]["withGlobalTauri"], Value::Null, "no window.__TAURI__ global");
+}
