@@ -205,7 +205,7 @@ fn transfers_backup_restore_and_export_through_the_cli() {
     let export = tmp.path().join("export.csv");
     assert_eq!(
         ok(run(&data, &["export", "--out", export.to_str().unwrap()])),
-        format!("Exported 7 transactions to {}.\n", export.display())
+        format!("Exported 7 transactions to {}.\nNote: {}\n", export.display(), offramp_app::files::UNENCRYPTED)
     );
     assert!(stderr(&run(&data, &["export", "--out", export.to_str().unwrap()])).starts_with("error[INVALID_INPUT]"));
 

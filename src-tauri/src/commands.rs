@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use offramp_app::clock::system_now;
+use offramp_app::files::UNENCRYPTED;
 use offramp_app::ledger::{AccountRow, BackupInfo, ImportReport, Restored, TransfersView, TxPage, TxQuery};
 use offramp_app::model::{Override, Plan, Venue, VenueQuote};
 use offramp_app::overrides::Catalog;
@@ -437,6 +438,8 @@ pub struct Exported {
     #[cfg_attr(test, ts(type = "string"))]
     pub path: PathBuf,
     pub summary: Vec<String>,
+    /// That the file is not encrypted (to show where it is written).
+    pub notice: String,
 }
 
 /// Writes a report or an export to a new file at `path` (never replacing one), as job `job`.
@@ -463,7 +466,7 @@ async fn export_file<R: Runtime>(
             }
             ExportRequest::Generic => {
                 let n = s.export_to(&path)?;
-                return Ok(Exported { path, summary: vec![format!("{n} transactions")] });
+                return Ok(Exported { path, summary: vec![format!("{n} transactions")], notice: UNENCRYPTED.into() });
             }
             ExportRequest::Beancount { currency, method } => {
                 let currency = offramp_app::parse_code("currency", currency.as_deref().unwrap_or("USD"))?;
@@ -478,7 +481,7 @@ async fn export_file<R: Runtime>(
             }
         };
         offramp_app::files::write_bytes(&path, &file.body)?;
-        Ok(Exported { path, summary: file.summary })
+        Ok(Exported { path, summary: file.summary, notice: UNENCRYPTED.into() })
     })
     .await
 }

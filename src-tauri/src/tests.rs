@@ -154,6 +154,9 @@ fn a_session_is_held_while_unlocked() {
         .unwrap();
     assert!(exported["summary"][0].as_str().unwrap().contains("1 rows"), "{exported}");
     assert!(std::fs::read_to_string(&out).unwrap().starts_with("date_acquired,date_sold"));
+    assert!(exported["notice"].as_str().unwrap().starts_with("This file is not encrypted"), "{exported}");
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(std::fs::metadata(&out).unwrap().permissions().mode() & 0o777, 0o600);
     let again = a.call("export_file", json!({"request": {"kind": "generic"}, "path": out, "job": "e2"})).unwrap_err();
     assert_eq!(again["code"], "INVALID_INPUT", "an existing file is never replaced: {again}");
 

@@ -8,6 +8,10 @@ use offramp_store::StoreError;
 
 use crate::{AppError, ErrorCode};
 
+/// Said wherever a report or an export is written: unlike the ledger and its backups, it is plain text.
+pub const UNENCRYPTED: &str = "This file is not encrypted: anyone who can read it sees your holdings and gains. It is \
+     readable only by your user account here; keep it private, and delete it when you no longer need it.";
+
 /// Writes a new file at `dest` with what `write` produces; nothing is left under `dest` if anything fails.
 pub fn write_new<T>(dest: &Path, write: impl FnOnce(&mut dyn Write) -> Result<T, AppError>) -> Result<T, AppError> {
     offramp_store::files::write_new(dest, write).map_err(|e: AppError| match e.code {

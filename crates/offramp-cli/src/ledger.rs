@@ -210,7 +210,12 @@ pub(crate) fn run(
         }
         LedgerCommand::Export { out: Some(file), .. } => {
             let n = ctx.session()?.export_to(&file)?;
-            Ok(writeln!(out, "Exported {n} transactions to {}.", file.display()))
+            Ok(writeln!(
+                out,
+                "Exported {n} transactions to {}.\nNote: {}",
+                file.display(),
+                offramp_app::files::UNENCRYPTED
+            ))
         }
     }
 }

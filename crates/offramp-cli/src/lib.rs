@@ -262,7 +262,9 @@ pub(crate) fn emit(
         None => Ok(out.write_all(&report.body).and_then(|_| summary(err))),
         Some(f) => {
             offramp_app::files::write_bytes(f, &report.body)?;
-            Ok(writeln!(out, "Wrote {}", f.display()).and_then(|_| summary(out)))
+            Ok(writeln!(out, "Wrote {}", f.display())
+                .and_then(|_| summary(out))
+                .and_then(|_| writeln!(out, "Note: {}", offramp_app::files::UNENCRYPTED)))
         }
     }
 }

@@ -3,4 +3,8 @@
 /**
  * What an export wrote.
  */
-export type Exported = { path: string, summary: Array<string>, };
+export type Exported = { path: string, summary: Array<string>, 
+/**
+ * That the file is not encrypted (to show where it is written).
+ */
+notice: string, };
