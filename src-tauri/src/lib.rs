@@ -9,6 +9,7 @@
 #[cfg(test)]
 mod command_names;
 mod commands;
+mod os_lock;
 
 use std::collections::HashMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -125,6 +126,11 @@ impl Inner {
         if idle < limit {
             return false;
         }
+        self.lock_now()
+    }
+
+    /// Locks the ledger now (the session and its keys are dropped); true if it was unlocked.
+    pub(crate) fn lock_now(&self) -> bool {
         lock(&self.session).take().is_some()
     }
 }
@@ -265,17 +271,33 @@ pub fn with_shell<R: Runtime>(builder: Builder<R>, shell: Shell) -> Builder<R> {
     shell.inner.load_preferences();
     let inner = shell.share();
     builder.manage(shell).invoke_handler(commands::handler()).setup(move |app| {
-        // The auto-lock: every few seconds, lock a ledger idle longer than the user's auto-lock time, and tell
-        // the window.
-        let handle = app.handle().clone();
-        std::thread::Builder::new().name("auto-lock".into()).spawn(move || loop {
-            std::thread::sleep(std::time::Duration::from_secs(5));
-            if inner.lock_if_idle(std::time::SystemTime::now()) {
-                let _ = handle.emit("session-locked", "idle");
-            }
-        })?;
+        start_locks(app.handle(), inner)?;
         Ok(())
     })
+}
+
+/// Starts what locks the ledger by itself and tells the window (`session-locked`): every few seconds, a check
+/// for a ledger idle longer than the user's auto-lock time; and the system's sleep and screen-lock signals
+/// (os_lock).
+pub(crate) fn start_locks<R: Runtime>(app: &AppHandle<R>, inner: Arc<Inner>) -> std::io::Result<()> {
+    let handle = app.clone();
+    let idle = inner.clone();
+    std::thread::Builder::new().name("auto-lock".into()).spawn(move || loop {
+        std::thread::sleep(std::time::Duration::from_secs(5));
+        if idle.lock_if_idle(std::time::SystemTime::now()) {
+            let _ = handle.emit("session-locked", "idle");
+        }
+    })?;
+    let handle = app.clone();
+    let on_lock: Arc<dyn Fn(&'static str) + Send + Sync> = Arc::new(move |why| {
+        if inner.lock_now() {
+            let _ = handle.emit("session-locked", why);
+        }
+    });
+    std::thread::Builder::new().name("os-lock".into()).spawn(move || {
+        os_lock::watch(on_lock);
+    })?;
+    Ok(())
 }
 
 /// Starts the desktop app. The data folder comes from `OFFRAMP_DATA_DIR` or the per-user data folder

@@ -340,3 +340,38 @@ fn the_content_security_policy_is_strict() {
     }
     assert_eq!(conf["app"]["withGlobalTauri"], Value::Null, "no window.__TAURI__ global");
 }
+
+/// The screen locking (a screensaver's `ActiveChanged(true)` on the session bus, as GNOME and others send it)
+/// locks the ledger and tells the window; the screen saver stopping does not unlock anything.
+#[test]
+#[ignore = "needs a D-Bus session bus: run by scripts/keyring-test.sh"]
+fn the_ledger_locks_when_the_screen_locks() {
+    let (_tmp, config) = temp_config();
+    let a = app(config);
+    let locked = Arc::new(Mutex::new(Vec::<String>::new()));
+    let seen = locked.clone();
+    a._app.listen_any("session-locked", move |e| seen.lock().unwrap().push(e.payload().to_string()));
+    a.call("create_ledger", json!({"passphrase": "a good passphrase for tests"})).unwrap();
+    let shell = a._app.state::<Shell>().share();
+    assert!(shell.is_unlocked());
+    start_locks(a._app.handle(), shell.clone()).unwrap();
+    let bus = zbus::blocking::Connection::session().expect("a session bus");
+    let emit = |on: bool| {
+        bus.emit_signal(None::<&str>, "/org/gnome/ScreenSaver", "org.gnome.ScreenSaver", "ActiveChanged", &on).unwrap();
+    };
+    // The watchers subscribe in the background: keep signalling "off" until the shell has certainly subscribed,
+    // then "on".
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    emit(false);
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    assert!(shell.is_unlocked(), "the screen saver stopping locks nothing");
+    emit(true);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while shell.is_unlocked() {
+        assert!(std::time::Instant::now() < deadline, "the screen lock did not lock the ledger");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert_eq!(a.call("accounts", json!({})).unwrap_err()["code"], "LEDGER_LOCKED");
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    assert_eq!(*locked.lock().unwrap(), vec!["\"ActiveChanged\"".to_string()]);
+}
