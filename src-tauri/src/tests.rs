@@ -339,6 +339,9 @@ fn the_content_security_policy_is_strict() {
         assert_eq!(directives[d], "'none'", "{d}");
     }
     assert_eq!(conf["app"]["withGlobalTauri"], Value::Null, "no window.__TAURI__ global");
+    // The web inspector exists only in debug builds unless tauri's `devtools` feature is on: it is not.
+    let manifest = include_str!("../Cargo.toml");
+    assert!(!manifest.contains("devtools"), "no devtools in release builds");
 }
 
 /// The screen locking (a screensaver's `ActiveChanged(true)` on the session bus, as GNOME and others send it)

@@ -1,10 +1,11 @@
 //! The ledger's key: how a passphrase becomes the SQLCipher key, and how secrets are held in memory.
 //!
-//! New ledgers: **Argon2id** (memory-hard; [`KDF_MEMORY_KIB`] of memory, [`KDF_PASSES`] passes, one lane, measured
-//! in `benches/kdf.rs`) over the passphrase and a 16-byte salt gives a 256-bit key that SQLCipher uses as is (a
-//! "raw key", no further derivation). The salt is the file's own first 16 bytes (SQLCipher's plaintext salt,
-//! which it is given explicitly): its first byte says how the key was derived ([`KDF_ARGON2ID_V1`]), the other 15
-//! are random, so a ledger, and each of its backups, carries what its key needs and nothing else. With the second
+//! New ledgers: **Argon2id** (memory-hard; [`KDF_MEMORY_KIB`] of memory, [`KDF_PASSES`] passes, one lane: about
+//! 0.65 s on the test machine, measured by `cargo bench -p offramp-store --bench kdf`) over the passphrase and a
+//! 16-byte salt gives a 256-bit key that SQLCipher uses as is (a "raw key", no further derivation). The salt is
+//! the file's own first 16 bytes (SQLCipher's plaintext salt, which it is given explicitly): its first byte says
+//! how the key was derived and with which parameters ([`KDF_ARGON2ID_V2`]; [`KDF_ARGON2ID_V1`] for the first
+//! Argon2id ledgers, which still open), the other 15 are random, so a ledger, and each of its backups, carries what its key needs and nothing else. With the second
 //! factor on, the Argon2id output is combined (HKDF-SHA256) with a 32-byte device secret kept outside the file.
 //!
 //! Ledgers made before (SQLCipher's own PBKDF2-HMAC-SHA512 over the passphrase) still open, and are moved to
@@ -15,12 +16,25 @@
 
 use zeroize::Zeroizing;
 
-/// The first salt byte of a ledger whose key is Argon2id (these parameters) over its passphrase.
+/// The first salt byte of a ledger whose key is Argon2id over its passphrase with 128 MiB and 4 passes (the
+/// first Argon2id ledgers: about 0.39 s here, under the 0.5 s aimed at).
 pub const KDF_ARGON2ID_V1: u8 = 0xA1;
-/// Argon2id memory, in KiB (128 MiB).
-pub const KDF_MEMORY_KIB: u32 = 128 * 1024;
+/// The first salt byte of a ledger whose key is Argon2id with [`KDF_MEMORY_KIB`] and [`KDF_PASSES`]: new ledgers.
+pub const KDF_ARGON2ID_V2: u8 = 0xA2;
+/// Argon2id memory for new ledgers, in KiB (256 MiB: more memory for the same time costs a guesser more).
+pub const KDF_MEMORY_KIB: u32 = 256 * 1024;
 /// Argon2id passes over that memory.
-pub const KDF_PASSES: u32 = 4;
+pub const KDF_PASSES: u32 = 3;
+
+/// The Argon2id parameters (memory in KiB, passes) a salt's first byte names; `None` if it names none (a ledger
+/// made before Argon2id, whose random salt says nothing).
+pub fn kdf_params(marker: u8) -> Option<(u32, u32)> {
+    match marker {
+        KDF_ARGON2ID_V1 => Some((128 * 1024, 4)),
+        KDF_ARGON2ID_V2 => Some((KDF_MEMORY_KIB, KDF_PASSES)),
+        _ => None,
+    }
+}
 
 /// A passphrase as the user typed it, wiped from memory when dropped.
 #[derive(Clone)]
@@ -138,9 +152,11 @@ impl Material {
     }
 }
 
-/// Argon2id over `passphrase` with `salt` (the parameters of [`KDF_ARGON2ID_V1`]).
+/// Argon2id over `passphrase` with `salt`, with the parameters its first byte names (see [`kdf_params`]; those of
+/// new ledgers if it names none).
 pub fn argon2id(passphrase: &Passphrase, salt: &[u8; 16]) -> Secret32 {
-    let params = argon2::Params::new(KDF_MEMORY_KIB, KDF_PASSES, 1, Some(32)).expect("valid Argon2 parameters");
+    let (memory, passes) = kdf_params(salt[0]).unwrap_or((KDF_MEMORY_KIB, KDF_PASSES));
+    let params = argon2::Params::new(memory, passes, 1, Some(32)).expect("valid Argon2 parameters");
     let a = argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params);
     let mut out = Zeroizing::new([0u8; 32]);
     // Hashing into a fixed 32-byte output with these parameters cannot fail (the salt is 16 bytes, the output
@@ -165,7 +181,7 @@ pub fn combine(passphrase_key: &Secret32, device_secret: &Secret32) -> Secret32 
 pub(crate) fn new_salt() -> Result<[u8; 16], getrandom::Error> {
     let mut salt = [0u8; 16];
     getrandom::fill(&mut salt[1..])?;
-    salt[0] = KDF_ARGON2ID_V1;
+    salt[0] = KDF_ARGON2ID_V2;
     Ok(salt)
 }
 
@@ -175,14 +191,14 @@ pub(crate) fn candidates(key: &Key, salt: Option<[u8; 16]>) -> Vec<Material> {
         Key::Raw(k) => vec![Material::Raw(Secret32::new(*k))],
         Key::Passphrase(p) => {
             let mut out = Vec::new();
-            if let Some(salt) = salt.filter(|s| s[0] == KDF_ARGON2ID_V1) {
+            if let Some(salt) = salt.filter(|s| kdf_params(s[0]).is_some()) {
                 out.push(Material::Derived { key: argon2id(p, &salt), salt });
             }
             // A ledger made before Argon2id (its random salt may begin with the marker byte too).
             out.push(Material::Legacy(p.clone()));
             out
         }
-        Key::WithDeviceSecret(p, device) => match salt.filter(|s| s[0] == KDF_ARGON2ID_V1) {
+        Key::WithDeviceSecret(p, device) => match salt.filter(|s| kdf_params(s[0]).is_some()) {
             Some(salt) => vec![Material::Derived { key: combine(&argon2id(p, &salt), device), salt }],
             None => Vec::new(),
         },
@@ -219,7 +235,7 @@ mod tests {
     #[test]
     fn derivation_is_deterministic_and_salted() {
         let p = Passphrase::from("a passphrase");
-        let salt = [KDF_ARGON2ID_V1; 16];
+        let salt = [KDF_ARGON2ID_V2; 16];
         assert_eq!(argon2id(&p, &salt).bytes(), argon2id(&p, &salt).bytes());
         let mut other = salt;
         other[15] ^= 1;
@@ -227,7 +243,7 @@ mod tests {
         let device = Secret32::new([9; 32]);
         assert_ne!(combine(&argon2id(&p, &salt), &device).bytes(), argon2id(&p, &salt).bytes());
         let s = new_salt().unwrap();
-        assert_eq!(s[0], KDF_ARGON2ID_V1);
+        assert_eq!(s[0], KDF_ARGON2ID_V2);
         assert_ne!(new_salt().unwrap(), s);
         let m = Material::Derived { key: Secret32::new([0xAB; 32]), salt: [0x01; 16] };
         assert_eq!(m.pragma().len(), 2 + 64 + 32 + 1);

@@ -6,7 +6,7 @@
 use std::path::Path;
 
 use offramp_core::Timestamp;
-use offramp_store::key::{Secret32, KDF_ARGON2ID_V1};
+use offramp_store::key::{Secret32, KDF_ARGON2ID_V2};
 use offramp_store::{rekey, Key, Ledger, StoreError, TxFilter};
 
 fn pass(p: &str) -> Key {
@@ -43,7 +43,7 @@ fn a_new_ledger_is_argon2id_over_its_own_salt() {
     assert!(l.uses_argon2id());
     drop(l);
     let bytes = std::fs::read(&path).unwrap();
-    assert_eq!(bytes[0], KDF_ARGON2ID_V1, "the salt's first byte says how the key is derived");
+    assert_eq!(bytes[0], KDF_ARGON2ID_V2, "the salt's first byte says how the key is derived");
     assert!(!bytes.windows(16).any(|w| w == b"SQLite format 3\0"));
     assert!(matches!(Ledger::open(&path, &pass("wrong")), Err(StoreError::WrongKey(_))));
     Ledger::open(&path, &pass("first passphrase")).unwrap();
@@ -122,4 +122,33 @@ fn a_pbkdf2_ledger_opens_and_moves_to_argon2id() {
     let l = Ledger::open(&path, &pass("a new passphrase")).unwrap();
     assert!(l.uses_argon2id());
     assert_eq!(rows(&l), before);
+}
+
+/// A byte changed anywhere in the file (a disk error, or tampering) is found at unlock, page by page (SQLCipher's
+/// HMAC), and reported as damage (or, on page 1, as a key that does not open it): never opened as if nothing
+/// happened, never a panic.
+#[test]
+fn a_changed_byte_anywhere_is_refused_at_unlock() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("l.offramp");
+    filled(&path, &pass("the passphrase"));
+    let original = std::fs::read(&path).unwrap();
+    let pages = original.len() / 16384;
+    assert!(pages >= 3, "{pages} pages");
+    for page in [1, pages / 2, pages - 1] {
+        let mut bytes = original.clone();
+        bytes[page * 16384 + 100] ^= 0x01;
+        std::fs::write(&path, &bytes).unwrap();
+        match Ledger::open(&path, &pass("the passphrase")) {
+            Err(StoreError::Corrupt { detail, .. }) => assert!(!detail.is_empty()),
+            Err(e) => panic!("page {page}: {e:?}"),
+            Ok(_) => panic!("page {page}: a changed ledger opened"),
+        }
+    }
+    let mut bytes = original.clone();
+    bytes[200] ^= 0x01;
+    std::fs::write(&path, &bytes).unwrap();
+    assert!(Ledger::open(&path, &pass("the passphrase")).is_err(), "page 0 changed");
+    std::fs::write(&path, &original).unwrap();
+    Ledger::open(&path, &pass("the passphrase")).unwrap();
 }
