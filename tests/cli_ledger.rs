@@ -184,6 +184,83 @@ fn killing_an_import_leaves_none_or_all() {
     assert!(killed > 0, "no attempt was killed before the import finished");
 }
 
+/// SIGKILL at many moments of a change of passphrase on a large ledger (spread over the time a full change
+/// takes): the ledger always opens with exactly one of the two passphrases and holds every row.
+#[test]
+fn killing_a_change_of_passphrase_leaves_a_ledger_under_one_of_the_two() {
+    const ROWS: usize = 60_000;
+    const NEW: &str = "a new passphrase after the kill test";
+    let tmp = tempfile::tempdir().unwrap();
+    let csv = tmp.path().join("h.csv");
+    let mut text = String::from("timestamp,type,account,sent_amount,sent_asset,received_amount,received_asset\n");
+    for i in 0..ROWS {
+        let s = i % 86_400;
+        let d = i / 86_400 + 1;
+        text.push_str(&format!(
+            "2024-03-{d:02}T{:02}:{:02}:{:02}Z,buy,A,{}.5,USD,0.001,BTC\n",
+            s / 3600,
+            s / 60 % 60,
+            s % 60,
+            10 + i
+        ));
+    }
+    std::fs::write(&csv, text).unwrap();
+    let new_file = tmp.path().join("new.txt");
+    std::fs::write(&new_file, format!("{NEW}\n")).unwrap();
+    let change = |data: &Path| {
+        Command::new(offramp_bin())
+            .args(["passphrase", "change", "--new-passphrase-file", new_file.to_str().unwrap()])
+            .env("OFFRAMP_DATA_DIR", data)
+            .env("OFFRAMP_PASSPHRASE", PASS)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap()
+    };
+    let template = tmp.path().join("template");
+    ok(run(&template, &["init"]));
+    ok(run(&template, &["import", csv.to_str().unwrap()]));
+    let fresh = |name: &str| {
+        let data = tmp.path().join(name);
+        std::fs::create_dir(&data).unwrap();
+        std::fs::copy(template.join("ledger.offramp"), data.join("ledger.offramp")).unwrap();
+        data
+    };
+    // How long one whole change takes here, to spread the kills over it.
+    let data = fresh("timing");
+    let t = std::time::Instant::now();
+    assert!(change(&data).wait().unwrap().success());
+    let full = t.elapsed();
+    let opens = |data: &Path, p: &str| Ledger::open(&data.join("ledger.offramp"), &Key::Passphrase(p.into()));
+    assert_eq!(opens(&data, NEW).unwrap().transaction_count().unwrap(), ROWS as u64);
+
+    let (mut old_kept, mut new_taken) = (0, 0);
+    for (i, percent) in [0u32, 10, 30, 50, 70, 85, 92, 96, 98, 100, 102, 105].into_iter().enumerate() {
+        let data = fresh(&format!("kill{i}"));
+        let mut child = change(&data);
+        std::thread::sleep(full * percent / 100);
+        child.kill().unwrap();
+        let _ = child.wait();
+        let (old, new) = (opens(&data, PASS), opens(&data, NEW));
+        let ledger = match (old, new) {
+            (Ok(l), Err(_)) => {
+                old_kept += 1;
+                l
+            }
+            (Err(_), Ok(l)) => {
+                new_taken += 1;
+                l
+            }
+            (Ok(_), Ok(_)) => panic!("kill {i}: both passphrases open it"),
+            (Err(a), Err(b)) => panic!("kill {i}: neither opens it: {a:?} / {b:?}"),
+        };
+        assert_eq!(ledger.transaction_count().unwrap(), ROWS as u64, "kill {i}: every row is there");
+        eprintln!("kill at {percent} % of {full:?}: old {old_kept}, new {new_taken} so far");
+    }
+    assert!(old_kept > 0, "no kill landed before the change took effect");
+    eprintln!("old passphrase kept: {old_kept}, new one taken: {new_taken}");
+}
+
 #[test]
 fn transfers_backup_restore_and_export_through_the_cli() {
     let tmp = tempfile::tempdir().unwrap();
