@@ -856,3 +856,41 @@ fn canada_income_and_gains_in_every_jurisdiction() {
         stderr(&bad)
     );
 }
+
+/// `import --check` says what each file holds, or the error that would stop it, and writes nothing;
+/// `attention` counts what needs the user before a report can be trusted; `tx list --needs-price`.
+#[test]
+fn files_are_checked_and_attention_counted_through_the_cli() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    ok(run(&data, &["init"]));
+    let head = "timestamp,type,account,sent_amount,sent_asset,received_amount,received_asset\n";
+    let good = tmp.path().join("good.csv");
+    std::fs::write(
+        &good,
+        format!("{head}2024-01-01T00:00:00Z,buy,A,100,USD,0.01,BTC\n2024-01-02T00:00:00Z,staking,A,,,1,ETH\n"),
+    )
+    .unwrap();
+    let bad = tmp.path().join("bad.csv");
+    std::fs::write(&bad, format!("{head}2024-01-01T00:00:00Z,buy,A,1e3,USD,0.01,BTC\n")).unwrap();
+    assert_eq!(
+        ok(run(&data, &["import", "--check", good.to_str().unwrap()])),
+        format!("{}: generic-v1, 2 transactions\n", good.display())
+    );
+    let out = run(&data, &["import", "--check", good.to_str().unwrap(), bad.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    assert!(text.contains("bad.csv: error[IMPORT_INVALID]") && text.contains("line 2"), "{text}");
+    assert!(stderr(&out).starts_with("error[IMPORT_INVALID]"));
+    assert_eq!(count(&data), 0, "checking writes nothing");
+    ok(run(&data, &["import", good.to_str().unwrap()]));
+    assert_eq!(
+        ok(run(&data, &["attention"])),
+        "2 transactions: 1 need a price, 0 arrived with no known cost, 0 own transfers to confirm or reject, 0 \
+         withdrawals with no counterpart.\n"
+    );
+    let listed = ok(run(&data, &["tx", "list", "--needs-price", "--json"]));
+    let v: serde_json::Value = serde_json::from_str(&listed).unwrap();
+    assert_eq!(v["rows"].as_array().unwrap().len(), 1);
+    assert_eq!(v["rows"][0]["kind"], "staking");
+}

@@ -33,6 +33,8 @@ fn export_all(dir: &Path) {
         SessionState,
         JobProgress,
         AccountRow,
+        offramp_app::ledger::Attention,
+        offramp_app::ledger::FileCheck,
         TxQuery,
         TxPage,
         TransfersView,

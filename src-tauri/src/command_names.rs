@@ -16,6 +16,8 @@ pub const COMMANDS: &[&str] = &[
     "create_ledger",
     "unlock",
     "lock",
+    "attention",
+    "check_files",
     "accounts",
     "transactions",
     "transfers",

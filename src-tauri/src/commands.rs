@@ -36,6 +36,8 @@ pub(crate) fn handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         create_ledger,
         unlock,
         lock,
+        attention,
+        check_files,
         accounts,
         transactions,
         transfers,
@@ -252,6 +254,19 @@ async fn lock(shell: State<'_, Shell>) -> Result<SessionState, AppError> {
     })
     .await?;
     Ok(state(&shell.inner, false))
+}
+
+/// What needs the user's attention (counts), for Home.
+#[tauri::command]
+async fn attention(shell: State<'_, Shell>) -> Result<offramp_app::ledger::Attention, AppError> {
+    let inner = shell.share();
+    blocking(move || inner.with_session(|s| s.attention())).await
+}
+
+/// Reads files to import and says what each holds, or what would stop its import; writes nothing.
+#[tauri::command]
+async fn check_files(paths: Vec<PathBuf>) -> Result<Vec<offramp_app::ledger::FileCheck>, AppError> {
+    blocking(move || Ok(offramp_app::ledger::check_files(&paths))).await
 }
 
 #[tauri::command]

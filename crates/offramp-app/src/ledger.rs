@@ -23,6 +23,61 @@ pub struct ImportReport {
     pub needs_price: u64,
 }
 
+/// What needs the user's attention (see [`Session::attention`]), as counts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Attention {
+    pub transactions: u64,
+    pub needs_price: u64,
+    pub unknown_basis: u64,
+    pub proposed_transfers: u64,
+    pub unmatched_withdrawals: u64,
+}
+
+/// What a file to import holds, found by reading it whole, before anything is written: its format (from its
+/// header) and number of transactions, or the first error (file, line, field) that would stop its import.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct FileCheck {
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
+    pub file: PathBuf,
+    /// The importer that recognised it, e.g. `kraken-ledgers-v2`.
+    pub format: Option<String>,
+    /// Transactions it holds (before those already in the ledger are left out).
+    pub transactions: u64,
+    /// Rows deliberately not transactions (pending copies, moves between an exchange's own wallets).
+    pub left_out: u64,
+    pub error: Option<AppError>,
+}
+
+/// Checks files to import without touching the ledger (see [`FileCheck`]); one answer per file, in order.
+pub fn check_files(files: &[PathBuf]) -> Vec<FileCheck> {
+    files
+        .iter()
+        .map(|f| match offramp_store::import::parse_file(f) {
+            Ok(p) => FileCheck {
+                file: f.clone(),
+                format: Some(p.format.to_string()),
+                transactions: p.rows.len() as u64,
+                left_out: p.left_out,
+                error: None,
+            },
+            Err(e) => FileCheck {
+                file: f.clone(),
+                format: None,
+                transactions: 0,
+                left_out: 0,
+                error: Some(AppError::new(ErrorCode::ImportInvalid, e.to_string())),
+            },
+        })
+        .collect()
+}
+
+/// Whether crypto arrived in `t` with no known cost (see offramp_core::tax::unknown_origin).
+fn arrived_without_cost(id: i64, t: &offramp_core::Transaction, linked_in: &std::collections::HashSet<i64>) -> bool {
+    offramp_core::tax::unknown_origin(t, linked_in.contains(&id))
+}
+
 /// A request for one page of transactions, as text from the UI or the command line.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
@@ -38,6 +93,10 @@ pub struct TxQuery {
     /// The cursor of the previous page's last row (`TxPage::next`).
     pub after: Option<String>,
     pub limit: Option<u32>,
+    /// Only transactions that need a price (no fiat value where one is needed): never counted as zero.
+    pub needs_price: Option<bool>,
+    /// Only crypto that arrived with no known cost: a deposit, or a transfer in with no confirmed counterpart.
+    pub unknown_basis: Option<bool>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -211,13 +270,68 @@ impl Session {
             after: q.after.as_deref().map(parse_cursor).transpose()?,
             limit,
         };
-        let rows = self.ledger().transactions(&filter)?;
+        let rows = if q.needs_price == Some(true) || q.unknown_basis == Some(true) {
+            self.attention_page(&filter, q.needs_price == Some(true), q.unknown_basis == Some(true))?
+        } else {
+            self.ledger().transactions(&filter)?
+        };
         let next = if rows.len() == limit as usize {
             rows.last().map(|r| format!("{}:{}", r.timestamp.unix_micros(), r.id))
         } else {
             None
         };
         Ok(TxPage { rows, next })
+    }
+
+    /// A page of the transactions that need attention (needs a price, unknown cost), with `filter`'s other
+    /// conditions: read from the session's history (these are not columns of the ledger), then the page's rows
+    /// from the ledger with their sources.
+    fn attention_page(
+        &self,
+        filter: &TxFilter,
+        needs_price: bool,
+        unknown_basis: bool,
+    ) -> Result<Vec<TxRow>, AppError> {
+        let history = self.history(&mut crate::session::no_progress())?;
+        let linked_in: std::collections::HashSet<i64> = history.links.iter().map(|&(_, i)| i).collect();
+        let start = match filter.after {
+            Some((ts, id)) => history.txs.partition_point(|(i, t)| (t.timestamp, *i) <= (ts, id)),
+            None => 0,
+        };
+        let ids: Vec<i64> = history.txs[start..]
+            .iter()
+            .filter(|(id, t)| {
+                (!needs_price || t.needs_price())
+                    && (!unknown_basis || arrived_without_cost(*id, t, &linked_in))
+                    && filter.account.as_ref().is_none_or(|a| *a == t.account)
+                    && filter.asset.is_none_or(|c| t.assets().any(|x| x == c))
+                    && filter.kind.is_none_or(|k| k == t.kind)
+                    && filter.from.is_none_or(|f| t.timestamp >= f)
+                    && filter.until.is_none_or(|u| t.timestamp < u)
+            })
+            .take(filter.limit as usize)
+            .map(|(id, _)| *id)
+            .collect();
+        Ok(self.ledger().transactions_by_id(&ids)?)
+    }
+
+    /// What needs the user's attention before a report can be trusted: transactions that need a price, crypto
+    /// that arrived with no known cost, proposed own transfers to confirm or reject, and withdrawals with no
+    /// counterpart (sent to someone else, or to an account not imported).
+    pub fn attention(&self) -> Result<Attention, AppError> {
+        let history = self.history(&mut crate::session::no_progress())?;
+        let linked_in: std::collections::HashSet<i64> = history.links.iter().map(|&(_, i)| i).collect();
+        let needs_price = history.txs.iter().filter(|(_, t)| t.needs_price()).count() as u64;
+        let unknown_basis =
+            history.txs.iter().filter(|(id, t)| arrived_without_cost(*id, t, &linked_in)).count() as u64;
+        let transfers = self.transfers()?;
+        Ok(Attention {
+            transactions: history.txs.len() as u64,
+            needs_price,
+            unknown_basis,
+            proposed_transfers: transfers.proposals.len() as u64,
+            unmatched_withdrawals: transfers.unmatched_out.len() as u64,
+        })
     }
 
     /// Proposes own-transfer links and lists the legs that have no counterpart.
@@ -333,6 +447,80 @@ mod tests {
         let q = TxQuery { from: Some("2024-01-02".into()), until: Some("2024-01-04".into()), ..Default::default() };
         assert_eq!(s.transactions(&q).unwrap().rows.len(), 2);
         assert_eq!(s.accounts().unwrap()[0].transactions, 5);
+    }
+
+    /// The attention filters: exactly the rows that need a price, and exactly the crypto that arrived with no
+    /// known cost (a deposit; a transfer in until its own transfer is confirmed), paged and combined with the
+    /// other filters; and the counts.
+    #[test]
+    fn what_needs_attention_is_listed_and_counted() {
+        let (tmp, config, key) = setup();
+        init_ledger(&config, &key).unwrap();
+        let mut s = Session::open(&config, &key).unwrap();
+        let f = write(
+            tmp.path(),
+            "a.csv",
+            "2024-01-01T00:00:00Z,buy,A,100,USD,0.01,BTC\n\
+             2024-01-02T00:00:00Z,staking,A,,,0.5,ETH\n\
+             2024-01-03T00:00:00Z,deposit,A,,,0.2,BTC\n\
+             2024-01-04T00:00:00Z,transfer_out,A,0.005,BTC,,\n\
+             2024-01-04T00:10:00Z,transfer_in,B,,,0.005,BTC\n\
+             2024-01-05T00:00:00Z,staking,B,,,0.1,ETH\n\
+             2024-01-06T00:00:00Z,deposit,B,,,50,USD\n",
+        );
+        s.import_files(&[f], now(), &mut no_progress()).unwrap();
+        let kinds = |s: &Session, q: TxQuery| -> Vec<String> {
+            s.transactions(&q).unwrap().rows.iter().map(|r| format!("{} {}", r.account, r.kind.as_str())).collect()
+        };
+        let needs = TxQuery { needs_price: Some(true), ..Default::default() };
+        // (A crypto deposit has no value either: the ledger cannot know what it was worth on arrival.)
+        assert_eq!(kinds(&s, needs.clone()), ["A staking", "A deposit", "B staking"]);
+        assert_eq!(kinds(&s, TxQuery { account: Some("B".into()), ..needs.clone() }), ["B staking"]);
+        let unknown = TxQuery { unknown_basis: Some(true), ..Default::default() };
+        assert_eq!(kinds(&s, unknown.clone()), ["A deposit", "B transfer_in"], "a fiat deposit has no basis to know");
+        // Paged one row at a time, with the cursor.
+        let page = s.transactions(&TxQuery { limit: Some(1), ..unknown.clone() }).unwrap();
+        assert_eq!(page.rows.len(), 1);
+        let rest = s.transactions(&TxQuery { after: page.next.clone(), ..unknown.clone() }).unwrap();
+        assert_eq!(rest.rows.len(), 1);
+        assert_eq!(rest.rows[0].kind, TxKind::TransferIn);
+        assert!(rest.rows[0].source_file.ends_with("a.csv") && rest.rows[0].source_line == 6, "{:?}", rest.rows[0]);
+        let a = s.attention().unwrap();
+        assert_eq!(
+            (a.transactions, a.needs_price, a.unknown_basis, a.proposed_transfers, a.unmatched_withdrawals),
+            (7, 3, 2, 1, 0)
+        );
+        // Confirming the own transfer gives the transfer in its cost: it leaves the list.
+        let t = s.transfers().unwrap();
+        let (o, i) = (t.proposals[0].out_tx.id, t.proposals[0].in_tx.id);
+        s.decide_transfer(o, i, true).unwrap();
+        assert_eq!(kinds(&s, unknown), ["A deposit"]);
+        let a = s.attention().unwrap();
+        assert_eq!((a.unknown_basis, a.proposed_transfers), (1, 0));
+    }
+
+    #[test]
+    fn files_are_checked_before_anything_is_written() {
+        let (tmp, config, key) = setup();
+        init_ledger(&config, &key).unwrap();
+        let good = write(tmp.path(), "g.csv", "2024-01-01T00:00:00Z,buy,A,100,USD,0.01,BTC\n");
+        let bad = write(
+            tmp.path(),
+            "b.csv",
+            "2024-01-01T00:00:00Z,buy,A,100,USD,0.01,BTC\n2024-01-02T00:00:00Z,buy,A,1e3,USD,0.01,BTC\n",
+        );
+        let checks = check_files(&[good.clone(), bad.clone(), tmp.path().join("missing.csv")]);
+        assert_eq!(checks[0].format.as_deref(), Some("generic-v1"));
+        assert_eq!((checks[0].transactions, checks[0].error.is_none()), (1, true));
+        let e = checks[1].error.as_ref().unwrap();
+        assert_eq!(e.code, ErrorCode::ImportInvalid);
+        assert!(
+            e.message.contains("b.csv") && e.message.contains("line 3") && e.message.contains("sent_amount"),
+            "{e:?}"
+        );
+        assert!(checks[2].error.as_ref().unwrap().message.contains("missing.csv"));
+        let s = Session::open(&config, &key).unwrap();
+        assert_eq!(s.transactions(&TxQuery::default()).unwrap().rows.len(), 0, "nothing was written");
     }
 
     #[test]

@@ -23,6 +23,16 @@ pub(crate) enum LedgerCommand {
         /// Print `progress DONE/TOTAL` lines to stderr while rows are written.
         #[arg(long)]
         progress: bool,
+        /// Only read the files and say what each holds (format, transactions) or what would stop its import;
+        /// the ledger is not opened.
+        #[arg(long)]
+        check: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// What needs your attention before a report can be trusted: transactions that need a price, crypto that
+    /// arrived with no known cost, own transfers to confirm, withdrawals with no counterpart.
+    Attention {
         #[arg(long)]
         json: bool,
     },
@@ -101,6 +111,12 @@ pub(crate) enum TxCommand {
         after: Option<String>,
         #[arg(long, default_value_t = 100)]
         limit: u32,
+        /// Only transactions that need a price.
+        #[arg(long)]
+        needs_price: bool,
+        /// Only crypto that arrived with no known cost (deposits, transfers in with no confirmed counterpart).
+        #[arg(long)]
+        unknown_basis: bool,
         #[arg(long)]
         json: bool,
     },
@@ -122,7 +138,50 @@ pub(crate) fn run(
             let s = offramp_app::unlock::create_ledger(&ctx.config, passphrase)?;
             Ok(writeln!(out, "Created an encrypted ledger at {}", s.ledger_path().display()))
         }
-        LedgerCommand::Import { files, progress, json } => {
+        LedgerCommand::Import { files, check: true, json, .. } => {
+            let checks = ledger::check_files(&files);
+            if json {
+                return Ok(json_out(&checks, out));
+            }
+            let failed = checks.iter().find_map(|c| c.error.clone());
+            let mut text = String::new();
+            for c in &checks {
+                match (&c.format, &c.error) {
+                    (Some(f), None) => text.push_str(&format!(
+                        "{}: {f}, {} transactions{}\n",
+                        c.file.display(),
+                        c.transactions,
+                        if c.left_out > 0 {
+                            format!(" ({} rows left out on purpose)", c.left_out)
+                        } else {
+                            String::new()
+                        }
+                    )),
+                    (_, Some(e)) => text.push_str(&format!("{}: error[{}]: {}\n", c.file.display(), e.code, e.message)),
+                    (None, None) => {}
+                }
+            }
+            if let Err(e) = out.write_all(text.as_bytes()) {
+                return Ok(Err(e));
+            }
+            match failed {
+                Some(e) => Err(e),
+                None => Ok(Ok(())),
+            }
+        }
+        LedgerCommand::Attention { json } => {
+            let a = ctx.session()?.attention()?;
+            if json {
+                return Ok(json_out(&a, out));
+            }
+            Ok(writeln!(
+                out,
+                "{} transactions: {} need a price, {} arrived with no known cost, {} own transfers to confirm or \
+                 reject, {} withdrawals with no counterpart.",
+                a.transactions, a.needs_price, a.unknown_basis, a.proposed_transfers, a.unmatched_withdrawals
+            ))
+        }
+        LedgerCommand::Import { files, progress, json, .. } => {
             let mut report = |done: u64, total: u64| {
                 if progress {
                     let _ = writeln!(err, "progress {done}/{total}");
@@ -134,8 +193,21 @@ pub(crate) fn run(
             Ok(print_import(&r, json, out))
         }
         LedgerCommand::Accounts { json } => Ok(print_accounts(&ctx.session()?.accounts()?, json, out)),
-        LedgerCommand::Tx { command: TxCommand::List { account, asset, kind, from, until, after, limit, json } } => {
-            let q = TxQuery { account, asset, kind, from, until, after, limit: Some(limit) };
+        LedgerCommand::Tx {
+            command:
+                TxCommand::List { account, asset, kind, from, until, after, limit, needs_price, unknown_basis, json },
+        } => {
+            let q = TxQuery {
+                account,
+                asset,
+                kind,
+                from,
+                until,
+                after,
+                limit: Some(limit),
+                needs_price: Some(needs_price),
+                unknown_basis: Some(unknown_basis),
+            };
             Ok(print_page(&ctx.session()?.transactions(&q)?, json, out))
         }
         LedgerCommand::Transfers { command, json } => {

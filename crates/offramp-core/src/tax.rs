@@ -340,6 +340,12 @@ pub fn to_events_with(
     c
 }
 
+/// Whether `t` brings crypto of unknown cost: a deposit or a transfer in that no confirmed own transfer explains
+/// (`linked`), as [`convert`] books it (an acquisition flagged [`Flag::UnknownOrigin`]).
+pub fn unknown_origin(t: &Transaction, linked: bool) -> bool {
+    matches!(t.kind, TxKind::TransferIn | TxKind::Deposit) && !linked && t.received.is_some_and(|r| !r.code().is_fiat())
+}
+
 /// One row of a gains report: one piece of one lot consumed by one disposal.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]

@@ -83,6 +83,28 @@ impl Ledger {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// The transactions with these ids, in (time, id) order; ids not in the ledger are left out.
+    pub fn transactions_by_id(&self, ids: &[i64]) -> Result<Vec<TxRow>, StoreError> {
+        let mut rows = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(500) {
+            let marks = vec!["?"; chunk.len()].join(",");
+            let sql = format!(
+                "SELECT t.id, t.ts_us, a.name, t.kind, t.sent_amount, t.sent_asset, t.received_amount,
+                        t.received_asset, t.fee_amount, t.fee_asset, t.value_amount, t.value_currency, t.external_id,
+                        t.note, s.file_name, t.source_line
+                 FROM transactions t JOIN accounts a ON a.id = t.account_id JOIN sources s ON s.id = t.source_id
+                 WHERE t.id IN ({marks})"
+            );
+            let mut stmt = self.conn.prepare(&sql)?;
+            let found = stmt.query_map(rusqlite::params_from_iter(chunk.iter()), tx_row)?;
+            for r in found {
+                rows.push(r?);
+            }
+        }
+        rows.sort_by_key(|r| (r.tx.timestamp, r.id));
+        Ok(rows)
+    }
+
     pub fn transaction_count(&self) -> Result<u64, StoreError> {
         Ok(self.conn.query_row("SELECT count(*) FROM transactions", [], |r| r.get::<_, i64>(0))? as u64)
     }

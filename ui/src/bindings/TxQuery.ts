@@ -15,4 +15,12 @@ until?: string,
 /**
  * The cursor of the previous page's last row (`TxPage::next`).
  */
-after?: string, limit?: number, };
+after?: string, limit?: number, 
+/**
+ * Only transactions that need a price (no fiat value where one is needed): never counted as zero.
+ */
+needs_price?: boolean, 
+/**
+ * Only crypto that arrived with no known cost: a deposit, or a transfer in with no confirmed counterpart.
+ */
+unknown_basis?: boolean, };
