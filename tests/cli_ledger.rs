@@ -889,6 +889,7 @@ fn files_are_checked_and_attention_counted_through_the_cli() {
         "2 transactions: 1 need a price, 0 arrived with no known cost, 0 own transfers to confirm or reject, 0 \
          withdrawals with no counterpart.\n"
     );
+    assert_eq!(ok(run(&data, &["balances"])), "account\tasset\tbalance\nA\tBTC\t0.01\nA\tETH\t1\nA\tUSD\t-100\n");
     let listed = ok(run(&data, &["tx", "list", "--needs-price", "--json"]));
     let v: serde_json::Value = serde_json::from_str(&listed).unwrap();
     assert_eq!(v["rows"].as_array().unwrap().len(), 1);

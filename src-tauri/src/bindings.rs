@@ -34,6 +34,7 @@ fn export_all(dir: &Path) {
         JobProgress,
         AccountRow,
         offramp_app::ledger::Attention,
+        offramp_app::ledger::Balance,
         offramp_app::ledger::FileCheck,
         TxQuery,
         TxPage,

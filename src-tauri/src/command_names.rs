@@ -17,6 +17,7 @@ pub const COMMANDS: &[&str] = &[
     "unlock",
     "lock",
     "attention",
+    "balances",
     "check_files",
     "accounts",
     "transactions",

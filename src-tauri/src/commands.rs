@@ -37,6 +37,7 @@ pub(crate) fn handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         unlock,
         lock,
         attention,
+        balances,
         check_files,
         accounts,
         transactions,
@@ -261,6 +262,13 @@ async fn lock(shell: State<'_, Shell>) -> Result<SessionState, AppError> {
 async fn attention(shell: State<'_, Shell>) -> Result<offramp_app::ledger::Attention, AppError> {
     let inner = shell.share();
     blocking(move || inner.with_session(|s| s.attention())).await
+}
+
+/// Each account's balance of each asset.
+#[tauri::command]
+async fn balances(shell: State<'_, Shell>) -> Result<Vec<offramp_app::ledger::Balance>, AppError> {
+    let inner = shell.share();
+    blocking(move || inner.with_session(|s| s.balances())).await
 }
 
 /// Reads files to import and says what each holds, or what would stop its import; writes nothing.

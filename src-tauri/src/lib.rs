@@ -310,7 +310,8 @@ pub fn run() {
         default_hook(info);
     }));
     let config = Config::from_env(Flavor::of_this_build(), None);
-    if let Err(e) = with_commands(Builder::default(), config).run(tauri::generate_context!()) {
+    let builder = Builder::default().plugin(tauri_plugin_dialog::init());
+    if let Err(e) = with_commands(builder, config).run(tauri::generate_context!()) {
         eprintln!("Offramp could not start its window: {e}");
         std::process::exit(1);
     }

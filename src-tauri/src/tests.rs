@@ -304,7 +304,8 @@ fn the_ledger_locks_itself_when_idle() {
 }
 
 /// The one list of commands (src/command_names.rs, from which build.rs makes a permission each) is the handler's
-/// list, and the window's capability allows exactly those and the two event calls: no core command.
+/// list, and the window's capability allows exactly those, the two event calls and the open and save dialogs: no
+/// core command.
 #[test]
 fn the_window_may_call_only_offramps_commands() {
     let source = include_str!("commands.rs");
@@ -317,7 +318,8 @@ fn the_window_may_call_only_offramps_commands() {
     let capability: Value = serde_json::from_str(include_str!("../capabilities/default.json")).unwrap();
     let allowed: Vec<&str> =
         capability["permissions"].as_array().unwrap().iter().map(|p| p.as_str().unwrap()).collect();
-    let mut expected = vec!["core:event:allow-listen", "core:event:allow-unlisten"];
+    let mut expected =
+        vec!["core:event:allow-listen", "core:event:allow-unlisten", "dialog:allow-open", "dialog:allow-save"];
     let names: Vec<String> = handled.iter().map(|c| format!("allow-{}", c.replace('_', "-"))).collect();
     expected.extend(names.iter().map(String::as_str));
     assert_eq!(allowed, expected);

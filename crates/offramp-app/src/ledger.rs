@@ -23,6 +23,15 @@ pub struct ImportReport {
     pub needs_price: u64,
 }
 
+/// One account's balance of one asset (a decimal string).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Balance {
+    pub account: String,
+    pub asset: String,
+    pub qty: String,
+}
+
 /// What needs the user's attention (see [`Session::attention`]), as counts.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -315,6 +324,26 @@ impl Session {
         Ok(self.ledger().transactions_by_id(&ids)?)
     }
 
+    /// Each account's balance of each asset: received − sent − fee over its whole history (exact; an account's
+    /// assets in code order, accounts by name). A zero balance is kept (the account held the asset once).
+    pub fn balances(&self) -> Result<Vec<Balance>, AppError> {
+        let history = self.history(&mut crate::session::no_progress())?;
+        let mut sums: std::collections::BTreeMap<(String, String), offramp_core::Decimal> = Default::default();
+        for (_, t) in &history.txs {
+            let legs = [(t.received, true), (t.sent, false), (t.fee, false)];
+            for (amount, plus) in legs.into_iter().filter_map(|(a, p)| a.map(|a| (a, p))) {
+                let key = (t.account.clone(), amount.code().as_str().to_string());
+                let sum = sums.entry(key).or_default();
+                let next = if plus { sum.checked_add(amount.value()) } else { sum.checked_sub(amount.value()) };
+                *sum = next.ok_or_else(|| crate::checked::overflow(&format!("the balance of {}", t.account)))?;
+            }
+        }
+        Ok(sums
+            .into_iter()
+            .map(|((account, asset), qty)| Balance { account, asset, qty: qty.normalize().to_string() })
+            .collect())
+    }
+
     /// What needs the user's attention before a report can be trusted: transactions that need a price, crypto
     /// that arrived with no known cost, proposed own transfers to confirm or reject, and withdrawals with no
     /// counterpart (sent to someone else, or to an account not imported).
@@ -497,6 +526,9 @@ mod tests {
         assert_eq!(kinds(&s, unknown), ["A deposit"]);
         let a = s.attention().unwrap();
         assert_eq!((a.unknown_basis, a.proposed_transfers), (1, 0));
+        let b: Vec<String> =
+            s.balances().unwrap().iter().map(|b| format!("{} {} {}", b.account, b.asset, b.qty)).collect();
+        assert_eq!(b, ["A BTC 0.205", "A ETH 0.5", "A USD -100", "B BTC 0.005", "B ETH 0.1", "B USD 50"]);
     }
 
     #[test]

@@ -41,6 +41,11 @@ pub(crate) enum LedgerCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Each account's balance of each asset (received − sent − fee over its history).
+    Balances {
+        #[arg(long)]
+        json: bool,
+    },
     /// Transactions.
     Tx {
         #[command(subcommand)]
@@ -191,6 +196,14 @@ pub(crate) fn run(
             };
             let r = ctx.session()?.import_files(&files, system_now(), &mut report)?;
             Ok(print_import(&r, json, out))
+        }
+        LedgerCommand::Balances { json } => {
+            let b = ctx.session()?.balances()?;
+            if json {
+                return Ok(json_out(&b, out));
+            }
+            let text: String = b.iter().map(|b| format!("{}\t{}\t{}\n", b.account, b.asset, b.qty)).collect();
+            Ok(out.write_all(format!("account\tasset\tbalance\n{text}").as_bytes()))
         }
         LedgerCommand::Accounts { json } => Ok(print_accounts(&ctx.session()?.accounts()?, json, out)),
         LedgerCommand::Tx {
