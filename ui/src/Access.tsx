@@ -1,8 +1,10 @@
 // Creating the ledger (a strong passphrase, typed twice) and unlocking it (with the second factor's code when on).
-import { useEffect, useState, type FormEvent } from "react";
-import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useEffect, useState, type FormEvent, type ReactNode } from "react";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { Link } from "react-router";
 import { backend, toBackendError, type Strength } from "./backend";
 import { ErrorPanel } from "./common";
+import { queries } from "./queries";
 
 /** zxcvbn's verdict on a passphrase being typed (asked of the shell, which refuses weak ones with the same check). */
 export function useStrength(passphrase: string): Strength | null {
@@ -152,4 +154,35 @@ export function Unlock({ secondFactor }: { secondFactor: boolean }) {
       {unlock.isError && <ErrorPanel error={toBackendError(unlock.error)} />}
     </form>
   );
+}
+
+/**
+ * Shows `children` only with an unlocked ledger; otherwise says what to do (create it on Home, or unlock it
+ * here, with the code when the second factor is on).
+ */
+export function NeedsLedger({ children, what }: { children: ReactNode; what: string }) {
+  const status = useQuery(queries.status);
+  const session = useQuery(queries.session);
+  if (status.isError) return <ErrorPanel error={toBackendError(status.error)} />;
+  if (!status.data || !session.data) return <p data-testid="loading">Loading…</p>;
+  if (status.data.ledger === "missing") {
+    return (
+      <section className="card empty" data-testid="needs-ledger">
+        <h2>No ledger yet</h2>
+        <p>
+          {what} live in your ledger. <Link to="/">Create it on the Home screen</Link>: it takes a passphrase and a
+          minute.
+        </p>
+      </section>
+    );
+  }
+  if (!session.data.unlocked) {
+    return (
+      <section className="card access" data-testid="needs-unlock">
+        <p className="hint">Unlock your ledger to see {what.toLowerCase()}.</p>
+        <Unlock secondFactor={session.data.second_factor} />
+      </section>
+    );
+  }
+  return <>{children}</>;
 }

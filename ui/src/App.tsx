@@ -3,7 +3,10 @@ import { QueryClient, QueryClientProvider, useQuery, useQueryClient } from "@tan
 import { HashRouter, NavLink, Route, Routes } from "react-router";
 import { backend, onSessionLocked } from "./backend";
 import { CompareVenues } from "./CompareVenues";
+import { clearDrafts } from "./drafts";
 import { Home } from "./Home";
+import { LedgerPage } from "./ledger/LedgerPage";
+import { Reports } from "./Reports";
 import { Settings } from "./Settings";
 import { queries } from "./queries";
 
@@ -35,7 +38,10 @@ function Layout() {
   // The shell locked the ledger by itself (idle): every screen shows it locked.
   useEffect(() => {
     // (Outside the shell, as in tests without mocked events, there is nothing to listen to.)
-    const off = onSessionLocked(() => void qc.invalidateQueries()).catch(() => null);
+    const off = onSessionLocked(() => {
+      clearDrafts();
+      void qc.invalidateQueries();
+    }).catch(() => null);
     // (Unlistening can fail only when the window is going away with its listeners.)
     return () => void off.then((f) => f?.()).catch(() => undefined);
   }, [qc]);
@@ -60,46 +66,61 @@ function Layout() {
   }, [unlocked]);
 
   const lock = () => {
-    backend.lock().finally(() => void qc.invalidateQueries());
+    clearDrafts();
+    backend.lock().finally(() => {
+      qc.removeQueries({ predicate: (q) => !["status", "session"].includes(String(q.queryKey[0])) });
+      void qc.invalidateQueries();
+    });
   };
 
+  const link = (to: string, label: string, testid: string, end = false) => (
+    <NavLink to={to} end={end} className={({ isActive }) => (isActive ? "nav-link active" : "nav-link")} data-testid={testid}>
+      {label}
+    </NavLink>
+  );
   return (
     <div className="app">
-      <header className="topbar">
-        <h1>Offramp</h1>
-        {status.data && (
-          <span className="badges">
-            <span className="badge" data-testid="app-version">
-              v{status.data.app_version}
-            </span>
-            {status.data.flavor === "dev" && (
-              <span className="badge badge-dev" data-testid="flavor">
-                dev build
+      <aside className="sidebar" aria-label="Offramp">
+        <div className="brand">
+          <h1>Offramp</h1>
+          {status.data && (
+            <span className="badges">
+              <span className="badge" data-testid="app-version">
+                v{status.data.app_version}
               </span>
-            )}
-          </span>
-        )}
-        <nav className="tabs">
-          <NavLink to="/" end className={({ isActive }) => (isActive ? "tab active" : "tab")} data-testid="nav-home">
-            Home
-          </NavLink>
-          <NavLink to="/sell" className={({ isActive }) => (isActive ? "tab active" : "tab")} data-testid="nav-compare">
-            Compare venues
-          </NavLink>
-          <NavLink to="/settings" className={({ isActive }) => (isActive ? "tab active" : "tab")} data-testid="nav-settings">
-            Settings
-          </NavLink>
-          {unlocked && (
-            <button type="button" className="tab" onClick={lock} data-testid="lock">
-              Lock
-            </button>
+              {status.data.flavor === "dev" && (
+                <span className="badge badge-dev" data-testid="flavor">
+                  dev build
+                </span>
+              )}
+            </span>
           )}
+        </div>
+        <nav className="nav" aria-label="Screens">
+          {link("/", "Home", "nav-home", true)}
+          {link("/sell", "Sell", "nav-compare")}
+          {link("/ledger", "Ledger", "nav-ledger")}
+          {link("/reports", "Reports", "nav-reports")}
+          {link("/settings", "Settings", "nav-settings")}
         </nav>
-      </header>
+        <div className="sidebar-foot">
+          {unlocked ? (
+            <button type="button" onClick={lock} data-testid="lock" className="lock-button">
+              Lock the ledger
+            </button>
+          ) : (
+            <span className="note" data-testid="locked-note">
+              {status.data?.ledger === "present" ? "Locked" : ""}
+            </span>
+          )}
+        </div>
+      </aside>
       <main>
         <Routes>
           <Route path="/" element={<Home />} />
           <Route path="/sell" element={<CompareVenues />} />
+          <Route path="/ledger/*" element={<LedgerPage />} />
+          <Route path="/reports" element={<Reports />} />
           <Route path="/settings" element={<Settings />} />
         </Routes>
       </main>

@@ -1,4 +1,9 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { Link, useNavigate } from "react-router";
+import { useDraft } from "./drafts";
+import { formatCount, formatQty } from "./format";
+import { addDecimals } from "./money";
+import { NO_FILTERS, type Filters } from "./ledger/Transactions";
 import { toBackendError, type Status } from "./backend";
 import { ErrorPanel, formatBytes } from "./common";
 import { CreateLedger, Unlock } from "./Access";
@@ -43,6 +48,20 @@ export function Home() {
 
 function Unlocked() {
   const accounts = useQuery(queries.accounts);
+  const balances = useQuery(queries.balances);
+  const attention = useQuery(queries.attention);
+  const [, setFilters] = useDraft<Filters>("tx-filters", NO_FILTERS);
+  const navigate = useNavigate();
+  const show = (f: Partial<Filters>) => {
+    setFilters({ ...NO_FILTERS, ...f });
+    navigate("/ledger/transactions");
+  };
+  // Holdings at a glance: each asset's total over the accounts (decimal strings added exactly).
+  const byAsset = new Map<string, string>();
+  for (const b of balances.data ?? []) byAsset.set(b.asset, addDecimals(byAsset.get(b.asset) ?? "0", b.qty));
+  for (const [asset, qty] of byAsset) if (qty === "0") byAsset.delete(asset);
+  const a = attention.data;
+  const empty = a?.transactions === 0;
   return (
     <>
       <h2 id="access-heading">Unlocked</h2>
@@ -50,7 +69,67 @@ function Unlocked() {
         Your ledger is open
         {accounts.data ? `: ${accounts.data.length} account${accounts.data.length === 1 ? "" : "s"}` : ""}.
       </p>
-      <p className="hint">It locks itself after a while without use (Settings), or with Lock at the top.</p>
+      {(attention.error ?? balances.error) && <ErrorPanel error={toBackendError(attention.error ?? balances.error)} />}
+      {a && (
+        <div className="glance">
+          <div>
+            <h3>Holdings</h3>
+            {byAsset.size === 0 ? (
+              <p className="empty" data-testid="holdings-empty">
+                Nothing held yet.
+              </p>
+            ) : (
+              <ul className="balances" data-testid="holdings">
+                {[...byAsset.entries()].map(([asset, qty]) => (
+                  <li key={asset} data-testid={`holding-${asset}`}>
+                    {formatQty(qty)} {asset}
+                  </li>
+                ))}
+              </ul>
+            )}
+          </div>
+          <div>
+            <h3>Needs your attention</h3>
+            <ul className="attention" data-testid="attention">
+              <li>
+                <button type="button" className="link" onClick={() => show({ needs_price: true })} disabled={a.needs_price === 0} data-testid="attention-needs-price">
+                  {formatCount(a.needs_price)} transaction{a.needs_price === 1 ? "" : "s"} need a price
+                </button>
+              </li>
+              <li>
+                <button type="button" className="link" onClick={() => show({ unknown_basis: true })} disabled={a.unknown_basis === 0} data-testid="attention-unknown-basis">
+                  {formatCount(a.unknown_basis)} arrival{a.unknown_basis === 1 ? "" : "s"} of crypto with no known cost
+                </button>
+              </li>
+              <li>
+                <Link to="/ledger/transfers" data-testid="attention-transfers">
+                  {formatCount(a.proposed_transfers)} own transfer{a.proposed_transfers === 1 ? "" : "s"} to confirm or reject
+                </Link>
+              </li>
+              <li>
+                <Link to="/ledger/transfers">
+                  {formatCount(a.unmatched_withdrawals)} withdrawal{a.unmatched_withdrawals === 1 ? "" : "s"} with no counterpart
+                </Link>
+              </li>
+            </ul>
+          </div>
+          <div>
+            <h3>Next step</h3>
+            <p data-testid="next-step">
+              {empty ? (
+                <Link to="/ledger/import">Import your exchanges' history files</Link>
+              ) : a.proposed_transfers > 0 ? (
+                <Link to="/ledger/transfers">Confirm or reject the proposed own transfers</Link>
+              ) : (
+                <>
+                  <Link to="/reports">Open your tax report</Link> or <Link to="/sell">plan a sale</Link>
+                </>
+              )}
+            </p>
+          </div>
+        </div>
+      )}
+      <p className="hint">It locks itself after a while without use (Settings), or with Lock.</p>
     </>
   );
 }

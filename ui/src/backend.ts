@@ -4,6 +4,9 @@
 import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import type { AccountRow } from "./bindings/AccountRow";
+import type { Attention } from "./bindings/Attention";
+import type { Balance } from "./bindings/Balance";
+import type { FileCheck } from "./bindings/FileCheck";
 import type { BackupInfo } from "./bindings/BackupInfo";
 import type { BasisRequest } from "./bindings/BasisRequest";
 import type { CaReport } from "./bindings/CaReport";
@@ -36,6 +39,10 @@ import type { UkReport } from "./bindings/UkReport";
 import type { Venue } from "./bindings/Venue";
 import type { VenueQuote } from "./bindings/VenueQuote";
 
+export type { AccountRow, Attention, Balance, FileCheck, ImportReport, TxPage, TxQuery, TransfersView };
+export type { TxRow } from "./bindings/TxRow";
+export type { ProposalView } from "./bindings/ProposalView";
+export type { Amount } from "./bindings/Amount";
 export type { Enrolment, ErrorCode, JobProgress, Plan, QuoteRequest, SessionState, Status, Strength, TwoFaStatus, VenueQuote };
 export type { CostLine } from "./bindings/CostLine";
 export type { DaySale } from "./bindings/DaySale";
@@ -111,6 +118,9 @@ export const backend = {
   getAutoLock: () => call<number>("get_auto_lock"),
   setAutoLock: (minutes: number) => call<number>("set_auto_lock", { minutes }),
   accounts: () => call<AccountRow[]>("accounts"),
+  attention: () => call<Attention>("attention"),
+  balances: () => call<Balance[]>("balances"),
+  checkFiles: (paths: string[]) => call<FileCheck[]>("check_files", { paths }),
   transactions: (query: TxQuery) => call<TxPage>("transactions", { query }),
   transfers: () => call<TransfersView>("transfers"),
   decideTransfer: (outId: number, inId: number, confirm: boolean) =>

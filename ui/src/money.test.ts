@@ -13,3 +13,11 @@ test("rounds half away from zero, exactly, and groups thousands", () => {
   expect(formatDecimal("7", 0)).toBe("7");
   expect(formatDecimal("not a number")).toBe("not a number");
 });
+
+test("sums decimal strings exactly", async () => {
+  const { addDecimals } = await import("./money");
+  expect(addDecimals("0.1", "0.2")).toBe("0.3");
+  expect(addDecimals("1.005", "-2")).toBe("-0.995");
+  expect(addDecimals("12345678901234567890.1", "0.00000001")).toBe("12345678901234567890.10000001");
+  expect(addDecimals("5", "-5")).toBe("0");
+});

@@ -19,3 +19,23 @@ export function formatDecimal(value: string, places = 2): string {
   const isZero = units === 0n;
   return `${sign && !isZero ? "-" : ""}${grouped}${places > 0 ? "." + digits.slice(digits.length - places) : ""}`;
 }
+
+/** Exact sum of two decimal strings ("0.1" + "0.2" = "0.3"), by integer arithmetic on the scaled digits. */
+export function addDecimals(a: string, b: string): string {
+  const parse = (v: string) => {
+    const m = DECIMAL.exec(v.trim());
+    if (!m) throw new Error(`not a decimal: ${v}`);
+    const [, sign, int, frac = ""] = m;
+    return { sign: sign === "-" ? -1n : 1n, int: int ?? "0", frac };
+  };
+  const x = parse(a);
+  const y = parse(b);
+  const places = Math.max(x.frac.length, y.frac.length);
+  const scaled = (p: { sign: bigint; int: string; frac: string }) => p.sign * BigInt(p.int + p.frac.padEnd(places, "0"));
+  const sum = scaled(x) + scaled(y);
+  const neg = sum < 0n;
+  const digits = (neg ? -sum : sum).toString().padStart(places + 1, "0");
+  const int = digits.slice(0, digits.length - places);
+  const frac = places > 0 ? digits.slice(digits.length - places).replace(/0+$/, "") : "";
+  return `${neg ? "-" : ""}${int}${frac ? "." + frac : ""}`;
+}

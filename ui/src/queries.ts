@@ -14,4 +14,10 @@ export const queries = {
   twofa: { queryKey: ["twofa"], queryFn: wrap(backend.twofaStatus) },
   autoLock: { queryKey: ["auto-lock"], queryFn: wrap(backend.getAutoLock) },
   accounts: { queryKey: ["accounts"], queryFn: wrap(backend.accounts) },
+  attention: { queryKey: ["attention"], queryFn: wrap(backend.attention) },
+  balances: { queryKey: ["balances"], queryFn: wrap(backend.balances) },
+  transfers: { queryKey: ["transfers"], queryFn: wrap(backend.transfers) },
 };
+
+/** Every query whose answer depends on the ledger's contents (refetched after an import or a decision). */
+export const LEDGER_KEYS = ["accounts", "attention", "balances", "transfers", "transactions", "holdings", "report"];
