@@ -1,7 +1,8 @@
 import { useEffect, useRef } from "react";
 import { QueryClient, QueryClientProvider, useQuery, useQueryClient } from "@tanstack/react-query";
-import { HashRouter, NavLink, Route, Routes } from "react-router";
+import { HashRouter, NavLink, Route, Routes, useLocation } from "react-router";
 import { backend, onSessionLocked } from "./backend";
+import { ScreenBoundary } from "./common";
 import { CompareVenues } from "./CompareVenues";
 import { clearDrafts } from "./drafts";
 import { Home } from "./Home";
@@ -31,6 +32,7 @@ const TOUCH_EVERY_MS = 30_000;
 
 function Layout() {
   const qc = useQueryClient();
+  const location = useLocation();
   const status = useQuery(queries.status);
   const session = useQuery(queries.session);
   const unlocked = session.data?.unlocked === true;
@@ -116,6 +118,7 @@ function Layout() {
         </div>
       </aside>
       <main>
+        <ScreenBoundary key={location.pathname}>
         <Routes>
           <Route path="/" element={<Home />} />
           <Route path="/sell" element={<CompareVenues />} />
@@ -123,6 +126,7 @@ function Layout() {
           <Route path="/reports" element={<Reports />} />
           <Route path="/settings" element={<Settings />} />
         </Routes>
+        </ScreenBoundary>
       </main>
     </div>
   );

@@ -1,5 +1,5 @@
 import { expect, test } from "vitest";
-import { exactFallback, formatAmount, formatDate, formatInstant, formatNumber, formatQty } from "./format";
+import { validLocale, exactFallback, formatAmount, formatDate, formatInstant, formatNumber, formatQty } from "./format";
 
 test("money is formatted exactly from the string, half away from zero, in the locale", () => {
   expect(formatNumber("648018.2299", 2, { locale: "en-US" })).toBe("648,018.23");
@@ -28,4 +28,11 @@ test("the exact fallback (an engine without exact decimal strings) gives the sam
   expect(exactFallback("1234.5", 2, false, "de-DE")).toBe("1.234,50");
   expect(exactFallback("0.50000", 8, true, "en-US")).toBe("0.5");
   expect(exactFallback("12345678901234567890.125", 2, false, "en-US")).toBe(formatNumber("12345678901234567890.125", 2, { locale: "en-US" }));
+});
+
+test("a system language that is not a language tag (LANG=C) falls back to en-US", () => {
+  expect(validLocale("C")).toBeNull();
+  expect(validLocale("")).toBeNull();
+  expect(validLocale("de-DE")).toBe("de-DE");
+  expect(validLocale("en_US")).toBeNull();
 });

@@ -4,9 +4,25 @@
 import type { Amount } from "./bindings/Amount";
 import { formatDecimal } from "./money";
 
-/** The locale the window formats in: the system's (the webview's language). */
+/** The locale the window formats in: the system's (the webview's language), if it is a valid language tag
+ * (under `LANG=C` the webview reports "C", which is not), else en-US. */
 export function userLocale(): string {
-  return typeof navigator !== "undefined" && navigator.language ? navigator.language : "en-US";
+  const lang = typeof navigator !== "undefined" ? navigator.language : "";
+  return validLocale(lang) ?? "en-US";
+}
+
+const checked = new Map<string, string | null>();
+export function validLocale(tag: string): string | null {
+  if (!checked.has(tag)) {
+    let ok: string | null = null;
+    try {
+      ok = tag ? (Intl.getCanonicalLocales(tag)[0] ?? null) : null;
+    } catch {
+      ok = null;
+    }
+    checked.set(tag, ok);
+  }
+  return checked.get(tag) ?? null;
 }
 
 const DECIMAL = /^-?\d+(\.\d+)?$/;

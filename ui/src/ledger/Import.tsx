@@ -2,7 +2,7 @@
 // read and checked first (its format, its transactions, or the line that would stop it); then one import of
 // them all, all or nothing, with progress and Cancel; then what it did.
 import { useEffect, useRef, useState } from "react";
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQueries, useQueryClient } from "@tanstack/react-query";
 import { Link } from "react-router";
 import { backend, newJob, onJobProgress, toBackendError, type ImportReport, type JobProgress } from "../backend";
 import { ErrorPanel } from "../common";
@@ -64,10 +64,13 @@ export function Import() {
   const add = (paths: string[]) => setFiles((f) => [...f, ...paths.filter((p) => p && !f.includes(p))]);
   const over = useDroppedFiles(add);
 
-  const checks = useQuery({
-    queryKey: ["check-files", files],
-    queryFn: () => backend.checkFiles(files),
-    enabled: files.length > 0,
+  // Each file is read once when it is added (its own query: adding another does not read it again).
+  const checks = useQueries({
+    queries: files.map((f) => ({
+      queryKey: ["check-file", f],
+      queryFn: () => backend.checkFiles([f]).then((c) => c[0]),
+      staleTime: Infinity,
+    })),
   });
   const run = useMutation({
     mutationFn: async (): Promise<ImportReport> => {
@@ -84,11 +87,14 @@ export function Import() {
     },
     onSuccess: () => {
       setFiles([]);
+      qc.removeQueries({ queryKey: ["check-file"] });
       void qc.invalidateQueries({ predicate: (q) => LEDGER_KEYS.includes(String(q.queryKey[0])) });
     },
   });
-  const bad = checks.data?.some((c) => c.error) ?? false;
-  const ready = files.length > 0 && checks.isSuccess && !bad && !run.isPending;
+  const bad = checks.some((c) => c.data?.error);
+  const checked = checks.every((c) => c.isSuccess);
+  const ready = files.length > 0 && checked && !bad && !run.isPending;
+  const failed = checks.find((c) => c.isError)?.error;
 
   return (
     <section className={over ? "card drop-target over" : "card drop-target"} aria-labelledby="import-heading" data-testid="import">
@@ -138,7 +144,8 @@ export function Import() {
           </thead>
           <tbody>
             {files.map((f, i) => {
-              const c = checks.data?.[i];
+              const q = checks[i];
+              const c = q?.data;
               return (
                 <tr key={f} data-testid={`import-file-${i}`}>
                   <td title={f}>{name(f)}</td>
@@ -148,7 +155,7 @@ export function Import() {
                         {c.error.message}
                       </span>
                     ) : (
-                      (c?.format ?? (checks.isFetching ? "reading…" : ""))
+                      (c?.format ?? (q?.isFetching ? "reading…" : ""))
                     )}
                   </td>
                   <td className="num">{c && !c.error ? formatCount(c.transactions) : ""}</td>
@@ -168,7 +175,7 @@ export function Import() {
           A file above would stop the import (nothing would be added): fix it or remove it.
         </p>
       )}
-      {checks.isError && <ErrorPanel error={toBackendError(checks.error)} />}
+      {failed && <ErrorPanel error={toBackendError(failed)} />}
       <div className="actions">
         <button type="button" className="primary" onClick={() => run.mutate()} disabled={!ready} data-testid="import-submit">
           {run.isPending ? "Importing…" : `Import ${files.length || ""} file${files.length === 1 ? "" : "s"}`}

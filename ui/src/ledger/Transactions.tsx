@@ -55,15 +55,15 @@ function toQuery(f: Filters): TxQuery {
 const features = tableFeatures({ columnSizingFeature });
 const helper = createColumnHelper<typeof features, TxRow>();
 const columns = helper.columns([
-  helper.accessor("timestamp", { header: "Date (UTC)", size: 170, cell: (c) => formatInstant(c.getValue()) }),
-  helper.accessor("account", { header: "Account", size: 120 }),
-  helper.accessor("kind", { header: "Kind", size: 110, cell: (c) => c.getValue().replace("_", " ") }),
-  helper.accessor("sent", { header: "Sent", size: 150, cell: (c) => formatAmount(c.getValue()) }),
-  helper.accessor("received", { header: "Received", size: 150, cell: (c) => formatAmount(c.getValue()) }),
-  helper.accessor("fee", { header: "Fee", size: 120, cell: (c) => formatAmount(c.getValue()) }),
+  helper.accessor("timestamp", { header: "Date (UTC)", size: 150, cell: (c) => formatInstant(c.getValue()) }),
+  helper.accessor("account", { header: "Account", size: 110 }),
+  helper.accessor("kind", { header: "Kind", size: 95, cell: (c) => c.getValue().replace("_", " ") }),
+  helper.accessor("sent", { header: "Sent", size: 125, cell: (c) => formatAmount(c.getValue()) }),
+  helper.accessor("received", { header: "Received", size: 125, cell: (c) => formatAmount(c.getValue()) }),
+  helper.accessor("fee", { header: "Fee", size: 100, cell: (c) => formatAmount(c.getValue()) }),
   helper.accessor("fiat_value", {
     header: "Value",
-    size: 130,
+    size: 110,
     cell: (c) =>
       c.row.original.needs_price ? (
         <span className="flag" title="No fiat value: reports flag what depends on it, never count it as zero">
@@ -76,7 +76,7 @@ const columns = helper.columns([
   helper.display({
     id: "source",
     header: "Source",
-    size: 200,
+    size: 170,
     cell: (c) => {
       const r = c.row.original;
       const file = r.source_file.split("/").pop() ?? r.source_file;

@@ -1,0 +1,244 @@
+import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
+import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
+import { clearMocks } from "@tauri-apps/api/mocks";
+import { App } from "../App";
+import type { Status, TxRow } from "../backend";
+import { clearDrafts } from "../drafts";
+import { mockShell, type Handler } from "../testShell";
+
+// jsdom lays nothing out: give the table's scroll box the size a window would (the virtualizer reads it).
+const sizes = ["clientHeight", "clientWidth"] as const;
+const saved = sizes.map((k) => Object.getOwnPropertyDescriptor(Element.prototype, k));
+beforeAll(() => {
+  for (const k of sizes) {
+    Object.defineProperty(Element.prototype, k, {
+      configurable: true,
+      get(this: Element) {
+        return this.getAttribute("data-testid") === "tx-scroll" ? (k === "clientHeight" ? 560 : 1000) : 0;
+      },
+    });
+  }
+});
+afterAll(() => {
+  sizes.forEach((k, i) => {
+    const d = saved[i];
+    if (d) Object.defineProperty(Element.prototype, k, d);
+  });
+});
+
+afterEach(() => {
+  cleanup();
+  clearMocks();
+  clearDrafts();
+  window.location.hash = "";
+});
+
+const status: Status = {
+  app_version: "0.1.0",
+  flavor: "dev",
+  data_dir: "/d",
+  data_dir_overridden: false,
+  ledger_path: "/d/ledger.offramp",
+  ledger: "present",
+  ledger_size_bytes: 4096,
+};
+
+const tx = (id: number, account: string, extra: Partial<TxRow> = {}): TxRow => ({
+  id,
+  needs_price: false,
+  source_file: "/home/u/kraken.csv",
+  source_line: id + 1,
+  timestamp: `2024-01-0${(id % 9) + 1}T10:00:00Z`,
+  account,
+  kind: "buy",
+  sent: { value: "100", code: "USD" },
+  received: { value: "0.001", code: "BTC" },
+  fee: null,
+  fiat_value: { value: "100", code: "USD" },
+  external_id: `K-${id}`,
+  note: "",
+  ...extra,
+});
+
+/** An unlocked ledger; `more` answers the rest. */
+function shell(more: Handler): void {
+  mockShell((cmd, args) => {
+    if (cmd === "get_status") return status;
+    if (cmd === "session_state") return { unlocked: true, second_factor: false };
+    if (cmd === "accounts")
+      return [
+        { id: 1, name: "Kraken", venue: "kraken", holder: "", transactions: 3 },
+        { id: 2, name: "Ledger Nano", venue: "other", holder: "", transactions: 1 },
+      ];
+    return more(cmd, args);
+  });
+}
+
+describe("transactions", () => {
+  test("rows come page by page as the end comes into view; filters go to the backend; each row shows its source", async () => {
+    const asked: Array<Record<string, unknown>> = [];
+    shell((cmd, args) => {
+      if (cmd === "transactions") {
+        const q = args?.query as Record<string, unknown>;
+        asked.push(q);
+        if (q.needs_price) return { rows: [tx(9, "Kraken", { needs_price: true, fiat_value: null })], next: null };
+        if (q.after === "c2") return { rows: [tx(3, "Ledger Nano")], next: null };
+        return { rows: [tx(1, "Kraken"), tx(2, "Kraken")], next: "c2" };
+      }
+      return undefined;
+    });
+    window.location.hash = "#/ledger/transactions";
+    render(<App />);
+    await screen.findByTestId("tx-row-3");
+    expect(asked.map((q) => q.after ?? null)).toEqual([null, "c2"]);
+    expect(asked[0]!.limit).toBe(500);
+    const row = screen.getByTestId("tx-row-1");
+    expect(within(row).getByText("kraken.csv:2")).toBeTruthy();
+    expect(within(row).getByText("0.001 BTC")).toBeTruthy();
+    expect(screen.getByTestId("tx-count").textContent).toBe("3 shown of 4");
+
+    fireEvent.click(screen.getByTestId("filter-needs-price"));
+    await screen.findByTestId("tx-row-9");
+    expect(asked[asked.length - 1]).toEqual({ limit: 500, needs_price: true });
+    expect(within(screen.getByTestId("tx-row-9")).getByText("needs price")).toBeTruthy();
+    expect(screen.queryByTestId("tx-row-1")).toBeNull();
+  });
+
+  test("filters are kept when moving to another screen and back", async () => {
+    shell((cmd) => (cmd === "transactions" ? { rows: [], next: null } : undefined));
+    window.location.hash = "#/ledger/transactions";
+    render(<App />);
+    fireEvent.change(await screen.findByTestId("filter-asset"), { target: { value: "ETH" } });
+    expect((await screen.findByTestId("tx-empty")).textContent).toBe("No transaction matches these filters.");
+    fireEvent.click(screen.getByTestId("nav-home"));
+    await screen.findByTestId("unlocked");
+    fireEvent.click(screen.getByTestId("nav-ledger"));
+    expect(((await screen.findByTestId("filter-asset")) as HTMLInputElement).value).toBe("ETH");
+  });
+
+  test("an empty ledger says what to do", async () => {
+    shell((cmd) => (cmd === "transactions" ? { rows: [], next: null } : undefined));
+    window.location.hash = "#/ledger";
+    render(<App />);
+    expect((await screen.findByTestId("tx-empty")).textContent).toContain("Import your exchanges' history files");
+  });
+});
+
+describe("import", () => {
+  test("each file is checked first; a bad line blocks the import; good files import with a summary", async () => {
+    const imported: unknown[] = [];
+    shell((cmd, args) => {
+      if (cmd === "check_files") {
+        const [path] = args?.paths as string[];
+        if (path!.endsWith("bad.csv"))
+          return [{ file: path, format: null, transactions: 0, left_out: 0, error: { code: "IMPORT_INVALID", message: "bad.csv, line 3, field `sent_amount`: exponent notation is not accepted" } }];
+        return [{ file: path, format: "kraken-ledgers-v2", transactions: 12, left_out: 1, error: null }];
+      }
+      if (cmd === "import_files") {
+        imported.push(args);
+        return {
+          files: [{ file: "/t/kraken.csv", format: "kraken-ledgers-v2", rows: 12, added: 10, already_present: 2, needs_price: 0, left_out: 1 }],
+          added: 10,
+          already_present: 2,
+          needs_price: 0,
+        };
+      }
+      return undefined;
+    });
+    window.location.hash = "#/ledger/import";
+    render(<App />);
+    const add = (p: string) => {
+      fireEvent.change(screen.getByTestId("import-path"), { target: { value: p } });
+      fireEvent.click(screen.getByTestId("import-add"));
+    };
+    await screen.findByTestId("import-empty");
+    add("/t/bad.csv");
+    expect((await screen.findByTestId("import-error-0")).textContent).toContain("line 3");
+    expect((screen.getByTestId("import-submit") as HTMLButtonElement).disabled).toBe(true);
+    expect(screen.getByTestId("import-blocked")).toBeTruthy();
+    fireEvent.click(within(screen.getByTestId("import-file-0")).getByText("Remove"));
+    add("/t/kraken.csv");
+    expect((await screen.findByTestId("import-format-0")).textContent).toBe("kraken-ledgers-v2");
+    await waitFor(() => expect((screen.getByTestId("import-submit") as HTMLButtonElement).disabled).toBe(false));
+    fireEvent.click(screen.getByTestId("import-submit"));
+    expect((await screen.findByTestId("import-done")).textContent).toBe("Imported: 10 new transactions, 2 already in the ledger.");
+    expect(imported).toHaveLength(1);
+    expect((imported[0] as { paths: string[] }).paths).toEqual(["/t/kraken.csv"]);
+    expect(String((imported[0] as { job: string }).job)).toMatch(/^import-/);
+  });
+});
+
+describe("own transfers and accounts", () => {
+  test("confirming a proposal sends the pair; balances are shown per account", async () => {
+    const decided: unknown[] = [];
+    let confirmed = false;
+    shell((cmd, args) => {
+      if (cmd === "transfers")
+        return confirmed
+          ? { proposals: [], unmatched_out: [], unmatched_in: [], confirmed: [[2, 3]] }
+          : {
+              proposals: [{ out_tx: tx(2, "Kraken", { kind: "transfer_out" }), in_tx: tx(3, "Ledger Nano", { kind: "transfer_in" }), shortfall: { value: "0.0001", code: "BTC" }, delay_seconds: 2400 }],
+              unmatched_out: [],
+              unmatched_in: [],
+              confirmed: [],
+            };
+      if (cmd === "decide_transfer") {
+        decided.push(args);
+        confirmed = true;
+        return null;
+      }
+      if (cmd === "balances")
+        return [
+          { account: "Kraken", asset: "BTC", qty: "0.4999" },
+          { account: "Kraken", asset: "USD", qty: "-30000" },
+          { account: "Ledger Nano", asset: "BTC", qty: "0.5" },
+        ];
+      return undefined;
+    });
+    window.location.hash = "#/ledger/transfers";
+    render(<App />);
+    fireEvent.click(await screen.findByTestId("confirm-2-3"));
+    expect((await screen.findByText("1 move(s) between your accounts."))).toBeTruthy();
+    expect(decided).toEqual([{ outId: 2, inId: 3, confirm: true }]);
+    fireEvent.click(screen.getByTestId("ledger-tab-accounts"));
+    expect((await screen.findByTestId("balance-Ledger Nano-BTC")).textContent).toBe("0.5 BTC");
+    expect(screen.getByTestId("balance-Kraken-USD").className).toBe("negative");
+  });
+
+  test("a locked ledger asks to unlock on the ledger screen", async () => {
+    mockShell((cmd) => {
+      if (cmd === "get_status") return status;
+      if (cmd === "session_state") return { unlocked: false, second_factor: false };
+      return undefined;
+    });
+    window.location.hash = "#/ledger/transactions";
+    render(<App />);
+    expect(await screen.findByTestId("needs-unlock")).toBeTruthy();
+    expect(screen.getByTestId("unlock-passphrase")).toBeTruthy();
+  });
+});
+
+describe("home", () => {
+  test("holdings summed exactly over accounts, what needs attention, and the next step", async () => {
+    shell((cmd) => {
+      if (cmd === "balances")
+        return [
+          { account: "Kraken", asset: "BTC", qty: "0.1" },
+          { account: "Ledger Nano", asset: "BTC", qty: "0.2" },
+          { account: "Kraken", asset: "ETH", qty: "0" },
+        ];
+      if (cmd === "attention")
+        return { transactions: 4, needs_price: 2, unknown_basis: 0, proposed_transfers: 1, unmatched_withdrawals: 0 };
+      if (cmd === "transactions") return { rows: [], next: null };
+      return undefined;
+    });
+    render(<App />);
+    expect((await screen.findByTestId("holding-BTC")).textContent).toBe("0.3 BTC");
+    expect(screen.queryByTestId("holding-ETH")).toBeNull();
+    expect(screen.getByTestId("attention-needs-price").textContent).toBe("2 transactions need a price");
+    expect((screen.getByTestId("attention-unknown-basis") as HTMLButtonElement).disabled).toBe(true);
+    expect(screen.getByTestId("next-step").textContent).toBe("Confirm or reject the proposed own transfers");
+    fireEvent.click(screen.getByTestId("attention-needs-price"));
+    expect(((await screen.findByTestId("filter-needs-price")) as HTMLInputElement).checked).toBe(true);
+  });
+});
