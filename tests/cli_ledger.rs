@@ -417,6 +417,21 @@ fn holdings_at_a_date() {
     );
     let e = stderr(&run(&data, &["report", "holdings", "--at", "15.08.2024"]));
     assert!(e.starts_with("error[INVALID_INPUT]: at:"), "{e}");
+    // To a file: the same CSV, the totals and the warning printed, and the note that it is not encrypted.
+    let file = tmp.path().join("holdings.csv");
+    let printed = ok(run(&data, &["report", "holdings", "--at", "2024-08-15", "--out", file.to_str().unwrap()]));
+    assert!(
+        printed.contains("WARNING: 1 lot(s) have an unknown cost") && printed.contains("BTC: 0.7 in 2 lot(s)"),
+        "{printed}"
+    );
+    assert!(printed.contains("not encrypted"), "{printed}");
+    assert!(std::fs::read_to_string(&file).unwrap().starts_with("account,asset,lot_id,"));
+    let income = tmp.path().join("income.csv");
+    let printed = ok(run(&data, &["report", "income", "--year", "2024", "--out", income.to_str().unwrap()]));
+    assert!(printed.contains("Total: "), "{printed}");
+    assert!(std::fs::read_to_string(&income)
+        .unwrap()
+        .starts_with("date,account,kind,asset,quantity,value_USD,source\n"));
 }
 
 /// Files for tax software: TaxAct's documented columns and the TurboTax gains layout; refused while a row's basis

@@ -448,6 +448,10 @@ pub enum ExportRequest {
         #[serde(default)]
         basis: BasisRequest,
     },
+    /// Income of a calendar year at fair value on receipt (staking, mining, airdrops, interest).
+    Income { jurisdiction: String, year: i32 },
+    /// Lots held at the end of a day, with cost and (at the given prices) value.
+    Holdings { request: HoldingsRequest, basis: BasisRequest },
     /// Every transaction as the generic CSV (re-importable).
     Generic,
     /// A beancount ledger with lots at cost.
@@ -487,6 +491,10 @@ async fn export_file<R: Runtime>(
                 let format = offramp_app::report::us::SoftwareFormat::parse(&format)?;
                 s.software_file(year, &basis.basis()?, format, p)?
             }
+            ExportRequest::Income { jurisdiction, year } => {
+                s.income_file(year, parse_jurisdiction("jurisdiction", &jurisdiction)?, p)?
+            }
+            ExportRequest::Holdings { request, basis } => s.holdings_file(&request, &basis.basis()?, p)?,
             ExportRequest::Generic => {
                 let n = s.export_to(&path)?;
                 return Ok(Exported { path, summary: vec![format!("{n} transactions")], notice: UNENCRYPTED.into() });

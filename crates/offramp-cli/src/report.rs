@@ -6,8 +6,8 @@ use std::path::PathBuf;
 
 use clap::Subcommand;
 use offramp_app::model::{Term, Verdict};
+use offramp_app::report::HoldingsRequest;
 use offramp_app::report::{ca::CaReport, cents as money, de::DeReport, income::IncomeReport, uk::UkReport};
-use offramp_app::report::{HoldingRow, HoldingsRequest};
 use offramp_app::settings::parse_jurisdiction;
 use offramp_app::{no_progress, AppError};
 
@@ -41,6 +41,9 @@ pub(crate) enum ReportCommand {
         /// A price per unit in the report currency, e.g. --price BTC=65000 (repeat per asset).
         #[arg(long, value_name = "ASSET=PRICE")]
         price: Vec<String>,
+        /// Write the CSV to FILE (which must not exist) instead of stdout.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
         #[arg(long)]
         json: bool,
     },
@@ -88,6 +91,9 @@ pub(crate) enum ReportCommand {
         /// us (USD), uk (GBP), de (EUR) or ca (CAD)
         #[arg(long, default_value = "us")]
         jurisdiction: String,
+        /// Write the receipts as CSV to FILE (which must not exist); the totals are printed.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
         #[arg(long)]
         json: bool,
     },
@@ -130,15 +136,28 @@ pub(crate) fn run(
             let basis = basis.basis()?;
             emit(file.as_deref(), &ctx.session()?.software_file(year, &basis, format, p)?, out, err)
         }
-        ReportCommand::Holdings { at, currency, basis, price, json } => {
+        ReportCommand::Holdings { at, currency, basis, price, out: file, json } => {
             let r = HoldingsRequest { at, currency: Some(currency), prices: price };
             let basis = basis.basis()?;
-            Ok(print_holdings(&ctx.session()?.holdings(&r, &basis, p)?, json, out))
+            let rows = ctx.session()?.holdings(&r, &basis, p)?;
+            if json {
+                return Ok(json_out(&rows, out));
+            }
+            let report = offramp_app::report::holdings::holdings_file(&rows)?;
+            match file {
+                // On stdout, the CSV alone (for pipes); the totals go with a file.
+                None => Ok(out.write_all(&report.body)),
+                Some(f) => emit(Some(&f), &report, out, err),
+            }
         }
         ReportCommand::De { year, json } => Ok(print_de(&ctx.session()?.de_gains(year, p)?, json, out)),
         ReportCommand::Ca { year, json } => Ok(print_ca(&ctx.session()?.ca_gains(year, p)?, json, out)),
         ReportCommand::Uk { year, json } => Ok(print_uk(&ctx.session()?.uk_gains(year, p)?, json, out)),
-        ReportCommand::Income { year, jurisdiction, json } => {
+        ReportCommand::Income { year, jurisdiction, out: Some(file), .. } => {
+            let j = parse_jurisdiction("jurisdiction", &jurisdiction)?;
+            emit(Some(&file), &ctx.session()?.income_file(year, j, p)?, out, err)
+        }
+        ReportCommand::Income { year, jurisdiction, json, out: None } => {
             let j = parse_jurisdiction("jurisdiction", &jurisdiction)?;
             Ok(print_income(&ctx.session()?.income(year, j, p)?, json, out))
         }
@@ -151,29 +170,6 @@ fn csv_cell(s: &str) -> String {
     } else {
         s.to_string()
     }
-}
-
-fn print_holdings(rows: &[HoldingRow], json: bool, out: &mut dyn Write) -> std::io::Result<()> {
-    if json {
-        return json_out(&rows, out);
-    }
-    writeln!(out, "account,asset,lot_id,date_acquired,quantity,cost_basis,value,unrealized_gain,lot_source")?;
-    for r in rows {
-        writeln!(
-            out,
-            "{},{},{},{},{},{},{},{},{}",
-            r.account,
-            r.asset,
-            r.lot,
-            r.acquired,
-            r.qty,
-            money(r.cost),
-            money(r.value),
-            money(r.unrealized),
-            r.lot_source
-        )?;
-    }
-    Ok(())
 }
 
 fn print_de(d: &DeReport, json: bool, out: &mut dyn Write) -> std::io::Result<()> {

@@ -176,3 +176,55 @@ pub(crate) fn held_lots(
         }
     }
 }
+
+/// Holdings as a CSV file: one row per lot still held, cost and value in the report currency (`UNKNOWN` where
+/// unknown), with the totals per asset as its summary.
+pub fn holdings_file(rows: &[HoldingRow]) -> Result<super::ReportFile, AppError> {
+    let mut f = super::csv::CsvFile::new(&[
+        "account",
+        "asset",
+        "lot_id",
+        "date_acquired",
+        "quantity",
+        "cost_basis",
+        "value",
+        "unrealized_gain",
+        "lot_source",
+    ])?;
+    let mut per_asset: std::collections::BTreeMap<String, (Decimal, usize)> = Default::default();
+    for r in rows {
+        f.row(&[
+            r.account.clone(),
+            r.asset.to_string(),
+            r.lot.to_string(),
+            r.acquired.to_string(),
+            r.qty.to_string(),
+            super::cents(r.cost),
+            super::cents(r.value),
+            super::cents(r.unrealized),
+            r.lot_source.clone(),
+        ])?;
+        let e = per_asset.entry(r.asset.to_string()).or_default();
+        e.0 = e.0.checked_add(r.qty).ok_or_else(|| crate::checked::overflow("holdings"))?;
+        e.1 += 1;
+    }
+    let mut summary: Vec<String> =
+        per_asset.iter().map(|(a, (q, n))| format!("{a}: {} in {n} lot(s)", q.normalize())).collect();
+    let unknown = rows.iter().filter(|r| r.cost.is_none()).count();
+    if unknown > 0 {
+        summary.insert(0, format!("WARNING: {unknown} lot(s) have an unknown cost (UNKNOWN)."));
+    }
+    Ok(super::ReportFile { body: f.finish()?, summary })
+}
+
+impl Session {
+    /// [`Session::holdings`] as a file ([`holdings_file`]).
+    pub fn holdings_file(
+        &self,
+        r: &HoldingsRequest,
+        basis: &Basis,
+        progress: Progress,
+    ) -> Result<super::ReportFile, AppError> {
+        holdings_file(&self.holdings(r, basis, progress)?)
+    }
+}

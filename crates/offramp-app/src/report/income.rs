@@ -100,3 +100,66 @@ impl Session {
         })
     }
 }
+
+/// The income report as a CSV file (one row per receipt, unknown values first as `UNKNOWN`), with the totals by
+/// kind, the total and (Germany) the Freigrenze as its summary.
+pub fn income_file(r: &IncomeReport) -> Result<super::ReportFile, AppError> {
+    let mut f = super::csv::CsvFile::new(&[
+        "date",
+        "account",
+        "kind",
+        "asset",
+        "quantity",
+        &format!("value_{}", r.currency),
+        "source",
+    ])?;
+    for row in &r.rows {
+        f.row(&[
+            row.date.to_string(),
+            row.account.clone(),
+            row.kind.as_str().to_string(),
+            row.asset.to_string(),
+            row.qty.to_string(),
+            super::cents(row.value),
+            row.source.clone(),
+        ])?;
+    }
+    let mut summary = Vec::new();
+    if r.unknown_rows > 0 {
+        summary.push(format!(
+            "WARNING: {} receipt(s) have no known value (listed first, UNKNOWN); the totals leave them out.",
+            r.unknown_rows
+        ));
+    }
+    summary.push(format!(
+        "Income received in {}, at fair value on receipt in {}: {} receipts",
+        r.year,
+        r.currency,
+        r.rows.len()
+    ));
+    for (kind, a) in &r.by_kind {
+        summary.push(format!("{}: {a}", kind.as_str()));
+    }
+    summary.push(format!("Total: {}", r.total));
+    if let Some(fg) = &r.freigrenze {
+        let verdict = match fg.verdict {
+            offramp_core::de::Verdict::Below => "below: tax-free",
+            offramp_core::de::Verdict::Reached => "reached: all of it is taxable (a cliff)",
+        };
+        summary
+            .push(format!("Leistungen (§ 22 Nr. 3 EStG, staking and lending): Freigrenze {} EUR {verdict}", fg.limit));
+    }
+    Ok(super::ReportFile { body: f.finish()?, summary })
+}
+
+impl Session {
+    /// [`Session::income`] as a file ([`income_file`]).
+    pub fn income_file(
+        &self,
+        year: i32,
+        jurisdiction: Jurisdiction,
+        progress: Progress,
+    ) -> Result<super::ReportFile, AppError> {
+        income_file(&self.income(year, jurisdiction, progress)?)
+    }
+}
