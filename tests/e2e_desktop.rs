@@ -138,7 +138,10 @@ impl Session {
             if let Some(id) = self.find(css) {
                 return id;
             }
-            assert!(Instant::now() < deadline, "no element {css}");
+            if Instant::now() >= deadline {
+                self.screenshot(&artifacts_dir().join("failure.png"));
+                panic!("no element {css} (window: artifacts/e2e/failure.png)");
+            }
             std::thread::sleep(Duration::from_millis(100));
         }
     }
@@ -454,7 +457,8 @@ fn import_browse_and_confirm_in_the_real_window() {
         format!(
             "{head}2024-02-01T00:00:00Z,buy,Kraken,30000,USD,1,BTC,,,,\n\
              2024-03-01T12:00:00Z,transfer_out,Kraken,0.5,BTC,,,0.0001,BTC,,\n\
-             2024-03-01T12:40:00Z,transfer_in,Ledger Nano,,,0.5,BTC,,,,\n"
+             2024-03-01T12:40:00Z,transfer_in,Ledger Nano,,,0.5,BTC,,,,\n\
+             2024-06-01T09:00:00Z,sell,Kraken,0.2,BTC,12000,USD,,,,\n"
         ),
     )
     .unwrap();
@@ -513,19 +517,19 @@ fn import_browse_and_confirm_in_the_real_window() {
     s.wait_for("[data-testid=import-progress]");
     s.screenshot(&artifacts.join("import-progress.png"));
     let done = s.wait_text_for("[data-testid=import-done]", Duration::from_secs(120), |t| !t.is_empty());
-    let total = BULK + 3;
+    let total = BULK + 4;
     assert!(done.contains(&format!("{} new", group(total))), "{done}");
     s.screenshot(&artifacts.join("import-done.png"));
 
     // The table: rows appear, the count is the ledger's.
     s.click("[data-testid=ledger-tab-transactions]");
-    let count = s.wait_text("[data-testid=tx-count]", |t| t.contains(" of "));
-    assert!(count.ends_with(&format!("of {}", group(total))), "{count}");
+    let of_total = format!("of {}", group(total));
+    s.wait_text("[data-testid=tx-count]", |t| t.ends_with(&of_total));
     s.wait_for("[data-testid=tx-table] tbody tr[data-testid^=tx-row-]");
     s.screenshot(&artifacts.join("transactions.png"));
     // Filtered to one account: exactly its rows.
     s.select_by_value("[data-testid=filter-account]", "Kraken");
-    s.wait_text("[data-testid=tx-count]", |t| t.starts_with("2 shown"));
+    s.wait_text("[data-testid=tx-count]", |t| t.starts_with("3 shown"));
     s.click("[data-testid=filter-clear]");
 
     // The proposed own transfer: confirmed.
@@ -540,14 +544,47 @@ fn import_browse_and_confirm_in_the_real_window() {
     s.click("[data-testid=ledger-tab-accounts]");
     assert_eq!(s.wait_text("[data-testid=balance-Ledger\\ Nano-BTC]", |t| !t.is_empty()), "0.5 BTC");
 
+    // A report: the 2024 sale, previewed, then written through the export (the path typed where the save
+    // dialog would put it) and read back from disk.
+    s.click("[data-testid=nav-reports]");
+    s.type_into("[data-testid=report-year]", "2024");
+    s.click("[data-testid=report-submit]");
+    let rows: usize = s
+        .wait_text_for("[data-testid=total-rows]", Duration::from_secs(60), |t| !t.is_empty())
+        .replace(',', "")
+        .parse()
+        .unwrap();
+    assert!(rows >= 1, "{rows}");
+    s.screenshot(&artifacts.join("report-preview.png"));
+    let out = tmp.path().join("gains-2024.csv");
+    s.type_into("[data-testid=export-path]", out.to_str().unwrap());
+    s.click("[data-testid=export-submit]");
+    assert!(s.wait_text("[data-testid=export-notice]", |t| !t.is_empty()).contains("not encrypted"));
+    s.scroll_to("[data-testid=export-done]");
+    s.screenshot(&artifacts.join("report-exported.png"));
+    let csv = std::fs::read_to_string(&out).unwrap();
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let col = |name: &str| header.iter().position(|h| *h == name).unwrap_or_else(|| panic!("{name} in {header:?}"));
+    let (sold, proceeds) = (col("date_sold"), col("proceeds_USD"));
+    let body: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    assert_eq!(body.len(), rows, "the file has the rows the window showed");
+    // First the network fee of the own transfer (0.0001 BTC kept on 1 March: a disposal of unknown value), as the
+    // window said; then the sale's lot pieces.
+    assert_eq!((body[0][sold], body[0][proceeds]), ("2024-03-01", "UNKNOWN"));
+    assert!(body[1..].iter().all(|r| r[sold] == "2024-06-01"));
+    let cents: i64 = body[1..].iter().map(|r| r[proceeds].replace('.', "").parse::<i64>().unwrap()).sum();
+    assert_eq!(cents, 1_200_000, "the pieces' proceeds add up to the sale's 12,000.00 USD");
+
     // Lock, unlock: the same ledger.
     s.click("[data-testid=lock]");
     s.wait_for("[data-testid=needs-unlock]");
     s.type_into("[data-testid=unlock-passphrase]", passphrase);
     s.click("[data-testid=unlock-submit]");
+    s.wait_for("[data-testid=report-empty]"); // unlocked where it was locked: what was typed is gone with the lock
+    s.click("[data-testid=nav-ledger]");
     s.click("[data-testid=ledger-tab-transactions]");
-    let count = s.wait_text("[data-testid=tx-count]", |t| t.contains(" of "));
-    assert!(count.ends_with(&format!("of {}", group(total))), "{count}");
+    s.wait_text("[data-testid=tx-count]", |t| t.ends_with(&of_total));
 }
 
 /// 120003 → "120,003" (the window's count, in the en-US locale the tests run in).

@@ -1,4 +1,4 @@
-import { useEffect, useRef } from "react";
+import { lazy, Suspense, useEffect, useRef } from "react";
 import { QueryClient, QueryClientProvider, useQuery, useQueryClient } from "@tanstack/react-query";
 import { HashRouter, NavLink, Route, Routes, useLocation } from "react-router";
 import { backend, onSessionLocked } from "./backend";
@@ -7,7 +7,8 @@ import { CompareVenues } from "./CompareVenues";
 import { clearDrafts } from "./drafts";
 import { Home } from "./Home";
 import { LedgerPage } from "./ledger/LedgerPage";
-import { Reports } from "./Reports";
+// Reports carry the chart library: loaded when first opened, so the window starts fast.
+const Reports = lazy(() => import("./Reports").then((m) => ({ default: m.Reports })));
 import { Settings } from "./Settings";
 import { queries } from "./queries";
 
@@ -119,6 +120,7 @@ function Layout() {
       </aside>
       <main>
         <ScreenBoundary key={location.pathname}>
+        <Suspense fallback={<p data-testid="loading">Loading…</p>}>
         <Routes>
           <Route path="/" element={<Home />} />
           <Route path="/sell" element={<CompareVenues />} />
@@ -126,6 +128,7 @@ function Layout() {
           <Route path="/reports" element={<Reports />} />
           <Route path="/settings" element={<Settings />} />
         </Routes>
+        </Suspense>
         </ScreenBoundary>
       </main>
     </div>

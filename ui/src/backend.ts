@@ -41,6 +41,9 @@ import type { VenueQuote } from "./bindings/VenueQuote";
 
 export type { AccountRow, Attention, Balance, FileCheck, ImportReport, TxPage, TxQuery, TransfersView };
 export type { TxRow } from "./bindings/TxRow";
+export type { BasisRequest, CaReport, DeReport, ExportRequest, Exported, GainsReport, HoldingRow, HoldingsRequest, IncomeReport, UkReport };
+export type { ReportRow } from "./bindings/ReportRow";
+export type { Flag } from "./bindings/Flag";
 export type { ProposalView } from "./bindings/ProposalView";
 export type { Amount } from "./bindings/Amount";
 export type { Enrolment, ErrorCode, JobProgress, Plan, QuoteRequest, SessionState, Status, Strength, TwoFaStatus, VenueQuote };

@@ -1,30 +1,10 @@
-import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
+import { afterEach, describe, expect, test } from "vitest";
 import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
 import { clearMocks } from "@tauri-apps/api/mocks";
 import { App } from "../App";
 import type { Status, TxRow } from "../backend";
 import { clearDrafts } from "../drafts";
 import { mockShell, type Handler } from "../testShell";
-
-// jsdom lays nothing out: give the table's scroll box the size a window would (the virtualizer reads it).
-const sizes = ["clientHeight", "clientWidth"] as const;
-const saved = sizes.map((k) => Object.getOwnPropertyDescriptor(Element.prototype, k));
-beforeAll(() => {
-  for (const k of sizes) {
-    Object.defineProperty(Element.prototype, k, {
-      configurable: true,
-      get(this: Element) {
-        return this.getAttribute("data-testid") === "tx-scroll" ? (k === "clientHeight" ? 560 : 1000) : 0;
-      },
-    });
-  }
-});
-afterAll(() => {
-  sizes.forEach((k, i) => {
-    const d = saved[i];
-    if (d) Object.defineProperty(Element.prototype, k, d);
-  });
-});
 
 afterEach(() => {
   cleanup();
