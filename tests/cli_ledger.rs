@@ -656,7 +656,8 @@ fn transfer_fee_treatment_is_a_setting() {
     ok(run(data, &["transfers", "confirm", &o, &i]));
     assert_eq!(
         ok(run(data, &["settings"])),
-        "transfer-fee us disposal (default)\ntransfer-fee uk disposal (default)\ntransfer-fee de disposal (default)\n\
+        "jurisdiction us\ncurrency USD\nmethod fifo\npooling transition\n\
+         transfer-fee us disposal (default)\ntransfer-fee uk disposal (default)\ntransfer-fee de disposal (default)\n\
          transfer-fee ca disposal (default)\n"
     );
     let gains = ok(run(data, &["report", "gains", "--year", "2024"]));
@@ -666,7 +667,13 @@ fn transfer_fee_treatment_is_a_setting() {
     assert!(rows[1].starts_with("2024-01-01,2024-03-01,BTC,1,70000.00,30000.00,40000.00"), "{gains}");
 
     ok(run(data, &["settings", "transfer-fee", "us", "basis"]));
-    assert!(ok(run(data, &["settings"])).starts_with("transfer-fee us basis\n"));
+    assert!(ok(run(data, &["settings"])).contains("\ntransfer-fee us basis\n"));
+    // The defaults: set one at a time, checked, kept.
+    assert!(ok(run(data, &["settings", "set", "jurisdiction", "uk"])).starts_with("jurisdiction uk\n"));
+    assert!(ok(run(data, &["settings", "set", "currency", "gbp"])).contains("currency GBP\n"));
+    let e = stderr(&run(data, &["settings", "set", "currency", "BTC"]));
+    assert!(e.starts_with("error[INVALID_INPUT]: currency: BTC"), "{e}");
+    assert!(ok(run(data, &["settings"])).starts_with("jurisdiction uk\ncurrency GBP\n"));
     let gains = ok(run(data, &["report", "gains", "--year", "2024"]));
     let rows: Vec<&str> = gains.lines().skip(1).collect();
     assert_eq!(rows, ["2024-01-01,2024-03-01,BTC,1,70000.00,30030.00,39970.00,short,FIFO,1,4,transfer_fee.csv:5,transfer_fee.csv:2,"], "{gains}");

@@ -54,6 +54,7 @@ fn export_all(dir: &Path) {
         Restored,
         Override,
         TransferFeeSetting,
+        offramp_app::settings::Preferences,
         Venue,
         VenueQuote,
         LiveQuotes,

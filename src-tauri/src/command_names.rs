@@ -38,6 +38,8 @@ pub const COMMANDS: &[&str] = &[
     "overrides",
     "set_override",
     "remove_override",
+    "preferences",
+    "set_preferences",
     "transfer_fees",
     "set_transfer_fee",
     "venues",

@@ -58,6 +58,8 @@ pub(crate) fn handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         overrides,
         set_override,
         remove_override,
+        preferences,
+        set_preferences,
         transfer_fees,
         set_transfer_fee,
         venues,
@@ -585,6 +587,22 @@ async fn set_override(
 async fn remove_override(shell: State<'_, Shell>, venue: String, field: String) -> Result<(), AppError> {
     let inner = shell.share();
     blocking(move || inner.with_session(|s| s.remove_override(&venue, &field))).await
+}
+
+/// The user's defaults (country, currency, method, pooling), kept in the ledger.
+#[tauri::command]
+async fn preferences(shell: State<'_, Shell>) -> Result<offramp_app::settings::Preferences, AppError> {
+    let inner = shell.share();
+    blocking(move || inner.with_session(|s| s.preferences())).await
+}
+
+#[tauri::command]
+async fn set_preferences(
+    shell: State<'_, Shell>,
+    preferences: offramp_app::settings::Preferences,
+) -> Result<offramp_app::settings::Preferences, AppError> {
+    let inner = shell.share();
+    blocking(move || inner.with_session(|s| s.set_preferences(preferences))).await
 }
 
 #[tauri::command]

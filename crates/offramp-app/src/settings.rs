@@ -75,3 +75,102 @@ impl Session {
             .collect()
     }
 }
+
+/// The user's defaults, kept in the (encrypted) ledger: the country whose tax rules apply, the fiat currency sales
+/// go into, the US method per year and the pooling of lots. Reports and sales start from them; each can still be
+/// chosen per report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Preferences {
+    pub jurisdiction: Jurisdiction,
+    /// ISO 4217, e.g. `USD`.
+    pub currency: String,
+    /// US lot method, per year if wanted: `fifo`, `hifo`, `fifo,2023=hifo`.
+    pub method: String,
+    /// `transition` (across accounts until 2024, per account from 2025) or `per-account`.
+    pub pooling: String,
+}
+
+impl Default for Preferences {
+    fn default() -> Preferences {
+        Preferences {
+            jurisdiction: Jurisdiction::Us,
+            currency: "USD".into(),
+            method: "fifo".into(),
+            pooling: "transition".into(),
+        }
+    }
+}
+
+const PREF_KEYS: [&str; 4] = ["pref.jurisdiction", "pref.currency", "pref.method", "pref.pooling"];
+
+impl Preferences {
+    /// Checks every field (naming the one that is wrong) and returns them in their canonical form.
+    pub fn checked(self) -> Result<Preferences, AppError> {
+        let currency = offramp_core::Code::parse(self.currency.trim())
+            .map_err(|e| AppError::new(ErrorCode::InvalidInput, format!("currency: {e}")))?;
+        if !currency.is_fiat() {
+            return Err(AppError::new(ErrorCode::InvalidInput, format!("currency: {currency} is not a fiat currency")));
+        }
+        crate::report::Basis::parse(self.method.trim(), self.pooling.trim())?;
+        Ok(Preferences {
+            jurisdiction: self.jurisdiction,
+            currency: currency.as_str().to_string(),
+            method: self.method.trim().to_string(),
+            pooling: self.pooling.trim().to_string(),
+        })
+    }
+}
+
+impl Session {
+    /// The user's defaults (see [`Preferences`]); the built-in ones where not set.
+    pub fn preferences(&self) -> Result<Preferences, AppError> {
+        let d = Preferences::default();
+        let get = |k: &str| self.ledger().setting(k);
+        let jurisdiction = match get(PREF_KEYS[0])? {
+            Some(j) => parse_jurisdiction("jurisdiction", &j)?,
+            None => d.jurisdiction,
+        };
+        Ok(Preferences {
+            jurisdiction,
+            currency: get(PREF_KEYS[1])?.unwrap_or(d.currency),
+            method: get(PREF_KEYS[2])?.unwrap_or(d.method),
+            pooling: get(PREF_KEYS[3])?.unwrap_or(d.pooling),
+        })
+    }
+
+    /// Sets the user's defaults, all checked before any is written.
+    pub fn set_preferences(&mut self, p: Preferences) -> Result<Preferences, AppError> {
+        let p = p.checked()?;
+        let values = [p.jurisdiction.id().to_string(), p.currency.clone(), p.method.clone(), p.pooling.clone()];
+        for (k, v) in PREF_KEYS.iter().zip(values) {
+            self.ledger_mut().set_setting(k, &v)?;
+        }
+        Ok(p)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Config, Flavor, Key};
+
+    #[test]
+    fn preferences_are_checked_kept_and_defaulted() {
+        let tmp = tempfile::tempdir().unwrap();
+        let config = Config::resolve(Flavor::Dev, Some(tmp.path().to_path_buf()), None);
+        let key = Key::Passphrase("pw".into());
+        crate::ledger::init_ledger(&config, &key).unwrap();
+        let mut s = Session::open(&config, &key).unwrap();
+        assert_eq!(s.preferences().unwrap(), Preferences::default());
+        let uk = Preferences { jurisdiction: Jurisdiction::Uk, currency: " gbp".into(), ..Preferences::default() };
+        assert_eq!(s.set_preferences(uk).unwrap().currency, "GBP");
+        let mut bad = |p: Preferences| s.set_preferences(p).unwrap_err().message;
+        assert!(bad(Preferences { currency: "BTC".into(), ..Preferences::default() }).starts_with("currency: BTC"));
+        assert!(bad(Preferences { method: "fofo".into(), ..Preferences::default() }).contains("fofo"));
+        drop(s);
+        let s = Session::open(&config, &key).unwrap();
+        let p = s.preferences().unwrap();
+        assert_eq!((p.jurisdiction, p.currency.as_str(), p.method.as_str()), (Jurisdiction::Uk, "GBP", "fifo"));
+    }
+}

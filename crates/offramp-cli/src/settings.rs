@@ -14,6 +14,9 @@ pub(crate) enum SettingsCommand {
     /// `disposal` (default: the fee's units are sold for their value) or `basis` (the units that arrive keep the
     /// whole cost).
     TransferFee { jurisdiction: String, treatment: String },
+    /// Your defaults: `jurisdiction` (us, uk, de, ca), `currency` (the fiat you sell into), `method` (US, per year
+    /// if wanted: fifo,2023=hifo), `pooling` (transition or per-account).
+    Set { name: String, value: String },
 }
 
 #[derive(Subcommand, Debug)]
@@ -214,9 +217,40 @@ pub(crate) fn run(
             let set = s.set_transfer_fee(&jurisdiction, &treatment)?;
             Ok(writeln!(out, "Own-transfer fees in {} reports: {}.", set.jurisdiction, set.treatment))
         }
-        None => Ok(s.transfer_fees()?.iter().try_for_each(|t| {
-            let how = if t.default { " (default)" } else { "" };
-            writeln!(out, "transfer-fee {} {}{how}", t.jurisdiction, t.treatment)
-        })),
+        Some(SettingsCommand::Set { name, value }) => {
+            let mut p = s.preferences()?;
+            match name.as_str() {
+                "jurisdiction" => p.jurisdiction = offramp_app::settings::parse_jurisdiction("jurisdiction", &value)?,
+                "currency" => p.currency = value,
+                "method" => p.method = value,
+                "pooling" => p.pooling = value,
+                other => {
+                    return Err(AppError::new(
+                        offramp_app::ErrorCode::InvalidInput,
+                        format!("setting: `{other}` is not jurisdiction, currency, method or pooling"),
+                    ))
+                }
+            }
+            let p = s.set_preferences(p)?;
+            Ok(writeln!(
+                out,
+                "jurisdiction {}\ncurrency {}\nmethod {}\npooling {}",
+                p.jurisdiction, p.currency, p.method, p.pooling
+            ))
+        }
+        None => {
+            let p = s.preferences()?;
+            let head = format!(
+                "jurisdiction {}\ncurrency {}\nmethod {}\npooling {}\n",
+                p.jurisdiction, p.currency, p.method, p.pooling
+            );
+            if let Err(e) = out.write_all(head.as_bytes()) {
+                return Ok(Err(e));
+            }
+            Ok(s.transfer_fees()?.iter().try_for_each(|t| {
+                let how = if t.default { " (default)" } else { "" };
+                writeln!(out, "transfer-fee {} {}{how}", t.jurisdiction, t.treatment)
+            }))
+        }
     }
 }
