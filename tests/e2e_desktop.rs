@@ -585,6 +585,16 @@ fn import_browse_and_confirm_in_the_real_window() {
     s.click("[data-testid=nav-ledger]");
     s.click("[data-testid=ledger-tab-transactions]");
     s.wait_text("[data-testid=tx-count]", |t| t.ends_with(&of_total));
+
+    // Settings: a default changed and kept.
+    s.click("[data-testid=nav-settings]");
+    s.select_by_value("[data-testid=pref-jurisdiction]", "de");
+    s.type_into("[data-testid=pref-currency]", "EUR");
+    s.click("[data-testid=pref-save]");
+    s.wait_for("[data-testid=pref-saved]");
+    s.screenshot(&artifacts.join("settings.png"));
+    s.click("[data-testid=nav-reports]");
+    s.wait_text("[data-testid=report-jurisdiction]", |t| t.contains("Germany"));
 }
 
 /// 120003 → "120,003" (the window's count, in the en-US locale the tests run in).

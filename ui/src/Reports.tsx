@@ -26,6 +26,7 @@ import { ErrorPanel } from "./common";
 import { useDraft } from "./drafts";
 import { formatCount, formatDate, formatNumber, formatQty, userLocale } from "./format";
 import { addDecimals } from "./money";
+import { queries } from "./queries";
 
 export type Jurisdiction = "us" | "uk" | "de" | "ca";
 export type ReportForm = { jurisdiction: Jurisdiction; year: string; method: string; pooling: string };
@@ -133,13 +134,30 @@ export function adviceFor(flags: Flag[], row: Row): string {
 export function Reports() {
   return (
     <NeedsLedger what="Your reports">
-      <ReportScreen />
+      <WithDefaults />
     </NeedsLedger>
   );
 }
 
-function ReportScreen() {
-  const [form, setForm] = useDraft<ReportForm>("report-form", { jurisdiction: "us", year: defaultYear(), method: "fifo", pooling: "transition" });
+/** The form starts from the user's defaults (Settings), once they are read. */
+function WithDefaults() {
+  const prefs = useQuery(queries.preferences);
+  if (prefs.isPending) return <p data-testid="loading">Loading…</p>;
+  const p = prefs.data;
+  return (
+    <ReportScreen
+      initial={{
+        jurisdiction: (p?.jurisdiction ?? "us") as Jurisdiction,
+        year: defaultYear(),
+        method: p?.method ?? "fifo",
+        pooling: p?.pooling ?? "transition",
+      }}
+    />
+  );
+}
+
+function ReportScreen({ initial }: { initial: ReportForm }) {
+  const [form, setForm] = useDraft<ReportForm>("report-form", initial);
   const [shown, setShown] = useDraft<ReportForm | null>("report-shown", null);
   const [progress, setProgress] = useState<JobProgress | null>(null);
   const jobRef = useRef<string | null>(null);

@@ -5,13 +5,29 @@ import { backend, toBackendError, type Enrolment } from "./backend";
 import { ErrorPanel } from "./common";
 import { StrengthMeter, useStrength } from "./Access";
 import { queries } from "./queries";
+import { Link } from "react-router";
+import { BackupNow, Defaults, Restore, TransferFees, VenueFigures } from "./LedgerSettings";
 
 export function Settings() {
   const status = useQuery(queries.status);
+  const session = useQuery(queries.session);
   const present = status.data?.ledger === "present";
+  const unlocked = session.data?.unlocked === true;
   return (
     <>
       <h2 className="page-title">Settings</h2>
+      {present && unlocked && <Defaults />}
+      {present && unlocked && <TransferFees />}
+      {present && unlocked && <VenueFigures />}
+      {present && unlocked && <BackupNow />}
+      {present && !unlocked && (
+        <section className="card">
+          <p className="hint" data-testid="settings-locked">
+            Your defaults, venue figures and backups are kept in the encrypted ledger: <Link to="/">unlock it</Link> to
+            change them.
+          </p>
+        </section>
+      )}
       <AutoLock />
       {status.isError && <ErrorPanel error={toBackendError(status.error)} />}
       {status.data && !present && (
@@ -23,6 +39,22 @@ export function Settings() {
       )}
       {present && <ChangePassphrase />}
       {present && <SecondFactor />}
+      {present && <Restore secondFactor={session.data?.second_factor === true} />}
+      {status.data && (
+        <section className="card" aria-labelledby="data-heading">
+          <h3 id="data-heading">Where your data is</h3>
+          <dl className="facts">
+            <dt>Data folder</dt>
+            <dd>
+              <code data-testid="settings-data-dir">{status.data.data_dir}</code>
+            </dd>
+            <dt>Ledger</dt>
+            <dd>
+              <code>{status.data.ledger_path}</code>
+            </dd>
+          </dl>
+        </section>
+      )}
     </>
   );
 }

@@ -7,6 +7,7 @@ import type { AccountRow } from "./bindings/AccountRow";
 import type { Attention } from "./bindings/Attention";
 import type { Balance } from "./bindings/Balance";
 import type { FileCheck } from "./bindings/FileCheck";
+import type { Preferences } from "./bindings/Preferences";
 import type { BackupInfo } from "./bindings/BackupInfo";
 import type { BasisRequest } from "./bindings/BasisRequest";
 import type { CaReport } from "./bindings/CaReport";
@@ -39,6 +40,7 @@ import type { UkReport } from "./bindings/UkReport";
 import type { Venue } from "./bindings/Venue";
 import type { VenueQuote } from "./bindings/VenueQuote";
 
+export type { BackupInfo, Override, Preferences, Restored, TransferFeeSetting, Venue };
 export type { AccountRow, Attention, Balance, FileCheck, ImportReport, TxPage, TxQuery, TransfersView };
 export type { TxRow } from "./bindings/TxRow";
 export type { BasisRequest, CaReport, DeReport, ExportRequest, Exported, GainsReport, HoldingRow, HoldingsRequest, IncomeReport, UkReport };
@@ -148,6 +150,8 @@ export const backend = {
   setOverride: (venue: string, field: string, value: string, note: string) =>
     call<Override>("set_override", { venue, field, value, note }),
   removeOverride: (venue: string, field: string) => call<void>("remove_override", { venue, field }),
+  preferences: () => call<Preferences>("preferences"),
+  setPreferences: (preferences: Preferences) => call<Preferences>("set_preferences", { preferences }),
   transferFees: () => call<TransferFeeSetting[]>("transfer_fees"),
   setTransferFee: (jurisdiction: string, treatment: string) =>
     call<TransferFeeSetting>("set_transfer_fee", { jurisdiction, treatment }),

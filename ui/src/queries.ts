@@ -17,6 +17,10 @@ export const queries = {
   attention: { queryKey: ["attention"], queryFn: wrap(backend.attention) },
   balances: { queryKey: ["balances"], queryFn: wrap(backend.balances) },
   transfers: { queryKey: ["transfers"], queryFn: wrap(backend.transfers) },
+  preferences: { queryKey: ["preferences"], queryFn: wrap(backend.preferences) },
+  transferFees: { queryKey: ["transfer-fees"], queryFn: wrap(backend.transferFees) },
+  overrides: { queryKey: ["overrides"], queryFn: wrap(backend.overrides) },
+  venues: { queryKey: ["venues"], queryFn: wrap(() => backend.venues()) },
 };
 
 /** Every query whose answer depends on the ledger's contents (refetched after an import or a decision). */
