@@ -10,6 +10,7 @@ APT_PACKAGES=(
   libwebkit2gtk-4.1-dev libxdo-dev libssl-dev libayatana-appindicator3-dev librsvg2-dev
   xvfb xauth webkit2gtk-driver fonts-dejavu-core imagemagick
   dbus-daemon gnome-keyring libsecret-tools
+  xdotool libglib2.0-bin desktop-file-utils
 )
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }

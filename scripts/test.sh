@@ -35,6 +35,7 @@ e2e() {
   echo "Screenshots: $OFFRAMP_E2E_ARTIFACTS"
 }
 step "end-to-end: the real desktop window via tauri-driver under Xvfb" e2e
+step "the .deb: built, installed with apt, started from its desktop entry, driven through WebDriver" scripts/deb-test.sh
 
 printf '\n\033[1m==> All tests passed. Time per step:\033[0m\n'
 printf '%s\n' "${timings[@]}"

@@ -609,3 +609,22 @@ fn group(n: usize) -> String {
     }
     out
 }
+
+/// The app installed from its .deb (scripts/deb-test.sh installs it): the window is titled Offramp and opens on
+/// the create screen of a new user.
+#[test]
+#[ignore = "needs the .deb installed and a display: run by scripts/deb-test.sh"]
+fn the_installed_package_opens_on_the_create_screen() {
+    let app = PathBuf::from(std::env::var("OFFRAMP_E2E_APP").expect("OFFRAMP_E2E_APP: the installed binary"));
+    assert!(app.starts_with("/usr/bin"), "the installed binary: {}", app.display());
+    let artifacts = artifacts_dir();
+    let tmp = tempfile::tempdir().unwrap();
+    let driver = Driver::start(&tmp.path().join("data"), &artifacts.join("tauri-driver-deb.log"));
+    let s = Session::new(&driver, &app);
+    let title = send(ureq::get(&format!("{}/title", s.base)), None)["value"].as_str().unwrap().to_string();
+    assert_eq!(title, "Offramp");
+    assert_eq!(s.wait_text("[data-testid=ledger-state]", |t| !t.is_empty()), "No ledger yet");
+    s.wait_for("[data-testid=create-passphrase]");
+    assert_eq!(s.wait_text("[data-testid=app-version]", |_| true), format!("v{}", offramp_app::VERSION));
+    s.screenshot(&artifacts.join("deb-installed.png"));
+}
