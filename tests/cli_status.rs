@@ -192,6 +192,38 @@ fn quote_with_live_books_replayed_locally() {
     assert!(text.contains("Selling 1.5 BTC at 65003.63 USD each (median mid of the live order books)"), "{text}");
 }
 
+/// `offramp price`: the median mid of the replayed books (see above: 65,003.63 from 4 of 5; Gemini never
+/// answers), as text and JSON; offline, a clear MARKET_UNAVAILABLE naming each exchange.
+#[test]
+fn the_live_price_from_replayed_books_and_offline() {
+    let dir = std::path::Path::new(&std::env::var_os("CARGO_MANIFEST_DIR").unwrap())
+        .join("crates/offramp-market/tests/recorded");
+    let url = offramp_market::replay::serve(dir, vec![offramp_market::Exchange::Gemini]).unwrap();
+    let price = |url: &str, extra: &[&str]| {
+        std::process::Command::new(offramp_bin())
+            .args([&["price", "btc", "--to", "usd"][..], extra].concat())
+            .env("OFFRAMP_MARKET_URL", url)
+            .output()
+            .unwrap()
+    };
+    let out = price(&url, &[]);
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.starts_with("65003.63 USD per BTC at "), "{text}");
+    assert!(text.trim_end().ends_with(", the median mid price of 4 order book(s)"), "{text}");
+    let v: serde_json::Value = serde_json::from_str(&stdout(&price(&url, &["--json"]))).unwrap();
+    assert_eq!((v["price"].as_str(), v["books"].as_u64()), (Some("65003.63"), Some(4)));
+    let closed = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        format!("http://{}", l.local_addr().unwrap())
+    };
+    let out = price(&closed, &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.starts_with("error[MARKET_UNAVAILABLE]: no live price of BTC in USD: "), "{err}");
+    assert!(err.contains("kraken: offline (cannot reach the exchange)"), "{err}");
+}
+
 /// `offramp plan`: days under the limits, the frontier, JSON with every day, and bad input named.
 #[test]
 fn plan_splits_the_sale_under_the_limits() {

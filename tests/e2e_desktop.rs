@@ -8,225 +8,13 @@
 //! Screenshots are saved to `$OFFRAMP_E2E_ARTIFACTS` (default `artifacts/e2e/`).
 #![allow(clippy::unwrap_used, clippy::panic, clippy::float_arithmetic, clippy::cast_precision_loss, clippy::float_cmp)]
 
-use std::net::TcpListener;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+mod webdriver;
 
-use base64::Engine;
-use serde_json::{json, Value};
+use std::path::PathBuf;
+use std::time::Duration;
 
-const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
-/// tauri-driver as a child process; stopped with SIGTERM on drop so it also ends WebKitWebDriver (a SIGKILL
-/// would leave WebKitWebDriver running and holding its port).
-struct Driver {
-    child: Child,
-    url: String,
-}
-
-impl Driver {
-    fn start(data_dir: &Path, log: &Path) -> Driver {
-        let bin = std::env::var("TAURI_DRIVER").unwrap_or_else(|_| "tauri-driver".into());
-        let (port, native) = (free_port(), free_port());
-        let log_file = std::fs::File::create(log).unwrap();
-        let child = Command::new(&bin)
-            .args(["--port", &port.to_string(), "--native-port", &native.to_string()])
-            .env("OFFRAMP_DATA_DIR", data_dir)
-            .stdout(Stdio::from(log_file.try_clone().unwrap()))
-            .stderr(Stdio::from(log_file))
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start {bin}: {e} (install it with `cargo install tauri-driver`)"));
-        let driver = Driver { child, url: format!("http://127.0.0.1:{port}") };
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while ureq::get(&format!("{}/status", driver.url)).call().is_err() {
-            assert!(Instant::now() < deadline, "tauri-driver did not answer on {}", driver.url);
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        driver
-    }
-}
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        let _ = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
-        let deadline = Instant::now() + Duration::from_secs(5);
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// A WebDriver session: just the calls these tests need.
-struct Session {
-    base: String,
-}
-
-fn send(req: ureq::Request, body: Option<Value>) -> Value {
-    let res = match body {
-        Some(b) => req.send_json(b),
-        None => req.call(),
-    };
-    match res {
-        Ok(r) => r.into_json::<Value>().expect("webdriver json"),
-        Err(ureq::Error::Status(code, r)) => {
-            panic!("webdriver answered {code}: {}", r.into_string().unwrap_or_default())
-        }
-        Err(e) => panic!("webdriver request failed: {e}"),
-    }
-}
-
-impl Session {
-    fn new(driver: &Driver, app: &Path) -> Session {
-        let caps = json!({"capabilities": {"alwaysMatch": {
-            "browserName": "wry",
-            "tauri:options": {"application": app}
-        }}});
-        let v = send(ureq::post(&format!("{}/session", driver.url)).timeout(Duration::from_secs(60)), Some(caps));
-        let id = v["value"]["sessionId"].as_str().expect("sessionId").to_string();
-        Session { base: format!("{}/session/{id}", driver.url) }
-    }
-
-    fn find(&self, css: &str) -> Option<String> {
-        let r = ureq::post(&format!("{}/element", self.base)).send_json(json!({"using": "css selector", "value": css}));
-        match r {
-            Ok(r) => r.into_json::<Value>().ok()?["value"][ELEMENT_KEY].as_str().map(String::from),
-            Err(_) => None,
-        }
-    }
-
-    fn text_of(&self, css: &str) -> Option<String> {
-        let id = self.find(css)?;
-        let r = ureq::get(&format!("{}/element/{id}/text", self.base)).call().ok()?;
-        r.into_json::<Value>().ok()?["value"].as_str().map(String::from)
-    }
-
-    /// Waits until the element exists and its text satisfies `ok`; returns the text.
-    fn wait_text(&self, css: &str, ok: impl Fn(&str) -> bool) -> String {
-        self.wait_text_for(css, Duration::from_secs(15), ok)
-    }
-
-    fn wait_text_for(&self, css: &str, wait: Duration, ok: impl Fn(&str) -> bool) -> String {
-        let deadline = Instant::now() + wait;
-        let mut last = None;
-        while Instant::now() < deadline {
-            last = self.text_of(css);
-            if let Some(t) = &last {
-                if ok(t) {
-                    return t.clone();
-                }
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        self.screenshot(&artifacts_dir().join("failure.png"));
-        panic!("element {css} never showed the expected text; last seen: {last:?} (window: artifacts/e2e/failure.png)")
-    }
-
-    /// Waits (up to 15 s) for an element to be in the window; its id.
-    fn wait_for(&self, css: &str) -> String {
-        let deadline = Instant::now() + Duration::from_secs(15);
-        loop {
-            if let Some(id) = self.find(css) {
-                return id;
-            }
-            if Instant::now() >= deadline {
-                self.screenshot(&artifacts_dir().join("failure.png"));
-                panic!("no element {css} (window: artifacts/e2e/failure.png)");
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-
-    fn type_into(&self, css: &str, text: &str) {
-        let id = self.wait_for(css);
-        send(ureq::post(&format!("{}/element/{id}/clear", self.base)), Some(json!({})));
-        send(ureq::post(&format!("{}/element/{id}/value", self.base)), Some(json!({"text": text})));
-    }
-
-    /// Whether the element is enabled (a button the user may press).
-    fn enabled(&self, css: &str) -> bool {
-        let id = self.find(css).unwrap_or_else(|| panic!("no element {css}"));
-        send(ureq::get(&format!("{}/element/{id}/enabled", self.base)), None)["value"].as_bool().unwrap()
-    }
-
-    /// The texts of every element matching `css`.
-    fn texts_of_all(&self, css: &str) -> Vec<String> {
-        let v =
-            send(ureq::post(&format!("{}/elements", self.base)), Some(json!({"using": "css selector", "value": css})));
-        v["value"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|e| {
-                let id = e[ELEMENT_KEY].as_str().unwrap();
-                send(ureq::get(&format!("{}/element/{id}/text", self.base)), None)["value"]
-                    .as_str()
-                    .unwrap()
-                    .to_string()
-            })
-            .collect()
-    }
-
-    /// Chooses the option with `value` in a `<select>`.
-    fn select_by_value(&self, css: &str, value: &str) {
-        let option = format!("{css} option[value=\"{value}\"]");
-        self.click(&option);
-    }
-
-    fn click(&self, css: &str) {
-        let id = self.wait_for(css);
-        send(ureq::post(&format!("{}/element/{id}/click", self.base)), Some(json!({})));
-    }
-
-    /// Scrolls the element to the top of the window (so a screenshot shows it).
-    fn scroll_to(&self, css: &str) {
-        let id = self.find(css).unwrap_or_else(|| panic!("no element {css}"));
-        let script = "arguments[0].scrollIntoView({block: 'start', behavior: 'instant'});";
-        send(
-            ureq::post(&format!("{}/execute/sync", self.base)),
-            Some(json!({"script": script, "args": [{ELEMENT_KEY: id}]})),
-        );
-        std::thread::sleep(Duration::from_millis(300)); // let the window repaint before a screenshot
-    }
-
-    /// Runs an async script in the window; it calls `done(result)`, the last argument.
-    fn run_async(&self, script: &str) -> Value {
-        let body = json!({"script": script, "args": []});
-        send(ureq::post(&format!("{}/execute/async", self.base)).timeout(Duration::from_secs(20)), Some(body))["value"]
-            .clone()
-    }
-
-    fn screenshot(&self, path: &Path) {
-        std::thread::sleep(Duration::from_millis(300)); // the window paints what the last step changed
-        let v = send(ureq::get(&format!("{}/screenshot", self.base)), None);
-        let png = base64::engine::general_purpose::STANDARD.decode(v["value"].as_str().expect("base64")).unwrap();
-        assert!(png.starts_with(b"\x89PNG"), "screenshot is a PNG");
-        std::fs::write(path, png).unwrap();
-    }
-}
-
-impl Drop for Session {
-    fn drop(&mut self) {
-        let _ = ureq::delete(&self.base).call();
-    }
-}
-
-fn artifacts_dir() -> PathBuf {
-    let dir = std::env::var_os("OFFRAMP_E2E_ARTIFACTS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(&std::env::var_os("CARGO_MANIFEST_DIR").unwrap()).join("artifacts/e2e"));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
+use serde_json::json;
+use webdriver::*;
 
 #[test]
 #[ignore = "needs the built desktop app, tauri-driver and a display: run by scripts/test.sh"]
@@ -480,7 +268,11 @@ fn import_browse_and_confirm_in_the_real_window() {
     }
     std::fs::write(&bulk, text).unwrap();
 
-    let driver = Driver::start(&data_dir, &artifacts.join("tauri-driver-ledger.log"));
+    // Live prices come from a local server replaying recorded order books (Gemini's never answers).
+    let recorded = PathBuf::from(&std::env::var_os("CARGO_MANIFEST_DIR").unwrap()).join("crates/offramp-market/tests/recorded");
+    let market = offramp_market::replay::serve(recorded, vec![offramp_market::Exchange::Gemini]).unwrap();
+    let driver =
+        Driver::start_with(&data_dir, &artifacts.join("tauri-driver-ledger.log"), &[("OFFRAMP_MARKET_URL", &market)]);
     let s = Session::new(&driver, &app);
     let passphrase = "ferry quantum marigold stapler upriver";
     s.wait_text("[data-testid=ledger-state]", |t| t == "No ledger yet");
@@ -543,6 +335,16 @@ fn import_browse_and_confirm_in_the_real_window() {
     );
     s.click("[data-testid=ledger-tab-accounts]");
     assert_eq!(s.wait_text("[data-testid=balance-Ledger\\ Nano-BTC]", |t| !t.is_empty()), "0.5 BTC");
+
+    // Holdings: 12 BTC in 120,000 lots of Bulk, 0.2999 left at Kraken, 0.5 on the Nano, valued at the last live
+    // price (the median mid of the replayed books, 65,003.63): 12.7999 x 65,003.63 = 832,039.963637.
+    s.click("[data-testid=ledger-tab-holdings]");
+    s.wait_text_for("[data-testid=holding-cost-BTC]", long, |t| t.ends_with("USD"));
+    s.click("[data-testid=live-price-BTC]");
+    assert!(s.wait_text("[data-testid=live-source-BTC]", |t| !t.is_empty()).starts_with("Median mid of 4 order books"));
+    s.click("[data-testid=holdings-apply]");
+    assert_eq!(s.wait_text_for("[data-testid=holding-value-BTC]", long, |t| t.ends_with("USD")), "832,039.96 USD");
+    s.screenshot(&artifacts.join("holdings.png"));
 
     // A report: the 2024 sale, previewed, then written through the export (the path typed where the save
     // dialog would put it) and read back from disk.

@@ -58,6 +58,7 @@ fn export_all(dir: &Path) {
         Venue,
         VenueQuote,
         LiveQuotes,
+        offramp_app::venues::LivePrice,
         MarketStatus,
         QuoteRequest,
         Plan,

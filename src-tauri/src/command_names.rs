@@ -45,6 +45,7 @@ pub const COMMANDS: &[&str] = &[
     "venues",
     "quote",
     "quote_live",
+    "live_price",
     "plan",
     "plan_with_tax",
 ];

@@ -65,6 +65,7 @@ pub(crate) fn handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         venues,
         quote,
         quote_live,
+        live_price,
         plan,
         plan_with_tax,
     ]
@@ -658,6 +659,17 @@ async fn quote_live(shell: State<'_, Shell>, request: QuoteRequest) -> Result<Li
         Ok(LiveQuotes { quotes, market })
     })
     .await
+}
+
+/// The last live price of `asset` in `fiat`: the median mid of the exchanges' order books.
+#[tauri::command]
+async fn live_price(
+    shell: State<'_, Shell>,
+    asset: String,
+    fiat: String,
+) -> Result<offramp_app::venues::LivePrice, AppError> {
+    let inner = shell.share();
+    blocking(move || offramp_app::venues::live_price(&inner.config, &asset, &fiat, system_now())).await
 }
 
 /// A plan for the sale at each exchange over at most `max_days` days from today: schedules under the withdrawal

@@ -22,6 +22,7 @@ import type { ImportReport } from "./bindings/ImportReport";
 import type { IncomeReport } from "./bindings/IncomeReport";
 import type { JobProgress } from "./bindings/JobProgress";
 import type { LiveQuotes } from "./bindings/LiveQuotes";
+import type { LivePrice } from "./bindings/LivePrice";
 import type { Override } from "./bindings/Override";
 import type { Plan } from "./bindings/Plan";
 import type { QuoteRequest } from "./bindings/QuoteRequest";
@@ -40,6 +41,7 @@ import type { UkReport } from "./bindings/UkReport";
 import type { Venue } from "./bindings/Venue";
 import type { VenueQuote } from "./bindings/VenueQuote";
 
+export type { LivePrice } from "./bindings/LivePrice";
 export type { BackupInfo, Override, Preferences, Restored, TransferFeeSetting, Venue };
 export type { AccountRow, Attention, Balance, FileCheck, ImportReport, TxPage, TxQuery, TransfersView };
 export type { TxRow } from "./bindings/TxRow";
@@ -158,6 +160,7 @@ export const backend = {
   venues: (kind?: string) => call<Venue[]>("venues", { kind: kind ?? null }),
   quote: (request: QuoteRequest) => call<VenueQuote[]>("quote", { request }),
   quoteLive: (request: QuoteRequest) => call<LiveQuotes>("quote_live", { request }),
+  livePrice: (asset: string, fiat: string) => call<LivePrice>("live_price", { asset, fiat }),
   plan: (request: QuoteRequest, maxDays: number) => call<Plan>("plan", { request, maxDays }),
   planWithTax: (request: QuoteRequest, maxDays: number, tax: TaxRequest, job: string) =>
     call<Plan>("plan_with_tax", { request, maxDays, tax, job }),

@@ -47,6 +47,8 @@ pub enum ErrorCode {
     Cancelled,
     /// Another Offramp (a second window or command) is using the ledger; nothing was changed. Try again.
     LedgerBusy,
+    /// No exchange answered with market data (offline, or a pair none of them trades); the message lists each.
+    MarketUnavailable,
     /// Reading or writing a file failed (permissions, disk full).
     Io,
     /// The database engine failed unexpectedly.
@@ -78,6 +80,7 @@ impl ErrorCode {
             ErrorCode::ImportInvalid => "IMPORT_INVALID",
             ErrorCode::Cancelled => "CANCELLED",
             ErrorCode::LedgerBusy => "LEDGER_BUSY",
+            ErrorCode::MarketUnavailable => "MARKET_UNAVAILABLE",
             ErrorCode::Io => "IO",
             ErrorCode::Storage => "STORAGE",
             ErrorCode::Internal => "INTERNAL",
@@ -174,6 +177,7 @@ mod tests {
             ErrorCode::ImportInvalid,
             ErrorCode::Cancelled,
             ErrorCode::LedgerBusy,
+            ErrorCode::MarketUnavailable,
             ErrorCode::Io,
             ErrorCode::Storage,
             ErrorCode::Internal,

@@ -199,13 +199,7 @@ pub fn quote_all_live(
                 books.insert(venue, f.book);
             }
             Err(e) => {
-                use offramp_market::MarketError as M;
-                let (state, why) = match &e {
-                    M::Offline(_) => ("offline", "offline (cannot reach the exchange)".to_string()),
-                    M::Timeout(_, ms) => ("timeout", format!("no answer within {ms} ms")),
-                    M::Http(_, code) => ("error", format!("answered HTTP {code}")),
-                    M::Parse(p) => ("error", p.reason.clone()),
-                };
+                let (state, why) = why_not_live(&e);
                 let cached = cache.and_then(|c| c.load(ex, &r.asset, &r.fiat));
                 let age = cached.as_ref().map(|(_, at)| (now.unix_micros() - at.unix_micros()) / 1_000_000);
                 match (cached, age) {
@@ -252,6 +246,76 @@ pub fn quote_all_live(
         }
     }
     Ok((quote_all_with_books(venues, &r, &books)?, statuses))
+}
+
+/// A price from the exchanges' live order books: the median of their mid prices, with how many books and when.
+#[derive(Debug, Clone, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct LivePrice {
+    pub asset: String,
+    pub fiat: String,
+    /// `None` when no exchange answered with a book of both sides (offline, or a pair none of them trades).
+    #[serde(with = "offramp_core::money::decimal_str::option")]
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
+    pub price: Option<offramp_core::Decimal>,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub books: usize,
+    /// When the books were fetched (RFC 3339, UTC).
+    pub at: String,
+    pub statuses: Vec<MarketStatus>,
+}
+
+/// The last live price of `asset` in `fiat` (or from `config.market_url`), each exchange within [`LIVE_TIMEOUT`].
+pub fn live_price(
+    config: &crate::Config,
+    asset: &str,
+    fiat: &str,
+    now: offramp_core::Timestamp,
+) -> Result<LivePrice, AppError> {
+    let source = offramp_market::HttpBooks::new(config.market_url.clone());
+    live_price_from(&source, asset, fiat, LIVE_TIMEOUT, now)
+}
+
+/// [`live_price`] from any book source.
+pub fn live_price_from(
+    source: &dyn offramp_market::BookSource,
+    asset: &str,
+    fiat: &str,
+    timeout: std::time::Duration,
+    now: offramp_core::Timestamp,
+) -> Result<LivePrice, AppError> {
+    let invalid = |m: String| AppError::new(ErrorCode::InvalidInput, m);
+    let asset = offramp_core::Code::parse(asset).map_err(|e| invalid(format!("asset: {e}")))?;
+    let fiat = offramp_core::Code::parse(fiat).map_err(|e| invalid(format!("currency: {e}")))?;
+    let (base, quote) = (asset.to_string(), fiat.to_string());
+    let mut books = Vec::new();
+    let mut statuses = Vec::new();
+    for (ex, result) in source.books(&offramp_market::Exchange::ALL, &base, &quote, timeout) {
+        let venue = venue_of(ex).to_string();
+        match result {
+            Ok(f) => {
+                statuses.push(MarketStatus { venue, state: "live", message: format!("order book fetched in {} ms", f.elapsed.as_millis()) });
+                books.push(f.book);
+            }
+            Err(e) => {
+                let (state, message) = why_not_live(&e);
+                statuses.push(MarketStatus { venue, state, message });
+            }
+        }
+    }
+    let (price, n) = median_mid(books.iter()).map_or((None, 0), |(p, n)| (Some(p), n));
+    Ok(LivePrice { asset: base, fiat: quote, price, books: n, at: now.to_rfc3339(), statuses })
+}
+
+/// A book that could not be fetched: its state (`offline`, `timeout`, `error`) and why, in words.
+fn why_not_live(e: &offramp_market::MarketError) -> (&'static str, String) {
+    use offramp_market::MarketError as M;
+    match e {
+        M::Offline(_) => ("offline", "offline (cannot reach the exchange)".to_string()),
+        M::Timeout(_, ms) => ("timeout", format!("no answer within {ms} ms")),
+        M::Http(_, code) => ("error", format!("answered HTTP {code}")),
+        M::Parse(p) => ("error", p.reason.clone()),
+    }
 }
 
 /// The median of the books' mid prices (best bid and best ask averaged), and how many books had both sides.
@@ -470,5 +534,81 @@ pub(crate) mod quote_tests {
             .unwrap_err()
             .message
             .contains("price: must be positive"));
+    }
+}
+
+#[cfg(test)]
+mod live_price_tests {
+    use super::*;
+    use offramp_core::market::{Level, OrderBook};
+    use offramp_market::{BookSource, Exchange, FetchedBook, MarketError};
+    use std::str::FromStr;
+
+    /// Books by exchange: `Some((bid, ask))`, or `None` for one that cannot be reached.
+    struct Fixed(Vec<(Exchange, Option<(&'static str, &'static str)>)>);
+
+    impl BookSource for Fixed {
+        fn books(
+            &self,
+            _: &[Exchange],
+            _: &str,
+            _: &str,
+            _: std::time::Duration,
+        ) -> Vec<(Exchange, Result<FetchedBook, MarketError>)> {
+            let d = |s: &str| offramp_core::Decimal::from_str(s).unwrap();
+            self.0
+                .iter()
+                .map(|(ex, sides)| {
+                    let r = match sides {
+                        Some((bid, ask)) => Ok(FetchedBook {
+                            exchange: *ex,
+                            book: OrderBook {
+                                // The best bid is the highest, wherever it stands in the list.
+                                bids: vec![Level { price: d(bid) - d("5"), size: d("1") }, Level { price: d(bid), size: d("1") }],
+                                asks: vec![Level { price: d(ask), size: d("1") }],
+                            },
+                            elapsed: std::time::Duration::from_millis(7),
+                        }),
+                        None => Err(MarketError::Offline(ex.id())),
+                    };
+                    (*ex, r)
+                })
+                .collect()
+        }
+    }
+
+    fn now() -> offramp_core::Timestamp {
+        offramp_core::Timestamp::parse_rfc3339("2026-12-02T10:00:00Z").unwrap()
+    }
+
+    #[test]
+    fn the_live_price_is_the_median_mid_of_the_books_that_answered() {
+        let source = Fixed(vec![
+            (Exchange::Kraken, Some(("99", "101"))),    // mid 100
+            (Exchange::Coinbase, Some(("101", "103"))), // mid 102
+            (Exchange::Binance, None),
+            (Exchange::Bitstamp, Some(("109.5", "110.5"))), // mid 110
+        ]);
+        let p = live_price_from(&source, "btc", "usd", std::time::Duration::from_millis(10), now()).unwrap();
+        assert_eq!((p.asset.as_str(), p.fiat.as_str()), ("BTC", "USD"));
+        assert_eq!(p.price.map(|p| p.to_string()), Some("102".into()));
+        assert_eq!(p.books, 3);
+        assert_eq!(p.at, "2026-12-02T10:00:00Z");
+        let binance = p.statuses.iter().find(|s| s.venue == venue_of(Exchange::Binance)).unwrap();
+        assert_eq!(binance.state, "offline");
+        // An even number of books: the two middle mids averaged.
+        let two = Fixed(vec![(Exchange::Kraken, Some(("99", "101"))), (Exchange::Gemini, Some(("100.5", "101.5")))]);
+        let p = live_price_from(&two, "BTC", "EUR", std::time::Duration::from_millis(10), now()).unwrap();
+        assert_eq!(p.price.map(|p| p.to_string()), Some("100.5".into()));
+    }
+
+    #[test]
+    fn no_book_means_no_price_and_a_bad_code_is_refused() {
+        let none = Fixed(vec![(Exchange::Kraken, None), (Exchange::Gemini, None)]);
+        let p = live_price_from(&none, "BTC", "USD", std::time::Duration::from_millis(10), now()).unwrap();
+        assert_eq!((p.price, p.books, p.statuses.len()), (None, 0, 2));
+        let e = live_price_from(&none, "BTC/../x", "USD", std::time::Duration::from_millis(10), now()).unwrap_err();
+        assert_eq!(e.code, ErrorCode::InvalidInput);
+        assert!(e.message.starts_with("asset: "), "{}", e.message);
     }
 }

@@ -61,6 +61,16 @@ pub(crate) enum SaleCommand {
         #[command(subcommand)]
         command: OverrideCommand,
     },
+    /// The last live price of an asset: the median mid of the exchanges' order books (1.5 s timeout, all at once).
+    Price {
+        /// The asset, e.g. BTC.
+        asset: String,
+        /// The currency of the price.
+        #[arg(long, value_name = "CURRENCY", default_value = "USD")]
+        to: String,
+        #[arg(long)]
+        json: bool,
+    },
     /// The venue catalog: fees, limits and minimums with their source dates ("unknown" where not published).
     Venues {
         /// exchange, p2p, otc, atm, card or ramp
@@ -182,6 +192,28 @@ pub(crate) fn run(
             Ok(print_plan(&plan, all, json, out))
         }
         SaleCommand::Override { command } => overrides(ctx, command, out),
+        SaleCommand::Price { asset, to, json } => {
+            let p = offramp_app::venues::live_price(&ctx.config, &asset, &to, system_now())?;
+            if json {
+                return Ok(json_out(&p, out));
+            }
+            let Some(price) = p.price else {
+                let why: Vec<String> = p
+                    .statuses
+                    .iter()
+                    .map(|s| format!("{}: {}", s.venue, offramp_app::model::printable(&s.message)))
+                    .collect();
+                return Err(AppError::new(
+                    offramp_app::ErrorCode::MarketUnavailable,
+                    format!("no live price of {} in {}: {}", p.asset, p.fiat, why.join("; ")),
+                ));
+            };
+            Ok(writeln!(
+                out,
+                "{} {} per {} at {}, the median mid price of {} order book(s)",
+                price, p.fiat, p.asset, p.at, p.books
+            ))
+        }
         SaleCommand::Venues { kind, json } => {
             Ok(print_venues(&offramp_app::venues::venues(kind.as_deref())?, json, out))
         }

@@ -8,4 +8,9 @@ export type HoldingRow = { account: string, asset: Code, lot: number, acquired: 
 /**
  * Quantity × the given price; `None` when no price was given for the asset.
  */
-value: string | null, unrealized: string | null, lot_source: string, };
+value: string | null, unrealized: string | null, lot_source: string, 
+/**
+ * The first day a disposal of this lot counts as held more than one year: long-term in the US, tax-free in
+ * Germany (§ 23 EStG); the UK and Canada have no holding period.
+ */
+more_than_one_year_on: string | null, };

@@ -2,6 +2,7 @@
 import { NavLink, Navigate, Route, Routes } from "react-router";
 import { NeedsLedger } from "../Access";
 import { Accounts } from "./Accounts";
+import { Holdings } from "./Holdings";
 import { Import } from "./Import";
 import { Transactions } from "./Transactions";
 import { Transfers } from "./Transfers";
@@ -9,6 +10,7 @@ import { Transfers } from "./Transfers";
 const TABS = [
   ["transactions", "Transactions"],
   ["accounts", "Accounts"],
+  ["holdings", "Holdings"],
   ["transfers", "Own transfers"],
   ["import", "Import files"],
 ] as const;
@@ -33,6 +35,7 @@ export function LedgerPage() {
         <Route index element={<Navigate to="transactions" replace />} />
         <Route path="transactions" element={<Transactions />} />
         <Route path="accounts" element={<Accounts />} />
+        <Route path="holdings" element={<Holdings />} />
         <Route path="transfers" element={<Transfers />} />
         <Route path="import" element={<Import />} />
       </Routes>

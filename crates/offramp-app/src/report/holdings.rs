@@ -36,6 +36,9 @@ pub struct HoldingRow {
     #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub unrealized: Option<Decimal>,
     pub lot_source: String,
+    /// The first day a disposal of this lot counts as held more than one year: long-term in the US, tax-free in
+    /// Germany (§ 23 EStG); the UK and Canada have no holding period.
+    pub more_than_one_year_on: Option<chrono::NaiveDate>,
 }
 
 /// A holdings request as text from the UI or the command line.
@@ -113,6 +116,7 @@ pub(crate) fn holdings_in(
                 value,
                 unrealized,
                 lot_source: history.source(h.lot),
+                more_than_one_year_on: offramp_core::holding::first_long_term_date(h.acquired.date_in(c.zone)),
             })
         })
         .collect()
