@@ -300,6 +300,27 @@ pub(crate) fn start_locks<R: Runtime>(app: &AppHandle<R>, inner: Arc<Inner>) -> 
     Ok(())
 }
 
+/// WebKitGTK composites pages with OpenGL. Without a GPU (a virtual machine, a remote desktop, Xvfb) that OpenGL
+/// is Mesa's software renderer, which costs the web process about 70 MB more and makes frames take about 200 ms
+/// instead of 16 while the transactions table scrolls (measured by benches/desktop.rs). So when the machine has no
+/// GPU render node, compositing is turned off, unless the user's environment already chose
+/// (`WEBKIT_DISABLE_COMPOSITING_MODE`). Call before any thread starts.
+pub fn choose_rendering() {
+    #[cfg(target_os = "linux")]
+    {
+        const VAR: &str = "WEBKIT_DISABLE_COMPOSITING_MODE";
+        if std::env::var_os(VAR).is_some() {
+            return;
+        }
+        let gpu = std::fs::read_dir("/dev/dri")
+            .map(|d| d.flatten().any(|e| e.file_name().to_string_lossy().starts_with("renderD")))
+            .unwrap_or(false);
+        if !gpu {
+            std::env::set_var(VAR, "1");
+        }
+    }
+}
+
 /// Starts the desktop app. The data folder comes from `OFFRAMP_DATA_DIR` or the per-user data folder
 /// (`offramp-dev` for debug builds).
 pub fn run() {

