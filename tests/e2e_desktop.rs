@@ -68,6 +68,26 @@ fn home_screen_shows_the_ledger_location_and_state() {
     let msg = s.wait_text("[data-testid=error-message]", |_| true);
     assert!(msg.contains(ledger.to_str().unwrap()) && msg.contains("not a file"), "{msg}");
     s.screenshot(&artifacts.join("home-error.png"));
+
+    // The keyboard alone: Tab reaches the sidebar's Ledger link, its focus is drawn, Enter opens it.
+    let focused = || s.run_sync("return document.activeElement && document.activeElement.getAttribute('data-testid');");
+    let mut tabs = 0;
+    while focused() != json!("nav-ledger") {
+        s.press("\u{E004}");
+        tabs += 1;
+        assert!(tabs <= 30, "Tab never reached the Ledger link (last: {})", focused());
+    }
+    let outline = s.run_sync("const st = getComputedStyle(document.activeElement); return st.outlineStyle + ' ' + st.outlineWidth;");
+    assert_eq!(outline, json!("solid 3px"), "the focused link shows where the focus is");
+    s.screenshot(&artifacts.join("keyboard-focus.png"));
+    s.press("\u{E007}");
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while !s.run_sync("return window.location.hash;").as_str().unwrap_or("").starts_with("#/ledger") {
+        assert!(std::time::Instant::now() < deadline, "Enter did not open the Ledger screen");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    // The ledger path is a folder here: the Ledger screen says so with the code, as Home did.
+    assert_eq!(s.wait_text("[data-testid=error-code]", |_| true), "LEDGER_PATH_INVALID");
 }
 
 /// The venue comparison in the real window: the form goes to the Rust side and the table comes back.

@@ -9,6 +9,7 @@
 #[cfg(test)]
 mod command_names;
 mod commands;
+mod memory;
 mod os_lock;
 
 use std::collections::HashMap;
@@ -68,6 +69,8 @@ impl Shell {
 
 /// The idle time after which the ledger locks itself, unless the user sets another (Settings).
 pub const DEFAULT_AUTO_LOCK_MINUTES: u32 = 10;
+/// After this long without use, the history kept for reports is dropped (it is loaded again when needed).
+pub const RELEASE_CACHE_AFTER: std::time::Duration = std::time::Duration::from_secs(60);
 /// The longest idle time the user may set.
 pub const MAX_AUTO_LOCK_MINUTES: u32 = 240;
 
@@ -129,9 +132,30 @@ impl Inner {
         self.lock_now()
     }
 
+    /// Drops what the session keeps for reports once the user has been idle for [`RELEASE_CACHE_AFTER`] at `now`,
+    /// so an app left open holds little memory; true if it did. Skipped while a command holds the session.
+    pub(crate) fn release_if_idle(&self, now: std::time::SystemTime) -> bool {
+        let idle = now.duration_since(*lock(&self.last_activity)).unwrap_or_default();
+        if idle < RELEASE_CACHE_AFTER {
+            return false;
+        }
+        let released = match self.session.try_lock() {
+            Ok(session) => session.as_ref().is_some_and(|s| s.release_cache()),
+            Err(_) => false,
+        };
+        if released {
+            memory::give_back();
+        }
+        released
+    }
+
     /// Locks the ledger now (the session and its keys are dropped); true if it was unlocked.
     pub(crate) fn lock_now(&self) -> bool {
-        lock(&self.session).take().is_some()
+        let locked = lock(&self.session).take().is_some();
+        if locked {
+            memory::give_back();
+        }
+        locked
     }
 }
 
@@ -284,8 +308,11 @@ pub(crate) fn start_locks<R: Runtime>(app: &AppHandle<R>, inner: Arc<Inner>) -> 
     let idle = inner.clone();
     std::thread::Builder::new().name("auto-lock".into()).spawn(move || loop {
         std::thread::sleep(std::time::Duration::from_secs(5));
-        if idle.lock_if_idle(std::time::SystemTime::now()) {
+        let now = std::time::SystemTime::now();
+        if idle.lock_if_idle(now) {
             let _ = handle.emit("session-locked", "idle");
+        } else {
+            idle.release_if_idle(now);
         }
     })?;
     let handle = app.clone();

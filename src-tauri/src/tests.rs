@@ -283,6 +283,23 @@ fn the_second_factor_through_the_window() {
     assert_eq!(a.call("twofa_status", json!({})).unwrap()["recovery_codes_left"], 9);
 }
 
+/// After a minute without use the history kept for reports is dropped (memory back), the ledger stays unlocked,
+/// and the next use loads it again.
+#[test]
+fn an_idle_window_lets_go_of_the_report_cache() {
+    let (_tmp, config) = temp_config();
+    let a = app(config);
+    a.call("create_ledger", json!({"passphrase": "a good passphrase for tests"})).unwrap();
+    let shell = a._app.state::<Shell>().share();
+    let now = std::time::SystemTime::now();
+    assert_eq!(a.call("attention", json!({})).unwrap()["transactions"], 0); // loads the history
+    assert!(!shell.release_if_idle(now + std::time::Duration::from_secs(30)), "not idle long enough");
+    assert!(shell.release_if_idle(now + std::time::Duration::from_secs(61)));
+    assert!(!shell.release_if_idle(now + std::time::Duration::from_secs(62)), "nothing left to drop");
+    assert_eq!(a.call("attention", json!({})).unwrap()["transactions"], 0, "still unlocked, loaded again");
+    assert!(shell.release_if_idle(now + std::time::Duration::from_secs(63)));
+}
+
 /// The ledger locks itself after the idle time the user set (kept across restarts), and not before.
 #[test]
 fn the_ledger_locks_itself_when_idle() {

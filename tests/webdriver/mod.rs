@@ -210,6 +210,20 @@ impl Session {
         std::thread::sleep(Duration::from_millis(300)); // let the window repaint before a screenshot
     }
 
+    /// Presses a key on the keyboard (WebDriver key codes: "\u{E004}" Tab, "\u{E007}" Enter), to whatever has focus.
+    pub fn press(&self, key: &str) {
+        let actions = json!({"actions": [{"type": "key", "id": "keyboard", "actions": [
+            {"type": "keyDown", "value": key}, {"type": "keyUp", "value": key}
+        ]}]});
+        send(ureq::post(&format!("{}/actions", self.base)), Some(actions));
+    }
+
+    /// Runs a script in the window and returns its value.
+    pub fn run_sync(&self, script: &str) -> Value {
+        send(ureq::post(&format!("{}/execute/sync", self.base)), Some(json!({"script": script, "args": []})))["value"]
+            .clone()
+    }
+
     /// Runs an async script in the window; it calls `done(result)`, the last argument.
     pub fn run_async(&self, script: &str) -> Value {
         let body = json!({"script": script, "args": []});

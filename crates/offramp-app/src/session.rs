@@ -88,6 +88,16 @@ impl Session {
         &mut self.ledger
     }
 
+    /// Drops the history kept for reports (about 550 MB for 1,000,000 transactions) and SQLite's page cache; the
+    /// next report loads them again. The desktop calls this when the window has been idle a while. True if a
+    /// history was dropped.
+    pub fn release_cache(&self) -> bool {
+        let had = self.history.replace(None).is_some();
+        // Best effort: a connection that cannot shrink just keeps its cache.
+        let _ = self.ledger.shrink_memory();
+        had
+    }
+
     /// The ledger's history for reports, loaded once and re-used until the ledger changes. Loading reports
     /// progress per transaction read and can be cancelled.
     pub(crate) fn history(&self, progress: Progress) -> Result<Arc<History>, AppError> {

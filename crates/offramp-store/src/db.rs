@@ -356,6 +356,12 @@ impl Ledger {
     pub fn schema_version(&self) -> Result<i64, StoreError> {
         Ok(self.conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
     }
+
+    /// Frees what SQLite holds in memory for this connection (its page cache, up to 128 MiB, filled by the check
+    /// at open); pages are read again as they are needed.
+    pub fn shrink_memory(&self) -> Result<(), StoreError> {
+        Ok(self.conn.execute_batch("PRAGMA shrink_memory")?)
+    }
 }
 
 #[cfg(test)]
