@@ -39,13 +39,18 @@ fn main() {
     let app = std::env::var_os("OFFRAMP_BENCH_APP")
         .map(PathBuf::from)
         .unwrap_or_else(|| target.join("release/offramp-desktop"));
-    let app = app.canonicalize().unwrap_or_else(|e| panic!("{}: {e} (build it: scripts/desktop-bench.sh)", app.display()));
+    let app =
+        app.canonicalize().unwrap_or_else(|e| panic!("{}: {e} (build it: scripts/desktop-bench.sh)", app.display()));
     let artifacts = artifacts_dir();
     let tmp = tempfile::tempdir().unwrap();
     let data_dir = tmp.path().join("data");
     let csv = tmp.path().join("history.csv");
     write_csv(&csv, rows);
-    println!("app: {}\ngeneric CSV: {rows} rows, {:.1} MB", app.display(), std::fs::metadata(&csv).unwrap().len() as f64 / 1e6);
+    println!(
+        "app: {}\ngeneric CSV: {rows} rows, {:.1} MB",
+        app.display(),
+        std::fs::metadata(&csv).unwrap().len() as f64 / 1e6
+    );
 
     // 1a. Launch for a new user; 3a. idle memory at the create screen.
     let mut launches = Vec::new();
@@ -58,7 +63,11 @@ fn main() {
             std::thread::sleep(Duration::from_secs(5));
             println!("idle memory at the create screen: {} (target < 150 MB)", tree_memory());
             let idle = run(&s, IDLE_FRAMES, 10);
-            println!("frame gaps while idle for 2 s (the display's own pace): longest {:.0} ms, median {:.1} ms", idle["max"].as_f64().unwrap(), idle["p50"].as_f64().unwrap());
+            println!(
+                "frame gaps while idle for 2 s (the display's own pace): longest {:.0} ms, median {:.1} ms",
+                idle["max"].as_f64().unwrap(),
+                idle["p50"].as_f64().unwrap()
+            );
         }
         drop(s);
     }
@@ -119,7 +128,11 @@ fn main() {
     s.wait_text_for("[data-testid=tx-count]", Duration::from_secs(60), |t| t.contains(" of "));
     println!("memory with the table's first page shown: {}", tree_memory());
     eprintln!("walking every page…");
-    let pages = if std::env::var_os("OFFRAMP_BENCH_NO_WALK").is_some() { json!({"pages": 0, "rows": 0, "p50": 0.0, "p99": 0.0, "max": 0.0}) } else { run(&s, PAGE_WALK, 900) };
+    let pages = if std::env::var_os("OFFRAMP_BENCH_NO_WALK").is_some() {
+        json!({"pages": 0, "rows": 0, "p50": 0.0, "p99": 0.0, "max": 0.0})
+    } else {
+        run(&s, PAGE_WALK, 900)
+    };
     println!(
         "page fetch (500 rows, keyset) over the whole ledger, {} pages, {} rows: median {:.1} ms, p99 {:.1} ms, max {:.1} ms \
          (target: none over 50 ms)",
@@ -141,16 +154,17 @@ fn main() {
     );
     s.screenshot(&artifacts.join("bench-transactions.png"));
     std::thread::sleep(Duration::from_secs(3));
-    println!("memory after the scrolling (the table holds {} rows): {}", 500 * (1 + scroll["loads"].as_u64().unwrap_or(0)), tree_memory());
+    println!(
+        "memory after the scrolling (the table holds {} rows): {}",
+        500 * (1 + scroll["loads"].as_u64().unwrap_or(0)),
+        tree_memory()
+    );
 
     // 3b. Idle memory with the ledger open on Home.
     s.click("[data-testid=nav-home]");
     s.wait_text_for("[data-testid=unlocked]", Duration::from_secs(60), |t| !t.is_empty());
     std::thread::sleep(Duration::from_secs(10));
-    println!(
-        "memory on Home 10 s after the paging and scrolling above, the {rows}-row ledger open: {}",
-        tree_memory()
-    );
+    println!("memory on Home 10 s after the paging and scrolling above, the {rows}-row ledger open: {}", tree_memory());
     std::thread::sleep(Duration::from_secs(65));
     println!(
         "idle memory on Home, the {rows}-row ledger open, after {} s without use (the report cache let go): {} \

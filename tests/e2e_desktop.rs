@@ -77,7 +77,9 @@ fn home_screen_shows_the_ledger_location_and_state() {
         tabs += 1;
         assert!(tabs <= 30, "Tab never reached the Ledger link (last: {})", focused());
     }
-    let outline = s.run_sync("const st = getComputedStyle(document.activeElement); return st.outlineStyle + ' ' + st.outlineWidth;");
+    let outline = s.run_sync(
+        "const st = getComputedStyle(document.activeElement); return st.outlineStyle + ' ' + st.outlineWidth;",
+    );
     assert_eq!(outline, json!("solid 3px"), "the focused link shows where the focus is");
     s.screenshot(&artifacts.join("keyboard-focus.png"));
     s.press("\u{E007}");
@@ -289,7 +291,8 @@ fn import_browse_and_confirm_in_the_real_window() {
     std::fs::write(&bulk, text).unwrap();
 
     // Live prices come from a local server replaying recorded order books (Gemini's never answers).
-    let recorded = PathBuf::from(&std::env::var_os("CARGO_MANIFEST_DIR").unwrap()).join("crates/offramp-market/tests/recorded");
+    let recorded =
+        PathBuf::from(&std::env::var_os("CARGO_MANIFEST_DIR").unwrap()).join("crates/offramp-market/tests/recorded");
     let market = offramp_market::replay::serve(recorded, vec![offramp_market::Exchange::Gemini]).unwrap();
     let driver =
         Driver::start_with(&data_dir, &artifacts.join("tauri-driver-ledger.log"), &[("OFFRAMP_MARKET_URL", &market)]);

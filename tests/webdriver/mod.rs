@@ -262,4 +262,3 @@ pub fn artifacts_dir() -> PathBuf {
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
-

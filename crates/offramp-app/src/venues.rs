@@ -294,7 +294,11 @@ pub fn live_price_from(
         let venue = venue_of(ex).to_string();
         match result {
             Ok(f) => {
-                statuses.push(MarketStatus { venue, state: "live", message: format!("order book fetched in {} ms", f.elapsed.as_millis()) });
+                statuses.push(MarketStatus {
+                    venue,
+                    state: "live",
+                    message: format!("order book fetched in {} ms", f.elapsed.as_millis()),
+                });
                 books.push(f.book);
             }
             Err(e) => {
@@ -564,7 +568,10 @@ mod live_price_tests {
                             exchange: *ex,
                             book: OrderBook {
                                 // The best bid is the highest, wherever it stands in the list.
-                                bids: vec![Level { price: d(bid) - d("5"), size: d("1") }, Level { price: d(bid), size: d("1") }],
+                                bids: vec![
+                                    Level { price: d(bid) - d("5"), size: d("1") },
+                                    Level { price: d(bid), size: d("1") },
+                                ],
                                 asks: vec![Level { price: d(ask), size: d("1") }],
                             },
                             elapsed: std::time::Duration::from_millis(7),
