@@ -493,6 +493,73 @@ pub(crate) mod quote_tests {
         assert!(k.unsuitable.is_empty());
     }
 
+    fn line<'q>(q: &'q offramp_core::quote::VenueQuote, name: &str) -> &'q offramp_core::quote::CostLine {
+        q.costs.iter().find(|c| c.name == name).unwrap_or_else(|| panic!("no {name} line in {q:?}"))
+    }
+
+    fn quote_of(venue: &str, r: &QuoteRequest) -> offramp_core::quote::VenueQuote {
+        quote_all(r).unwrap().into_iter().find(|q| q.venue == venue).unwrap()
+    }
+
+    /// Bitfinex's bank wire is 0.1 % with a minimum of USD 100: 0.5 BTC at 65,000 (32,500) pays 100, not 32.50.
+    /// Its OpenPayd methods carry their sizes in their names (<= 10,000 for EUR 5, > 10,000 at 0.1 %): 10 BTC to
+    /// EUR at 60,000 (600,000) pays 600, not 5.
+    #[test]
+    fn minimum_fees_and_sizes_in_method_names_apply() {
+        let d = |s: &str| offramp_core::Decimal::from_str(s).unwrap();
+        let half = QuoteRequest { qty: "0.5".into(), ..req() };
+        let w = line(&quote_of("bitfinex", &half), "fiat withdrawal fee").amount.unwrap();
+        assert_eq!(w, d("100"));
+        let eur = QuoteRequest { fiat: "EUR".into(), country: "DE".into(), price: Some("60000".into()), ..req() };
+        let b = quote_of("bitfinex", &eur);
+        assert_eq!(line(&b, "fiat withdrawal fee").amount, Some(d("600")));
+        // A small sale takes the EUR 5 method: 0.1 BTC at 60,000 = 6,000.
+        let small = QuoteRequest { qty: "0.1".into(), ..eur.clone() };
+        let s = quote_of("bitfinex", &small);
+        assert_eq!(line(&s, "fiat withdrawal fee").amount, Some(d("5.0")));
+        assert!(line(&s, "fiat withdrawal fee").note.starts_with("OpenPayd bank wire <= 10,000"));
+    }
+
+    /// Kraken's Fedwire is for US clients only and its SWIFT wire for non-US clients: a US seller pays 4, a
+    /// German seller of USD 60.
+    #[test]
+    fn withdrawal_methods_restricted_to_a_region_apply_only_there() {
+        let d = |s: &str| offramp_core::Decimal::from_str(s).unwrap();
+        let us = quote_of("kraken", &req());
+        assert_eq!(line(&us, "fiat withdrawal fee").amount, Some(d("4.0")));
+        let de = quote_of("kraken", &QuoteRequest { country: "DE".into(), ..req() });
+        let w = line(&de, "fiat withdrawal fee");
+        assert_eq!(w.amount, Some(d("60.0")));
+        assert!(w.note.starts_with("International SWIFT wire (non-US clients)"), "{}", w.note);
+    }
+
+    /// Binance does not serve US persons and takes no new UK customers; Bitfinex's exclusion of US persons is
+    /// unverified in the catalog: a warning, not a refusal.
+    #[test]
+    fn venues_that_do_not_serve_a_country_say_so() {
+        let binance_us = quote_of("binance", &QuoteRequest { fiat: "EUR".into(), ..req() });
+        assert!(
+            binance_us
+                .unsuitable
+                .iter()
+                .any(|u| u.starts_with("does not serve residents of US: US persons not served")),
+            "{:?}",
+            binance_us.unsuitable
+        );
+        let gb = QuoteRequest { fiat: "GBP".into(), country: "GB".into(), ..req() };
+        let binance_gb = quote_of("binance", &gb);
+        assert!(
+            binance_gb.unsuitable.iter().any(|u| u.starts_with("takes no new customers from GB")),
+            "{:?}",
+            binance_gb.unsuitable
+        );
+        let bitfinex = quote_of("bitfinex", &req());
+        assert!(bitfinex.unsuitable.is_empty(), "{:?}", bitfinex.unsuitable);
+        assert!(bitfinex.warnings.iter().any(|w| w.starts_with("may not serve residents of US (unverified)")));
+        let de = quote_of("binance", &QuoteRequest { fiat: "EUR".into(), country: "DE".into(), ..req() });
+        assert!(!de.unsuitable.iter().any(|u| u.contains("residents")), "{:?}", de.unsuitable);
+    }
+
     #[test]
     fn unknowns_unsuitables_and_order() {
         let quotes = quote_all(&req()).unwrap();

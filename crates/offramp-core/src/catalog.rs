@@ -65,7 +65,7 @@ pub struct FeeSchedule {
     pub confidence: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct WithdrawalMethod {
     pub method: String,
@@ -76,6 +76,21 @@ pub struct WithdrawalMethod {
     #[serde(with = "crate::money::decimal_str::option")]
     #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub fee_pct: Option<Decimal>,
+    /// The least one withdrawal costs (`fee_min`): a percentage fee below it is raised to it.
+    #[serde(with = "crate::money::decimal_str::option")]
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
+    pub fee_min: Option<Decimal>,
+    /// Whether `min_amount` itself is excluded ("> 10,000" in the method's name) and `max_amount` ("< 10,000").
+    pub min_exclusive: bool,
+    pub max_exclusive: bool,
+    /// Where the catalog restricts the method: offered only to residents of these countries (ISO codes) ...
+    pub only_countries: Vec<String>,
+    /// ... or to everyone but these.
+    pub except_countries: Vec<String>,
+    /// The published words the restriction comes from.
+    pub restriction: Option<String>,
+    /// Currencies this method no longer counts for: the user set their own withdrawal fee for them.
+    pub replaced_for: Vec<String>,
     #[serde(with = "crate::money::decimal_str::option")]
     #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub min_amount: Option<Decimal>,
@@ -89,9 +104,31 @@ pub struct WithdrawalMethod {
 }
 
 impl WithdrawalMethod {
-    /// Whether the method pays out `fiat` (its published currency field names it).
+    /// Whether the method pays out `fiat` (its published currency field names it), and the user has not replaced
+    /// it with a figure of their own for that currency.
     pub fn pays_out(&self, fiat: &str) -> bool {
-        self.currency.as_deref().is_some_and(|c| c.to_ascii_uppercase().contains(fiat))
+        let fiat = fiat.to_ascii_uppercase();
+        self.currency.as_deref().is_some_and(|c| c.to_ascii_uppercase().contains(&fiat))
+            && !self.replaced_for.iter().any(|c| c.eq_ignore_ascii_case(&fiat))
+    }
+
+    /// Whether a resident of `country` (ISO code) may use the method, as far as the catalog says.
+    pub fn offered_to(&self, country: &str) -> bool {
+        let c = country.to_ascii_uppercase();
+        (self.only_countries.is_empty() || self.only_countries.contains(&c)) && !self.except_countries.contains(&c)
+    }
+
+    /// What one withdrawal of `amount` costs: the fixed part plus the percentage, and at least the minimum fee.
+    /// Exact (no rounding: the caller rounds for display).
+    pub fn fee_for(&self, amount: Decimal) -> Decimal {
+        let raw = self.fee_fixed.unwrap_or_default()
+            + self.fee_pct.map(|p| amount * p / Decimal::ONE_HUNDRED).unwrap_or_default();
+        self.fee_min.map_or(raw, |m| raw.max(m))
+    }
+
+    /// Whether a fee is published at all (fixed, percentage or minimum).
+    pub fn fee_known(&self) -> bool {
+        self.fee_fixed.is_some() || self.fee_pct.is_some()
     }
 
     /// The smallest and largest amount one withdrawal (or one day's withdrawals) may carry, where published. A
@@ -107,8 +144,100 @@ impl WithdrawalMethod {
     /// Whether one withdrawal of `amount` fits the method's published sizes.
     pub fn takes(&self, amount: Decimal) -> bool {
         let (min, max) = self.amount_range();
-        min.is_none_or(|m| amount >= m) && max.is_none_or(|m| amount <= m)
+        let above = |m: Decimal| if self.min_exclusive { amount > m } else { amount >= m };
+        let below = |m: Decimal| if self.max_exclusive { amount < m } else { amount <= m };
+        min.is_none_or(above) && max.is_none_or(below)
     }
+}
+
+/// How a venue's published restriction concerns residents of one country.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum RestrictionKind {
+    /// Residents are not served.
+    Refused,
+    /// No new accounts for residents (an existing account may still work).
+    NewAccountsRefused,
+    /// The catalog says residents may not be served, but that it could not verify it.
+    Unverified,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Restriction {
+    /// ISO 3166 code.
+    pub country: String,
+    pub kind: RestrictionKind,
+    /// The catalog's words (with their source, where it gives one).
+    pub text: String,
+}
+
+/// The country restrictions a venue's `region_restrictions` state in words the catalog uses: "US persons not
+/// served", "excludes US persons" (marked unverified where the text says so), "stopped accepting new UK users".
+/// Other restrictions (a tier, a funding method) are not about whole countries and are left to the methods.
+fn restrictions(published: &[String]) -> Vec<Restriction> {
+    let mut out = Vec::new();
+    for text in published {
+        let u = text.to_ascii_uppercase();
+        let unverified = u.contains("UNVERIFIED") || u.contains("NOT VERIFIED");
+        if u.contains("US PERSONS NOT SERVED") || u.contains("EXCLUDES US PERSONS") {
+            let kind = if unverified { RestrictionKind::Unverified } else { RestrictionKind::Refused };
+            out.push(Restriction { country: "US".into(), kind, text: text.clone() });
+        }
+        if u.contains("NEW UK USERS") && (u.contains("STOPPED") || u.contains("NOT ACCEPTING")) {
+            out.push(Restriction {
+                country: "GB".into(),
+                kind: RestrictionKind::NewAccountsRefused,
+                text: text.clone(),
+            });
+        }
+    }
+    out
+}
+
+/// A size written into a method's name ("OpenPayd bank wire <= 10,000"): the comparison and the amount.
+fn size_in_name(name: &str) -> Option<(&'static str, Decimal)> {
+    for op in ["<=", ">=", "<", ">"] {
+        if let Some(i) = name.find(op) {
+            let digits: String = name[i + op.len()..]
+                .trim_start()
+                .chars()
+                .take_while(|c| c.is_ascii_digit() || *c == ',' || *c == '.')
+                .filter(|c| *c != ',')
+                .collect();
+            if let Ok(v) = parse_decimal(digits.trim_end_matches('.')) {
+                return Some((op, v));
+            }
+        }
+    }
+    None
+}
+
+/// Which countries may use a withdrawal method, from the catalog's words about it (its name, level and note,
+/// and a venue restriction naming it, e.g. "Customers Bank Fedwire: US clients only"): (only, except).
+fn method_countries(words: &str) -> (Vec<String>, Vec<String>) {
+    let u = words.to_ascii_uppercase();
+    let mut only = Vec::new();
+    let mut except = Vec::new();
+    if u.contains("NON-US") {
+        except.push("US".to_string());
+    }
+    if ["US CLIENTS ONLY", "US ONLY", "US CUSTOMERS ONLY", "US RESIDENTS ONLY"].iter().any(|p| u.contains(p)) {
+        only.push("US".to_string());
+    }
+    if u.contains("SINGAPORE ACCOUNTS") {
+        only.push("SG".to_string());
+    }
+    if u.contains("UK/GIBRALTAR BANK") {
+        only.extend(["GB".to_string(), "GI".to_string()]);
+    }
+    (only, except)
+}
+
+/// Lower-case words of a text (letters and digits).
+fn words_of(text: &str) -> std::collections::HashSet<String> {
+    text.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_ascii_lowercase).collect()
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -140,6 +269,9 @@ pub struct Venue {
     pub kind: VenueKind,
     pub status: VenueStatus,
     pub regions: Vec<String>,
+    /// Countries whose residents the venue does not serve (or not as new customers), from its published
+    /// restrictions.
+    pub restrictions: Vec<Restriction>,
     pub fiat_currencies: Vec<String>,
     pub fees: FeeSchedule,
     #[serde(with = "crate::money::decimal_str::option")]
@@ -310,19 +442,63 @@ fn venue(r: &Reader) -> Result<Venue, CatalogError> {
             });
         }
     }
+    let published_restrictions = strings(v, "region_restrictions");
     let mut withdrawal_methods = Vec::new();
     for m in v.get("fiat_withdrawal_methods").and_then(Value::as_array).into_iter().flatten() {
+        let name = text(m, "method").unwrap_or_else(|| "unnamed".into());
+        let (mut min_amount, mut max_amount) = (r.num(m, "min_amount")?, r.num(m, "max_amount")?);
+        let (mut min_exclusive, mut max_exclusive) = (false, false);
+        // A size range in the name ("<= 10,000", "> 10,000") is a size of one withdrawal.
+        let mut max_amount_period = text(m, "max_amount_period");
+        match size_in_name(&name) {
+            Some((op @ (">" | ">="), amount)) if min_amount.is_none() => {
+                min_amount = Some(amount);
+                min_exclusive = op == ">";
+            }
+            Some((op @ ("<" | "<="), amount)) if max_amount.is_none() => {
+                max_amount = Some(amount);
+                max_exclusive = op == "<";
+                max_amount_period = Some("transaction".into());
+            }
+            _ => {}
+        }
+        // The words about the method: its own, and a venue restriction that names it ("Customers Bank Fedwire:
+        // US clients only" names the method "Fedwire (Customers Bank)").
+        let own = words_of(&name);
+        let about: Vec<&String> = published_restrictions
+            .iter()
+            .filter(|t| {
+                t.split_once(':').is_some_and(|(head, _)| {
+                    let head = words_of(head);
+                    head.len() >= 2 && head.is_subset(&own)
+                })
+            })
+            .collect();
+        let mut words = vec![name.clone()];
+        words.extend(text(m, "kyc_level"));
+        words.extend(text(m, "note"));
+        words.extend(about.iter().map(|t| t.to_string()));
+        let (only_countries, except_countries) = method_countries(&words.join(" | "));
+        let restriction = (!only_countries.is_empty() || !except_countries.is_empty())
+            .then(|| about.first().map(|t| t.to_string()).unwrap_or_else(|| name.clone()));
         withdrawal_methods.push(WithdrawalMethod {
-            method: text(m, "method").unwrap_or_else(|| "unnamed".into()),
+            method: name,
             currency: text(m, "currency"),
             fee_fixed: r.num(m, "fee_fixed")?,
             fee_pct: r.num(m, "fee_pct")?,
-            min_amount: r.num(m, "min_amount")?,
-            max_amount: r.num(m, "max_amount")?,
-            max_amount_period: text(m, "max_amount_period"),
+            fee_min: r.num(m, "fee_min")?,
+            min_amount,
+            max_amount,
+            min_exclusive,
+            max_exclusive,
+            max_amount_period,
             settlement_time: text(m, "settlement_time"),
             source: text(m, "source"),
             as_of: text(m, "as_of"),
+            only_countries,
+            except_countries,
+            restriction,
+            replaced_for: Vec::new(),
         });
     }
     let mut withdrawal_limits = Vec::new();
@@ -359,6 +535,7 @@ fn venue(r: &Reader) -> Result<Venue, CatalogError> {
         kind,
         status,
         regions: strings(v, "regions"),
+        restrictions: restrictions(&published_restrictions),
         fiat_currencies: strings(v, "fiat_currencies"),
         fees,
         typical_spread_pct: r.num(v, "typical_spread_pct")?,

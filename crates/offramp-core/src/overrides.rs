@@ -167,18 +167,21 @@ pub fn apply(venue: &mut Venue, overrides: &[Override]) {
             }
             Field::WithdrawalFee => {
                 let currency = o.currency.map(|c| c.as_str().to_string());
+                // Yours replaces every published method for that currency (a method paying out several
+                // currencies still counts for the others).
+                if let Some(c) = &currency {
+                    for m in venue.withdrawal_methods.iter_mut().filter(|m| m.pays_out(c)) {
+                        m.replaced_for.push(c.clone());
+                    }
+                }
                 venue.withdrawal_methods.retain(|m| m.currency != currency);
                 venue.withdrawal_methods.push(WithdrawalMethod {
                     method: "your withdrawal".into(),
                     currency,
                     fee_fixed: Some(o.value),
-                    fee_pct: None,
-                    min_amount: None,
-                    max_amount: None,
-                    max_amount_period: None,
-                    settlement_time: None,
                     source: Some(source(o)),
                     as_of: Some(o.set_on.clone()),
+                    ..Default::default()
                 });
             }
             Field::LimitDay | Field::LimitMonth | Field::LimitYear => {
@@ -253,6 +256,21 @@ mod tests {
             ["taker_pct 0.1 %", "limit_day 25000 USD", "limit_month 100000 USD", "withdrawal_fee 0 USD"]
         );
         assert_eq!(v.fees.source.as_deref(), Some("your figure, set 2026-11-28"));
+    }
+
+    /// A withdrawal fee of yours above the published ones still wins: a method published for several currencies
+    /// (SWIFT for USD/GBP/EUR, 60) no longer counts for yours (USD), and still counts for the others.
+    #[test]
+    fn your_withdrawal_fee_wins_even_above_the_published_ones() {
+        let json = r#"[{"id":"kraken","name":"Kraken","kind":"exchange","status":"active","taker_fee_pct":0.26,
+          "fiat_withdrawal_methods":[{"method":"Fedwire","currency":"USD","fee_fixed":4},
+          {"method":"SWIFT","currency":"USD/GBP/EUR","fee_fixed":60}]}]"#;
+        let mut v = parse_catalog(json).unwrap().remove(0);
+        apply(&mut v, &[Override::parse("kraken", "withdrawal_fee", "75 USD", "my bank", "2026-11-28").unwrap()]);
+        let (fee, m) = crate::quote::cheapest_withdrawal(&v, "USD", d("100000"), "US").unwrap();
+        assert_eq!((fee, m.method.as_str()), (d("75"), "your withdrawal"));
+        let (fee, m) = crate::quote::cheapest_withdrawal(&v, "EUR", d("100000"), "DE").unwrap();
+        assert_eq!((fee, m.method.as_str()), (d("60"), "SWIFT"));
     }
 
     #[test]

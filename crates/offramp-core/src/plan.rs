@@ -17,7 +17,7 @@ use chrono::{Days, NaiveDate};
 use rust_decimal::MathematicalOps;
 use serde::Serialize;
 
-use crate::catalog::{Venue, VenueKind, VenueStatus};
+use crate::catalog::{Venue, VenueKind, VenueStatus, WithdrawalMethod};
 use crate::market::RollingLimit;
 use crate::quote::{cheapest_withdrawal, quote, taker_fee_pct, withdrawal_limits, SaleRequest};
 use crate::Decimal;
@@ -468,20 +468,11 @@ struct VenueCosts {
     volume_30d: Decimal,
     /// The seller's own sales raise the fee tier when the tiers are counted in the sale's currency.
     own_volume_counts: bool,
-    /// Published withdrawal methods in the sale's currency with a known fee.
-    withdrawals: Vec<Withdrawal>,
+    /// Published withdrawal methods in the sale's currency, offered in the seller's country, with a known fee.
+    withdrawals: Vec<WithdrawalMethod>,
     /// The smallest order, when published in the sale's currency.
     min_order: Option<Decimal>,
     deposit_fee: Option<Decimal>,
-}
-
-/// A withdrawal method's fee and the amounts it takes.
-struct Withdrawal {
-    fixed: Decimal,
-    fraction: Decimal,
-    min: Option<Decimal>,
-    /// The most one withdrawal (or one day's withdrawals) may carry.
-    max: Option<Decimal>,
 }
 
 impl VenueCosts {
@@ -491,16 +482,8 @@ impl VenueCosts {
         let withdrawals = venue
             .withdrawal_methods
             .iter()
-            .filter(|m| m.pays_out(fiat) && (m.fee_fixed.is_some() || m.fee_pct.is_some()))
-            .map(|m| {
-                let (min, max) = m.amount_range();
-                Withdrawal {
-                    fixed: m.fee_fixed.unwrap_or_default(),
-                    fraction: fraction(m.fee_pct).unwrap_or_default(),
-                    min,
-                    max,
-                }
-            })
+            .filter(|m| m.pays_out(fiat) && m.offered_to(&sale.country) && m.fee_known())
+            .cloned()
             .collect();
         // The same choice as `quote::taker_fee_pct`: the highest tier reached, its figure or else the base fee.
         let both = |p: Option<Decimal>| p.map(|p| (p, p / Decimal::ONE_HUNDRED));
@@ -524,19 +507,13 @@ impl VenueCosts {
     }
 
     /// The cheapest published withdrawal that takes `amount`: the choice of `quote::cheapest_withdrawal` (the same
-    /// methods and sizes, `WithdrawalMethod::amount_range`), with the percentages divided out once. `Err(())` when
-    /// methods are published but none takes that amount.
+    /// methods, sizes and fees: `WithdrawalMethod::takes` and `fee_for`). `Err(())` when methods are published but
+    /// none takes that amount.
     fn withdrawal_fee(&self, amount: Decimal) -> Result<Option<Decimal>, ()> {
         if self.withdrawals.is_empty() {
             return Ok(None);
         }
-        self.withdrawals
-            .iter()
-            .filter(|w| w.min.is_none_or(|m| amount >= m) && w.max.is_none_or(|m| amount <= m))
-            .map(|w| w.fixed + amount * w.fraction)
-            .min()
-            .map(Some)
-            .ok_or(())
+        self.withdrawals.iter().filter(|w| w.takes(amount)).map(|w| w.fee_for(amount)).min().map(Some).ok_or(())
     }
 
     /// The taker fee (percent and fraction) and the maker fraction at a 30-day volume.
@@ -647,7 +624,7 @@ fn mix(desk: &Venue, spread_pct: Decimal, exchange: &Venue, sale: &SaleRequest) 
     }
     let ex_gross = q_ex * sale.price;
     let impact = crate::market::sqrt_impact(&p, q_ex)?.average_fraction * ex_gross;
-    let wfee = cheapest_withdrawal(exchange, sale.fiat.as_str(), ex_gross).ok()?.0;
+    let wfee = cheapest_withdrawal(exchange, sale.fiat.as_str(), ex_gross, &sale.country).ok()?.0;
     let cost = q_desk * sale.price * s + ex_gross * f + impact + wfee + exchange.deposit_fee?;
     Some(Mix {
         desk: desk.id.clone(),

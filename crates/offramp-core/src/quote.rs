@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use crate::catalog::{Venue, VenueKind, VenueStatus, WithdrawalLimit, WithdrawalMethod};
+use crate::catalog::{RestrictionKind, Venue, VenueKind, VenueStatus, WithdrawalLimit, WithdrawalMethod};
 use crate::market::{schedule_withdrawals, sqrt_impact, walk_sell, ImpactParams, OrderBook, RollingLimit, SellWalk};
 use crate::money::Code;
 use crate::Decimal;
@@ -136,6 +136,20 @@ pub fn quote_with_book(venue: &Venue, req: &SaleRequest, book: Option<&OrderBook
     if !venue.regions.is_empty() && !serves(&venue.regions, &req.country) {
         q.unsuitable.push(format!("not listed for {} (regions are indicative)", req.country));
     }
+    for r in venue.restrictions.iter().filter(|r| r.country.eq_ignore_ascii_case(&req.country)) {
+        match r.kind {
+            RestrictionKind::Refused => {
+                q.unsuitable.push(format!("does not serve residents of {}: {}", r.country, r.text))
+            }
+            RestrictionKind::NewAccountsRefused => q.unsuitable.push(format!(
+                "takes no new customers from {} (an account you already have may still work): {}",
+                r.country, r.text
+            )),
+            RestrictionKind::Unverified => {
+                q.warnings.push(format!("may not serve residents of {} (unverified): {}", r.country, r.text))
+            }
+        }
+    }
     match venue.kind {
         VenueKind::Exchange => exchange(venue, req, gross, book, &mut q),
         VenueKind::P2p => {
@@ -256,7 +270,7 @@ fn exchange(venue: &Venue, req: &SaleRequest, gross: Decimal, book: Option<&Orde
         note: venue.deposit_fee_note.clone().unwrap_or_else(|| "not published".into()),
     });
     let fiat = req.fiat.as_str();
-    let cheapest = cheapest_withdrawal(venue, fiat, gross);
+    let cheapest = cheapest_withdrawal(venue, fiat, gross, &req.country);
     q.costs.push(CostLine {
         name: "fiat withdrawal fee",
         amount: cheapest.as_ref().ok().map(|(f, _)| *f),
@@ -289,22 +303,25 @@ fn exchange(venue: &Venue, req: &SaleRequest, gross: Decimal, book: Option<&Orde
     }
 }
 
-/// The cheapest published way to withdraw `amount` of `fiat` in one withdrawal, among the methods whose sizes take
-/// it: its fee (fixed plus percentage) and the method; or why it is not known.
+/// The cheapest published way for a resident of `country` to withdraw `amount` of `fiat` in one withdrawal, among
+/// the methods offered there whose sizes take it: its fee (fixed plus percentage, at least the minimum fee) and the
+/// method; or why it is not known.
 pub fn cheapest_withdrawal<'v>(
     venue: &'v Venue,
     fiat: &str,
     amount: Decimal,
+    country: &str,
 ) -> Result<(Decimal, &'v WithdrawalMethod), String> {
-    let methods: Vec<&WithdrawalMethod> = venue.withdrawal_methods.iter().filter(|m| m.pays_out(fiat)).collect();
-    let fee = |m: &WithdrawalMethod| {
-        m.fee_fixed.unwrap_or_default() + m.fee_pct.map(|p| amount * p / Decimal::ONE_HUNDRED).unwrap_or_default()
-    };
-    let priced: Vec<&&WithdrawalMethod> =
-        methods.iter().filter(|m| m.fee_fixed.is_some() || m.fee_pct.is_some()).collect();
-    match priced.iter().filter(|m| m.takes(amount)).min_by_key(|m| fee(m)) {
-        Some(m) => Ok((fee(m), m)),
-        None if methods.is_empty() => Err(format!("no {fiat} withdrawal method published")),
+    let paying: Vec<&WithdrawalMethod> = venue.withdrawal_methods.iter().filter(|m| m.pays_out(fiat)).collect();
+    let methods: Vec<&&WithdrawalMethod> = paying.iter().filter(|m| m.offered_to(country)).collect();
+    let priced: Vec<&&&WithdrawalMethod> = methods.iter().filter(|m| m.fee_known()).collect();
+    match priced.iter().filter(|m| m.takes(amount)).min_by_key(|m| m.fee_for(amount)) {
+        Some(m) => Ok((m.fee_for(amount), m)),
+        None if paying.is_empty() => Err(format!("no {fiat} withdrawal method published")),
+        None if methods.is_empty() => Err(format!(
+            "no {fiat} withdrawal method offered to residents of {country}: {}",
+            paying.iter().filter_map(|m| m.restriction.as_deref()).collect::<Vec<_>>().join("; ")
+        )),
         None if priced.is_empty() => Err(format!("{fiat} withdrawal fee not published")),
         None => Err(format!("no published {fiat} withdrawal method takes {amount} at once")),
     }
