@@ -25,7 +25,7 @@ pub fn plan_sale(venues: &[Venue], r: &QuoteRequest, start: NaiveDate, max_days:
             format!("max days: {max_days} is not between 1 and {MAX_DAYS}"),
         ));
     }
-    let sale = sale_request(r)?;
+    let sale = sale_request(venues, r)?;
     if sale.qty <= Decimal::ZERO {
         return Err(AppError::new(ErrorCode::InvalidInput, "quantity: must be positive"));
     }
@@ -113,7 +113,8 @@ impl Session {
         progress: Progress,
     ) -> Result<Plan, AppError> {
         let currency = tax.jurisdiction.currency();
-        let sale = sale_request(r)?;
+        let venues = self.catalog()?.venues;
+        let sale = sale_request(&venues, r)?;
         if sale.fiat != currency {
             return Err(AppError::new(
                 ErrorCode::InvalidInput,
@@ -124,7 +125,7 @@ impl Session {
                 ),
             ));
         }
-        let plan = plan_sale(&self.catalog()?.venues, r, start, max_days)?;
+        let plan = plan_sale(&venues, r, start, max_days)?;
         let history = self.history(progress)?;
         let lots = crate::report::holdings::held_lots(&history, sale.asset, start, tax.jurisdiction, &tax.basis)?;
         Ok(plan.with_tax(&lots, tax.jurisdiction, tax.rates, WAIT_DAYS))

@@ -344,13 +344,38 @@ fn median_mid<'b>(
 }
 
 /// Reads a sale request typed by the user (UI or command line), naming the field of any mistake.
-pub fn sale_request(r: &QuoteRequest) -> Result<offramp_core::quote::SaleRequest, AppError> {
+pub fn sale_request(venues: &[Venue], r: &QuoteRequest) -> Result<offramp_core::quote::SaleRequest, AppError> {
     use offramp_core::market::ImpactParams;
     use offramp_core::money::Code;
     use offramp_core::Decimal;
-    let code = |field: &str, t: &str| {
-        Code::parse(t).map_err(|e| AppError::new(ErrorCode::InvalidInput, format!("{field}: {e}")))
-    };
+    let invalid = |m: String| AppError::new(ErrorCode::InvalidInput, m);
+    let code = |field: &str, t: &str| Code::parse(t).map_err(|e| invalid(format!("{field}: {e}")));
+    let asset = code("asset", &r.asset)?;
+    let fiat = code("currency", &r.fiat)?;
+    if asset.is_fiat() {
+        return Err(invalid(format!("asset: {asset} is a fiat currency; sell a crypto asset (BTC, ETH, ...)")));
+    }
+    if !fiat.is_fiat() {
+        return Err(invalid(format!(
+            "currency: {fiat} is not a fiat currency; give the one you want in your bank (USD, EUR, GBP, ...)"
+        )));
+    }
+    // The assets the catalog's venues name (a venue's "others" names none): a sale of anything else would be
+    // priced at some other asset's depth.
+    let named: std::collections::BTreeSet<String> = venues
+        .iter()
+        .flat_map(|v| v.record.get("assets").and_then(|a| a.as_array()).into_iter().flatten())
+        .filter_map(|a| a.as_str())
+        .filter_map(|a| Code::parse(a).ok())
+        .map(|c| c.to_string())
+        .collect();
+    if !named.is_empty() && !named.contains(asset.as_str()) {
+        return Err(invalid(format!(
+            "asset: no venue in the catalog names {asset} (known: {})",
+            named.into_iter().collect::<Vec<_>>().join(", ")
+        )));
+    }
+    let country = offramp_core::country::parse_country(&r.country).map_err(|e| invalid(format!("country: {e}")))?;
     // Figures are bounded so that every product the cost model forms (quantity × price, their squares in the
     // price risk) stays far inside a decimal's range: a typo of twenty digits is refused, not a crash.
     let limit = Decimal::from(1_000_000_000_000i64);
@@ -383,9 +408,20 @@ pub fn sale_request(r: &QuoteRequest) -> Result<offramp_core::quote::SaleRequest
     };
     let impact = match (&r.daily_volatility, &r.daily_volume) {
         (Some(v), Some(vol)) => {
+            // A fraction of the price (0.03), or a percent written as one ("3%"); a bare 3 is a percent typed
+            // for a fraction: refused rather than read as 300 %.
+            let volatility = match v.trim().strip_suffix('%') {
+                Some(pct) => bounded("daily volatility", pct.trim(), false)? / Decimal::ONE_HUNDRED,
+                None => bounded("daily volatility", v, false)?,
+            };
+            if volatility > Decimal::ONE {
+                return Err(invalid(format!(
+                    "daily volatility: {volatility} is a fraction of the price (0.03 is 3 % a day): write 0.03 or 3%"
+                )));
+            }
             let p = ImpactParams {
                 y: at_most("impact Y", bounded("impact Y", r.impact_y.as_deref().unwrap_or("0.7"), false)?, small)?,
-                daily_volatility: at_most("daily volatility", bounded("daily volatility", v, false)?, small)?,
+                daily_volatility: volatility,
                 daily_volume: bounded("daily volume", vol, true)?,
             };
             if qty.checked_div(p.daily_volume).is_none_or(|ratio| ratio > limit) {
@@ -417,10 +453,10 @@ pub fn sale_request(r: &QuoteRequest) -> Result<offramp_core::quote::SaleRequest
         ));
     }
     Ok(offramp_core::quote::SaleRequest {
-        asset: code("asset", &r.asset)?,
+        asset,
         qty,
-        fiat: code("currency", &r.fiat)?,
-        country: r.country.to_ascii_uppercase(),
+        fiat,
+        country,
         price,
         volume_30d: bounded("30-day volume", r.volume_30d.as_deref().unwrap_or("0"), false)?,
         impact,
@@ -433,7 +469,7 @@ fn quote_all_with_books(
     books: &std::collections::HashMap<String, offramp_core::market::OrderBook>,
 ) -> Result<Vec<offramp_core::quote::VenueQuote>, AppError> {
     use offramp_core::catalog::VenueStatus;
-    let req = sale_request(r)?;
+    let req = sale_request(venues, r)?;
     let mut quotes: Vec<_> = venues
         .iter()
         .filter(|v| v.status != VenueStatus::Reference)
@@ -558,6 +594,51 @@ pub(crate) mod quote_tests {
         assert!(bitfinex.warnings.iter().any(|w| w.starts_with("may not serve residents of US (unverified)")));
         let de = quote_of("binance", &QuoteRequest { fiat: "EUR".into(), country: "DE".into(), ..req() });
         assert!(!de.unsuitable.iter().any(|u| u.contains("residents")), "{:?}", de.unsuitable);
+    }
+
+    /// What the planner used to take silently: an asset no venue names, a currency that is not fiat, a country
+    /// that does not exist, a volatility typed as a percent.
+    #[test]
+    fn requests_that_cannot_be_planned_are_refused_with_the_reason() {
+        let err = |r: QuoteRequest| quote_all(&r).unwrap_err();
+        let e = err(QuoteRequest { asset: "FOOCOIN".into(), ..req() });
+        assert_eq!(e.code, ErrorCode::InvalidInput);
+        assert!(
+            e.message.starts_with("asset: no venue in the catalog names FOOCOIN (known: BNB, BTC, ETH"),
+            "{}",
+            e.message
+        );
+        assert!(err(QuoteRequest { fiat: "XYZ".into(), ..req() }).message.starts_with("currency: XYZ is not a fiat"));
+        assert!(err(QuoteRequest { fiat: "BTC".into(), ..req() }).message.starts_with("currency: BTC is not a fiat"));
+        assert!(err(QuoteRequest { asset: "USD".into(), ..req() }).message.starts_with("asset: USD is a fiat"));
+        assert!(err(QuoteRequest { country: "ZZ".into(), ..req() })
+            .message
+            .starts_with("country: `ZZ` is not a country"));
+        assert!(err(QuoteRequest { country: "".into(), ..req() }).message.starts_with("country: give your country"));
+        let e = err(QuoteRequest { daily_volatility: Some("3".into()), ..req() });
+        assert!(e.message.starts_with("daily volatility: 3 is a fraction of the price"), "{}", e.message);
+        // A percent written as one, and a country by its name.
+        let pct =
+            quote_all(&QuoteRequest { daily_volatility: Some("3%".into()), country: "United States".into(), ..req() })
+                .unwrap();
+        let fraction = quote_all(&req()).unwrap();
+        assert_eq!(pct, fraction);
+        // A sale far beyond the market's depth: no venue shows a negative net as if it were a plan.
+        let huge = QuoteRequest { daily_volatility: Some("1".into()), daily_volume: Some("0.001".into()), ..req() };
+        for q in quote_all(&huge).unwrap() {
+            if q.net.is_some_and(|n| n < offramp_core::Decimal::ZERO) {
+                assert!(q.unsuitable.iter().any(|u| u.starts_with("its costs would exceed")), "{q:?}");
+            }
+        }
+        let start = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+        let p = crate::plan::plan_sale(&venues(None).unwrap(), &huge, start, 30).unwrap();
+        for ex in &p.exchanges {
+            assert!(
+                ex.schedules.iter().all(|s| s.net.is_none_or(|n| n >= offramp_core::Decimal::ZERO)),
+                "{}",
+                ex.venue
+            );
+        }
     }
 
     #[test]

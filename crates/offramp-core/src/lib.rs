@@ -5,6 +5,7 @@
 
 pub mod ca;
 pub mod catalog;
+pub mod country;
 pub mod de;
 pub mod fasthash;
 pub mod holding;

@@ -563,6 +563,9 @@ impl VenueCosts {
         let impact: Option<Decimal> = t.impacts.as_ref().map(|i| i.iter().sum());
         // One deposit of the crypto, then the days' costs.
         let cost = fees.and_then(|f| impact.and_then(|i| wfees.and_then(|w| self.deposit_fee.map(|d| f + i + w + d))));
+        if cost.is_some_and(|c| c > gross) {
+            return None; // costs beyond what the sale brings in: never a plan
+        }
         Some(Schedule {
             days: t.days,
             urgency: t.kappa,
@@ -626,6 +629,9 @@ fn mix(desk: &Venue, spread_pct: Decimal, exchange: &Venue, sale: &SaleRequest) 
     let impact = crate::market::sqrt_impact(&p, q_ex)?.average_fraction * ex_gross;
     let wfee = cheapest_withdrawal(exchange, sale.fiat.as_str(), ex_gross, &sale.country).ok()?.0;
     let cost = q_desk * sale.price * s + ex_gross * f + impact + wfee + exchange.deposit_fee?;
+    if cost > sale.qty * sale.price {
+        return None;
+    }
     Some(Mix {
         desk: desk.id.clone(),
         exchange: exchange.id.clone(),

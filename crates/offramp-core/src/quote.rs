@@ -211,6 +211,9 @@ pub fn quote_with_book(venue: &Venue, req: &SaleRequest, book: Option<&OrderBook
     }
     let known: Option<Decimal> = q.costs.iter().map(|c| c.amount).sum();
     q.net = known.map(|c| gross - c);
+    if q.net.is_some_and(|n| n < Decimal::ZERO) {
+        q.unsuitable.push("its costs would exceed what the sale brings in: sell less at once, or ask a desk".into());
+    }
     q
 }
 
