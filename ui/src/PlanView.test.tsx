@@ -12,9 +12,10 @@ afterEach(() => {
 
 const status = { app_version: "0.1.0", flavor: "dev", data_dir: "/d", data_dir_overridden: false, ledger_path: "/d/l", ledger: "missing", ledger_size_bytes: null };
 
-const schedule = (days: number, urgency: string, net: string | null, efficient: boolean): Schedule => ({
+const schedule = (days: number, urgency: string, net: string | null, efficient: boolean, fastest = false): Schedule => ({
   days,
   urgency,
+  fastest,
   sales: [{ day: "2026-12-01", qty: "3.33333333", gross: "216666.66", fee_pct: "0.26", fee: "563.33", impact: "95.7", withdrawal_fee: "4" }],
   gross: "650000",
   cost: net === null ? null : "1651.48",
@@ -37,7 +38,7 @@ const plan: Plan = {
     {
       venue: "kraken",
       name: "Kraken",
-      schedules: [schedule(3, "0", "648348.5249", true), schedule(5, "0.1", "648000", false)],
+      schedules: [schedule(3, "0", "648348.5249", true), schedule(5, "0.1", "648000", false), schedule(2, "0", "647000", true, true)],
       limits: [
         { days: 1, cap: "10000000" },
         { days: 30, cap: "100000000" },
@@ -78,6 +79,8 @@ test("after comparing, the sale is planned over days: the frontier per exchange,
   const row = within(kraken).getByTestId("schedule-kraken-3-0");
   expect(within(row).getByTestId("schedule-net").textContent).toBe("648,348.52");
   expect(row.textContent).toContain("even");
+  // The fastest fill under the limits is named as such.
+  expect(within(kraken).getByTestId("schedule-kraken-2-fastest").textContent).toContain("as fast as the limits allow");
   // Only the frontier is shown when there is one.
   expect(within(kraken).queryByTestId("schedule-kraken-5-0.1")).toBeNull();
   // Without a frontier, the shortest schedules, with unknown costs said as such.

@@ -86,9 +86,9 @@ function PlanTables({ plan, fiat, asset }: { plan: Plan; fiat: string; asset: st
             </thead>
             <tbody>
               {shown(v).map((s) => (
-                <tr key={`${s.days}-${s.urgency}`} data-testid={`schedule-${v.venue}-${s.days}-${s.urgency}`}>
+                <tr key={`${s.days}-${s.urgency}-${s.fastest}`} data-testid={`schedule-${v.venue}-${s.days}-${s.fastest ? "fastest" : s.urgency}`}>
                   <td className="num">{s.days}</td>
-                  <td>{s.urgency === "0" ? "even" : `front-loaded (${s.urgency})`}</td>
+                  <td>{s.fastest ? "as fast as the limits allow" : s.urgency === "0" ? "even" : `front-loaded (${s.urgency})`}</td>
                   <td className="num">{money(s.cost)}</td>
                   <td className="num" data-testid="schedule-net">
                     {money(s.net)}

@@ -318,7 +318,13 @@ fn print_plan(p: &Plan, all: bool, json: bool, out: &mut dyn Write) -> std::io::
         let frontier = v.schedules.iter().any(|s| s.efficient);
         let shown = v.schedules.iter().enumerate().filter(|(i, s)| all || s.efficient || (!frontier && *i < 3));
         for s in shown.map(|(_, s)| s) {
-            let urgency = if s.urgency.is_zero() { "even".to_string() } else { s.urgency.to_string() };
+            let urgency = if s.fastest {
+                "fastest".to_string()
+            } else if s.urgency.is_zero() {
+                "even".to_string()
+            } else {
+                s.urgency.to_string()
+            };
             let first: Vec<String> = s.sales.iter().take(3).map(|d| d.qty.normalize().to_string()).collect();
             let more = if s.sales.len() > 3 { ", ..." } else { "" };
             let tax_cols =

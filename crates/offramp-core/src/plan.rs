@@ -76,6 +76,9 @@ pub struct Schedule {
     #[serde(with = "crate::money::decimal_str")]
     #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub urgency: Decimal,
+    /// As fast as the limits allow: each day sells all the room every rolling window leaves (urgency 0 then
+    /// means nothing).
+    pub fastest: bool,
     pub sales: Vec<DaySale>,
     #[serde(with = "crate::money::decimal_str")]
     #[cfg_attr(feature = "ts", ts(type = "string"))]
@@ -304,10 +307,22 @@ fn plan_exchange(venue: &Venue, req: &PlanRequest, max_days: u32, trajectories: 
             None => rejected_for_limits += 1,
         }
     }
-    out.fewest_days = fewest_days(sale, req.start, max_days, &out.limits);
-    if let Some(n) = out.fewest_days.filter(|&n| !trajectories.iter().any(|t| t.days == n)) {
+    if let Some(n) = fewest_even_days(sale, req.start, max_days, &out.limits)
+        .filter(|&n| !trajectories.iter().any(|t| t.days == n && t.kappa.is_zero()))
+    {
         if let Some(s) = costs.schedule(&Trajectory::new(sale, n, Decimal::ZERO), req.start, &out.limits) {
             schedules.push(s);
+        }
+    }
+    let fastest = fastest_quantities(sale, req.start, max_days, &out.limits, costs.min_order);
+    out.fewest_days = fastest.as_ref().map(|q| q.len() as u32);
+    if let Some(qtys) = fastest {
+        let t = Trajectory::from_quantities(sale, qtys);
+        if !trajectories.iter().any(|x| x.qtys == t.qtys) {
+            if let Some(mut s) = costs.schedule(&t, req.start, &out.limits) {
+                s.fastest = true;
+                schedules.push(s);
+            }
         }
     }
     if out.fewest_days.is_none() {
@@ -386,10 +401,11 @@ fn quantities_from(x: &[Decimal], total: Decimal) -> Vec<Decimal> {
     out
 }
 
-/// The fewest days of an even split that keep every window within its cap. An even split puts
-/// `min(n, w)/n` of the total in a window of `w` days, so `n` must reach `w·total/cap` for each cap below the
-/// total; the search starts there and checks day by day (the 8-place cut can push a boundary case one day on).
-fn fewest_days(sale: &SaleRequest, start: NaiveDate, max_days: u32, limits: &[RollingLimit]) -> Option<u32> {
+/// The fewest days of an even split that keep every window within its cap (a steadier schedule than the fastest,
+/// offered beside it). An even split puts `min(n, w)/n` of the total in a window of `w` days, so `n` must reach
+/// `w·total/cap` for each cap below the total; the search starts there and checks day by day (the 8-place cut can
+/// push a boundary case one day on).
+fn fewest_even_days(sale: &SaleRequest, start: NaiveDate, max_days: u32, limits: &[RollingLimit]) -> Option<u32> {
     let total = sale.qty * sale.price;
     let mut from = 1u32;
     for l in limits {
@@ -405,12 +421,77 @@ fn fewest_days(sale: &SaleRequest, start: NaiveDate, max_days: u32, limits: &[Ro
     })
 }
 
-/// Every window of every known limit holds no more than its cap (prefix sums: one pass per limit).
+/// The fastest sale the limits allow, as each day's quantity: every day sells all the room that every rolling
+/// window leaves (its cap less what the window's earlier days withdrew), as the largest quantity of 8 places whose
+/// gross in cents ([`withdrawn`]) fits, the last day the rest; a day with no room sells nothing. No schedule ends
+/// sooner: at every day this one has sold at least as much as any schedule within the caps. `None` when it needs
+/// more than `max_days` days.
+fn fastest_quantities(
+    sale: &SaleRequest,
+    start: NaiveDate,
+    max_days: u32,
+    limits: &[RollingLimit],
+    min_order: Option<Decimal>,
+) -> Option<Vec<Decimal>> {
+    let mut qtys: Vec<Decimal> = Vec::new();
+    let mut grosses: Vec<Decimal> = Vec::new();
+    let mut left = sale.qty;
+    while left > Decimal::ZERO {
+        if qtys.len() as u32 >= max_days {
+            return None;
+        }
+        let all = withdrawn(left * sale.price);
+        let mut room = all;
+        for l in limits {
+            if let Some(cap) = l.cap {
+                let earlier: Decimal =
+                    grosses.iter().rev().take(l.days.max(1) as usize - 1).map(|g| withdrawn(*g)).sum();
+                room = room.min(cap - earlier);
+            }
+        }
+        let q = if room >= all {
+            left
+        } else if room <= Decimal::ZERO {
+            Decimal::ZERO
+        } else {
+            // The largest quantity whose gross in cents still fits: from the most that half a cent more would
+            // allow, down a satoshi at a time (a step or two).
+            let sat = Decimal::new(1, QTY_PLACES);
+            let half_cent = Decimal::new(5, 3);
+            let mut q = ((room + half_cent) / sale.price)
+                .round_dp_with_strategy(QTY_PLACES, rust_decimal::RoundingStrategy::ToZero)
+                .min(left);
+            while q > Decimal::ZERO && withdrawn(q * sale.price) > room {
+                q -= sat;
+            }
+            // Less than the smallest order the venue takes is not a sale: wait for more room.
+            if q < left && min_order.is_some_and(|m| q * sale.price < m) {
+                q = Decimal::ZERO;
+            }
+            q.max(Decimal::ZERO)
+        };
+        qtys.push(q);
+        grosses.push(q * sale.price);
+        left -= q;
+    }
+    start.checked_add_days(Days::new(qtys.len() as u64))?;
+    Some(qtys)
+}
+
+/// What a day's sale puts against the withdrawal limits: its gross in whole cents (rounded half away from zero),
+/// as fiat is withdrawn. (Without it, quantities cut to 8 places leave a few hundredths of a cent of every
+/// day's room unused, and the dust left over takes one more day.)
+pub fn withdrawn(gross: Decimal) -> Decimal {
+    gross.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
+}
+
+/// Every window of every known limit holds no more than its cap (prefix sums: one pass per limit), each day
+/// counted as [`withdrawn`].
 fn within_limits(amounts: &[Decimal], limits: &[RollingLimit]) -> bool {
     let mut prefix = Vec::with_capacity(amounts.len() + 1);
     prefix.push(Decimal::ZERO);
     for a in amounts {
-        prefix.push(prefix[prefix.len() - 1] + a);
+        prefix.push(prefix[prefix.len() - 1] + withdrawn(*a));
     }
     limits.iter().all(|l| {
         let Some(cap) = l.cap else { return true };
@@ -434,6 +515,22 @@ impl Trajectory {
     fn new(sale: &SaleRequest, days: u32, kappa: Decimal) -> Trajectory {
         let x = holdings_fractions(days, kappa);
         let qtys = quantities(sale.qty, kappa, &x);
+        Trajectory::of(sale, days, kappa, &x, qtys)
+    }
+
+    /// A trajectory of given daily quantities (the fastest fill), its holdings fractions from what is left.
+    fn from_quantities(sale: &SaleRequest, qtys: Vec<Decimal>) -> Trajectory {
+        let mut x = Vec::with_capacity(qtys.len() + 1);
+        let mut left = sale.qty;
+        x.push(Decimal::ONE);
+        for q in &qtys {
+            left -= q;
+            x.push(if sale.qty.is_zero() { Decimal::ZERO } else { left / sale.qty });
+        }
+        Trajectory::of(sale, qtys.len() as u32, Decimal::ZERO, &x, qtys)
+    }
+
+    fn of(sale: &SaleRequest, days: u32, kappa: Decimal, x: &[Decimal], qtys: Vec<Decimal>) -> Trajectory {
         let grosses: Vec<Decimal> = qtys.iter().map(|q| *q * sale.price).collect();
         // Equal days (an even split) share one square root.
         let impacts = sale.impact.and_then(|p| {
@@ -569,6 +666,7 @@ impl VenueCosts {
         Some(Schedule {
             days: t.days,
             urgency: t.kappa,
+            fastest: false,
             sales,
             gross,
             cost,

@@ -7,7 +7,7 @@ use std::str::FromStr;
 use chrono::NaiveDate;
 use offramp_core::catalog::parse_catalog;
 use offramp_core::market::{room_on, ImpactParams};
-use offramp_core::plan::{plan, PlanRequest};
+use offramp_core::plan::{plan, withdrawn, PlanRequest};
 use offramp_core::quote::SaleRequest;
 use offramp_core::{Code, Decimal};
 use proptest::prelude::*;
@@ -65,11 +65,24 @@ fn ten_btc_under_kraken_like_limits() {
     let p = plan(&venues, &request("10", "64000", true, 60));
     let ex = p.exchanges.iter().find(|v| v.venue == "ex").unwrap();
     assert!(ex.unsuitable.is_empty(), "{:?}", ex.unsuitable);
+    // The fastest: 100,000 on each of days 1-5 fills the 30-day window; day 31 has room for 100,000 again (days 2-5
+    // hold 400,000), day 32 for the last 40,000: 32 days.
+    assert_eq!(ex.fewest_days, Some(32));
+    assert!(ex.schedules.iter().all(|s| s.days >= 32), "nothing shorter fits");
+    let fastest = ex.schedules.iter().find(|s| s.fastest).unwrap();
+    let days: Vec<(u32, Decimal)> = fastest
+        .sales
+        .iter()
+        .map(|x| ((x.day - NaiveDate::from_ymd_opt(2026, 12, 1).unwrap()).num_days() as u32 + 1, x.gross))
+        .collect();
+    // Each full day is the most of 8 places whose gross is 100,000.00 in cents: 1.56250007 BTC = 100,000.00448;
+    // the last day the rest, 0.62499958 BTC = 39,999.97312.
+    let k = d("100000.00");
+    let withdrawn_days: Vec<(u32, Decimal)> = days.iter().map(|(n, g)| (*n, withdrawn(*g))).collect();
+    assert_eq!(withdrawn_days, [(1, k), (2, k), (3, k), (4, k), (5, k), (31, k), (32, d("39999.97"))]);
     // An even split needs a day's share within 100,000 (7 days) and 30 days' share within 500,000: 30 × 640,000 / N
-    // ≤ 500,000 gives 39 days.
-    assert_eq!(ex.fewest_days, Some(39));
-    assert!(ex.schedules.iter().all(|s| s.days >= 39), "nothing shorter fits");
-    let s = ex.schedules.iter().find(|s| s.days == 39 && s.urgency.is_zero()).unwrap();
+    // ≤ 500,000 gives 39 days; it is offered beside the fastest.
+    let s = ex.schedules.iter().find(|s| s.days == 39 && s.urgency.is_zero() && !s.fastest).unwrap();
     assert_eq!(s.sales.iter().map(|x| x.qty).sum::<Decimal>(), d("10"));
     // Costs by hand for the even split: q = 10/39 BTC a day (the last day takes the rest).
     let q = s.sales[0].qty;
@@ -93,6 +106,24 @@ fn ten_btc_under_kraken_like_limits() {
     let closed =
         d("0.03") * d("64000") * d("10") * ((n - d("1")) * (d("2") * n - d("1")) / (d("6") * n)).sqrt().unwrap();
     assert!((s.risk_std.unwrap() - closed).abs() < d("0.01"), "{} vs {closed}", s.risk_std.unwrap());
+}
+
+/// 650,000 USD under 25,000 a day and 100,000 in any 30 days: an even split needs 196 days; selling each day's
+/// room needs 182 (six full 30-day windows of 100,000, then two days of 25,000).
+#[test]
+fn the_fewest_days_are_the_greedy_fill() {
+    let venues = parse_catalog(&catalog("25000", "100000")).unwrap();
+    let p = plan(&venues, &request("10", "65000", true, 365));
+    let ex = p.exchanges.iter().find(|v| v.venue == "ex").unwrap();
+    assert_eq!(ex.fewest_days, Some(182));
+    assert!(ex.schedules.iter().any(|s| s.fastest && s.days == 182));
+    let even: Vec<u32> = ex.schedules.iter().filter(|s| !s.fastest && s.urgency.is_zero()).map(|s| s.days).collect();
+    assert!(even.iter().any(|&n| n > 182), "the steadier even split: {even:?}");
+    // Within 181 days it cannot be done.
+    let p = plan(&venues, &request("10", "65000", true, 181));
+    let ex = p.exchanges.iter().find(|v| v.venue == "ex").unwrap();
+    assert_eq!(ex.fewest_days, None);
+    assert!(ex.unsuitable.iter().any(|u| u.contains("do not allow this sale within 181 days")), "{:?}", ex.unsuitable);
 }
 
 #[test]
@@ -202,13 +233,54 @@ proptest! {
         for s in &ex.schedules {
             prop_assert_eq!(s.sales.iter().map(|x| x.qty).sum::<Decimal>(), qty);
             let mut history = Vec::new();
+            // Fiat is withdrawn in cents: each day counts its gross rounded to the cent.
             for x in &s.sales {
                 let room = room_on(x.day, &history, &ex.limits).unwrap();
-                prop_assert!(x.gross <= room, "day {} gross {} room {}", x.day, x.gross, room);
-                history.push((x.day, x.gross));
+                let out = withdrawn(x.gross);
+                prop_assert!(out <= room, "day {} withdraws {} room {}", x.day, out, room);
+                history.push((x.day, out));
             }
         }
         // Either some schedule fits, or the plan says the limits do not allow the sale in the horizon.
         prop_assert!(!ex.schedules.is_empty() || ex.unsuitable.iter().any(|u| u.contains("do not allow")));
+        // The fewest days are those of the greedy fill, computed here independently with `room_on`: each day sells
+        // all the room left (cut to 8 places), the last day the rest.
+        let start = req.start;
+        let price = Decimal::from(price);
+        let (mut left, mut history, mut greedy) = (qty, Vec::new(), Vec::new());
+        let mut day = 0u32;
+        while left > Decimal::ZERO && day < max_days {
+            let date = start + chrono::Days::new(u64::from(day));
+            let room = room_on(date, &history, &ex.limits).unwrap();
+            // The largest quantity of 8 places (or all that is left) whose gross in cents fits today's room.
+            // (The test catalog publishes no minimum order.)
+            let sat = Decimal::new(1, 8);
+            let q = if withdrawn(left * price) <= room {
+                left
+            } else if room.is_zero() {
+                Decimal::ZERO
+            } else {
+                let mut q = (room / price).round_dp_with_strategy(8, rust_decimal::RoundingStrategy::ToZero);
+                while q + sat < left && withdrawn((q + sat) * price) <= room {
+                    q += sat;
+                }
+                q
+            };
+            if q > Decimal::ZERO {
+                history.push((date, withdrawn(q * price)));
+                greedy.push((date, q));
+            }
+            left -= q;
+            day += 1;
+        }
+        let expected = (left.is_zero()).then_some(day);
+        prop_assert_eq!(ex.fewest_days, expected);
+        if let Some(n) = expected {
+            prop_assert!(ex.schedules.iter().all(|s| s.days >= n), "a schedule shorter than the fewest days");
+            if let Some(f) = ex.schedules.iter().find(|s| s.fastest) {
+                let sold: Vec<(NaiveDate, Decimal)> = f.sales.iter().map(|x| (x.day, x.qty)).collect();
+                prop_assert_eq!(sold, greedy);
+            }
+        }
     }
 }

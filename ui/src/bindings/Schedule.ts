@@ -12,7 +12,12 @@ days: number,
 /**
  * κ per day (0: even split).
  */
-urgency: string, sales: Array<DaySale>, gross: string, 
+urgency: string, 
+/**
+ * As fast as the limits allow: each day sells all the room every rolling window leaves (urgency 0 then
+ * means nothing).
+ */
+fastest: boolean, sales: Array<DaySale>, gross: string, 
 /**
  * Trading fees, market impact, withdrawal fees and the deposit fee; `None` when any of them is unknown.
  */
