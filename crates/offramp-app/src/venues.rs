@@ -553,7 +553,16 @@ pub(crate) mod quote_tests {
         let small = QuoteRequest { qty: "0.1".into(), ..eur.clone() };
         let s = quote_of("bitfinex", &small);
         assert_eq!(line(&s, "fiat withdrawal fee").amount, Some(d("5.0")));
-        assert!(line(&s, "fiat withdrawal fee").note.starts_with("OpenPayd bank wire <= 10,000"));
+        let note = &line(&s, "fiat withdrawal fee").note;
+        assert!(note.starts_with("OpenPayd bank wire <= 10,000"), "{note}");
+        // Its source is the catalog's "same": the method above's, written out.
+        assert!(note.contains("source bitfinexbr.com/securities/fees"), "{note}");
+        // The taker fee says where its schedule comes from and as of when.
+        let fee = &line(&s, "taker fee").note;
+        assert!(
+            fee.starts_with("0.2% at 30-day volume 0; source https://www.bitfinex.com/fees, as of an unknown date"),
+            "{fee}"
+        );
     }
 
     /// Kraken's Fedwire is for US clients only and its SWIFT wire for non-US clients: a US seller pays 4, a

@@ -443,7 +443,7 @@ fn venue(r: &Reader) -> Result<Venue, CatalogError> {
         }
     }
     let published_restrictions = strings(v, "region_restrictions");
-    let mut withdrawal_methods = Vec::new();
+    let mut withdrawal_methods: Vec<WithdrawalMethod> = Vec::new();
     for m in v.get("fiat_withdrawal_methods").and_then(Value::as_array).into_iter().flatten() {
         let name = text(m, "method").unwrap_or_else(|| "unnamed".into());
         let (mut min_amount, mut max_amount) = (r.num(m, "min_amount")?, r.num(m, "max_amount")?);
@@ -493,7 +493,11 @@ fn venue(r: &Reader) -> Result<Venue, CatalogError> {
             max_exclusive,
             max_amount_period,
             settlement_time: text(m, "settlement_time"),
-            source: text(m, "source"),
+            // "same" is the catalog's ditto: the source of the method above.
+            source: match text(m, "source") {
+                Some(s) if s.eq_ignore_ascii_case("same") => withdrawal_methods.last().and_then(|p| p.source.clone()),
+                other => other,
+            },
             as_of: text(m, "as_of"),
             only_countries,
             except_countries,

@@ -227,10 +227,11 @@ fn exchange(venue: &Venue, req: &SaleRequest, gross: Decimal, book: Option<&Orde
         name: "taker fee",
         amount: fee_pct.map(|p| gross * p / Decimal::ONE_HUNDRED),
         note: format!(
-            "{} at 30-day volume {}{}",
+            "{} at 30-day volume {}; source {}, as of {}",
             pct_note(fee_pct),
             req.volume_30d,
-            venue.fees.as_of.as_deref().map(|d| format!(" (schedule as of {d})")).unwrap_or_default()
+            venue.fees.source.as_deref().unwrap_or("not given"),
+            venue.fees.as_of.as_deref().unwrap_or("an unknown date")
         ),
     });
     let walked = book.map(|b| walk_sell(b, req.qty));
