@@ -434,7 +434,8 @@ fn fastest_quantities(
     min_order: Option<Decimal>,
 ) -> Option<Vec<Decimal>> {
     let mut qtys: Vec<Decimal> = Vec::new();
-    let mut grosses: Vec<Decimal> = Vec::new();
+    // Running sums of what each day withdrew (in cents), so a window's earlier days cost one subtraction.
+    let mut prefix: Vec<Decimal> = vec![Decimal::ZERO];
     let mut left = sale.qty;
     while left > Decimal::ZERO {
         if qtys.len() as u32 >= max_days {
@@ -444,8 +445,8 @@ fn fastest_quantities(
         let mut room = all;
         for l in limits {
             if let Some(cap) = l.cap {
-                let earlier: Decimal =
-                    grosses.iter().rev().take(l.days.max(1) as usize - 1).map(|g| withdrawn(*g)).sum();
+                let n = prefix.len() - 1;
+                let earlier = prefix[n] - prefix[n.saturating_sub(l.days.max(1) as usize - 1)];
                 room = room.min(cap - earlier);
             }
         }
@@ -471,7 +472,7 @@ fn fastest_quantities(
             q.max(Decimal::ZERO)
         };
         qtys.push(q);
-        grosses.push(q * sale.price);
+        prefix.push(prefix[prefix.len() - 1] + withdrawn(q * sale.price));
         left -= q;
     }
     start.checked_add_days(Days::new(qtys.len() as u64))?;
