@@ -17,8 +17,11 @@
 //! `OFFRAMP_BENCH_ROWS` changes the row count; `OFFRAMP_BENCH_APP` the binary (default: the release build).
 #![allow(clippy::unwrap_used, clippy::panic, clippy::float_arithmetic, clippy::cast_precision_loss, clippy::float_cmp)]
 
+#[path = "../crates/offramp-store/benches/common/history.rs"]
+mod history;
 #[path = "../tests/webdriver/mod.rs"]
 mod webdriver;
+use history::write_csv;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -406,30 +409,4 @@ fn tree_memory() -> TreeMemory {
         m.each.push((name, rss, pss, uss));
     }
     m
-}
-
-/// The generic CSV of the store's benchmark: five busy accounts and a rare one, BTC/ETH/SOL, buys, sells, staking,
-/// trades and transfers out, 30 s apart from 2023-01-01.
-fn write_csv(path: &Path, rows: usize) {
-    use offramp_core::Timestamp;
-    use std::io::Write;
-    let mut w = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
-    writeln!(w, "timestamp,type,account,sent_amount,sent_asset,received_amount,received_asset,fee_amount,fee_asset,fiat_value,fiat_currency,external_id,note").unwrap();
-    let start = Timestamp::parse_rfc3339("2023-01-01T00:00:00Z").unwrap().unix_micros();
-    let assets = ["BTC", "ETH", "SOL"];
-    for i in 0..rows {
-        let ts = Timestamp::from_unix_micros(start + i as i64 * 30_000_000);
-        let account = if i % 10_000 == 9_999 { "rare".to_string() } else { format!("acct-{}", i % 5) };
-        let asset = assets[i % 3];
-        let q = format!("0.{:08}", 1 + (i * 7919) % 99_999_999);
-        let usd = format!("{}.{:02}", 10 + i % 5000, i % 100);
-        let line = match i % 10 {
-            0..=4 => format!("{ts},buy,{account},{usd},USD,{q},{asset},0.50,USD,,,x{i},"),
-            5 | 6 => format!("{ts},sell,{account},{q},{asset},{usd},USD,0.50,USD,,,x{i},"),
-            7 => format!("{ts},staking,{account},,,{q},{asset},,,{usd},USD,x{i},"),
-            8 => format!("{ts},trade,{account},{q},{asset},{q},{},,,{usd},USD,x{i},", assets[(i + 1) % 3]),
-            _ => format!("{ts},transfer_out,{account},{q},{asset},,,0.0001,{asset},,,x{i},"),
-        };
-        writeln!(w, "{line}").unwrap();
-    }
 }

@@ -8,12 +8,15 @@
 //! `OFFRAMP_BENCH_ROWS` changes the row count.
 #![allow(clippy::unwrap_used, clippy::panic, clippy::float_arithmetic, clippy::cast_precision_loss, clippy::float_cmp)]
 
-use std::path::Path;
 use std::time::Instant;
 
 use offramp_core::{Code, Timestamp, TxKind};
 use offramp_store::import::parse_file;
 use offramp_store::{Key, Ledger, TxFilter};
+
+#[path = "common/history.rs"]
+mod history;
+use history::write_csv;
 
 fn main() {
     let rows: usize = std::env::var("OFFRAMP_BENCH_ROWS").ok().and_then(|v| v.parse().ok()).unwrap_or(1_000_000);
@@ -111,29 +114,4 @@ fn main() {
     let t = Instant::now();
     let c = ledger.transaction_count().unwrap();
     println!("count: {c} in {:.1} ms", t.elapsed().as_secs_f64() * 1e3);
-}
-
-/// 3 assets, 6 accounts, every kind of row the importer handles, one row every 30 seconds from 2023.
-fn write_csv(path: &Path, rows: usize) {
-    use std::io::Write;
-    let mut w = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
-    writeln!(w, "timestamp,type,account,sent_amount,sent_asset,received_amount,received_asset,fee_amount,fee_asset,fiat_value,fiat_currency,external_id,note").unwrap();
-    let start = Timestamp::parse_rfc3339("2023-01-01T00:00:00Z").unwrap().unix_micros();
-    let assets = ["BTC", "ETH", "SOL"];
-    for i in 0..rows {
-        let ts = Timestamp::from_unix_micros(start + i as i64 * 30_000_000);
-        // Five busy accounts, and a rare one with a row in every 10,000.
-        let account = if i % 10_000 == 9_999 { "rare".to_string() } else { format!("acct-{}", i % 5) };
-        let asset = assets[i % 3];
-        let q = format!("0.{:08}", 1 + (i * 7919) % 99_999_999);
-        let usd = format!("{}.{:02}", 10 + i % 5000, i % 100);
-        let line = match i % 10 {
-            0..=4 => format!("{ts},buy,{account},{usd},USD,{q},{asset},0.50,USD,,,x{i},"),
-            5 | 6 => format!("{ts},sell,{account},{q},{asset},{usd},USD,0.50,USD,,,x{i},"),
-            7 => format!("{ts},staking,{account},,,{q},{asset},,,{usd},USD,x{i},"),
-            8 => format!("{ts},trade,{account},{q},{asset},{q},{},,,{usd},USD,x{i},", assets[(i + 1) % 3]),
-            _ => format!("{ts},transfer_out,{account},{q},{asset},,,0.0001,{asset},,,x{i},"),
-        };
-        writeln!(w, "{line}").unwrap();
-    }
 }
