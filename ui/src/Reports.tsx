@@ -2,7 +2,6 @@
 // an unknown figure first with what to do about each, then every row) → a file in any format the CLI writes.
 import { useMemo, useRef, useState } from "react";
 import { useMutation, useQuery } from "@tanstack/react-query";
-import { useVirtualizer } from "@tanstack/react-virtual";
 import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { Link } from "react-router";
 import { NeedsLedger } from "./Access";
@@ -23,6 +22,7 @@ import {
   type UkReport,
 } from "./backend";
 import { ErrorPanel } from "./common";
+import { ROW_HEIGHT, VirtualTable } from "./virtualTable";
 import { useDraft } from "./drafts";
 import { formatCount, formatDate, formatNumber, formatQty, userLocale } from "./format";
 import { addDecimals } from "./money";
@@ -381,48 +381,39 @@ function Preview({ loaded, form }: { loaded: Loaded; form: ReportForm }) {
 }
 
 function RowsTable({ rows, money }: { rows: Row[]; money: (v: string | null) => string }) {
-  const scroller = useRef<HTMLDivElement>(null);
-  const v = useVirtualizer({ count: rows.length, getScrollElement: () => scroller.current, estimateSize: () => 34, overscan: 10, initialRect: { width: 1000, height: 400 } });
-  const items = v.getVirtualItems();
-  const first = items[0];
-  const last = items[items.length - 1];
   return (
-    <div className="table-scroll" ref={scroller} tabIndex={0} aria-label="Disposals" data-testid="report-scroll">
-      <table className="data-table" data-testid="report-rows">
-        <thead>
-          <tr>
-            <th style={{ width: 110 }}>Sold</th>
-            <th style={{ width: 70 }}>Asset</th>
-            <th style={{ width: 110 }} className="num">Quantity</th>
-            <th style={{ width: 130 }} className="num">Proceeds</th>
-            <th style={{ width: 130 }} className="num">Cost</th>
-            <th style={{ width: 130 }} className="num">Gain</th>
-            <th style={{ width: 220 }}>Rule</th>
-            <th style={{ width: 150 }}>Source</th>
+    <VirtualTable
+      count={rows.length}
+      label="Disposals"
+      testId="report-scroll"
+      tableTestId="report-rows"
+      head={<tr>
+        <th style={{ width: 110 }}>Sold</th>
+        <th style={{ width: 70 }}>Asset</th>
+        <th style={{ width: 110 }} className="num">Quantity</th>
+        <th style={{ width: 130 }} className="num">Proceeds</th>
+        <th style={{ width: 130 }} className="num">Cost</th>
+        <th style={{ width: 130 }} className="num">Gain</th>
+        <th style={{ width: 220 }}>Rule</th>
+        <th style={{ width: 150 }}>Source</th>
+      </tr>}
+      row={(index) => {
+        const r = rows[index];
+        if (!r) return null;
+        return (
+          <tr key={r.key} style={{ height: ROW_HEIGHT }} data-testid="report-row" className={r.gain === null ? "unknown" : ""}>
+            <td>{formatDate(r.date)}</td>
+            <td>{r.asset}</td>
+            <td className="num">{formatQty(r.qty)}</td>
+            <td className="num">{money(r.proceeds)}</td>
+            <td className="num">{money(r.cost)}</td>
+            <td className={`num ${r.gain?.startsWith("-") ? "negative" : ""}`}>{r.gain === null ? <span className="flag">unknown</span> : money(r.gain)}</td>
+            <td title={r.detail}>{r.detail}</td>
+            <td title={r.source}>{r.source}</td>
           </tr>
-        </thead>
-        <tbody>
-          {first && first.start > 0 && <tr aria-hidden style={{ height: first.start }} />}
-          {items.map((vi) => {
-            const r = rows[vi.index];
-            if (!r) return null;
-            return (
-              <tr key={r.key} style={{ height: 34 }} data-testid="report-row" className={r.gain === null ? "unknown" : ""}>
-                <td>{formatDate(r.date)}</td>
-                <td>{r.asset}</td>
-                <td className="num">{formatQty(r.qty)}</td>
-                <td className="num">{money(r.proceeds)}</td>
-                <td className="num">{money(r.cost)}</td>
-                <td className={`num ${r.gain?.startsWith("-") ? "negative" : ""}`}>{r.gain === null ? <span className="flag">unknown</span> : money(r.gain)}</td>
-                <td title={r.detail}>{r.detail}</td>
-                <td title={r.source}>{r.source}</td>
-              </tr>
-            );
-          })}
-          {last && v.getTotalSize() - last.end > 0 && <tr aria-hidden style={{ height: v.getTotalSize() - last.end }} />}
-        </tbody>
-      </table>
-    </div>
+        );
+      }}
+    />
   );
 }
 

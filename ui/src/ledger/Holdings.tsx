@@ -1,12 +1,12 @@
 // What is held today, lot by lot: cost, value at a price the user gives (or the last live price), unrealized gain,
 // and the lots that turn long-term (US) or tax-free (Germany) soon. Every figure comes from the backend as a
 // decimal string; the totals per asset are summed exactly (addDecimals).
-import { useMemo, useRef, useState } from "react";
+import { useMemo, useState } from "react";
 import { useQuery } from "@tanstack/react-query";
-import { useVirtualizer } from "@tanstack/react-virtual";
 import { Link } from "react-router";
 import { backend, newJob, toBackendError, type BackendError, type HoldingRow, type LivePrice } from "../backend";
 import { ErrorPanel } from "../common";
+import { ROW_HEIGHT, VirtualTable } from "../virtualTable";
 import { useDraft } from "../drafts";
 import { formatCount, formatDate, formatInstant, formatNumber, formatQty } from "../format";
 import { addDecimals } from "../money";
@@ -247,50 +247,41 @@ function HoldingsScreen({ jurisdiction, currency, method, pooling, assets }: { j
 }
 
 function LotsTable({ rows, money, column, today }: { rows: HoldingRow[]; money: (v: string | null) => string; column: string | null; today: string }) {
-  const scroller = useRef<HTMLDivElement>(null);
-  const v = useVirtualizer({ count: rows.length, getScrollElement: () => scroller.current, estimateSize: () => 34, overscan: 10, initialRect: { width: 1000, height: 400 } });
-  const items = v.getVirtualItems();
-  const first = items[0];
-  const last = items[items.length - 1];
   return (
-    <div className="table-scroll" ref={scroller} tabIndex={0} aria-label="Lots held" data-testid="holdings-scroll">
-      <table className="data-table" data-testid="holdings-lots">
-        <thead>
-          <tr>
-            <th style={{ width: 120 }}>Account</th>
-            <th style={{ width: 56 }}>Asset</th>
-            <th style={{ width: 100 }}>Acquired</th>
-            <th style={{ width: 90 }} className="num">Quantity</th>
-            <th style={{ width: 110 }} className="num">Cost</th>
-            <th style={{ width: 110 }} className="num">Value</th>
-            <th style={{ width: 110 }} className="num">Unrealized</th>
-            {column && <th style={{ width: 110 }}>{column}</th>}
-            <th style={{ width: 140 }}>Source</th>
+    <VirtualTable
+      count={rows.length}
+      label="Lots held"
+      testId="holdings-scroll"
+      tableTestId="holdings-lots"
+      head={<tr>
+        <th style={{ width: 120 }}>Account</th>
+        <th style={{ width: 56 }}>Asset</th>
+        <th style={{ width: 100 }}>Acquired</th>
+        <th style={{ width: 90 }} className="num">Quantity</th>
+        <th style={{ width: 110 }} className="num">Cost</th>
+        <th style={{ width: 110 }} className="num">Value</th>
+        <th style={{ width: 110 }} className="num">Unrealized</th>
+        {column && <th style={{ width: 110 }}>{column}</th>}
+        <th style={{ width: 140 }}>Source</th>
+      </tr>}
+      row={(index) => {
+        const r = rows[index];
+        if (!r) return null;
+        const on = r.more_than_one_year_on;
+        return (
+          <tr key={`${r.account}-${r.lot}`} style={{ height: ROW_HEIGHT }} data-testid="holding-lot" className={r.cost === null ? "unknown" : ""}>
+            <td title={r.account}>{r.account}</td>
+            <td>{r.asset}</td>
+            <td>{formatDate(r.acquired)}</td>
+            <td className="num">{formatQty(r.qty)}</td>
+            <td className="num">{r.cost === null ? <span className="flag">unknown</span> : money(r.cost)}</td>
+            <td className="num">{money(r.value)}</td>
+            <td className={`num ${r.unrealized?.startsWith("-") ? "negative" : ""}`}>{money(r.unrealized)}</td>
+            {column && <td>{on === null ? "" : on <= today ? "since " + formatDate(on) : formatDate(on)}</td>}
+            <td title={r.lot_source}>{r.lot_source}</td>
           </tr>
-        </thead>
-        <tbody>
-          {first && first.start > 0 && <tr aria-hidden style={{ height: first.start }} />}
-          {items.map((vi) => {
-            const r = rows[vi.index];
-            if (!r) return null;
-            const on = r.more_than_one_year_on;
-            return (
-              <tr key={`${r.account}-${r.lot}`} style={{ height: 34 }} data-testid="holding-lot" className={r.cost === null ? "unknown" : ""}>
-                <td title={r.account}>{r.account}</td>
-                <td>{r.asset}</td>
-                <td>{formatDate(r.acquired)}</td>
-                <td className="num">{formatQty(r.qty)}</td>
-                <td className="num">{r.cost === null ? <span className="flag">unknown</span> : money(r.cost)}</td>
-                <td className="num">{money(r.value)}</td>
-                <td className={`num ${r.unrealized?.startsWith("-") ? "negative" : ""}`}>{money(r.unrealized)}</td>
-                {column && <td>{on === null ? "" : on <= today ? "since " + formatDate(on) : formatDate(on)}</td>}
-                <td title={r.lot_source}>{r.lot_source}</td>
-              </tr>
-            );
-          })}
-          {last && v.getTotalSize() - last.end > 0 && <tr aria-hidden style={{ height: v.getTotalSize() - last.end }} />}
-        </tbody>
-      </table>
-    </div>
+        );
+      }}
+    />
   );
 }
