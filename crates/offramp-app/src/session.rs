@@ -31,6 +31,8 @@ pub struct Session {
     /// Commits made through this session (SQLite's `data_version` counts only those of other connections).
     writes: u64,
     history: RefCell<Option<Cached>>,
+    /// SQLite's cache was let go since the history was last loaded (an idle window asks every few seconds).
+    shrunk: std::cell::Cell<bool>,
 }
 
 struct Cached {
@@ -66,7 +68,13 @@ impl Session {
                 offramp_store::files::make_private(dir);
             }
         }
-        Session { config: config.clone(), ledger, writes: 0, history: RefCell::new(None) }
+        Session {
+            config: config.clone(),
+            ledger,
+            writes: 0,
+            history: RefCell::new(None),
+            shrunk: std::cell::Cell::new(false),
+        }
     }
 
     pub fn config(&self) -> &Config {
@@ -93,8 +101,11 @@ impl Session {
     /// history was dropped.
     pub fn release_cache(&self) -> bool {
         let had = self.history.replace(None).is_some();
-        // Best effort: a connection that cannot shrink just keeps its cache.
-        let _ = self.ledger.shrink_memory();
+        if had || !self.shrunk.get() {
+            // Best effort: a connection that cannot shrink just keeps its cache.
+            let _ = self.ledger.shrink_memory();
+            self.shrunk.set(true);
+        }
         had
     }
 
@@ -108,6 +119,7 @@ impl Session {
             }
         }
         let history = Arc::new(History::load(&self.ledger, progress)?);
+        self.shrunk.set(false);
         self.history.replace(Some(Cached { data_version, writes: self.writes, history: history.clone() }));
         Ok(history)
     }
