@@ -3,7 +3,7 @@
 
 use chrono::NaiveDate;
 use offramp_core::catalog::Venue;
-use offramp_core::plan::{plan, Plan, PlanRequest};
+use offramp_core::plan::{plan, Plan, PlanRequest, RiskAppetite};
 use offramp_core::taxplan::Rates;
 use offramp_core::{Decimal, Jurisdiction};
 
@@ -29,7 +29,38 @@ pub fn plan_sale(venues: &[Venue], r: &QuoteRequest, start: NaiveDate, max_days:
     if sale.qty <= Decimal::ZERO {
         return Err(AppError::new(ErrorCode::InvalidInput, "quantity: must be positive"));
     }
-    Ok(plan(venues, &PlanRequest { sale, start, max_days }))
+    let invalid = |m: String| AppError::new(ErrorCode::InvalidInput, m);
+    let cash_by = match r.cash_by.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        None => None,
+        Some(t) => {
+            let day = crate::parse_day("cash by", t)?;
+            if day < start {
+                return Err(invalid(format!("cash by: {day} is before the first day of selling, {start}")));
+            }
+            Some(day)
+        }
+    };
+    let cash_needed = match r.cash_needed.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        None => None,
+        Some(t) => {
+            let v = offramp_core::money::parse_decimal(t).map_err(|e| invalid(format!("cash needed: {e}")))?;
+            let gross = sale.qty * sale.price;
+            if v <= Decimal::ZERO || v > gross {
+                return Err(invalid(format!(
+                    "cash needed: {v} {} is not between 0 and the sale's value, {} {}",
+                    sale.fiat,
+                    gross.round_dp(2),
+                    sale.fiat
+                )));
+            }
+            Some(v)
+        }
+    };
+    if cash_needed.is_some() && cash_by.is_none() {
+        return Err(invalid("cash needed: say by when (cash by)".into()));
+    }
+    let risk = RiskAppetite::parse(r.risk.as_deref().unwrap_or("medium")).map_err(|e| invalid(format!("risk: {e}")))?;
+    Ok(plan(venues, &PlanRequest { sale, start, max_days, cash_by, cash_needed, risk }))
 }
 
 /// The tax side of a plan: the user's jurisdiction, marginal rates (fractions) and how their past disposals were
@@ -142,10 +173,20 @@ mod tests {
     fn plans_over_the_built_in_catalog() {
         let venues = crate::venues::venues(None).unwrap();
         let start = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+        // At the entry level (Intermediate: 100,000 a day, 500,000 in 30 days) 650,000 needs 32 days.
         let p = plan_sale(&venues, &req(), start, 30).unwrap();
         let kraken = p.exchanges.iter().find(|v| v.venue == "kraken").unwrap();
-        // Under the Pro level's $10M a day, one day is enough.
+        assert_eq!((kraken.fewest_days, kraken.limits_level.as_deref()), (None, Some("Intermediate")));
+        assert!(kraken.unsuitable.iter().any(|u| u.contains("within 30 days")), "{:?}", kraken.unsuitable);
+        // At the Pro level the seller says they have: $10M a day, one day is enough.
+        let pro = QuoteRequest {
+            levels: vec![offramp_core::quote::VenueLevel { venue: "Kraken".into(), level: "Pro".into() }],
+            ..req()
+        };
+        let p = plan_sale(&venues, &pro, start, 30).unwrap();
+        let kraken = p.exchanges.iter().find(|v| v.venue == "kraken").unwrap();
         assert_eq!((kraken.fewest_days, kraken.limits_level.as_deref()), (Some(1), Some("Pro")));
+        assert!(kraken.limits_basis.as_deref().unwrap().contains("your Pro level"));
         assert!(kraken.schedules.iter().any(|s| s.efficient && s.days > 1));
         let bitvavo = p.exchanges.iter().find(|v| v.venue == "bitvavo").unwrap();
         assert!(bitvavo.unsuitable.iter().any(|u| u.contains("USD")));

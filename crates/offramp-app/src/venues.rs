@@ -111,6 +111,15 @@ pub struct QuoteRequest {
     pub daily_volume: Option<String>,
     /// Y of the square-root law (default 0.7).
     pub impact_y: Option<String>,
+    /// The seller's verification level at venues (default: the level a new verified account gets).
+    pub levels: Vec<offramp_core::quote::VenueLevel>,
+    /// The venue (an exchange's id) where the coins already are; none: the seller's own wallet.
+    pub held_at: Option<String>,
+    /// Plans: the day the seller needs the cash by (YYYY-MM-DD), and how much (default: all of it).
+    pub cash_by: Option<String>,
+    pub cash_needed: Option<String>,
+    /// Plans: `low`, `medium` (default) or `high`.
+    pub risk: Option<String>,
 }
 
 fn dec(field: &str, text: &str) -> Result<offramp_core::Decimal, AppError> {
@@ -445,6 +454,31 @@ pub fn sale_request(venues: &[Venue], r: &QuoteRequest) -> Result<offramp_core::
         }
     };
     let price = bounded("price", price, true)?;
+    let exchange = |field: &str, id: &str| -> Result<&Venue, AppError> {
+        venues.iter().find(|v| v.id.eq_ignore_ascii_case(id.trim())).ok_or_else(|| {
+            let known: Vec<&str> =
+                venues.iter().filter(|v| v.kind == VenueKind::Exchange).map(|v| v.id.as_str()).collect();
+            invalid(format!("{field}: no venue `{}` in the catalog (exchanges: {})", id.trim(), known.join(", ")))
+        })
+    };
+    for l in &r.levels {
+        let v = exchange("level", &l.venue)?;
+        if let Err(e) = offramp_core::quote::account_limits(v, fiat.as_str(), &country, Some(&l.level)) {
+            return Err(invalid(format!("level: {e}")));
+        }
+    }
+    let held_at = match r.held_at.as_deref().map(str::trim).filter(|h| !h.is_empty()) {
+        None => None,
+        Some(h) => Some(exchange("held at", h)?.id.clone()),
+    };
+    let levels = r
+        .levels
+        .iter()
+        .map(|l| offramp_core::quote::VenueLevel {
+            venue: l.venue.trim().to_ascii_lowercase(),
+            level: l.level.trim().to_string(),
+        })
+        .collect();
     let most_value = Decimal::from(1_000_000_000_000_000_000i64);
     if qty.checked_mul(price).is_none_or(|v| v > most_value) {
         return Err(AppError::new(
@@ -460,6 +494,8 @@ pub fn sale_request(venues: &[Venue], r: &QuoteRequest) -> Result<offramp_core::
         price,
         volume_30d: bounded("30-day volume", r.volume_30d.as_deref().unwrap_or("0"), false)?,
         impact,
+        levels,
+        held_at,
     })
 }
 
@@ -475,7 +511,9 @@ fn quote_all_with_books(
         .filter(|v| v.status != VenueStatus::Reference)
         .map(|v| offramp_core::quote::quote_with_book(v, &req, books.get(&v.id)))
         .collect();
-    quotes.sort_by_key(|q| (!q.unsuitable.is_empty(), q.net.is_none(), std::cmp::Reverse(q.net)));
+    // Suitable first; among them, those that take the sale at once before those whose caps split it into many
+    // visits or trades (an ATM's daily cap); then known nets, best first.
+    quotes.sort_by_key(|q| (!q.unsuitable.is_empty(), q.pieces.is_some(), q.net.is_none(), std::cmp::Reverse(q.net)));
     Ok(quotes)
 }
 
@@ -524,9 +562,89 @@ pub(crate) mod quote_tests {
         let impact = line("market impact").amount.unwrap();
         assert_eq!(impact.round_dp(2), d("287.77"));
         assert_eq!(k.net, Some(d("650000") - d("1690") - d("4.0") - impact));
-        // Pro level: $10,000,000 a day, one day.
-        assert_eq!(k.days_to_cash, Some(1));
+        // A first-time seller is not at the Pro level: the entry level (Intermediate: 100,000 a day, 500,000 in 30
+        // days) takes 100,000 on days 1-5, then waits for the 30-day window: the last 150,000 on days 31 and 32.
+        assert_eq!(k.days_to_cash, Some(32));
+        assert!(k.warnings.iter().any(|w| w.contains("Intermediate level, the level a new verified account gets")));
         assert!(k.unsuitable.is_empty());
+        // At the level the seller says they have: Pro, 10,000,000 a day, one day.
+        let pro = QuoteRequest {
+            levels: vec![offramp_core::quote::VenueLevel { venue: "kraken".into(), level: "pro".into() }],
+            ..req()
+        };
+        assert_eq!(quote_of("kraken", &pro).days_to_cash, Some(1));
+        let bad = QuoteRequest {
+            levels: vec![offramp_core::quote::VenueLevel { venue: "kraken".into(), level: "Gold".into() }],
+            ..req()
+        };
+        let e = quote_all(&bad).unwrap_err();
+        assert!(e.message.contains("no verification level `Gold` (published: Express (US only), Intermediate, Pro)"), "{}", e.message);
+        let nowhere = QuoteRequest {
+            levels: vec![offramp_core::quote::VenueLevel { venue: "krakken".into(), level: "Pro".into() }],
+            ..req()
+        };
+        assert!(quote_all(&nowhere).unwrap_err().message.contains("no venue `krakken`"));
+    }
+
+    #[test]
+    fn caps_in_another_currency_are_unknown_not_absent() {
+        // Kraken publishes its caps in USD: a euro sale cannot be checked against them, and says so.
+        let r = QuoteRequest { fiat: "EUR".into(), country: "DE".into(), price: Some("60000".into()), ..req() };
+        let k = quote_of("kraken", &r);
+        assert_eq!(k.days_to_cash, None, "not one day: unknown");
+        assert!(k.warnings.iter().any(|w| w.contains("published in USD") && w.contains("unknown in EUR")), "{:?}", k.warnings);
+        let start = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+        let p = crate::plan::plan_sale(&venues(None).unwrap(), &QuoteRequest { qty: "50".into(), ..r }, start, 1).unwrap();
+        let kraken = p.exchanges.iter().find(|v| v.venue == "kraken").unwrap();
+        assert_eq!(kraken.fewest_days, None, "a one-day 50 BTC sale is not shown as possible");
+        assert!(kraken.limits.iter().all(|l| l.cap.is_none()));
+        let c = p.recommended.iter().find(|c| c.venues == ["kraken"]).unwrap();
+        assert_eq!(c.days_to_cash, None);
+    }
+
+    #[test]
+    fn okx_charges_its_eea_schedule_to_eea_sellers() {
+        // 10 BTC at 60,000 EUR from Germany at volume 0: the EEA schedule's base taker fee, 0.35 % (global: 0.1 %).
+        let r = QuoteRequest { fiat: "EUR".into(), country: "DE".into(), price: Some("60000".into()), ..req() };
+        let okx = quote_of("okx", &r);
+        let fee = line(&okx, "taker fee");
+        assert_eq!(fee.amount, Some(d("2100.00")), "{fee:?}");
+        assert!(fee.note.contains("the EEA schedule") && fee.note.contains("from 2025-10-01"), "{}", fee.note);
+        // Past its 100,001 EUR tier: 0.30 %.
+        let big = QuoteRequest { volume_30d: Some("150000".into()), ..r.clone() };
+        assert_eq!(line(&quote_of("okx", &big), "taker fee").amount, Some(d("1800.00")));
+        // A seller outside the EEA pays the global schedule.
+        let sg = QuoteRequest { country: "SG".into(), ..r };
+        let okx = quote_of("okx", &sg);
+        if okx.unsuitable.is_empty() {
+            assert_eq!(line(&okx, "taker fee").amount, Some(d("600.0")));
+        }
+    }
+
+    #[test]
+    fn atms_apply_their_daily_caps_and_rank_after_venues_that_take_the_sale_at_once() {
+        // 10 BTC at 65,000 = 650,000 USD in cash: Bitcoin Depot's 25,000 a day is 26 visits, CoinFlip's 15,000 44.
+        let quotes = quote_all(&req()).unwrap();
+        let depot = quotes.iter().find(|q| q.venue == "bitcoin_depot").unwrap();
+        assert_eq!((depot.days_to_cash, depot.pieces), (Some(26), Some(26)));
+        let flip = quotes.iter().find(|q| q.venue == "coinflip").unwrap();
+        assert_eq!(flip.days_to_cash, Some(44));
+        let pos = |id: &str| quotes.iter().position(|q| q.venue == id).unwrap();
+        for ex in quotes.iter().filter(|q| q.unsuitable.is_empty() && q.pieces.is_none()) {
+            assert!(pos(&ex.venue) < pos("bitcoin_depot"), "{} ranks before the ATM", ex.venue);
+        }
+        // A sale one visit takes is not split.
+        let small = QuoteRequest { qty: "0.1".into(), ..req() };
+        let depot = quote_of("bitcoin_depot", &small);
+        assert_eq!((depot.days_to_cash, depot.pieces), (Some(1), None));
+        // Bisq: a new account trades at most 0.1 BTC at a time (fiat accounts under 2 BTC once signed).
+        let bisq = quotes.iter().find(|q| q.venue == "bisq").unwrap();
+        assert_eq!(bisq.pieces, Some(100));
+        assert!(bisq.warnings.iter().any(|w| w.contains("0.1 BTC per trade for a new account")), "{:?}", bisq.warnings);
+    }
+
+    fn d(s: &str) -> offramp_core::Decimal {
+        offramp_core::Decimal::from_str(s).unwrap()
     }
 
     fn line<'q>(q: &'q offramp_core::quote::VenueQuote, name: &str) -> &'q offramp_core::quote::CostLine {

@@ -11,6 +11,8 @@ use offramp_app::{no_progress, AppError, LedgerState};
 
 use crate::{json_out, BasisArgs, Ctx};
 
+// Parsed once per process: the size of its largest variant does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand, Debug)]
 pub(crate) enum SaleCommand {
     /// What selling would give at every venue: gross, costs, net, days to cash, and why a venue does not fit.
@@ -52,6 +54,18 @@ pub(crate) enum SaleCommand {
         /// US: how your past disposals were matched, which decides the lots still held.
         #[command(flatten)]
         basis: BasisArgs,
+        /// The day you need the cash in your bank by (YYYY-MM-DD): plans that pay it later rank last.
+        #[arg(long, value_name = "DAY")]
+        cash_by: Option<String>,
+        /// How much of the proceeds you need by that day (default: all of it).
+        #[arg(long, value_name = "AMOUNT")]
+        cash_needed: Option<String>,
+        /// How much price risk you accept: low, medium or high (the weight of one standard deviation in the ranking: 2, 1, 0).
+        #[arg(long, default_value = "medium")]
+        risk: String,
+        /// How many alternatives to list after the recommendation.
+        #[arg(long, default_value_t = 6)]
+        alternatives: usize,
         #[arg(long)]
         json: bool,
     },
@@ -105,12 +119,32 @@ pub(crate) struct SaleArgs {
     /// Daily traded volume of the asset, in its units, for the square-root impact law.
     #[arg(long)]
     pub(crate) daily_volume: Option<String>,
+    /// Your verification level at a venue, as the catalog names it (repeatable), e.g. `--level kraken=Pro`.
+    /// Default: the level a new verified account gets.
+    #[arg(long = "level", value_name = "VENUE=LEVEL")]
+    pub(crate) levels: Vec<String>,
+    /// The exchange where your coins already are (no deposit there); default: your own wallet.
+    #[arg(long, value_name = "VENUE")]
+    pub(crate) held_at: Option<String>,
 }
 
 impl SaleArgs {
-    pub(crate) fn request(self) -> offramp_app::venues::QuoteRequest {
+    pub(crate) fn request(self) -> Result<offramp_app::venues::QuoteRequest, AppError> {
         let [qty, asset]: [String; 2] = self.sell.try_into().unwrap_or_default();
-        offramp_app::venues::QuoteRequest {
+        let levels = self
+            .levels
+            .iter()
+            .map(|l| match l.split_once('=') {
+                Some((venue, level)) if !venue.trim().is_empty() && !level.trim().is_empty() => {
+                    Ok(offramp_app::model::VenueLevel { venue: venue.trim().into(), level: level.trim().into() })
+                }
+                _ => Err(AppError::new(
+                    offramp_app::ErrorCode::InvalidInput,
+                    format!("level: `{l}` is not VENUE=LEVEL (e.g. kraken=Intermediate)"),
+                )),
+            })
+            .collect::<Result<Vec<_>, AppError>>()?;
+        Ok(offramp_app::venues::QuoteRequest {
             qty,
             asset,
             fiat: self.to,
@@ -120,7 +154,10 @@ impl SaleArgs {
             daily_volatility: self.volatility,
             daily_volume: self.daily_volume,
             impact_y: None,
-        }
+            levels,
+            held_at: self.held_at,
+            ..Default::default()
+        })
     }
 }
 
@@ -152,7 +189,7 @@ pub(crate) fn run(
 ) -> Result<std::io::Result<()>, AppError> {
     match command {
         SaleCommand::Quote { sale, live, json } => {
-            let req = sale.request();
+            let req = sale.request()?;
             let catalog = catalog(ctx, err)?;
             if live {
                 let (quotes, statuses) =
@@ -166,8 +203,23 @@ pub(crate) fn run(
                 Ok(print_quotes(&req, &quotes, json, out))
             }
         }
-        SaleCommand::Plan { sale, max_days, start, all, tax, rate_short, rate_long, rate, basis, json } => {
-            let req = sale.request();
+        SaleCommand::Plan {
+            sale,
+            max_days,
+            start,
+            all,
+            tax,
+            rate_short,
+            rate_long,
+            rate,
+            basis,
+            cash_by,
+            cash_needed,
+            risk,
+            alternatives,
+            json,
+        } => {
+            let req = offramp_app::venues::QuoteRequest { cash_by, cash_needed, risk: Some(risk), ..sale.request()? };
             let start = match start {
                 Some(text) => offramp_app::parse_day("start", &text)?,
                 None => system_now().date_utc(),
@@ -189,7 +241,7 @@ pub(crate) fn run(
                     session.plan_with_tax(&req, start, max_days, &options, &mut no_progress())?
                 }
             };
-            Ok(print_plan(&plan, all, json, out))
+            Ok(print_plan(&plan, all, alternatives, json, out))
         }
         SaleCommand::Override { command } => overrides(ctx, command, out),
         SaleCommand::Price { asset, to, json } => {
@@ -270,7 +322,77 @@ fn catalog(ctx: &Ctx, err: &mut dyn Write) -> Result<Catalog, AppError> {
     Ok(catalog)
 }
 
-fn print_plan(p: &Plan, all: bool, json: bool, out: &mut dyn Write) -> std::io::Result<()> {
+/// The recommendation in full (why, the steps, the sources), then the alternatives one line each.
+fn print_recommendation(p: &Plan, alternatives: usize, out: &mut dyn Write) -> std::io::Result<()> {
+    let fiat = p.request.sale.fiat.as_str();
+    let money = |v: Option<Decimal>| v.map(fiat2).unwrap_or_else(|| "unknown".into());
+    let days = |d: Option<u32>| d.map(|d| d.to_string()).unwrap_or_else(|| "unknown".into());
+    let Some(first) = p.recommended.first() else {
+        return writeln!(out, "\nNo complete plan: see why at each venue below.");
+    };
+    writeln!(out, "\nRECOMMENDED: {}", first.title)?;
+    writeln!(
+        out,
+        "  net {} {fiat}, cost {}, price risk (1 SD) {}, days to cash {}",
+        money(first.net),
+        money(first.cost),
+        money(first.price_risk),
+        days(first.days_to_cash)
+    )?;
+    writeln!(out, "  {}", first.reason)?;
+    writeln!(out, "  Steps:")?;
+    for (i, s) in first.steps.iter().enumerate() {
+        let day = s.day.map(|d| format!("{d}: ")).unwrap_or_default();
+        writeln!(out, "    {}. {day}{}", i + 1, s.text)?;
+    }
+    if first.tranches.len() > 1 {
+        writeln!(out, "  Tranches (day, venue, sell {}, withdraw {fiat}, withdrawal fee):", p.request.sale.asset)?;
+        let shown = first.tranches.iter().take(12);
+        for t in shown {
+            writeln!(
+                out,
+                "    {} {:<18} {:>14} {:>14} {:>10}",
+                t.day,
+                t.venue,
+                t.sell.normalize(),
+                money(t.withdraw),
+                money(t.withdrawal_fee)
+            )?;
+        }
+        if first.tranches.len() > 12 {
+            writeln!(out, "    ... {} more (--json lists them all)", first.tranches.len() - 12)?;
+        }
+    }
+    for w in &first.warnings {
+        writeln!(out, "  ! {w}")?;
+    }
+    for u in &first.unknown_costs {
+        writeln!(out, "  ? {u}")?;
+    }
+    writeln!(out, "  Sources:")?;
+    for s in &first.sources {
+        writeln!(out, "    {}: {}, as of {}", s.figure, s.source, s.as_of)?;
+    }
+    let rest: Vec<_> = p.recommended.iter().skip(1).take(alternatives).collect();
+    if !rest.is_empty() {
+        writeln!(out, "\nALTERNATIVES ({} of {}; --alternatives N for more):", rest.len(), p.recommended.len() - 1)?;
+        for (i, c) in rest.iter().enumerate() {
+            writeln!(
+                out,
+                "  {}. {}: net {} {fiat}, price risk {}, {} day(s) to cash; {}",
+                i + 2,
+                c.title,
+                money(c.net),
+                money(c.price_risk),
+                days(c.days_to_cash),
+                c.reason
+            )?;
+        }
+    }
+    writeln!(out, "\n{}", p.ranking)
+}
+
+fn print_plan(p: &Plan, all: bool, alternatives: usize, json: bool, out: &mut dyn Write) -> std::io::Result<()> {
     if json {
         return json_out(p, out);
     }
@@ -283,6 +405,8 @@ fn print_plan(p: &Plan, all: bool, json: bool, out: &mut dyn Write) -> std::io::
          Money rounded half away from zero to cents.",
         r.sale.qty, r.sale.asset, r.sale.price, r.sale.country, r.start, r.max_days
     )?;
+    print_recommendation(p, alternatives, out)?;
+    writeln!(out, "\nEach exchange in detail:")?;
     for v in p.exchanges.iter().filter(|v| v.unsuitable.is_empty()) {
         let limits: Vec<String> = v
             .limits
@@ -295,9 +419,10 @@ fn print_plan(p: &Plan, all: bool, json: bool, out: &mut dyn Write) -> std::io::
                 )
             })
             .collect();
-        let limits = match &v.limits_level {
-            Some(level) => format!("({level}): {}", limits.join(", ")),
-            None => "unknown".into(),
+        let limits = match (&v.limits_level, &v.limits_basis) {
+            (Some(_), Some(basis)) => format!("{}; {basis}", limits.join(", ")),
+            (Some(level), None) => format!("({level}): {}", limits.join(", ")),
+            _ => "unknown".into(),
         };
         let fewest = v.fewest_days.map(|d| d.to_string()).unwrap_or_else(|| "-".into());
         writeln!(out, "\n{} ({})\n  withdrawal limits {limits}; fewest days {fewest}", v.venue, v.name)?;
@@ -351,6 +476,12 @@ fn print_plan(p: &Plan, all: bool, json: bool, out: &mut dyn Write) -> std::io::
         }
         for w in &v.warnings {
             writeln!(out, "  ! {w}")?;
+        }
+        for u in &v.unknown_costs {
+            writeln!(out, "  ? {u}")?;
+        }
+        for s in &v.sources {
+            writeln!(out, "  source: {}: {}, as of {}", s.figure, s.source, s.as_of)?;
         }
     }
     if !p.mixes.is_empty() {

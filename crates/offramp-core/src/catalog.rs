@@ -63,6 +63,19 @@ pub struct FeeSchedule {
     pub source: Option<String>,
     pub as_of: Option<String>,
     pub confidence: Option<String>,
+    /// Schedules for sellers of one region instead of this one (OKX's EEA schedule from 2025-10-01).
+    pub regional: Vec<RegionalFees>,
+}
+
+/// A fee schedule that replaces the venue's for residents of a region.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct RegionalFees {
+    /// The region as the catalog names it (`EEA`), read as [`crate::quote::serves`] reads regions.
+    pub region: String,
+    /// When it took effect, as published.
+    pub effective: Option<String>,
+    pub schedule: FeeSchedule,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
@@ -261,6 +274,32 @@ pub struct WithdrawalLimit {
     pub as_of: Option<String>,
 }
 
+/// Caps on one seller at a P2P platform or an ATM operator.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Caps {
+    /// The largest trade in BTC for a fiat sale (Bisq: "< 2 BTC", exclusive), where published.
+    #[serde(with = "crate::money::decimal_str::option")]
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
+    pub trade_max_btc: Option<Decimal>,
+    pub trade_max_exclusive: bool,
+    /// The largest trade of a new account (Bisq: 0.1 BTC until its payment account is signed).
+    #[serde(with = "crate::money::decimal_str::option")]
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
+    pub new_user_trade_max_btc: Option<Decimal>,
+    /// A cap per day in a fiat currency (Peach: 1,000 CHF; an ATM operator's daily limit in USD).
+    #[serde(with = "crate::money::decimal_str::option")]
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
+    pub per_day: Option<Decimal>,
+    pub per_day_currency: Option<String>,
+    /// What the published daily cap is (an ATM's "daily buy limit").
+    pub per_day_note: Option<String>,
+    pub source: Option<String>,
+    pub as_of: Option<String>,
+    /// Whether the operator's machines buy bitcoin from customers: `None` is not published.
+    pub sell_supported: Option<bool>,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Venue {
@@ -304,6 +343,10 @@ pub struct Venue {
     #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub observed_fee_pct: Option<Decimal>,
     pub observed_fee_source: Option<String>,
+    /// P2P platforms and ATMs: caps on what one seller can do, as published.
+    pub caps: Caps,
+    /// The exchange's own tool for selling over time (TWAP), as a catalog record describes it, with that record.
+    pub twap: Option<(String, String)>,
     /// The record's own date (`as_of`), as published ("unknown" becomes `None`).
     pub as_of: Option<String>,
     /// The whole record as published.
@@ -394,7 +437,100 @@ pub fn parse_catalog(json: &str) -> Result<Vec<Venue>, CatalogError> {
             }
             venue(&r)
         })
-        .collect()
+        .collect::<Result<Vec<Venue>, CatalogError>>()
+        .map(|mut all| {
+            link_twap(&mut all);
+            all
+        })
+}
+
+/// A P2P platform's trade limits or an ATM operator's daily limit.
+fn caps(r: &Reader) -> Result<Caps, CatalogError> {
+    let v = r.v;
+    let t = v.get("trade_limits").cloned().unwrap_or(Value::Null);
+    let mut c = Caps { sell_supported: v.get("sell_supported").and_then(Value::as_bool), ..Caps::default() };
+    // "< 2 BTC depending on payment-method risk": a bound in words.
+    match t.get("fiat_accounts_max_btc") {
+        Some(Value::String(s)) => {
+            let s = s.trim();
+            let exclusive = s.starts_with('<') && !s.starts_with("<=");
+            let digits: String = s
+                .trim_start_matches(['<', '=', ' '])
+                .chars()
+                .take_while(|ch| ch.is_ascii_digit() || *ch == '.')
+                .collect();
+            if let Ok(n) = parse_decimal(&digits) {
+                c.trade_max_btc = Some(n);
+                c.trade_max_exclusive = exclusive;
+            }
+        }
+        other => c.trade_max_btc = number(other).map_err(|e| r.err("trade_limits.fiat_accounts_max_btc", e))?,
+    }
+    if c.trade_max_btc.is_none() {
+        c.trade_max_btc = match r.num(&t, "max_single_trade_sats")? {
+            Some(sats) => Some(sats / Decimal::from(100_000_000)),
+            None => r.num(&t, "max_single_trade_btc")?,
+        };
+    }
+    c.new_user_trade_max_btc = r.num(&t, "new_user_limit_btc")?;
+    if let Some(obj) = t.as_object() {
+        if let Some((k, _)) = obj.iter().find(|(k, x)| k.starts_with("per_day_") && x.is_number()) {
+            c.per_day = r.num(&t, k)?;
+            c.per_day_currency = Some(k.trim_start_matches("per_day_").to_ascii_uppercase());
+            c.per_day_note = text(&t, "confidence").map(|x| format!("confidence {x}"));
+        }
+    }
+    c.source = text(&t, "source");
+    c.as_of = text(&t, "as_of");
+    if let Some(cap) = r.num(v, "daily_buy_limit_usd")? {
+        c.per_day = Some(cap);
+        c.per_day_currency = Some("USD".into());
+        c.per_day_note = Some("the operator's published daily buy limit (a sell limit is not published)".into());
+        c.source = text(v, "daily_limit_source");
+        c.as_of = None;
+    }
+    Ok(c)
+}
+
+/// An exchange's own TWAP tool, where the catalog mentions one: in the exchange's record or in one of its own
+/// desks' (`kraken_otc` says "Kraken also offers native TWAP on the exchange").
+fn link_twap(venues: &mut [Venue]) {
+    fn mention(v: &Value) -> Option<String> {
+        match v {
+            Value::String(s) if s.to_ascii_uppercase().contains("TWAP") => Some(s.clone()),
+            Value::Array(a) => a.iter().find_map(mention),
+            Value::Object(o) => o.values().find_map(mention),
+            _ => None,
+        }
+    }
+    let found: Vec<(usize, String, String)> = venues
+        .iter()
+        .enumerate()
+        .filter(|(_, v)| v.kind == VenueKind::Exchange)
+        .filter_map(|(i, ex)| {
+            venues
+                .iter()
+                .filter(|r| r.id == ex.id || r.id.starts_with(&format!("{}_", ex.id)))
+                .find_map(|r| mention(&r.record).map(|m| (i, m, r.name.clone())))
+        })
+        .collect();
+    for (i, m, from) in found {
+        venues[i].twap = Some((m, from));
+    }
+}
+
+/// The fee tiers of a schedule object.
+fn tiers(r: &Reader, obj: &Value, field: &str) -> Result<Vec<FeeTier>, CatalogError> {
+    let mut out = Vec::new();
+    for t in obj.get("tiers").and_then(Value::as_array).into_iter().flatten() {
+        let min = r.num(t, "min_30d_volume")?.or(r.num(t, "min_30d_volume_eur")?);
+        out.push(FeeTier {
+            min_volume: min.ok_or_else(|| r.err(&format!("{field}.min_30d_volume"), "missing"))?,
+            maker_pct: r.num(t, "maker_pct")?,
+            taker_pct: r.num(t, "taker_pct")?,
+        });
+    }
+    Ok(out)
 }
 
 fn venue(r: &Reader) -> Result<Venue, CatalogError> {
@@ -431,14 +567,28 @@ fn venue(r: &Reader) -> Result<Venue, CatalogError> {
         source: text(&fees_obj, "tiers_source").or_else(|| text(&fees_obj, "source")).or_else(|| text(v, "fee_source")),
         as_of: text(&fees_obj, "tiers_as_of").or_else(|| text(&fees_obj, "as_of")),
         confidence: text(&fees_obj, "confidence"),
+        regional: Vec::new(),
     };
-    if let Some(tiers) = fees_obj.get("tiers").and_then(Value::as_array) {
-        for t in tiers {
-            let min = r.num(t, "min_30d_volume")?.or(r.num(t, "min_30d_volume_eur")?);
-            fees.tiers.push(FeeTier {
-                min_volume: min.ok_or_else(|| r.err("fees.tiers.min_30d_volume", "missing"))?,
-                maker_pct: r.num(t, "maker_pct")?,
-                taker_pct: r.num(t, "taker_pct")?,
+    fees.tiers = tiers(r, &fees_obj, "fees.tiers")?;
+    // Regional schedules: `<region>_schedule` objects (`eea_schedule`), each with its own tiers in its currency.
+    if let Some(obj) = fees_obj.as_object() {
+        for (key, s) in obj.iter().filter(|(k, v)| k.ends_with("_schedule") && v.is_object()) {
+            let region = key.trim_end_matches("_schedule").to_ascii_uppercase();
+            let tiers = tiers(r, s, &format!("fees.{key}.tiers"))?;
+            let base = tiers.iter().min_by_key(|t| t.min_volume);
+            fees.regional.push(RegionalFees {
+                region,
+                effective: text(s, "effective"),
+                schedule: FeeSchedule {
+                    maker_pct: r.num(s, "maker_pct")?.or(base.and_then(|t| t.maker_pct)),
+                    taker_pct: r.num(s, "taker_pct")?.or(base.and_then(|t| t.taker_pct)),
+                    volume_currency: text(s, "currency"),
+                    source: text(s, "source"),
+                    as_of: text(s, "as_of").or_else(|| text(s, "effective").map(|e| format!("effective {e}"))),
+                    confidence: text(s, "confidence"),
+                    regional: Vec::new(),
+                    tiers,
+                },
             });
         }
     }
@@ -570,6 +720,8 @@ fn venue(r: &Reader) -> Result<Venue, CatalogError> {
         },
         observed_fee_pct: r.num(v, "fee_pct_observed")?,
         observed_fee_source: text(v, "fee_source"),
+        caps: caps(r)?,
+        twap: None,
         as_of: text(v, "as_of"),
         record: v.clone(),
         overridden: Vec::new(),

@@ -148,10 +148,10 @@ pub fn apply(venue: &mut Venue, overrides: &[Override]) {
     for o in &mine {
         match o.field {
             Field::TakerPct | Field::MakerPct => {
-                if !venue.fees.tiers.is_empty() {
-                    // Keep the published figure the user did not override as the base fee.
-                    venue.fees.tiers.clear();
-                }
+                // Keep the published figure the user did not override as the base fee; yours replaces the
+                // tiers and every regional schedule.
+                venue.fees.tiers.clear();
+                venue.fees.regional.clear();
                 if o.field == Field::TakerPct {
                     venue.fees.taker_pct = Some(o.value);
                 } else {
@@ -217,7 +217,7 @@ pub fn apply(venue: &mut Venue, overrides: &[Override]) {
 mod tests {
     use super::*;
     use crate::catalog::parse_catalog;
-    use crate::quote::{taker_fee_pct, withdrawal_limits};
+    use crate::quote::{account_limits, taker_fee_pct};
 
     fn d(s: &str) -> Decimal {
         s.parse().unwrap()
@@ -244,10 +244,11 @@ mod tests {
             Override::parse("other", "taker_pct", "5", "", "2026-11-28").unwrap(),
         ];
         apply(&mut v, &all);
-        assert_eq!(taker_fee_pct(&v, d("1000000")), Some(d("0.1")), "tiers no longer apply");
+        assert_eq!(taker_fee_pct(&v.fees, d("1000000")), Some(d("0.1")), "tiers no longer apply");
         assert_eq!(v.fees.maker_pct, Some(d("0.16")), "what was not overridden stays published");
-        let (level, limits) = withdrawal_limits(&v, "USD").unwrap();
-        assert_eq!(level.level, "yours");
+        let a = account_limits(&v, "USD", "US", Some("Pro")).unwrap().unwrap();
+        assert_eq!((a.level.as_str(), a.chosen), ("yours", "yours"), "your limits win over a level you name");
+        let limits = a.limits;
         assert_eq!((limits[0].cap, limits[1].cap), (Some(d("25000")), Some(d("100000"))));
         assert_eq!(v.withdrawal_methods.len(), 1);
         assert_eq!(v.withdrawal_methods[0].fee_fixed, Some(Decimal::ZERO));

@@ -29,6 +29,31 @@ pub struct SaleRequest {
     pub volume_30d: Decimal,
     /// Square-root-law inputs, when known.
     pub impact: Option<ImpactParams>,
+    /// The seller's verification level at venues where they said (else the level a new verified account gets:
+    /// see [`account_limits`]).
+    pub levels: Vec<VenueLevel>,
+    /// The venue where the coins already are (no deposit there); `None`: the seller's own wallet.
+    pub held_at: Option<String>,
+}
+
+/// The seller's verification level at one venue, as the catalog names it (`Intermediate`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct VenueLevel {
+    pub venue: String,
+    pub level: String,
+}
+
+impl SaleRequest {
+    /// The level the seller said they have at `venue`.
+    pub fn level_at(&self, venue: &str) -> Option<&str> {
+        self.levels.iter().find(|l| l.venue.eq_ignore_ascii_case(venue)).map(|l| l.level.as_str())
+    }
+
+    /// Whether the coins are already at `venue` (no deposit to make there).
+    pub fn held_at(&self, venue: &str) -> bool {
+        self.held_at.as_deref().is_some_and(|h| h.eq_ignore_ascii_case(venue))
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -61,6 +86,9 @@ pub struct VenueQuote {
     /// Why this venue cannot take the sale (empty when it can).
     pub unsuitable: Vec<String>,
     pub warnings: Vec<String>,
+    /// How many visits or trades its caps split the sale into (an ATM's daily cap, a P2P platform's largest
+    /// trade), when more than one: such venues rank after those that take the sale at once.
+    pub pieces: Option<u32>,
 }
 
 fn mentions(list: &[String], needle: &str) -> bool {
@@ -89,16 +117,26 @@ pub fn serves(regions: &[String], country: &str) -> bool {
     words.into_iter().any(|w| wanted.contains(&w))
 }
 
-/// The taker fee for a 30-day volume: the highest tier whose lower bound the volume reaches, else the base fee.
-pub fn taker_fee_pct(venue: &Venue, volume_30d: Decimal) -> Option<Decimal> {
+/// The fee schedule a resident of `country` pays at `venue`: a regional schedule whose region serves the
+/// country (OKX's EEA schedule for a German seller), else the venue's.
+pub fn fees_for<'v>(venue: &'v Venue, country: &str) -> &'v crate::catalog::FeeSchedule {
     venue
         .fees
-        .tiers
+        .regional
+        .iter()
+        .find(|r| serves(std::slice::from_ref(&r.region), country))
+        .map(|r| &r.schedule)
+        .unwrap_or(&venue.fees)
+}
+
+/// The taker fee for a 30-day volume: the highest tier whose lower bound the volume reaches, else the base fee.
+pub fn taker_fee_pct(fees: &crate::catalog::FeeSchedule, volume_30d: Decimal) -> Option<Decimal> {
+    fees.tiers
         .iter()
         .filter(|t| t.min_volume <= volume_30d)
         .max_by_key(|t| t.min_volume)
         .and_then(|t| t.taker_pct)
-        .or(venue.fees.taker_pct)
+        .or(fees.taker_pct)
 }
 
 pub fn quote(venue: &Venue, req: &SaleRequest) -> VenueQuote {
@@ -120,6 +158,7 @@ pub fn quote_with_book(venue: &Venue, req: &SaleRequest, book: Option<&OrderBook
         days_to_cash: None,
         unsuitable: Vec::new(),
         warnings: Vec::new(),
+        pieces: None,
     };
     if venue.status == VenueStatus::Closed {
         q.unsuitable.push("closed".into());
@@ -160,10 +199,13 @@ pub fn quote_with_book(venue: &Venue, req: &SaleRequest, book: Option<&OrderBook
                 amount: venue.typical_spread_pct.map(pct),
                 note: "the premium or discount agreed with each buyer".into(),
             });
-            match venue.max_trade_btc.filter(|_| req.asset.as_str() == "BTC") {
+            let caps = &venue.caps;
+            match caps.new_user_trade_max_btc.or(caps.trade_max_btc).filter(|_| req.asset.as_str() == "BTC") {
                 Some(max) if max > Decimal::ZERO => {
                     let trades = (req.qty / max).ceil();
-                    q.warnings.push(format!("at most {max} BTC per trade: {trades} trades with different buyers"));
+                    q.pieces = u32::try_from(trades).ok().filter(|n| *n > 1);
+                    let new = if caps.new_user_trade_max_btc.is_some() { " for a new account" } else { "" };
+                    q.warnings.push(format!("at most {max} BTC per trade{new}: {trades} trades with different buyers"));
                 }
                 _ => q.warnings.push("per-trade limit unknown".into()),
             }
@@ -200,6 +242,22 @@ pub fn quote_with_book(venue: &Venue, req: &SaleRequest, book: Option<&OrderBook
                 note: venue.observed_fee_source.clone().unwrap_or_default(),
             });
             q.warnings.push("cash only; whether its machines buy bitcoin from you is not published".into());
+            let caps = &venue.caps;
+            match (caps.per_day, caps.per_day_currency.as_deref()) {
+                (Some(cap), Some(c)) if c == fiat && cap > Decimal::ZERO => {
+                    let visits = (gross / cap).ceil();
+                    q.days_to_cash = u32::try_from(visits).ok();
+                    q.pieces = q.days_to_cash.filter(|n| *n > 1);
+                    q.warnings.push(format!(
+                        "at most {cap} {c} a day ({}): {visits} daily visits",
+                        caps.per_day_note.as_deref().unwrap_or("published daily cap")
+                    ));
+                }
+                (Some(cap), Some(c)) => q.warnings.push(format!(
+                    "at most {cap} {c} a day: how many visits in {fiat} is unknown (no exchange rates)"
+                )),
+                _ => q.warnings.push("daily cap not published".into()),
+            }
         }
         VenueKind::Card | VenueKind::Ramp => {
             q.costs.push(CostLine {
@@ -222,16 +280,26 @@ fn pct_note(p: Option<Decimal>) -> String {
 }
 
 fn exchange(venue: &Venue, req: &SaleRequest, gross: Decimal, book: Option<&OrderBook>, q: &mut VenueQuote) {
-    let fee_pct = taker_fee_pct(venue, req.volume_30d);
+    let fees = fees_for(venue, &req.country);
+    let fee_pct = taker_fee_pct(fees, req.volume_30d);
+    let regional = venue.fees.regional.iter().find(|r| std::ptr::eq(&r.schedule, fees));
     q.costs.push(CostLine {
         name: "taker fee",
         amount: fee_pct.map(|p| gross * p / Decimal::ONE_HUNDRED),
         note: format!(
-            "{} at 30-day volume {}; source {}, as of {}",
+            "{} at 30-day volume {}{}; source {}, as of {}",
             pct_note(fee_pct),
             req.volume_30d,
-            venue.fees.source.as_deref().unwrap_or("not given"),
-            venue.fees.as_of.as_deref().unwrap_or("an unknown date")
+            regional
+                .map(|r| format!(
+                    ", the {} schedule for residents of {}{}",
+                    r.region,
+                    req.country,
+                    r.effective.as_deref().map(|e| format!(" (from {e})")).unwrap_or_default()
+                ))
+                .unwrap_or_default(),
+            fees.source.as_deref().unwrap_or("not given"),
+            fees.as_of.as_deref().unwrap_or("an unknown date")
         ),
     });
     let walked = book.map(|b| walk_sell(b, req.qty));
@@ -289,21 +357,26 @@ fn exchange(venue: &Venue, req: &SaleRequest, gross: Decimal, book: Option<&Orde
             Err(why) => why,
         },
     });
-    // Days to cash: under the most generous published verification level (the seller's own level may be lower).
-    match withdrawal_limits(venue, req.fiat.as_str()) {
-        Some((l, limits)) => {
-            let start = chrono::NaiveDate::from_ymd_opt(2000, 1, 1).expect("a date");
-            let s = schedule_withdrawals(gross, start, &[], &limits, 366);
-            if s.unscheduled.is_zero() {
-                q.days_to_cash = s.days.last().map(|d| (d.day - start).num_days() as u32 + 1);
+    // Days to cash: under the seller's level, else the level a new verified account gets.
+    match account_limits(venue, fiat, &req.country, req.level_at(&venue.id)) {
+        Ok(Some(a)) => {
+            if a.known() {
+                let start = chrono::NaiveDate::from_ymd_opt(2000, 1, 1).expect("a date");
+                let s = schedule_withdrawals(gross, start, &[], &a.limits, 366);
+                if s.unscheduled.is_zero() {
+                    q.days_to_cash = s.days.last().map(|d| (d.day - start).num_days() as u32 + 1);
+                }
             }
             q.warnings.push(format!(
-                "withdrawal limits assume the {} verification level (as of {})",
-                l.level,
-                l.as_of.as_deref().unwrap_or("an unknown date")
+                "withdrawals: {} (source {}, as of {})",
+                describe_level(venue, &a),
+                a.source.as_deref().unwrap_or("not given"),
+                a.as_of.as_deref().unwrap_or("an unknown date")
             ));
+            q.warnings.extend(a.note);
         }
-        None => q.warnings.push(format!("{fiat} withdrawal limits unknown")),
+        Ok(None) => q.warnings.push(format!("{fiat} withdrawal limits unknown")),
+        Err(e) => q.unsuitable.push(e),
     }
 }
 
@@ -331,22 +404,170 @@ pub fn cheapest_withdrawal<'v>(
     }
 }
 
-/// The fiat withdrawal caps that apply to a sale into `fiat`: the most generous published verification level
-/// with a known daily cap in that currency, as rolling windows of 1, 30 and 365 days (an unknown cap stays
-/// unknown in its window). `None` when no level publishes a daily cap in that currency.
-pub fn withdrawal_limits<'v>(venue: &'v Venue, fiat: &str) -> Option<(&'v WithdrawalLimit, Vec<RollingLimit>)> {
-    let level = venue
-        .withdrawal_limits
-        .iter()
-        .filter(|l| l.currency.as_deref() == Some(fiat) && l.fiat_per_day.is_some())
-        // Between levels with the same daily cap, the one that publishes more caps (it says more, not less).
-        .max_by_key(|l| (l.fiat_per_day, l.fiat_per_month.is_some() as u8 + l.fiat_per_year.is_some() as u8))?;
-    let mut limits =
-        vec![RollingLimit { days: 1, cap: level.fiat_per_day }, RollingLimit { days: 30, cap: level.fiat_per_month }];
-    if level.fiat_per_year.is_some() {
-        limits.push(RollingLimit { days: 365, cap: level.fiat_per_year });
+/// The withdrawal caps a plan respects at one venue, in the sale's currency, and whose they are.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct AccountLimits {
+    /// The verification level, as the catalog names it ("yours" for limits the user entered).
+    pub level: String,
+    /// How the level was chosen: `yours` (the seller said, or entered their own limits), `entry` (the level a
+    /// new verified account gets, assumed), `only` (the one level published).
+    pub chosen: &'static str,
+    /// Rolling windows of 1, 30 (and 365) days; a cap stays unknown (`None`) when not published, or published in
+    /// another currency.
+    pub limits: Vec<RollingLimit>,
+    /// The currency the caps are published in.
+    pub currency: String,
+    pub source: Option<String>,
+    pub as_of: Option<String>,
+    /// Why some caps are unknown, when they are.
+    pub note: Option<String>,
+}
+
+impl AccountLimits {
+    /// Every window's cap is known.
+    pub fn known(&self) -> bool {
+        self.limits.iter().all(|l| l.cap.is_some())
     }
-    Some((level, limits))
+}
+
+/// Whether a level is open to a resident of `country`: "Express (US only)" is only for the US.
+fn level_open_to(l: &WithdrawalLimit, country: &str) -> bool {
+    let name = l.level.to_ascii_uppercase();
+    if !name.contains("ONLY") {
+        return true;
+    }
+    let words: Vec<&str> = name.split(|c: char| !c.is_ascii_alphanumeric()).collect();
+    let country = country.to_ascii_uppercase();
+    words.contains(&country.as_str()) || (country == "GB" && words.contains(&"UK"))
+}
+
+/// Whether a seller can use a level at all: one that takes no crypto deposits cannot sell deposited coins.
+fn level_takes_crypto(l: &WithdrawalLimit) -> bool {
+    !l.note.as_deref().is_some_and(|n| n.to_ascii_lowercase().contains("no crypto deposits"))
+}
+
+/// The fiat withdrawal caps that apply to the seller at `venue`: those of the level they named (an error
+/// listing the venue's levels when it has no such level), else the level a new verified account gets, which
+/// is the least generous level with a published daily cap that is open to their country and takes crypto
+/// deposits (a first-time seller is rarely at the top level; the plan says which it assumed). Caps published in
+/// another currency than `fiat` stay unknown: Offramp has no exchange rates. `Ok(None)` when the venue publishes
+/// no fiat cap at any level.
+pub fn account_limits(
+    venue: &Venue,
+    fiat: &str,
+    country: &str,
+    level: Option<&str>,
+) -> Result<Option<AccountLimits>, String> {
+    let published: Vec<&WithdrawalLimit> = venue.withdrawal_limits.iter().filter(|l| l.currency.is_some()).collect();
+    // The user's own limits win over any level.
+    let yours = venue.withdrawal_limits.iter().find(|l| l.level == "yours" && l.currency.is_some());
+    let (l, chosen) = match level {
+        _ if yours.is_some() => (yours.expect("checked"), "yours"),
+        Some(name) => {
+            let wanted = name.trim().to_ascii_lowercase();
+            let found = venue
+                .withdrawal_limits
+                .iter()
+                .find(|l| l.level.to_ascii_lowercase() == wanted)
+                .or_else(|| venue.withdrawal_limits.iter().find(|l| l.level.to_ascii_lowercase().starts_with(&wanted)));
+            match found {
+                Some(l) if l.currency.is_some() => (l, "yours"),
+                Some(l) => {
+                    return Ok(Some(AccountLimits {
+                        level: l.level.clone(),
+                        chosen: "yours",
+                        limits: vec![RollingLimit { days: 1, cap: None }, RollingLimit { days: 30, cap: None }],
+                        currency: fiat.to_string(),
+                        source: l.source.clone(),
+                        as_of: l.as_of.clone(),
+                        note: Some(format!("{}'s {} limits are not published", venue.name, l.level)),
+                    }))
+                }
+                None => {
+                    let names: Vec<&str> = venue.withdrawal_limits.iter().map(|l| l.level.as_str()).collect();
+                    return Err(format!(
+                        "{} has no verification level `{name}` (published: {})",
+                        venue.id,
+                        if names.is_empty() { "none".to_string() } else { names.join(", ") }
+                    ));
+                }
+            }
+        }
+        None if published.len() == 1 => {
+            let l = published[0];
+            (l, if l.level == "yours" { "yours" } else { "only" })
+        }
+        None => {
+            let usable = || {
+                published.iter().copied().filter(|l| {
+                    l.fiat_per_day.is_some() && level_open_to(l, country) && level_takes_crypto(l)
+                })
+            };
+            // Prefer the sale's currency; among levels with the same daily cap, the one that publishes more caps.
+            let pick = usable()
+                .filter(|l| l.currency.as_deref() == Some(fiat))
+                .min_by_key(|l| (l.fiat_per_day, 3 - (l.fiat_per_month.is_some() as u8 + l.fiat_per_year.is_some() as u8)))
+                .or_else(|| usable().min_by_key(|l| l.fiat_per_day));
+            match pick {
+                Some(l) => (l, "entry"),
+                None => return Ok(None),
+            }
+        }
+    };
+    let currency = l.currency.clone().unwrap_or_else(|| fiat.to_string());
+    let same = currency.eq_ignore_ascii_case(fiat);
+    let cap = |c: Option<Decimal>| if same { c } else { None };
+    let mut limits =
+        vec![RollingLimit { days: 1, cap: cap(l.fiat_per_day) }, RollingLimit { days: 30, cap: cap(l.fiat_per_month) }];
+    if l.fiat_per_year.is_some() {
+        limits.push(RollingLimit { days: 365, cap: cap(l.fiat_per_year) });
+    }
+    let published_caps = || {
+        let mut v = Vec::new();
+        for (c, w) in [(l.fiat_per_day, "a day"), (l.fiat_per_month, "in 30 days"), (l.fiat_per_year, "in 365 days")] {
+            if let Some(c) = c {
+                v.push(format!("{c} {currency} {w}"));
+            }
+        }
+        v.join(", ")
+    };
+    let note = if !same {
+        Some(format!(
+            "{}'s {} caps are published in {currency} ({}): unknown in {fiat} (Offramp has no exchange rates); \
+             enter your {fiat} limits (offramp override set {} limit_day \"N {fiat}\")",
+            venue.name,
+            l.level,
+            published_caps(),
+            venue.id
+        ))
+    } else if limits.iter().any(|w| w.cap.is_none()) {
+        Some(format!("{}'s {} level does not publish every cap: the unknown ones are not checked", venue.name, l.level))
+    } else {
+        None
+    };
+    Ok(Some(AccountLimits {
+        level: l.level.clone(),
+        chosen,
+        limits,
+        currency,
+        source: l.source.clone(),
+        as_of: l.as_of.clone(),
+        note,
+    }))
+}
+
+/// How a plan describes whose limits it used.
+pub fn describe_level(venue: &Venue, a: &AccountLimits) -> String {
+    match a.chosen {
+        "entry" => format!(
+            "limits of {}'s {} level, the level a new verified account gets (assumed: give yours with --level {}=LEVEL)",
+            venue.name, a.level, venue.id
+        ),
+        "only" => format!("limits of {}'s {} level, the only one published", venue.name, a.level),
+        _ if a.level == "yours" => format!("your own limits at {}", venue.name),
+        _ => format!("limits of your {} level at {}", a.level, venue.name),
+    }
 }
 
 #[cfg(test)]

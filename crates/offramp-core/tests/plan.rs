@@ -7,7 +7,7 @@ use std::str::FromStr;
 use chrono::NaiveDate;
 use offramp_core::catalog::parse_catalog;
 use offramp_core::market::{room_on, ImpactParams};
-use offramp_core::plan::{plan, withdrawn, PlanRequest};
+use offramp_core::plan::{plan, withdrawn, PlanRequest, RiskAppetite};
 use offramp_core::quote::SaleRequest;
 use offramp_core::{Code, Decimal};
 use proptest::prelude::*;
@@ -52,9 +52,14 @@ fn request(qty: &str, price: &str, impact: bool, max_days: u32) -> PlanRequest {
             price: d(price),
             volume_30d: Decimal::ZERO,
             impact: impact.then(|| ImpactParams { y: d("0.7"), daily_volatility: d("0.03"), daily_volume: d("10000") }),
+            levels: Vec::new(),
+            held_at: None,
         },
         start: NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(),
         max_days,
+        cash_by: None,
+        cash_needed: None,
+        risk: RiskAppetite::Medium,
     }
 }
 

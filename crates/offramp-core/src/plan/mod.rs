@@ -19,7 +19,10 @@ use serde::Serialize;
 
 use crate::catalog::{Venue, VenueKind, VenueStatus, WithdrawalMethod};
 use crate::market::RollingLimit;
-use crate::quote::{cheapest_withdrawal, quote, taker_fee_pct, withdrawal_limits, SaleRequest};
+use crate::quote::{account_limits, cheapest_withdrawal, describe_level, fees_for, quote, taker_fee_pct, SaleRequest};
+
+mod advice;
+pub use advice::{Candidate, FigureSource, PlanKind, RiskAppetite, Step, Tranche};
 use crate::Decimal;
 
 /// Candidate numbers of selling days (those up to the horizon are tried, plus the fewest the limits allow).
@@ -37,6 +40,14 @@ pub struct PlanRequest {
     pub start: NaiveDate,
     /// The longest plan considered, in days (1 to 365).
     pub max_days: u32,
+    /// The cash the seller needs in the bank, and by which day (`None`: no deadline). Without an amount, all of
+    /// the sale's proceeds.
+    pub cash_by: Option<NaiveDate>,
+    #[serde(with = "crate::money::decimal_str::option")]
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
+    pub cash_needed: Option<Decimal>,
+    /// How much price risk the seller accepts: the weight of one standard deviation in the ranking.
+    pub risk: RiskAppetite,
 }
 
 /// One day of a schedule. Money is in the sale's fiat currency.
@@ -120,8 +131,14 @@ pub struct VenuePlan {
     /// The withdrawal caps the schedules respect, and the verification level they belong to.
     pub limits: Vec<RollingLimit>,
     pub limits_level: Option<String>,
-    /// Fewest days the limits allow (`None`: not within the horizon).
+    /// Whose limits these are, in words ("the level a new verified account gets (assumed)", "your own").
+    pub limits_basis: Option<String>,
+    /// Fewest days the limits allow (`None`: not within the horizon, or the limits are unknown).
     pub fewest_days: Option<u32>,
+    /// Costs that are not known at this venue (the net of every schedule is then unknown), with why.
+    pub unknown_costs: Vec<String>,
+    /// Where each figure used here comes from.
+    pub sources: Vec<FigureSource>,
     pub unsuitable: Vec<String>,
     pub warnings: Vec<String>,
 }
@@ -155,6 +172,10 @@ pub struct Plan {
     pub mixes: Vec<Mix>,
     /// Desks that could take the bulk but whose spread is unknown (enter the quote they give you).
     pub desks_without_quote: Vec<String>,
+    /// Complete plans across venue kinds, best first: the first is the recommendation (see [`advice`]).
+    pub recommended: Vec<Candidate>,
+    /// How the plans are ranked, in words.
+    pub ranking: String,
     pub notes: Vec<String>,
     /// The lots to sell and the tax, when the user's holdings were given (see [`Plan::with_tax`]).
     pub tax: Option<TaxView>,
@@ -248,7 +269,7 @@ pub fn plan(venues: &[Venue], req: &PlanRequest) -> Plan {
         match desk.typical_spread_pct {
             None => desks_without_quote.push(desk.id.clone()),
             Some(spread) => {
-                for ex in venues.iter().filter(|v| v.kind == VenueKind::Exchange) {
+                        for ex in venues.iter().filter(|v| v.kind == VenueKind::Exchange) {
                     if let Some(m) = mix(desk, spread, ex, &req.sale) {
                         mixes.push(m);
                     }
@@ -261,44 +282,73 @@ pub fn plan(venues: &[Venue], req: &PlanRequest) -> Plan {
         "Impact: square-root law per day, decaying overnight; risk: one standard deviation of the price over the days \
          the rest is held (Almgren-Chriss)."
             .to_string(),
-        "Limits are checked against each day's gross proceeds under the most generous published verification level; \
-         enter your own limits as overrides."
+        "Limits are checked against each day's gross proceeds under your verification level where you gave it (--level), \
+         else the level a new verified account gets; enter your own limits as overrides."
             .to_string(),
     ];
     if req.sale.impact.is_none() {
         notes.push("No daily volume and volatility: impact and risk are unknown, so costs are unknown.".into());
     }
-    Plan { request: req.clone(), exchanges, mixes, desks_without_quote, notes, tax: None }
+    let mut recommended = advice::candidates(venues, req, &exchanges, &mixes, &trajectories);
+    let ranking = advice::rank(&mut recommended, req);
+    Plan { request: req.clone(), exchanges, mixes, desks_without_quote, recommended, ranking, notes, tax: None }
 }
 
 fn plan_exchange(venue: &Venue, req: &PlanRequest, max_days: u32, trajectories: &[Trajectory]) -> VenuePlan {
     let sale = &req.sale;
     let q = quote(venue, sale);
-    let limits = withdrawal_limits(venue, sale.fiat.as_str());
+    let fiat = sale.fiat.as_str();
     let mut out = VenuePlan {
         venue: venue.id.clone(),
         name: venue.name.clone(),
         schedules: Vec::new(),
-        limits: limits.as_ref().map(|(_, l)| l.clone()).unwrap_or_default(),
-        limits_level: limits.as_ref().map(|(l, _)| l.level.clone()),
+        limits: Vec::new(),
+        limits_level: None,
+        limits_basis: None,
         fewest_days: None,
+        unknown_costs: Vec::new(),
+        sources: Vec::new(),
         unsuitable: q.unsuitable,
         warnings: Vec::new(),
     };
     if !out.unsuitable.is_empty() {
         return out;
     }
-    if limits.is_none() {
-        out.warnings.push(format!(
-            "{} withdrawal limits unknown: the plan cannot check them; enter your account's limits",
-            sale.fiat
-        ));
+    let account = match account_limits(venue, fiat, &sale.country, sale.level_at(&venue.id)) {
+        Ok(a) => a,
+        Err(e) => {
+            out.unsuitable.push(e);
+            return out;
+        }
+    };
+    let limits_known = account.as_ref().is_some_and(|a| a.known());
+    match &account {
+        Some(a) => {
+            out.limits = a.limits.clone();
+            out.limits_level = Some(a.level.clone());
+            out.limits_basis = Some(describe_level(venue, a));
+            out.sources.push(FigureSource::new(
+                format!("withdrawal limits ({})", a.level),
+                a.source.clone(),
+                a.as_of.clone(),
+            ));
+            if let Some(n) = &a.note {
+                out.warnings.push(n.clone());
+            }
+        }
+        None => out.warnings.push(format!(
+            "{fiat} withdrawal limits unknown: the plan cannot check them; enter your account's limits \
+             (offramp override set {} limit_day \"N {fiat}\")",
+            venue.id
+        )),
     }
     if sale.qty <= Decimal::ZERO || sale.price <= Decimal::ZERO {
         out.unsuitable.push("nothing to sell".into());
         return out;
     }
     let costs = VenueCosts::new(venue, sale);
+    out.unknown_costs = costs.unknowns(venue, sale);
+    out.sources.extend(costs.sources(venue, sale));
     let mut schedules = Vec::new();
     let mut rejected_for_limits = 0;
     for t in trajectories {
@@ -314,7 +364,9 @@ fn plan_exchange(venue: &Venue, req: &PlanRequest, max_days: u32, trajectories: 
             schedules.push(s);
         }
     }
-    let fastest = fastest_quantities(sale, req.start, max_days, &out.limits, costs.min_order);
+    // With a cap unknown, "the fastest" would only be the fastest the known caps allow: not offered.
+    let fastest =
+        if limits_known { fastest_quantities(sale, req.start, max_days, &out.limits, costs.min_order) } else { None };
     out.fewest_days = fastest.as_ref().map(|q| q.len() as u32);
     if let Some(qtys) = fastest {
         let t = Trajectory::from_quantities(sale, qtys);
@@ -325,7 +377,7 @@ fn plan_exchange(venue: &Venue, req: &PlanRequest, max_days: u32, trajectories: 
             }
         }
     }
-    if out.fewest_days.is_none() {
+    if out.fewest_days.is_none() && limits_known {
         out.unsuitable.push(format!("the withdrawal limits do not allow this sale within {max_days} days"));
     } else if schedules.is_empty() {
         out.unsuitable.push("no schedule meets the minimum order and withdrawal sizes".into());
@@ -434,49 +486,75 @@ fn fastest_quantities(
     min_order: Option<Decimal>,
 ) -> Option<Vec<Decimal>> {
     let mut qtys: Vec<Decimal> = Vec::new();
-    // Running sums of what each day withdrew (in cents), so a window's earlier days cost one subtraction.
-    let mut prefix: Vec<Decimal> = vec![Decimal::ZERO];
+    let mut room = Room::new(limits);
     let mut left = sale.qty;
     while left > Decimal::ZERO {
         if qtys.len() as u32 >= max_days {
             return None;
         }
-        let all = withdrawn(left * sale.price);
-        let mut room = all;
-        for l in limits {
-            if let Some(cap) = l.cap {
-                let n = prefix.len() - 1;
-                let earlier = prefix[n] - prefix[n.saturating_sub(l.days.max(1) as usize - 1)];
-                room = room.min(cap - earlier);
-            }
-        }
-        let q = if room >= all {
-            left
-        } else if room <= Decimal::ZERO {
-            Decimal::ZERO
-        } else {
-            // The largest quantity whose gross in cents still fits: from the most that half a cent more would
-            // allow, down a satoshi at a time (a step or two).
-            let sat = Decimal::new(1, QTY_PLACES);
-            let half_cent = Decimal::new(5, 3);
-            let mut q = ((room + half_cent) / sale.price)
-                .round_dp_with_strategy(QTY_PLACES, rust_decimal::RoundingStrategy::ToZero)
-                .min(left);
-            while q > Decimal::ZERO && withdrawn(q * sale.price) > room {
-                q -= sat;
-            }
-            // Less than the smallest order the venue takes is not a sale: wait for more room.
-            if q < left && min_order.is_some_and(|m| q * sale.price < m) {
-                q = Decimal::ZERO;
-            }
-            q.max(Decimal::ZERO)
-        };
+        let q = room.fill(left, sale.price, min_order);
         qtys.push(q);
-        prefix.push(prefix[prefix.len() - 1] + withdrawn(q * sale.price));
+        room.push(withdrawn(q * sale.price));
         left -= q;
     }
     start.checked_add_days(Days::new(qtys.len() as u64))?;
     Some(qtys)
+}
+
+/// The room every rolling window leaves on the next day, given what the earlier days withdrew (in cents, as
+/// [`withdrawn`]); running sums, so a window's earlier days cost one subtraction.
+struct Room<'l> {
+    limits: &'l [RollingLimit],
+    prefix: Vec<Decimal>,
+}
+
+impl<'l> Room<'l> {
+    fn new(limits: &'l [RollingLimit]) -> Room<'l> {
+        Room { limits, prefix: vec![Decimal::ZERO] }
+    }
+
+    /// What may still be withdrawn today (`None`: no cap is known).
+    fn today(&self) -> Option<Decimal> {
+        let n = self.prefix.len() - 1;
+        self.limits
+            .iter()
+            .filter_map(|l| {
+                let cap = l.cap?;
+                Some(cap - (self.prefix[n] - self.prefix[n.saturating_sub(l.days.max(1) as usize - 1)]))
+            })
+            .min()
+    }
+
+    /// Today's withdrawal (in cents), and the day ends.
+    fn push(&mut self, amount: Decimal) {
+        self.prefix.push(self.prefix[self.prefix.len() - 1] + amount);
+    }
+
+    /// The largest quantity of 8 places, at most `left`, whose gross in cents fits today's room (the last day
+    /// the rest); nothing when less than the smallest order fits.
+    fn fill(&self, left: Decimal, price: Decimal, min_order: Option<Decimal>) -> Decimal {
+        let all = withdrawn(left * price);
+        let room = self.today().map_or(all, |r| r.min(all));
+        if room >= all {
+            return left;
+        }
+        if room <= Decimal::ZERO {
+            return Decimal::ZERO;
+        }
+        // From the most that half a cent more would allow, down a satoshi at a time (a step or two).
+        let sat = Decimal::new(1, QTY_PLACES);
+        let half_cent = Decimal::new(5, 3);
+        let mut q =
+            ((room + half_cent) / price).round_dp_with_strategy(QTY_PLACES, rust_decimal::RoundingStrategy::ToZero).min(left);
+        while q > Decimal::ZERO && withdrawn(q * price) > room {
+            q -= sat;
+        }
+        // Less than the smallest order the venue takes is not a sale: wait for more room.
+        if q < left && min_order.is_some_and(|m| q * price < m) {
+            return Decimal::ZERO;
+        }
+        q.max(Decimal::ZERO)
+    }
 }
 
 /// What a day's sale puts against the withdrawal limits: its gross in whole cents (rounded half away from zero),
@@ -585,23 +663,69 @@ impl VenueCosts {
             .collect();
         // The same choice as `quote::taker_fee_pct`: the highest tier reached, its figure or else the base fee.
         let both = |p: Option<Decimal>| p.map(|p| (p, p / Decimal::ONE_HUNDRED));
-        let mut tiers = vec![(Decimal::NEGATIVE_ONE, both(venue.fees.taker_pct), fraction(venue.fees.maker_pct))];
-        for t in &venue.fees.tiers {
-            tiers.push((
-                t.min_volume,
-                both(t.taker_pct.or(venue.fees.taker_pct)),
-                fraction(t.maker_pct.or(venue.fees.maker_pct)),
-            ));
+        let fees = fees_for(venue, &sale.country);
+        let mut tiers = vec![(Decimal::NEGATIVE_ONE, both(fees.taker_pct), fraction(fees.maker_pct))];
+        for t in &fees.tiers {
+            tiers.push((t.min_volume, both(t.taker_pct.or(fees.taker_pct)), fraction(t.maker_pct.or(fees.maker_pct))));
         }
         tiers.sort_by_key(|t| t.0);
         VenueCosts {
             tiers,
             min_order: venue.min_order.filter(|_| venue.min_order_currency.as_deref() == Some(fiat)),
-            deposit_fee: venue.deposit_fee,
+            // Coins already at the venue need no deposit.
+            deposit_fee: if sale.held_at(&venue.id) { Some(Decimal::ZERO) } else { venue.deposit_fee },
             volume_30d: sale.volume_30d,
-            own_volume_counts: venue.fees.volume_currency.as_deref().is_none_or(|c| c.eq_ignore_ascii_case(fiat)),
+            own_volume_counts: fees.volume_currency.as_deref().is_none_or(|c| c.eq_ignore_ascii_case(fiat)),
             withdrawals,
         }
+    }
+
+    /// The costs this venue does not publish (each makes every net here unknown), with why and how to give them.
+    fn unknowns(&self, venue: &Venue, sale: &SaleRequest) -> Vec<String> {
+        let mut out = Vec::new();
+        if self.tiers.iter().all(|t| t.1.is_none()) {
+            out.push(format!("taker fee: not published (offramp override set {} taker_pct P)", venue.id));
+        }
+        if sale.impact.is_none() {
+            out.push("market impact: no daily volume and volatility given".into());
+        }
+        if self.deposit_fee.is_none() {
+            out.push(format!(
+                "deposit fee: {}",
+                venue.deposit_fee_note.as_deref().map(|n| format!("published as \"{n}\"")).unwrap_or("not published".into())
+            ));
+        }
+        if self.withdrawals.is_empty() {
+            let why = cheapest_withdrawal(venue, sale.fiat.as_str(), sale.qty * sale.price, &sale.country)
+                .err()
+                .unwrap_or_else(|| "not published".into());
+            out.push(format!(
+                "withdrawal fee: {why} (offramp override set {} withdrawal_fee \"F {}\")",
+                venue.id, sale.fiat
+            ));
+        }
+        out
+    }
+
+    /// Where the fee figures come from: the fee schedule, the deposit, each withdrawal method used.
+    fn sources(&self, venue: &Venue, sale: &SaleRequest) -> Vec<FigureSource> {
+        let fees = fees_for(venue, &sale.country);
+        let mut out = vec![FigureSource::new("trading fees".into(), fees.source.clone(), fees.as_of.clone())];
+        if sale.held_at(&venue.id) {
+            out.push(FigureSource::new("no deposit: the coins are already there".into(), Some("you".into()), None));
+        } else {
+            let deposit = venue.record.get("crypto_deposit");
+            let text = |k: &str| deposit.and_then(|d| d.get(k)).and_then(|s| s.as_str()).map(String::from);
+            out.push(FigureSource::new(
+                format!("deposit fee ({})", venue.deposit_fee_note.as_deref().unwrap_or("not published")),
+                text("source"),
+                text("as_of").or(venue.as_of.clone()),
+            ));
+        }
+        for m in &self.withdrawals {
+            out.push(FigureSource::new(format!("withdrawal: {}", m.method), m.source.clone(), m.as_of.clone()));
+        }
+        out
     }
 
     /// The cheapest published withdrawal that takes `amount`: the choice of `quote::cheapest_withdrawal` (the same
@@ -704,15 +828,15 @@ fn mix(desk: &Venue, spread_pct: Decimal, exchange: &Venue, sale: &SaleRequest) 
         return None;
     }
     let hundred = Decimal::ONE_HUNDRED;
-    let fee_pct = taker_fee_pct(exchange, sale.volume_30d)?;
+    let fee_pct = taker_fee_pct(fees_for(exchange, &sale.country), sale.volume_30d)?;
     let (s, f) = (spread_pct / hundred, fee_pct / hundred);
     let slope = p.y * p.daily_volatility;
     if s <= f || slope <= Decimal::ZERO {
         return None; // the desk is cheaper for every unit: no exchange part
     }
     let mut q_ex = p.daily_volume * ((s - f) / slope) * ((s - f) / slope);
-    if let Some((_, limits)) = withdrawal_limits(exchange, sale.fiat.as_str()) {
-        if let Some(day_cap) = limits.iter().filter(|l| l.days == 1).find_map(|l| l.cap) {
+    if let Ok(Some(a)) = account_limits(exchange, sale.fiat.as_str(), &sale.country, sale.level_at(&exchange.id)) {
+        if let Some(day_cap) = a.limits.iter().filter(|l| l.days == 1).find_map(|l| l.cap) {
             q_ex = q_ex.min(day_cap / sale.price);
         }
     }
@@ -727,7 +851,8 @@ fn mix(desk: &Venue, spread_pct: Decimal, exchange: &Venue, sale: &SaleRequest) 
     let ex_gross = q_ex * sale.price;
     let impact = crate::market::sqrt_impact(&p, q_ex)?.average_fraction * ex_gross;
     let wfee = cheapest_withdrawal(exchange, sale.fiat.as_str(), ex_gross, &sale.country).ok()?.0;
-    let cost = q_desk * sale.price * s + ex_gross * f + impact + wfee + exchange.deposit_fee?;
+    let deposit = if sale.held_at(&exchange.id) { Decimal::ZERO } else { exchange.deposit_fee? };
+    let cost = q_desk * sale.price * s + ex_gross * f + impact + wfee + deposit;
     if cost > sale.qty * sale.price {
         return None;
     }
