@@ -478,7 +478,10 @@ fn overrides_are_kept_in_the_ledger_and_used_by_quote_and_plan() {
     let text = ok(out);
     // 65,000 under 25,000 a day: 3 days.
     assert!(
-        text.contains("withdrawal limits (yours): 25000.00 USD a day, 200000.00 USD in 30 days; fewest days 3"),
+        text.contains(
+            "withdrawal limits 25000.00 USD a day, 200000.00 USD in 30 days; your own limits at Kraken (Kraken Pro spot); \
+             fewest days 3"
+        ),
         "{text}"
     );
 
@@ -486,7 +489,7 @@ fn overrides_are_kept_in_the_ledger_and_used_by_quote_and_plan() {
     let out = run(data, &[&plan[..], &["--max-days", "60", "--tax", "us"]].concat());
     assert!(stderr(&out).contains("Using 3 figure(s) of yours"), "{}", stderr(&out));
     let text = ok(out);
-    assert!(text.contains("withdrawal limits (yours): 25000.00 USD a day"), "{text}");
+    assert!(text.contains("withdrawal limits 25000.00 USD a day") && text.contains("your own limits at Kraken"), "{text}");
 
     let quote = ["quote", "--sell", "10", "BTC", "--to", "USD", "--price", "65000"];
     let out = run(data, &quote);
@@ -546,6 +549,8 @@ fn tax_aware_plan_from_the_ledger() {
         "2026-12-01",
         "--max-days",
         "5",
+        "--level",
+        "kraken=Pro",
         "--tax",
         "us",
     ];

@@ -339,6 +339,9 @@ fn print_recommendation(p: &Plan, alternatives: usize, out: &mut dyn Write) -> s
         money(first.price_risk),
         days(first.days_to_cash)
     )?;
+    if p.tax.is_some() {
+        writeln!(out, "  estimated tax {} {fiat}, after tax {}", money(first.tax), money(first.after_tax))?;
+    }
     writeln!(out, "  {}", first.reason)?;
     writeln!(out, "  Steps:")?;
     for (i, s) in first.steps.iter().enumerate() {

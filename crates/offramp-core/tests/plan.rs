@@ -7,7 +7,7 @@ use std::str::FromStr;
 use chrono::NaiveDate;
 use offramp_core::catalog::parse_catalog;
 use offramp_core::market::{room_on, ImpactParams};
-use offramp_core::plan::{plan, withdrawn, PlanRequest, RiskAppetite};
+use offramp_core::plan::{plan, withdrawn, PlanKind, PlanRequest, RiskAppetite};
 use offramp_core::quote::SaleRequest;
 use offramp_core::{Code, Decimal};
 use proptest::prelude::*;
@@ -214,6 +214,114 @@ fn minimum_order_and_withdrawal_sizes() {
     assert_eq!(p.exchanges[0].unsuitable, ["no schedule meets the minimum order and withdrawal sizes"]);
 }
 
+/// Two exchanges with the same Kraken-like limits, the second with a different withdrawal fee.
+fn two_exchange_catalog() -> String {
+    let base = catalog("100000", "500000");
+    let second = r#"{"id":"ex2","name":"Ex2","kind":"exchange","status":"active","regions":["US"],"fiat_currencies":["USD"],
+    "maker_fee_pct":0.1,"taker_fee_pct":0.2,"fiat_withdrawal_methods":[{"method":"wire","currency":"USD","fee_fixed":10}],
+    "crypto_deposit":{"fee":"free"},
+    "withdrawal_limits":[{"level":"Starter","fiat_withdraw_per_day_usd":50000,"fiat_withdraw_per_month_usd":200000},
+                         {"level":"Plus","fiat_withdraw_per_day_usd":200000,"fiat_withdraw_per_month_usd":2000000}],
+    "as_of":"2026-01-01"},"#;
+    base.replacen("[\n", &format!("[\n{second}\n"), 1)
+}
+
+#[test]
+fn sell_now_and_withdraw_over_days_has_no_price_risk_and_ranks_first_when_limits_bind() {
+    // 10 BTC at 64,000 under 100,000 a day and 500,000 in 30 days: selling takes 32 days with the price risk of
+    // holding; selling on day 1 and withdrawing over the same 32 days holds fiat at the exchange instead.
+    let venues = parse_catalog(&catalog("100000", "500000")).unwrap();
+    let p = plan(&venues, &request("10", "64000", true, 60));
+    let now = p.recommended.iter().find(|c| c.kind == PlanKind::SellNowWithdrawLater).unwrap();
+    assert_eq!((now.days_to_cash, now.price_risk), (Some(32), Some(Decimal::ZERO)));
+    assert_eq!(now.tranches[0].sell, d("10"));
+    assert!(now.tranches[1..].iter().all(|t| t.sell.is_zero()));
+    // Withdrawals: 100,000 on days 1-5, 100,000 on day 31, the rest on day 32, 4 USD each.
+    let w: Vec<Decimal> = now.tranches.iter().map(|t| t.withdraw.unwrap()).collect();
+    assert_eq!(&w[..6], &[d("100000"); 6]);
+    assert_eq!(w.len(), 7);
+    assert_eq!(now.tranches.iter().map(|t| t.withdrawal_fee.unwrap()).sum::<Decimal>(), d("28"));
+    // Net: gross less the base taker fee (0.26 %), one day's impact, 7 withdrawals and a free deposit.
+    let gross = d("640000");
+    let impact = gross * d("2") / d("3") * d("0.7") * d("0.03") * (d("10") / d("10000")).sqrt().unwrap();
+    let expected = gross - gross * d("0.0026") - impact - d("28");
+    assert!((now.net.unwrap() - expected).abs() < d("0.01"), "{:?} vs {expected}", now.net);
+    assert_eq!(now.custody_days, 32);
+    // The desk with a published 0.3 % spread takes the bulk on day 1: first, with no price risk and no custody
+    // for a month. Then selling now beats 32 days of price risk at medium risk appetite.
+    assert_eq!(p.recommended[0].kind, PlanKind::DeskAndExchange, "{:?}", p.recommended[0].title);
+    assert!(p.recommended[0].reason.starts_with("Recommended"), "{}", p.recommended[0].reason);
+    let pos = |k: PlanKind| p.recommended.iter().position(|c| c.kind == k && c.venues == ["ex"]).unwrap();
+    assert!(pos(PlanKind::SellNowWithdrawLater) < pos(PlanKind::OverDays));
+    assert!(now.steps[0].text.starts_with("Deposit 10 BTC to Ex"), "{}", now.steps[0].text);
+    assert!(now.steps[1].text.contains("maker fee (0.16%)"), "{}", now.steps[1].text);
+    assert!(now.steps[2].text.starts_with("Withdraw 100000.00 USD to your bank by wire (fee 4.00"), "{}", now.steps[2].text);
+    assert!(now.sources.iter().any(|s| s.figure == "withdrawal: wire"));
+    assert!(now.reason.contains("less than the recommendation"), "{}", now.reason);
+    // Ranked: scores never increase down the list among plans whose figures are all known.
+    let scores: Vec<Decimal> = p.recommended.iter().map_while(|c| c.score).collect();
+    assert!(scores.windows(2).all(|w| w[0] >= w[1]), "{scores:?}");
+}
+
+#[test]
+fn a_risk_loving_seller_and_coins_already_at_the_exchange() {
+    let venues = parse_catalog(&catalog("100000", "500000")).unwrap();
+    let mut req = request("10", "64000", true, 60);
+    req.risk = RiskAppetite::High;
+    let p = plan(&venues, &req);
+    // Only the expected net counts: over days is cheaper (less impact a day) and ranks first at high appetite.
+    let first = &p.recommended[0];
+    let over = p.recommended.iter().find(|c| c.kind == PlanKind::OverDays && c.venues == ["ex"]).unwrap();
+    let now = p.recommended.iter().find(|c| c.kind == PlanKind::SellNowWithdrawLater).unwrap();
+    assert!(over.net.unwrap() > now.net.unwrap());
+    assert_eq!(first.score, first.net, "no charge for price risk");
+    assert!(p.recommended.iter().position(|c| c == over) < p.recommended.iter().position(|c| c == now));
+    // Coins already at the exchange: no deposit step.
+    req.sale.held_at = Some("ex".into());
+    let p = plan(&venues, &req);
+    let c = p.recommended.iter().find(|c| c.venues == ["ex"]).unwrap();
+    assert!(c.steps[0].text.contains("already at Ex: no deposit"), "{}", c.steps[0].text);
+}
+
+#[test]
+fn two_exchanges_in_parallel_add_their_limits() {
+    let venues = parse_catalog(&two_exchange_catalog()).unwrap();
+    let p = plan(&venues, &request("10", "64000", true, 60));
+    // Ex alone: 32 days; Ex2 at its entry level (Starter: 50,000 a day, 200,000 in 30 days): beyond 60 days.
+    let ex2 = p.exchanges.iter().find(|v| v.venue == "ex2").unwrap();
+    assert_eq!(ex2.limits_level.as_deref(), Some("Starter"));
+    let both = p.recommended.iter().find(|c| c.kind == PlanKind::TwoExchanges).unwrap();
+    // Together 150,000 a day for 4 days and 50,000 more: Ex's 500,000 and Ex2's 200,000 hold 640,000 in 5 days.
+    assert_eq!(both.days_to_cash, Some(5), "{}", both.title);
+    let mut names = both.venues.clone();
+    names.sort();
+    assert_eq!(names, ["ex", "ex2"]);
+    assert_eq!(both.tranches.iter().map(|t| t.sell).sum::<Decimal>(), d("10"));
+    // At the Plus level the seller names, Ex2 alone needs 4 days, so a pair must beat that to be offered.
+    let mut req = request("10", "64000", true, 60);
+    req.sale.levels = vec![offramp_core::quote::VenueLevel { venue: "ex2".into(), level: "Plus".into() }];
+    let p = plan(&venues, &req);
+    assert_eq!(p.exchanges.iter().find(|v| v.venue == "ex2").unwrap().fewest_days, Some(4));
+    assert!(p.recommended.iter().filter(|c| c.kind == PlanKind::TwoExchanges).all(|c| c.days_to_cash < Some(4)));
+}
+
+#[test]
+fn a_deadline_ranks_plans_that_pay_in_time_first() {
+    let venues = parse_catalog(&catalog("100000", "500000")).unwrap();
+    let mut req = request("10", "64000", true, 60);
+    // 300,000 needed by day 3: every plan here withdraws 100,000 a day, so day 3 is just enough.
+    req.cash_by = Some(NaiveDate::from_ymd_opt(2026, 12, 3).unwrap());
+    req.cash_needed = Some(d("299000"));
+    let p = plan(&venues, &req);
+    let now = p.recommended.iter().find(|c| c.kind == PlanKind::SellNowWithdrawLater).unwrap();
+    assert_eq!(now.meets_deadline, Some(true));
+    // All of it by day 3 is impossible: every plan misses, and says so.
+    req.cash_needed = None;
+    let p = plan(&venues, &req);
+    assert!(p.recommended.iter().filter(|c| c.venues == ["ex"]).all(|c| c.meets_deadline == Some(false)));
+    assert!(p.recommended.iter().filter(|c| c.meets_deadline == Some(false)).all(|c| c.reason.contains("by 2026-12-03")));
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
 
@@ -280,6 +388,30 @@ proptest! {
         }
         let expected = (left.is_zero()).then_some(day);
         prop_assert_eq!(ex.fewest_days, expected);
+        // Every complete plan's withdrawals (sell now and withdraw later included) stay within every window at
+        // every venue it uses, and it sells exactly the quantity.
+        for c in &p.recommended {
+            if !matches!(c.kind, PlanKind::OverDays | PlanKind::SellNowWithdrawLater | PlanKind::TwoExchanges) {
+                continue;
+            }
+            prop_assert_eq!(c.tranches.iter().map(|t| t.sell).sum::<Decimal>(), qty, "{}", c.title);
+            for venue in &c.venues {
+                let limits = &p.exchanges.iter().find(|v| &v.venue == venue).unwrap().limits;
+                let mut history = Vec::new();
+                for t in c.tranches.iter().filter(|t| &t.venue == venue) {
+                    // What counts against the limits: the withdrawal, else (impact unknown) the day's gross.
+                    let out = t.withdraw.unwrap_or_else(|| withdrawn(t.sell * price));
+                    let Some(room) = room_on(t.day, &history, limits) else { continue };
+                    prop_assert!(out <= room, "{}: day {} withdraws {} room {}", c.title, t.day, out, room);
+                    history.push((t.day, out));
+                }
+            }
+            if c.kind == PlanKind::SellNowWithdrawLater {
+                // Everything is sold on day 1; the withdrawals take as many days as the greedy fill does.
+                prop_assert_eq!(c.tranches[0].sell, qty);
+                prop_assert_eq!(c.price_risk, Some(Decimal::ZERO));
+            }
+        }
         if let Some(n) = expected {
             prop_assert!(ex.schedules.iter().all(|s| s.days >= n), "a schedule shorter than the fewest days");
             if let Some(f) = ex.schedules.iter().find(|s| s.fastest) {

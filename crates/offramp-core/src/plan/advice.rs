@@ -145,6 +145,18 @@ pub struct Candidate {
     #[serde(with = "crate::money::decimal_str::option")]
     #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub net: Option<Decimal>,
+    /// The costs other than market impact, for ranking when no impact inputs were given (then every plan's
+    /// impact is unknown alike); `None` when one of them is unknown too.
+    #[serde(with = "crate::money::decimal_str::option")]
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
+    pub cost_before_impact: Option<Decimal>,
+    /// The estimated tax on this plan's net with the chosen lots, and what is left after it (see `Plan::tax`).
+    #[serde(with = "crate::money::decimal_str::option")]
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
+    pub tax: Option<Decimal>,
+    #[serde(with = "crate::money::decimal_str::option")]
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
+    pub after_tax: Option<Decimal>,
     /// One standard deviation of what the price can do to the proceeds while coins are still held.
     #[serde(with = "crate::money::decimal_str::option")]
     #[cfg_attr(feature = "ts", ts(type = "string | null"))]
@@ -183,6 +195,9 @@ impl Candidate {
             gross,
             cost: None,
             net: None,
+            cost_before_impact: None,
+            tax: None,
+            after_tax: None,
             price_risk: None,
             custody_peak: Decimal::ZERO,
             custody_days: 0,
@@ -241,7 +256,13 @@ pub(super) fn candidates(
             out.push(c);
         }
     }
-    out.extend(two_exchanges(req, &usable));
+    // A venue whose limits alone cannot finish within the horizon may still help another.
+    let pairable: Vec<(&VenuePlan, &Venue)> = exchanges
+        .iter()
+        .filter(|p| p.unsuitable.iter().all(|u| u.starts_with("the withdrawal limits do not allow")))
+        .filter_map(|p| by_id(&p.venue).map(|v| (p, v)))
+        .collect();
+    out.extend(two_exchanges(req, &pairable));
     for m in mixes {
         if let (Some(desk), Some(ex)) = (by_id(&m.desk), by_id(&m.exchange)) {
             out.push(desk_and_exchange(req, m, desk, ex));
@@ -271,6 +292,12 @@ pub(super) fn candidates(
             c.caution = Some(doubts.join("; "));
         }
         c.meets_deadline = meets_deadline(req, c);
+        if sale.impact.is_none() {
+            // No impact inputs: every plan's impact and price risk are unknown alike, so plans are compared on
+            // their other costs (and the ranking says so).
+            c.score = c.cost_before_impact.map(|x| c.gross - x);
+            continue;
+        }
         c.score = c.net.map(|n| n - req.risk.weight() * c.price_risk.unwrap_or(Decimal::ZERO));
         if c.net.is_some() && c.price_risk.is_none() && !req.risk.weight().is_zero() {
             // Without the risk the score would flatter the plan: unknown.
@@ -278,6 +305,24 @@ pub(super) fn candidates(
         }
     }
     out
+}
+
+/// What depositing at `v` costs this seller (nothing where the coins already are).
+fn deposit_fee(req: &PlanRequest, v: &Venue) -> Option<Decimal> {
+    if req.sale.held_at(&v.id) {
+        Some(Decimal::ZERO)
+    } else {
+        v.deposit_fee
+    }
+}
+
+/// A schedule's trading and withdrawal fees and the deposit: its costs other than market impact.
+fn before_impact(sales: &[super::DaySale], deposit: Option<Decimal>) -> Option<Decimal> {
+    let mut sum = deposit?;
+    for d in sales {
+        sum += d.fee? + d.withdrawal_fee?;
+    }
+    Some(sum)
 }
 
 /// Whether what reaches the bank by `cash_by` covers what the seller needs.
@@ -333,6 +378,17 @@ fn exchange_steps(req: &PlanRequest, v: &Venue, deposit: Decimal, sell: Decimal,
             pct(super::taker_fee_pct(fees, sale.volume_30d))
         ),
     });
+    if let Some(t) = first.filter(|t| t.withdraw.is_none()) {
+        let method = crate::quote::cheapest_withdrawal(v, sale.fiat.as_str(), sale.price * sell, &sale.country).ok();
+        steps.push(Step {
+            day,
+            text: format!(
+                "Withdraw the day's proceeds (its value less the fees and market impact) to your bank{}{}.",
+                method.map(|(_, m)| format!(" by {}", m.method)).unwrap_or_default(),
+                t.withdrawal_fee.map(|f| format!(" (fee {})", money(f))).unwrap_or_else(|| " (fee not published)".into())
+            ),
+        });
+    }
     if let Some(t) = first.filter(|t| t.withdraw.is_some_and(|w| w > Decimal::ZERO)) {
         let w = t.withdraw.unwrap_or_default();
         let method = crate::quote::cheapest_withdrawal(v, sale.fiat.as_str(), w, &sale.country).ok();
@@ -378,6 +434,7 @@ fn over_days(req: &PlanRequest, p: &VenuePlan, v: &Venue) -> Candidate {
     };
     let mut c = Candidate::new(PlanKind::OverDays, vec![v.id.clone()], title, s.gross);
     c.cost = s.cost;
+    c.cost_before_impact = before_impact(&s.sales, deposit_fee(req, v));
     c.net = s.net;
     c.price_risk = s.risk_std;
     // With a withdrawal cap unknown, when the money can leave is unknown too.
@@ -491,6 +548,7 @@ fn sell_now(req: &PlanRequest, p: &VenuePlan, v: &Venue, trajectories: &[Traject
     let title = format!("{}: sell everything on day 1, withdraw over {days} days", v.name);
     let mut c = Candidate::new(PlanKind::SellNowWithdrawLater, vec![v.id.clone()], title, gross);
     c.cost = fee.zip(impact).zip(wfees).zip(costs.deposit_fee).map(|(((f, i), w), d)| f + i + w + d);
+    c.cost_before_impact = fee.zip(wfees).zip(costs.deposit_fee).map(|((f, w), d)| f + w + d);
     if c.cost.is_some_and(|x| x > gross) {
         return None;
     }
@@ -572,6 +630,9 @@ fn two_exchanges(req: &PlanRequest, usable: &[(&VenuePlan, &Venue)]) -> Vec<Cand
             let mut c = Candidate::new(PlanKind::TwoExchanges, vec![va.id.clone(), vb.id.clone()], title, sa.gross + sb.gross);
             c.cost = cost;
             c.net = cost.map(|x| c.gross - x);
+            c.cost_before_impact = before_impact(&sa.sales, deposit_fee(req, va))
+                .zip(before_impact(&sb.sales, deposit_fee(req, vb)))
+                .map(|(a, b)| a + b);
             c.price_risk = tc.risk_std;
             c.days_to_cash = Some(days);
             for (s, v) in [(&sa, va), (&sb, vb)] {
@@ -623,6 +684,7 @@ fn desk_and_exchange(req: &PlanRequest, m: &Mix, desk: &Venue, ex: &Venue) -> Ca
     let mut c = Candidate::new(PlanKind::DeskAndExchange, vec![desk.id.clone(), ex.id.clone()], title, sale.qty * sale.price);
     c.cost = Some(m.cost);
     c.net = Some(m.net);
+    c.cost_before_impact = Some(m.cost);
     c.price_risk = Some(Decimal::ZERO);
     c.days_to_cash = Some(1);
     c.custody_peak = m.exchange_qty * sale.price;
@@ -771,6 +833,7 @@ fn atm(req: &PlanRequest, v: &Venue) -> Candidate {
     let mut c = Candidate::new(PlanKind::Atm, vec![v.id.clone()], title, gross);
     c.cost = v.observed_fee_pct.map(|p| gross * p / Decimal::ONE_HUNDRED);
     c.net = c.cost.map(|x| gross - x);
+    c.cost_before_impact = c.cost;
     c.days_to_cash = days;
     if let (Some(n), Some(cap)) = (days, cap) {
         // A visit a day: the rest is held in the seller's wallet meanwhile (price risk, no custody).
@@ -833,6 +896,7 @@ fn atm(req: &PlanRequest, v: &Venue) -> Candidate {
 /// Ranks the plans (see the module's rule) and writes each one's reason; returns the rule in words.
 pub(super) fn rank(cands: &mut [Candidate], req: &PlanRequest) -> String {
     let beyond = |c: &Candidate| c.days_to_cash.is_some_and(|d| d > req.max_days);
+    let no_impact = req.sale.impact.is_none();
     let deadline_rank = |c: &Candidate| match c.meets_deadline {
         Some(true) => 0u8,
         None => 1,
@@ -843,7 +907,7 @@ pub(super) fn rank(cands: &mut [Candidate], req: &PlanRequest) -> String {
             .cmp(&deadline_rank(b))
             .then(beyond(a).cmp(&beyond(b)))
             .then(a.score.is_none().cmp(&b.score.is_none()))
-            .then(a.net.is_none().cmp(&b.net.is_none()))
+            .then(if no_impact { std::cmp::Ordering::Equal } else { a.net.is_none().cmp(&b.net.is_none()) })
             .then(a.days_to_cash.is_none().cmp(&b.days_to_cash.is_none()))
             .then(a.caution.is_some().cmp(&b.caution.is_some()))
             .then(b.score.cmp(&a.score))
@@ -858,22 +922,29 @@ pub(super) fn rank(cands: &mut [Candidate], req: &PlanRequest) -> String {
             req.cash_needed.map(|n| format!("{} {fiat}", money(n))).unwrap_or_else(|| "everything".into())
         )
     });
-    let rule = format!(
-        "Ranked by expected net less {w} x one standard deviation of price risk (your risk appetite: {}), among the \
-         plans whose costs are all known{}; plans with an unknown cost follow, then those that miss your day.",
-        req.risk.word(),
-        deadline.clone().unwrap_or_default()
-    );
+    let rule = if no_impact {
+        format!(
+            "No daily volume and volatility given: market impact and price risk are unknown for every plan, so plans \
+             are ranked by their proceeds less their other costs (fees, deposit, withdrawals){}; plans with an unknown \
+             fee follow, then those that miss your day. Give --volatility and --daily-volume for a full ranking.",
+            deadline.clone().unwrap_or_default()
+        )
+    } else {
+        format!(
+            "Ranked by expected net less {w} x one standard deviation of price risk (your risk appetite: {}), among \
+             the plans whose costs are all known{}; plans with an unknown cost follow, then those that miss your day.",
+            req.risk.word(),
+            deadline.clone().unwrap_or_default()
+        )
+    };
     let first = cands.first().map(|c| (c.title.clone(), c.score, c.net));
     for (i, c) in cands.iter_mut().enumerate() {
         c.reason = if c.meets_deadline == Some(false) {
             format!("pays less than you need by {}", req.cash_by.map(|d| d.to_string()).unwrap_or_default())
         } else if beyond(c) {
             format!("takes {} days, more than the {} asked for", c.days_to_cash.unwrap_or_default(), req.max_days)
-        } else if c.net.is_none() {
+        } else if c.net.is_none() && !(no_impact && c.score.is_some()) {
             format!("net unknown: {}", c.unknown_costs.join("; "))
-        } else if c.score.is_none() && req.sale.impact.is_none() {
-            "price risk unknown (give the daily volatility and volume)".into()
         } else if c.score.is_none() {
             "price risk unknown: how many days it takes is unknown".into()
         } else if c.days_to_cash.is_none() {
@@ -882,6 +953,13 @@ pub(super) fn rank(cands: &mut [Candidate], req: &PlanRequest) -> String {
             )
         } else if let Some(doubt) = c.caution.as_ref().filter(|_| i > 0) {
             format!("ranked after venues sure to serve you: {doubt}")
+        } else if i == 0 && no_impact {
+            format!(
+                "Recommended: the most left after fees, deposit and withdrawals, {} {fiat}, cash in {} day(s) (market \
+                 impact and price risk unknown: no daily volume and volatility given).",
+                money(c.score.unwrap_or_default()),
+                c.days_to_cash.map(|d| d.to_string()).unwrap_or_else(|| "an unknown number of".into()),
+            )
         } else if i == 0 {
             format!(
                 "Recommended: the highest expected net after a price-risk charge of {w} x one standard deviation \

@@ -212,6 +212,13 @@ impl Plan {
             rates,
         };
         let choice = crate::taxplan::choose(&sale);
+        for c in &mut self.recommended {
+            if let Some(net) = c.net {
+                let t = choice.repriced(&sale, net / self.request.sale.qty).tax;
+                c.tax = t;
+                c.after_tax = t.map(|t| net - t);
+            }
+        }
         for v in &mut self.exchanges {
             for s in &mut v.schedules {
                 if let Some(net) = s.net {
