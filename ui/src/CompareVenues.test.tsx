@@ -23,6 +23,7 @@ const quote = (venue: string, net: string | null, unsuitable: string[] = []): Ve
   days_to_cash: net === null ? null : 1,
   unsuitable,
   warnings: net === null ? [] : ["withdrawal limits assume the Pro verification level"],
+  pieces: null,
 });
 
 test("the form sends exact strings and the results are sorted into three groups", async () => {

@@ -9,7 +9,9 @@ type Result =
   | { kind: "ok"; quotes: VenueQuote[]; request: QuoteRequest }
   | { kind: "error"; error: BackendError };
 
-const FIELDS: { key: keyof QuoteRequest; label: string; placeholder: string; hint?: string }[] = [
+type TextField = "qty" | "asset" | "fiat" | "country" | "price" | "daily_volatility" | "daily_volume";
+
+const FIELDS: { key: TextField; label: string; placeholder: string; hint?: string }[] = [
   { key: "qty", label: "Quantity to sell", placeholder: "10" },
   { key: "asset", label: "Asset", placeholder: "BTC" },
   { key: "fiat", label: "Into currency", placeholder: "USD" },

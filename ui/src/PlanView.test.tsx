@@ -3,7 +3,9 @@ import { cleanup, fireEvent, render, screen, within } from "@testing-library/rea
 import { clearMocks } from "@tauri-apps/api/mocks";
 import { mockShell } from "./testShell";
 import { App } from "./App";
-import type { Plan, Schedule } from "./backend";
+import type { Plan, Schedule, VenuePlan } from "./backend";
+import type { Candidate } from "./bindings/Candidate";
+import type { Venue } from "./bindings/Venue";
 
 afterEach(() => {
   cleanup();
@@ -27,15 +29,67 @@ const schedule = (days: number, urgency: string, net: string | null, efficient: 
   after_tax: null,
 });
 
+const venuePlan = (v: Partial<VenuePlan> & { venue: string; name: string }): VenuePlan => ({
+  schedules: [],
+  limits: [],
+  limits_level: null,
+  limits_basis: null,
+  fewest_days: null,
+  unknown_costs: [],
+  sources: [],
+  unsuitable: [],
+  warnings: [],
+  ...v,
+});
+
+const candidate = (c: Partial<Candidate> & { title: string }): Candidate => ({
+  kind: "sell_now_withdraw_later",
+  venues: ["kraken"],
+  days_to_cash: 32,
+  gross: "650000",
+  cost: "2005.77",
+  net: "647994.23",
+  cost_before_impact: "1718",
+  tax: null,
+  after_tax: null,
+  price_risk: "0",
+  custody_peak: "648022.23",
+  custody_days: 32,
+  score: "647994.23",
+  meets_deadline: null,
+  caution: null,
+  reason: "Recommended: the highest expected net after a price-risk charge",
+  steps: [
+    { day: "2026-12-01", text: "Deposit 10 BTC to Kraken (deposit fee: free)" },
+    { day: "2026-12-01", text: "Sell 10 BTC for USD: limit orders pay the maker fee (0.16%)" },
+  ],
+  tranches: [
+    { day: "2026-12-01", venue: "kraken", sell: "10", withdraw: "100000", withdrawal_fee: "4" },
+    { day: "2026-12-02", venue: "kraken", sell: "0", withdraw: "100000", withdrawal_fee: "4" },
+  ],
+  unknown_costs: [],
+  sources: [{ figure: "withdrawal limits (Intermediate)", source: "marketrealist.com (secondary)", as_of: "2022-03-25" }],
+  warnings: ["limits of Kraken's Intermediate level, the level a new verified account gets (assumed)"],
+  ...c,
+});
+
 const plan: Plan = {
   request: {
-    sale: { asset: "BTC", qty: "10", fiat: "USD", country: "US", price: "65000", volume_30d: "0", impact: null },
+    sale: { asset: "BTC", qty: "10", fiat: "USD", country: "US", price: "65000", volume_30d: "0", impact: null, levels: [], held_at: null },
     start: "2026-12-01",
     max_days: 30,
+    cash_by: null,
+    cash_needed: null,
+    risk: "medium",
   },
   tax: null,
+  recommended: [
+    candidate({ title: "Kraken: sell everything on day 1, withdraw over 32 days" }),
+    candidate({ title: "CoinFlip: cash at its machines, 44 daily visits", kind: "atm", venues: ["coinflip"], net: "513500", reason: "scores 207899.38 USD less than the recommendation" }),
+  ],
+  ranking: "Ranked by expected net less 1 x one standard deviation of price risk",
   exchanges: [
-    {
+    venuePlan({
       venue: "kraken",
       name: "Kraken",
       schedules: [schedule(3, "0", "648348.5249", true), schedule(5, "0.1", "648000", false), schedule(2, "0", "647000", true, true)],
@@ -45,11 +99,9 @@ const plan: Plan = {
       ],
       limits_level: "Pro",
       fewest_days: 1,
-      unsuitable: [],
-      warnings: [],
-    },
-    { venue: "binance", name: "Binance", schedules: [schedule(1, "0", null, false)], limits: [], limits_level: null, fewest_days: 1, unsuitable: [], warnings: ["USD withdrawal limits unknown"] },
-    { venue: "bitvavo", name: "Bitvavo", schedules: [], limits: [], limits_level: null, fewest_days: null, unsuitable: ["does not pay out USD"], warnings: [] },
+    }),
+    venuePlan({ venue: "binance", name: "Binance", schedules: [schedule(1, "0", null, false)], fewest_days: 1, warnings: ["USD withdrawal limits unknown"] }),
+    venuePlan({ venue: "bitvavo", name: "Bitvavo", unsuitable: ["does not pay out USD"] }),
   ],
   mixes: [],
   desks_without_quote: ["kraken_otc"],
@@ -88,7 +140,66 @@ test("after comparing, the sale is planned over days: the frontier per exchange,
   expect(screen.getByTestId("plan-venue-binance").textContent).toContain("withdrawal limits unknown");
   expect(screen.getByTestId("plan-unsuitable").textContent).toContain("Bitvavo: does not pay out USD");
   expect(screen.getByTestId("plan-desks").textContent).toContain("kraken_otc");
-  expect(calls).toEqual([{ request: { qty: "10", asset: "BTC", fiat: "USD", country: "US", price: "65000" }, maxDays: 10 }]);
+  expect(calls).toEqual([{ request: { qty: "10", asset: "BTC", fiat: "USD", country: "US", price: "65000", risk: "medium", levels: [] }, maxDays: 10 }]);
+});
+
+const kraken: Partial<Venue> = {
+  id: "kraken",
+  name: "Kraken",
+  kind: "exchange",
+  status: "active",
+  withdrawal_limits: [
+    { level: "Intermediate", currency: "USD", fiat_per_day: "100000", fiat_per_month: "500000", fiat_per_year: null, note: null, source: null, as_of: null },
+    { level: "Pro", currency: "USD", fiat_per_day: "10000000", fiat_per_month: null, fiat_per_year: null, note: null, source: null, as_of: null },
+  ],
+};
+
+test("the recommendation comes first with its reason, steps, tranches and sources; the seller's situation goes with the request", async () => {
+  const calls: unknown[] = [];
+  mockShell((cmd, args) => {
+    if (cmd === "get_status") return status;
+    if (cmd === "quote") return [];
+    if (cmd === "venues") return [kraken];
+    if (cmd === "plan") {
+      calls.push(args);
+      return plan;
+    }
+    throw new Error(cmd);
+  });
+  render(<App />);
+  fireEvent.click(screen.getByTestId("nav-compare"));
+  fireEvent.change(screen.getByTestId("quote-qty"), { target: { value: "10" } });
+  fireEvent.change(screen.getByTestId("quote-price"), { target: { value: "65000" } });
+  fireEvent.click(screen.getByTestId("quote-submit"));
+  fireEvent.change(await screen.findByTestId("plan-level-kraken"), { target: { value: "Pro" } });
+  fireEvent.change(screen.getByTestId("plan-risk"), { target: { value: "low" } });
+  fireEvent.change(screen.getByTestId("plan-cash-by"), { target: { value: "2026-12-20" } });
+  fireEvent.change(screen.getByTestId("plan-held-at"), { target: { value: "kraken" } });
+  fireEvent.click(screen.getByTestId("plan-submit"));
+  const rec = await screen.findByTestId("plan-recommended");
+  expect(rec.textContent).toContain("Recommended: Kraken: sell everything on day 1, withdraw over 32 days");
+  expect(screen.getByTestId("recommended-figures").textContent).toContain("647,994.23");
+  expect(screen.getByTestId("recommended-reason").textContent).toContain("highest expected net");
+  expect(screen.getByTestId("recommended-steps").textContent).toContain("Deposit 10 BTC to Kraken");
+  expect(screen.getByTestId("recommended-tranches").textContent).toContain("100,000.00");
+  expect(screen.getByTestId("recommended-sources").textContent).toContain("marketrealist.com (secondary), as of 2022-03-25");
+  expect(screen.getByTestId("plan-alternatives").textContent).toContain("CoinFlip: cash at its machines, 44 daily visits");
+  expect(calls).toEqual([
+    {
+      request: {
+        qty: "10",
+        asset: "BTC",
+        fiat: "USD",
+        country: "US",
+        price: "65000",
+        risk: "low",
+        levels: [{ venue: "kraken", level: "Pro" }],
+        cash_by: "2026-12-20",
+        held_at: "kraken",
+      },
+      maxDays: 30,
+    },
+  ]);
 });
 
 test("a refused plan shows its message and code", async () => {

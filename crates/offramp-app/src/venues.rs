@@ -112,6 +112,7 @@ pub struct QuoteRequest {
     /// Y of the square-root law (default 0.7).
     pub impact_y: Option<String>,
     /// The seller's verification level at venues (default: the level a new verified account gets).
+    #[cfg_attr(feature = "ts", ts(as = "Option<Vec<offramp_core::quote::VenueLevel>>", optional))]
     pub levels: Vec<offramp_core::quote::VenueLevel>,
     /// The venue (an exchange's id) where the coins already are; none: the seller's own wallet.
     pub held_at: Option<String>,

@@ -14,4 +14,9 @@ days_to_cash: number | null,
 /**
  * Why this venue cannot take the sale (empty when it can).
  */
-unsuitable: Array<string>, warnings: Array<string>, };
+unsuitable: Array<string>, warnings: Array<string>, 
+/**
+ * How many visits or trades its caps split the sale into (an ATM's daily cap, a P2P platform's largest
+ * trade), when more than one: such venues rank after those that take the sale at once.
+ */
+pieces: number | null, };
