@@ -119,10 +119,22 @@ fn compare_venues_in_the_real_window() {
     let unsuitable = s.wait_text("[data-testid=quote-unsuitable]", |t| !t.is_empty());
     assert!(unsuitable.contains("does not pay out USD"), "{unsuitable}");
     s.screenshot(&artifacts.join("compare-venues.png"));
-    // Plan the same sale over days: Kraken's one-day schedule nets what the quote said (same model), and its
-    // limits (Pro level) allow one day.
+    // Plan the same sale over up to 60 days as a first-time seller (Kraken's entry level, 100,000 a day and
+    // 500,000 in 30 days): the recommendation is to sell on day 1 and withdraw over 32 days, with its steps.
+    s.type_into("[data-testid=plan-max-days]", "60");
     s.click("[data-testid=plan-submit]");
-    assert_eq!(s.wait_text("[data-testid=plan-venue-kraken] [data-testid=fewest-days]", |t| !t.is_empty()), "1");
+    let title = s.wait_text("[data-testid=plan-recommended] h4", |t| !t.is_empty());
+    assert!(title.contains("Kraken") && title.contains("withdraw over 32 days"), "{title}");
+    let steps = s.wait_text("[data-testid=recommended-steps]", |t| !t.is_empty());
+    assert!(steps.contains("Deposit 10 BTC to Kraken") && steps.contains("Withdraw 100000.00 USD"), "{steps}");
+    assert_eq!(s.wait_text("[data-testid=plan-venue-kraken] [data-testid=fewest-days]", |t| !t.is_empty()), "32");
+    s.scroll_to("[data-testid=plan-recommended]");
+    s.screenshot(&artifacts.join("plan-recommended.png"));
+    // At the Pro level the seller says they have, one day: Kraken's one-day schedule nets what the quote said
+    // (same model).
+    s.select_by_value("[data-testid=plan-level-kraken]", "Pro");
+    s.click("[data-testid=plan-submit]");
+    assert_eq!(s.wait_text("[data-testid=plan-venue-kraken] [data-testid=fewest-days]", |t| t == "1"), "1");
     let one_day = s.wait_text("[data-testid=schedule-kraken-1-0] [data-testid=schedule-net]", |t| !t.is_empty());
     assert_eq!(one_day, "648,018.23");
     s.scroll_to("[data-testid=plan-venue-kraken]");

@@ -561,7 +561,8 @@ pub fn account_limits(
 pub fn describe_level(venue: &Venue, a: &AccountLimits) -> String {
     match a.chosen {
         "entry" => format!(
-            "limits of {}'s {} level, the level a new verified account gets (assumed: give yours with --level {}=LEVEL)",
+            "limits of {}'s {} level, the level a new verified account gets (assumed: if your account is at another \
+             level, say which: `--level {}=LEVEL`, or pick it in the window)",
             venue.name, a.level, venue.id
         ),
         "only" => format!("limits of {}'s {} level, the only one published", venue.name, a.level),
