@@ -243,8 +243,10 @@ impl Ctx {
 }
 
 pub(crate) fn json_out<T: serde::Serialize>(value: &T, out: &mut dyn Write) -> std::io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, value).map_err(std::io::Error::other)?;
-    writeln!(out)
+    // Whole, then one write: stdout is line-buffered, and a plan's JSON has a hundred thousand lines.
+    let mut buf = serde_json::to_vec_pretty(value).map_err(std::io::Error::other)?;
+    buf.push(b'\n');
+    out.write_all(&buf)
 }
 
 fn print_error(e: &AppError, err: &mut dyn Write) {
