@@ -16,8 +16,8 @@ const quote = (venue: string, net: string | null, unsuitable: string[] = []): Ve
   kind: "exchange",
   gross: "650000",
   costs: [
-    { name: "taker fee", amount: "1690.00", note: "0.26% at 30-day volume 0; source https://www.kraken.com/features/fee-schedule, as of 2026-06-15" },
-    { name: "market impact", amount: net === null ? null : "287.77", note: "" },
+    { name: "taker fee", amount: "1690.00", note: "0.26% at 30-day volume 0", source: "https://www.kraken.com/features/fee-schedule", as_of: "2026-06-15" },
+    { name: "market impact", amount: net === null ? null : "287.77", note: "", source: "square-root law", as_of: "this quote" },
   ],
   net,
   days_to_cash: net === null ? null : 1,
@@ -46,7 +46,8 @@ test("the form sends exact strings and the results are sorted into three groups"
   expect(row.textContent).toContain("taker fee 1,690.00; market impact 287.77");
   expect(row.textContent).toContain("Pro verification level");
   // Where each figure comes from, and as of when, is shown with it.
-  expect(within(row).getByTestId("cost-notes").textContent).toContain("taker fee: 0.26% at 30-day volume 0; source https://www.kraken.com/features/fee-schedule, as of 2026-06-15");
+  expect(within(row).getByTestId("cost-notes").textContent).toContain("taker fee: 0.26% at 30-day volume 0 (source https://www.kraken.com/features/fee-schedule, as of 2026-06-15)");
+  expect(within(row).getByTestId("cost-notes").textContent).toContain("market impact: (source square-root law, as of this quote)");
   expect(screen.getByTestId("quote-unknown").textContent).toContain("KRAKEN_OTC: taker fee 1,690.00; market impact unknown");
   expect(screen.getByTestId("quote-unsuitable").textContent).toContain("BITVAVO: does not pay out USD");
   expect(calls).toEqual([{ request: { qty: "10", asset: "BTC", fiat: "USD", country: "US", price: "65000" } }]);

@@ -106,13 +106,16 @@ function QuoteTables({ quotes, fiat }: { quotes: VenueQuote[]; fiat: string }) {
               <td>
                 {costs(q)}
                 <ul className="cost-notes" data-testid="cost-notes">
-                  {q.costs
-                    .filter((c) => c.note !== "")
-                    .map((c) => (
-                      <li key={c.name}>
-                        {c.name}: {c.note}
-                      </li>
-                    ))}
+                  {q.costs.map((c) => (
+                    <li key={c.name}>
+                      {c.name}: {c.note !== "" ? `${c.note} ` : ""}
+                      {!c.note.includes("source ") && (
+                        <span className="source">
+                          (source {c.source}, as of {c.as_of})
+                        </span>
+                      )}
+                    </li>
+                  ))}
                 </ul>
                 {q.warnings.map((w) => (
                   <div key={w} className="note">

@@ -895,3 +895,55 @@ mod live_price_tests {
         assert!(e.message.starts_with("asset: "), "{}", e.message);
     }
 }
+
+#[cfg(test)]
+mod source_tests {
+    use super::quote_tests::req;
+    use super::*;
+
+    /// Every cost line of every quote names where its figure comes from and its date, "not given" and "an
+    /// unknown date" where the catalog has none: never an empty field.
+    #[test]
+    fn every_quoted_figure_has_a_source_and_a_date() {
+        for r in [req(), QuoteRequest { fiat: "EUR".into(), country: "DE".into(), ..req() }] {
+            for q in quote_all(&r).unwrap() {
+                for c in &q.costs {
+                    assert!(!c.source.is_empty() && !c.as_of.is_empty(), "{} {}: {c:?}", q.venue, c.name);
+                }
+            }
+        }
+        let k = quote_all(&req()).unwrap().into_iter().find(|q| q.venue == "kraken").unwrap();
+        let fee = k.costs.iter().find(|c| c.name == "fiat withdrawal fee").unwrap();
+        assert_eq!(fee.source, "https://support.kraken.com/hc/en-us/articles/customers-bank-funding-provider");
+        assert_eq!(fee.as_of, "an unknown date");
+        let depot = quote_all(&req()).unwrap().into_iter().find(|q| q.venue == "bitcoin_depot").unwrap();
+        assert_eq!((depot.costs[0].source.as_str(), depot.costs[0].as_of.as_str()), ("Iowa AG (2025-02-27)", "2025-02-27"));
+        // The plan: every venue's sources and every complete plan's.
+        let start = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+        let p = crate::plan::plan_sale(&venues(None).unwrap(), &QuoteRequest { ..req() }, start, 60).unwrap();
+        for c in &p.recommended {
+            assert!(!c.sources.is_empty(), "{}", c.title);
+            assert!(c.sources.iter().all(|s| !s.source.is_empty() && !s.as_of.is_empty()));
+        }
+    }
+
+    /// A withdrawal fee of yours with the deposit fee unpublished: the net is unknown, and the plan says why.
+    #[test]
+    fn an_unknown_deposit_fee_is_listed_when_it_makes_the_net_unknown() {
+        let mut all = venues(None).unwrap();
+        let o = offramp_core::overrides::Override::parse("bitstamp", "withdrawal_fee", "10 USD", "", "2026-12-01").unwrap();
+        for v in &mut all {
+            offramp_core::overrides::apply(v, std::slice::from_ref(&o));
+        }
+        let start = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+        let p = crate::plan::plan_sale(&all, &req(), start, 60).unwrap();
+        let b = p.exchanges.iter().find(|v| v.venue == "bitstamp").unwrap();
+        assert!(b.schedules.iter().all(|s| s.net.is_none()));
+        assert_eq!(b.unknown_costs.len(), 1, "{:?}", b.unknown_costs);
+        assert!(b.unknown_costs[0].starts_with("deposit fee"), "{:?}", b.unknown_costs);
+        let c = p.recommended.iter().find(|c| c.venues == ["bitstamp"]).unwrap();
+        assert!(c.reason.contains("net unknown: deposit fee"), "{}", c.reason);
+        // The withdrawal fee is yours: its source says so.
+        assert!(b.sources.iter().any(|s| s.figure == "withdrawal: your withdrawal" && s.source.starts_with("your figure")));
+    }
+}

@@ -659,6 +659,9 @@ fn print_quotes(
         for w in &q.warnings {
             writeln!(out, "{:<44}! {w}", "")?;
         }
+        for c in q.costs.iter().filter(|c| c.amount.is_some()) {
+            writeln!(out, "{:<44}  {}: source {}, as of {}", "", c.name, c.source, c.as_of)?;
+        }
     }
     writeln!(out, "\nNet unknown (a cost is not published; an override or a desk quote would settle it):")?;
     for q in quotes.iter().filter(|q| q.unsuitable.is_empty() && q.net.is_none()) {

@@ -65,6 +65,9 @@ pub struct CostLine {
     #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub amount: Option<Decimal>,
     pub note: String,
+    /// Where the figure comes from ("not given" where the catalog names none) and its date ("an unknown date").
+    pub source: String,
+    pub as_of: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -193,12 +196,11 @@ pub fn quote_with_book(venue: &Venue, req: &SaleRequest, book: Option<&OrderBook
         VenueKind::Exchange => exchange(venue, req, gross, book, &mut q),
         VenueKind::P2p => {
             let fee = venue.fees.taker_pct.map(pct);
-            q.costs.push(CostLine { name: "platform fee", amount: fee, note: pct_note(venue.fees.taker_pct) });
+            q.costs.push(CostLine { name: "platform fee", amount: fee, note: pct_note(venue.fees.taker_pct), source: String::new(), as_of: String::new() });
             q.costs.push(CostLine {
                 name: "spread",
                 amount: venue.typical_spread_pct.map(pct),
-                note: "the premium or discount agreed with each buyer".into(),
-            });
+                note: "the premium or discount agreed with each buyer".into(), source: String::new(), as_of: String::new() });
             let caps = &venue.caps;
             match caps.new_user_trade_max_btc.or(caps.trade_max_btc).filter(|_| req.asset.as_str() == "BTC") {
                 Some(max) if max > Decimal::ZERO => {
@@ -232,15 +234,13 @@ pub fn quote_with_book(venue: &Venue, req: &SaleRequest, book: Option<&OrderBook
                         "the desk's quote you entered".into()
                     }
                     Some(_) => "published typical spread".into(),
-                },
-            });
+                }, source: String::new(), as_of: String::new() });
         }
         VenueKind::Atm => {
             q.costs.push(CostLine {
                 name: "ATM fee",
                 amount: venue.observed_fee_pct.map(pct),
-                note: venue.observed_fee_source.clone().unwrap_or_default(),
-            });
+                note: venue.observed_fee_source.clone().unwrap_or_default(), source: String::new(), as_of: String::new() });
             q.warnings.push("cash only; whether its machines buy bitcoin from you is not published".into());
             let caps = &venue.caps;
             match (caps.per_day, caps.per_day_currency.as_deref()) {
@@ -263,9 +263,13 @@ pub fn quote_with_book(venue: &Venue, req: &SaleRequest, book: Option<&OrderBook
             q.costs.push(CostLine {
                 name: "fee",
                 amount: venue.fees.taker_pct.map(pct),
-                note: pct_note(venue.fees.taker_pct),
-            });
+                note: pct_note(venue.fees.taker_pct), source: String::new(), as_of: String::new() });
         }
+    }
+    for c in &mut q.costs {
+        let (source, as_of) = source_of(venue, req, c, book.is_some());
+        c.source = source.unwrap_or_else(|| "not given".into());
+        c.as_of = as_of.unwrap_or_else(|| "an unknown date".into());
     }
     let known: Option<Decimal> = q.costs.iter().map(|c| c.amount).sum();
     q.net = known.map(|c| gross - c);
@@ -273,6 +277,40 @@ pub fn quote_with_book(venue: &Venue, req: &SaleRequest, book: Option<&OrderBook
         q.unsuitable.push("its costs would exceed what the sale brings in: sell less at once, or ask a desk".into());
     }
     q
+}
+
+/// Where a cost line's figure comes from, and its date.
+fn source_of(venue: &Venue, req: &SaleRequest, c: &CostLine, live: bool) -> (Option<String>, Option<String>) {
+    // The record's own date stands for its figures unless it says they are dated one by one ("mixed").
+    let record_date = venue.as_of.clone().filter(|d| !d.starts_with("mixed"));
+    let record_text = |obj: &str, key: &str| {
+        venue.record.get(obj).and_then(|o| o.get(key)).and_then(|s| s.as_str()).map(String::from)
+    };
+    match c.name {
+        "taker fee" | "platform fee" | "fee" => {
+            let f = if venue.kind == VenueKind::Exchange { fees_for(venue, &req.country) } else { &venue.fees };
+            (f.source.clone(), f.as_of.clone().or(record_date))
+        }
+        "market impact" if live && c.note.starts_with("live order book") => {
+            (Some(format!("{}'s live order book", venue.name)), Some("the time of this quote".into()))
+        }
+        "market impact" => (
+            Some("square-root law (market_impact.md) with your daily volatility and volume".into()),
+            Some("this quote".into()),
+        ),
+        "deposit fee" => (record_text("crypto_deposit", "source"), record_text("crypto_deposit", "as_of").or(record_date)),
+        "fiat withdrawal fee" => {
+            match cheapest_withdrawal(venue, req.fiat.as_str(), req.qty * req.price, &req.country) {
+                Ok((_, m)) => (m.source.clone(), m.as_of.clone()),
+                Err(_) => (None, None),
+            }
+        }
+        "desk spread" if venue.overridden.iter().any(|o| o.starts_with("spread_pct")) => {
+            (Some("your figure (the desk's quote)".into()), None)
+        }
+        "ATM fee" => (venue.observed_fee_source.clone(), record_date),
+        _ => (venue.record.get("source").and_then(|s| s.as_str()).map(String::from), record_date),
+    }
 }
 
 fn pct_note(p: Option<Decimal>) -> String {
@@ -300,8 +338,7 @@ fn exchange(venue: &Venue, req: &SaleRequest, gross: Decimal, book: Option<&Orde
                 .unwrap_or_default(),
             fees.source.as_deref().unwrap_or("not given"),
             fees.as_of.as_deref().unwrap_or("an unknown date")
-        ),
-    });
+        ), source: String::new(), as_of: String::new() });
     let walked = book.map(|b| walk_sell(b, req.qty));
     let impact = req.impact.and_then(|p| sqrt_impact(&p, req.qty).map(|e| (p, e)));
     q.costs.push(match (walked, impact) {
@@ -316,15 +353,14 @@ fn exchange(venue: &Venue, req: &SaleRequest, gross: Decimal, book: Option<&Orde
                     f.levels_used,
                     f.vwap.round_dp(2),
                     f.slippage_vs_mid_bps.map(|b| b.round_dp(2).to_string()).unwrap_or_else(|| "?".into())
-                ),
-            }
+                ), source: String::new(), as_of: String::new() }
         }
         (Some(Ok(SellWalk::NotEnoughDepth { partial, .. })), _) => {
             q.warnings.push(format!(
                 "the visible book takes only {} of {}: too thin for one market sale; split the sale or ask an OTC desk",
                 partial.filled, req.qty
             ));
-            CostLine { name: "market impact", amount: None, note: "not enough depth in the live book".into() }
+            CostLine { name: "market impact", amount: None, note: "not enough depth in the live book".into(), source: String::new(), as_of: String::new() }
         }
         (_, Some((p, e))) => CostLine {
             name: "market impact",
@@ -332,15 +368,13 @@ fn exchange(venue: &Venue, req: &SaleRequest, gross: Decimal, book: Option<&Orde
             note: format!(
                 "square-root law, no live order book: Y {} x daily volatility {} x sqrt({} / daily volume {}), two thirds of the peak",
                 p.y, p.daily_volatility, req.qty, p.daily_volume
-            ),
-        },
-        (_, None) => CostLine { name: "market impact", amount: None, note: "offline and no daily volume/volatility given".into() },
+            ), source: String::new(), as_of: String::new() },
+        (_, None) => CostLine { name: "market impact", amount: None, note: "offline and no daily volume/volatility given".into(), source: String::new(), as_of: String::new() },
     });
     q.costs.push(CostLine {
         name: "deposit fee",
         amount: venue.deposit_fee,
-        note: venue.deposit_fee_note.clone().unwrap_or_else(|| "not published".into()),
-    });
+        note: venue.deposit_fee_note.clone().unwrap_or_else(|| "not published".into()), source: String::new(), as_of: String::new() });
     let fiat = req.fiat.as_str();
     let cheapest = cheapest_withdrawal(venue, fiat, gross, &req.country);
     q.costs.push(CostLine {
@@ -355,8 +389,7 @@ fn exchange(venue: &Venue, req: &SaleRequest, gross: Decimal, book: Option<&Orde
                 m.as_of.as_deref().unwrap_or("an unknown date")
             ),
             Err(why) => why,
-        },
-    });
+        }, source: String::new(), as_of: String::new() });
     // Days to cash: under the seller's level, else the level a new verified account gets.
     match account_limits(venue, fiat, &req.country, req.level_at(&venue.id)) {
         Ok(Some(a)) => {

@@ -4,4 +4,8 @@ export type CostLine = { name: string,
 /**
  * In the sale's fiat currency; `None` when unknown.
  */
-amount: string | null, note: string, };
+amount: string | null, note: string, 
+/**
+ * Where the figure comes from ("not given" where the catalog names none) and its date ("an unknown date").
+ */
+source: string, as_of: string, };

@@ -726,7 +726,7 @@ impl VenueCosts {
             out.push(FigureSource::new(
                 format!("deposit fee ({})", venue.deposit_fee_note.as_deref().unwrap_or("not published")),
                 text("source"),
-                text("as_of").or(venue.as_of.clone()),
+                text("as_of").or(venue.as_of.clone().filter(|d| !d.starts_with("mixed"))),
             ));
         }
         for m in &self.withdrawals {
