@@ -489,7 +489,10 @@ fn overrides_are_kept_in_the_ledger_and_used_by_quote_and_plan() {
     let out = run(data, &[&plan[..], &["--max-days", "60", "--tax", "us"]].concat());
     assert!(stderr(&out).contains("Using 3 figure(s) of yours"), "{}", stderr(&out));
     let text = ok(out);
-    assert!(text.contains("withdrawal limits 25000.00 USD a day") && text.contains("your own limits at Kraken"), "{text}");
+    assert!(
+        text.contains("withdrawal limits 25000.00 USD a day") && text.contains("your own limits at Kraken"),
+        "{text}"
+    );
 
     let quote = ["quote", "--sell", "10", "BTC", "--to", "USD", "--price", "65000"];
     let out = run(data, &quote);

@@ -86,6 +86,32 @@ mod tests {
         assert_eq!(otc.min_ticket_usd, Some(d("50000")));
         assert_eq!(otc.typical_spread_pct, None);
         assert_eq!(all.iter().find(|v| v.id == "bitcoin_depot").unwrap().observed_fee_pct, Some(d("23")));
+        // Caps on one seller: Bisq's "< 2 BTC" for fiat accounts (exclusive) and 0.1 for a new account; Peach's
+        // 1,000 CHF a day; an ATM operator's daily limit in USD (what it limits is said).
+        let bisq = &all.iter().find(|v| v.id == "bisq").unwrap().caps;
+        assert_eq!(
+            (bisq.trade_max_btc, bisq.trade_max_exclusive, bisq.new_user_trade_max_btc),
+            (Some(d("2")), true, Some(d("0.1")))
+        );
+        assert_eq!(bisq.as_of.as_deref(), Some("2024-01-23"));
+        let peach = &all.iter().find(|v| v.id == "peach").unwrap().caps;
+        assert_eq!((peach.per_day, peach.per_day_currency.as_deref()), (Some(d("1000")), Some("CHF")));
+        let flip = &all.iter().find(|v| v.id == "coinflip").unwrap().caps;
+        assert_eq!(
+            (flip.per_day, flip.per_day_currency.as_deref(), flip.sell_supported),
+            (Some(d("15000")), Some("USD"), None)
+        );
+        assert!(flip.per_day_note.as_deref().unwrap().contains("buy limit"));
+        let robosats = &all.iter().find(|v| v.id == "robosats").unwrap().caps;
+        assert_eq!(robosats.trade_max_btc, Some(d("0.04")));
+        // OKX's EEA schedule: its own tiers in EUR, from 2025-10-01.
+        let okx = all.iter().find(|v| v.id == "okx").unwrap();
+        let eea = &okx.fees.regional[0];
+        assert_eq!((eea.region.as_str(), eea.effective.as_deref()), ("EEA", Some("2025-10-01")));
+        assert_eq!((eea.schedule.taker_pct, eea.schedule.tiers.len()), (Some(d("0.35")), 9));
+        assert_eq!(eea.schedule.volume_currency.as_deref(), Some("EUR"));
+        // Kraken's own TWAP tool, from its record.
+        assert!(kraken.twap.as_ref().unwrap().0.contains("TWAP"));
     }
 
     #[test]
@@ -579,7 +605,11 @@ pub(crate) mod quote_tests {
             ..req()
         };
         let e = quote_all(&bad).unwrap_err();
-        assert!(e.message.contains("no verification level `Gold` (published: Express (US only), Intermediate, Pro)"), "{}", e.message);
+        assert!(
+            e.message.contains("no verification level `Gold` (published: Express (US only), Intermediate, Pro)"),
+            "{}",
+            e.message
+        );
         let nowhere = QuoteRequest {
             levels: vec![offramp_core::quote::VenueLevel { venue: "krakken".into(), level: "Pro".into() }],
             ..req()
@@ -593,9 +623,14 @@ pub(crate) mod quote_tests {
         let r = QuoteRequest { fiat: "EUR".into(), country: "DE".into(), price: Some("60000".into()), ..req() };
         let k = quote_of("kraken", &r);
         assert_eq!(k.days_to_cash, None, "not one day: unknown");
-        assert!(k.warnings.iter().any(|w| w.contains("published in USD") && w.contains("unknown in EUR")), "{:?}", k.warnings);
+        assert!(
+            k.warnings.iter().any(|w| w.contains("published in USD") && w.contains("unknown in EUR")),
+            "{:?}",
+            k.warnings
+        );
         let start = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
-        let p = crate::plan::plan_sale(&venues(None).unwrap(), &QuoteRequest { qty: "50".into(), ..r }, start, 1).unwrap();
+        let p =
+            crate::plan::plan_sale(&venues(None).unwrap(), &QuoteRequest { qty: "50".into(), ..r }, start, 1).unwrap();
         let kraken = p.exchanges.iter().find(|v| v.venue == "kraken").unwrap();
         assert_eq!(kraken.fewest_days, None, "a one-day 50 BTC sale is not shown as possible");
         assert!(kraken.limits.iter().all(|l| l.cap.is_none()));
@@ -917,7 +952,10 @@ mod source_tests {
         assert_eq!(fee.source, "https://support.kraken.com/hc/en-us/articles/customers-bank-funding-provider");
         assert_eq!(fee.as_of, "an unknown date");
         let depot = quote_all(&req()).unwrap().into_iter().find(|q| q.venue == "bitcoin_depot").unwrap();
-        assert_eq!((depot.costs[0].source.as_str(), depot.costs[0].as_of.as_str()), ("Iowa AG (2025-02-27)", "2025-02-27"));
+        assert_eq!(
+            (depot.costs[0].source.as_str(), depot.costs[0].as_of.as_str()),
+            ("Iowa AG (2025-02-27)", "2025-02-27")
+        );
         // The plan: every venue's sources and every complete plan's.
         let start = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
         let p = crate::plan::plan_sale(&venues(None).unwrap(), &QuoteRequest { ..req() }, start, 60).unwrap();
@@ -931,7 +969,8 @@ mod source_tests {
     #[test]
     fn an_unknown_deposit_fee_is_listed_when_it_makes_the_net_unknown() {
         let mut all = venues(None).unwrap();
-        let o = offramp_core::overrides::Override::parse("bitstamp", "withdrawal_fee", "10 USD", "", "2026-12-01").unwrap();
+        let o =
+            offramp_core::overrides::Override::parse("bitstamp", "withdrawal_fee", "10 USD", "", "2026-12-01").unwrap();
         for v in &mut all {
             offramp_core::overrides::apply(v, std::slice::from_ref(&o));
         }
@@ -944,6 +983,9 @@ mod source_tests {
         let c = p.recommended.iter().find(|c| c.venues == ["bitstamp"]).unwrap();
         assert!(c.reason.contains("net unknown: deposit fee"), "{}", c.reason);
         // The withdrawal fee is yours: its source says so.
-        assert!(b.sources.iter().any(|s| s.figure == "withdrawal: your withdrawal" && s.source.starts_with("your figure")));
+        assert!(b
+            .sources
+            .iter()
+            .any(|s| s.figure == "withdrawal: your withdrawal" && s.source.starts_with("your figure")));
     }
 }

@@ -196,11 +196,20 @@ pub fn quote_with_book(venue: &Venue, req: &SaleRequest, book: Option<&OrderBook
         VenueKind::Exchange => exchange(venue, req, gross, book, &mut q),
         VenueKind::P2p => {
             let fee = venue.fees.taker_pct.map(pct);
-            q.costs.push(CostLine { name: "platform fee", amount: fee, note: pct_note(venue.fees.taker_pct), source: String::new(), as_of: String::new() });
+            q.costs.push(CostLine {
+                name: "platform fee",
+                amount: fee,
+                note: pct_note(venue.fees.taker_pct),
+                source: String::new(),
+                as_of: String::new(),
+            });
             q.costs.push(CostLine {
                 name: "spread",
                 amount: venue.typical_spread_pct.map(pct),
-                note: "the premium or discount agreed with each buyer".into(), source: String::new(), as_of: String::new() });
+                note: "the premium or discount agreed with each buyer".into(),
+                source: String::new(),
+                as_of: String::new(),
+            });
             let caps = &venue.caps;
             match caps.new_user_trade_max_btc.or(caps.trade_max_btc).filter(|_| req.asset.as_str() == "BTC") {
                 Some(max) if max > Decimal::ZERO => {
@@ -234,13 +243,19 @@ pub fn quote_with_book(venue: &Venue, req: &SaleRequest, book: Option<&OrderBook
                         "the desk's quote you entered".into()
                     }
                     Some(_) => "published typical spread".into(),
-                }, source: String::new(), as_of: String::new() });
+                },
+                source: String::new(),
+                as_of: String::new(),
+            });
         }
         VenueKind::Atm => {
             q.costs.push(CostLine {
                 name: "ATM fee",
                 amount: venue.observed_fee_pct.map(pct),
-                note: venue.observed_fee_source.clone().unwrap_or_default(), source: String::new(), as_of: String::new() });
+                note: venue.observed_fee_source.clone().unwrap_or_default(),
+                source: String::new(),
+                as_of: String::new(),
+            });
             q.warnings.push("cash only; whether its machines buy bitcoin from you is not published".into());
             let caps = &venue.caps;
             match (caps.per_day, caps.per_day_currency.as_deref()) {
@@ -253,9 +268,9 @@ pub fn quote_with_book(venue: &Venue, req: &SaleRequest, book: Option<&OrderBook
                         caps.per_day_note.as_deref().unwrap_or("published daily cap")
                     ));
                 }
-                (Some(cap), Some(c)) => q.warnings.push(format!(
-                    "at most {cap} {c} a day: how many visits in {fiat} is unknown (no exchange rates)"
-                )),
+                (Some(cap), Some(c)) => q
+                    .warnings
+                    .push(format!("at most {cap} {c} a day: how many visits in {fiat} is unknown (no exchange rates)")),
                 _ => q.warnings.push("daily cap not published".into()),
             }
         }
@@ -263,7 +278,10 @@ pub fn quote_with_book(venue: &Venue, req: &SaleRequest, book: Option<&OrderBook
             q.costs.push(CostLine {
                 name: "fee",
                 amount: venue.fees.taker_pct.map(pct),
-                note: pct_note(venue.fees.taker_pct), source: String::new(), as_of: String::new() });
+                note: pct_note(venue.fees.taker_pct),
+                source: String::new(),
+                as_of: String::new(),
+            });
         }
     }
     for c in &mut q.costs {
@@ -298,7 +316,9 @@ fn source_of(venue: &Venue, req: &SaleRequest, c: &CostLine, live: bool) -> (Opt
             Some("square-root law (market_impact.md) with your daily volatility and volume".into()),
             Some("this quote".into()),
         ),
-        "deposit fee" => (record_text("crypto_deposit", "source"), record_text("crypto_deposit", "as_of").or(record_date)),
+        "deposit fee" => {
+            (record_text("crypto_deposit", "source"), record_text("crypto_deposit", "as_of").or(record_date))
+        }
         "fiat withdrawal fee" => {
             match cheapest_withdrawal(venue, req.fiat.as_str(), req.qty * req.price, &req.country) {
                 Ok((_, m)) => (m.source.clone(), m.as_of.clone()),
@@ -338,7 +358,10 @@ fn exchange(venue: &Venue, req: &SaleRequest, gross: Decimal, book: Option<&Orde
                 .unwrap_or_default(),
             fees.source.as_deref().unwrap_or("not given"),
             fees.as_of.as_deref().unwrap_or("an unknown date")
-        ), source: String::new(), as_of: String::new() });
+        ),
+        source: String::new(),
+        as_of: String::new(),
+    });
     let walked = book.map(|b| walk_sell(b, req.qty));
     let impact = req.impact.and_then(|p| sqrt_impact(&p, req.qty).map(|e| (p, e)));
     q.costs.push(match (walked, impact) {
@@ -374,7 +397,10 @@ fn exchange(venue: &Venue, req: &SaleRequest, gross: Decimal, book: Option<&Orde
     q.costs.push(CostLine {
         name: "deposit fee",
         amount: venue.deposit_fee,
-        note: venue.deposit_fee_note.clone().unwrap_or_else(|| "not published".into()), source: String::new(), as_of: String::new() });
+        note: venue.deposit_fee_note.clone().unwrap_or_else(|| "not published".into()),
+        source: String::new(),
+        as_of: String::new(),
+    });
     let fiat = req.fiat.as_str();
     let cheapest = cheapest_withdrawal(venue, fiat, gross, &req.country);
     q.costs.push(CostLine {
@@ -389,7 +415,10 @@ fn exchange(venue: &Venue, req: &SaleRequest, gross: Decimal, book: Option<&Orde
                 m.as_of.as_deref().unwrap_or("an unknown date")
             ),
             Err(why) => why,
-        }, source: String::new(), as_of: String::new() });
+        },
+        source: String::new(),
+        as_of: String::new(),
+    });
     // Days to cash: under the seller's level, else the level a new verified account gets.
     match account_limits(venue, fiat, &req.country, req.level_at(&venue.id)) {
         Ok(Some(a)) => {
@@ -499,11 +528,10 @@ pub fn account_limits(
         _ if yours.is_some() => (yours.expect("checked"), "yours"),
         Some(name) => {
             let wanted = name.trim().to_ascii_lowercase();
-            let found = venue
-                .withdrawal_limits
-                .iter()
-                .find(|l| l.level.to_ascii_lowercase() == wanted)
-                .or_else(|| venue.withdrawal_limits.iter().find(|l| l.level.to_ascii_lowercase().starts_with(&wanted)));
+            let found =
+                venue.withdrawal_limits.iter().find(|l| l.level.to_ascii_lowercase() == wanted).or_else(|| {
+                    venue.withdrawal_limits.iter().find(|l| l.level.to_ascii_lowercase().starts_with(&wanted))
+                });
             match found {
                 Some(l) if l.currency.is_some() => (l, "yours"),
                 Some(l) => {
@@ -533,14 +561,17 @@ pub fn account_limits(
         }
         None => {
             let usable = || {
-                published.iter().copied().filter(|l| {
-                    l.fiat_per_day.is_some() && level_open_to(l, country) && level_takes_crypto(l)
-                })
+                published
+                    .iter()
+                    .copied()
+                    .filter(|l| l.fiat_per_day.is_some() && level_open_to(l, country) && level_takes_crypto(l))
             };
             // Prefer the sale's currency; among levels with the same daily cap, the one that publishes more caps.
             let pick = usable()
                 .filter(|l| l.currency.as_deref() == Some(fiat))
-                .min_by_key(|l| (l.fiat_per_day, 3 - (l.fiat_per_month.is_some() as u8 + l.fiat_per_year.is_some() as u8)))
+                .min_by_key(|l| {
+                    (l.fiat_per_day, 3 - (l.fiat_per_month.is_some() as u8 + l.fiat_per_year.is_some() as u8))
+                })
                 .or_else(|| usable().min_by_key(|l| l.fiat_per_day));
             match pick {
                 Some(l) => (l, "entry"),

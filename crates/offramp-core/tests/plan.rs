@@ -255,7 +255,11 @@ fn sell_now_and_withdraw_over_days_has_no_price_risk_and_ranks_first_when_limits
     assert!(pos(PlanKind::SellNowWithdrawLater) < pos(PlanKind::OverDays));
     assert!(now.steps[0].text.starts_with("Deposit 10 BTC to Ex"), "{}", now.steps[0].text);
     assert!(now.steps[1].text.contains("maker fee (0.16%)"), "{}", now.steps[1].text);
-    assert!(now.steps[2].text.starts_with("Withdraw 100000.00 USD to your bank by wire (fee 4.00"), "{}", now.steps[2].text);
+    assert!(
+        now.steps[2].text.starts_with("Withdraw 100000.00 USD to your bank by wire (fee 4.00"),
+        "{}",
+        now.steps[2].text
+    );
     assert!(now.sources.iter().any(|s| s.figure == "withdrawal: wire"));
     assert!(now.reason.contains("less than the recommendation"), "{}", now.reason);
     // Ranked: scores never increase down the list among plans whose figures are all known.
@@ -319,7 +323,11 @@ fn a_deadline_ranks_plans_that_pay_in_time_first() {
     req.cash_needed = None;
     let p = plan(&venues, &req);
     assert!(p.recommended.iter().filter(|c| c.venues == ["ex"]).all(|c| c.meets_deadline == Some(false)));
-    assert!(p.recommended.iter().filter(|c| c.meets_deadline == Some(false)).all(|c| c.reason.contains("by 2026-12-03")));
+    assert!(p
+        .recommended
+        .iter()
+        .filter(|c| c.meets_deadline == Some(false))
+        .all(|c| c.reason.contains("by 2026-12-03")));
 }
 
 proptest! {

@@ -385,7 +385,9 @@ fn exchange_steps(req: &PlanRequest, v: &Venue, deposit: Decimal, sell: Decimal,
             text: format!(
                 "Withdraw the day's proceeds (its value less the fees and market impact) to your bank{}{}.",
                 method.map(|(_, m)| format!(" by {}", m.method)).unwrap_or_default(),
-                t.withdrawal_fee.map(|f| format!(" (fee {})", money(f))).unwrap_or_else(|| " (fee not published)".into())
+                t.withdrawal_fee
+                    .map(|f| format!(" (fee {})", money(f)))
+                    .unwrap_or_else(|| " (fee not published)".into())
             ),
         });
     }
@@ -524,7 +526,11 @@ fn sell_now(req: &PlanRequest, p: &VenuePlan, v: &Venue, trajectories: &[Traject
         }
         let wfee = if w > Decimal::ZERO { costs.withdrawal_fee(w).ok()? } else { Some(Decimal::ZERO) };
         if w > Decimal::ZERO && wfee.is_some_and(|f| f >= left) {
-            warnings.push(format!("{} {} would be left at the exchange: less than a withdrawal costs", money(left), sale.fiat));
+            warnings.push(format!(
+                "{} {} would be left at the exchange: less than a withdrawal costs",
+                money(left),
+                sale.fiat
+            ));
             wfees = wfees.map(|s| s + left);
             break;
         }
@@ -627,7 +633,8 @@ fn two_exchanges(req: &PlanRequest, usable: &[(&VenuePlan, &Venue)]) -> Vec<Cand
                 .map(|(((a, b), (ia, ib)), i)| a + b - ia - ib + i);
             let days = qa.len() as u32;
             let title = format!("{} and {} in parallel: {days} days instead of {alone}", va.name, vb.name);
-            let mut c = Candidate::new(PlanKind::TwoExchanges, vec![va.id.clone(), vb.id.clone()], title, sa.gross + sb.gross);
+            let mut c =
+                Candidate::new(PlanKind::TwoExchanges, vec![va.id.clone(), vb.id.clone()], title, sa.gross + sb.gross);
             c.cost = cost;
             c.net = cost.map(|x| c.gross - x);
             c.cost_before_impact = before_impact(&sa.sales, deposit_fee(req, va))
@@ -681,7 +688,8 @@ fn desk_and_exchange(req: &PlanRequest, m: &Mix, desk: &Venue, ex: &Venue) -> Ca
         ex.name,
         m.exchange_qty.normalize()
     );
-    let mut c = Candidate::new(PlanKind::DeskAndExchange, vec![desk.id.clone(), ex.id.clone()], title, sale.qty * sale.price);
+    let mut c =
+        Candidate::new(PlanKind::DeskAndExchange, vec![desk.id.clone(), ex.id.clone()], title, sale.qty * sale.price);
     c.cost = Some(m.cost);
     c.net = Some(m.net);
     c.cost_before_impact = Some(m.cost);
@@ -723,11 +731,9 @@ fn ask_desk(req: &PlanRequest, desk: &Venue) -> Candidate {
         desk.id
     ));
     match desk.min_ticket_usd {
-        Some(min) if sale.fiat.as_str() == "USD" => c.warnings.push(format!(
-            "minimum ticket {} USD: this sale of {} USD is above it",
-            money(min),
-            money(gross)
-        )),
+        Some(min) if sale.fiat.as_str() == "USD" => {
+            c.warnings.push(format!("minimum ticket {} USD: this sale of {} USD is above it", money(min), money(gross)))
+        }
         Some(min) => c.warnings.push(format!(
             "minimum ticket {} USD: Offramp cannot compare it with {} {} (no exchange rates); ask the desk",
             money(min),
@@ -806,7 +812,11 @@ fn p2p(req: &PlanRequest, v: &Venue) -> Candidate {
     if let Some(dep) = v.record.get("security_deposit_pct").and_then(|x| x.as_f64().map(|_| x.to_string())) {
         c.warnings.push(format!("each trade locks a security deposit of {dep}% of it until it completes"));
     }
-    c.sources.push(FigureSource::new(format!("platform fee ({})", pct(fee)), v.fees.source.clone(), v.fees.as_of.clone()));
+    c.sources.push(FigureSource::new(
+        format!("platform fee ({})", pct(fee)),
+        v.fees.source.clone(),
+        v.fees.as_of.clone(),
+    ));
     c.sources.push(FigureSource::new("trade limits".into(), caps.source.clone(), caps.as_of.clone()));
     c.steps.push(Step {
         day: Some(req.start),
@@ -843,7 +853,8 @@ fn atm(req: &PlanRequest, v: &Venue) -> Candidate {
         } else {
             c.price_risk = Some(Decimal::ZERO);
         }
-        let per = (sale.qty / Decimal::from(n)).round_dp_with_strategy(QTY_PLACES, rust_decimal::RoundingStrategy::ToZero);
+        let per =
+            (sale.qty / Decimal::from(n)).round_dp_with_strategy(QTY_PLACES, rust_decimal::RoundingStrategy::ToZero);
         let fee = v.observed_fee_pct.map(|p| p / Decimal::ONE_HUNDRED);
         let mut left = sale.qty;
         for k in 0..n.min(365) as usize {
@@ -948,9 +959,7 @@ pub(super) fn rank(cands: &mut [Candidate], req: &PlanRequest) -> String {
         } else if c.score.is_none() {
             "price risk unknown: how many days it takes is unknown".into()
         } else if c.days_to_cash.is_none() {
-            format!(
-                "when the money can leave is unknown: withdrawal limits in {fiat} are not published (enter yours)"
-            )
+            format!("when the money can leave is unknown: withdrawal limits in {fiat} are not published (enter yours)")
         } else if let Some(doubt) = c.caution.as_ref().filter(|_| i > 0) {
             format!("ranked after venues sure to serve you: {doubt}")
         } else if i == 0 && no_impact {

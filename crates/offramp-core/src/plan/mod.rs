@@ -22,8 +22,8 @@ use crate::market::RollingLimit;
 use crate::quote::{account_limits, cheapest_withdrawal, describe_level, fees_for, quote, taker_fee_pct, SaleRequest};
 
 mod advice;
-pub use advice::{Candidate, FigureSource, PlanKind, RiskAppetite, Step, Tranche};
 use crate::Decimal;
+pub use advice::{Candidate, FigureSource, PlanKind, RiskAppetite, Step, Tranche};
 
 /// Candidate numbers of selling days (those up to the horizon are tried, plus the fewest the limits allow).
 const DAY_CANDIDATES: [u32; 17] = [1, 2, 3, 4, 5, 7, 10, 14, 21, 30, 45, 60, 90, 120, 180, 270, 365];
@@ -276,7 +276,7 @@ pub fn plan(venues: &[Venue], req: &PlanRequest) -> Plan {
         match desk.typical_spread_pct {
             None => desks_without_quote.push(desk.id.clone()),
             Some(spread) => {
-                        for ex in venues.iter().filter(|v| v.kind == VenueKind::Exchange) {
+                for ex in venues.iter().filter(|v| v.kind == VenueKind::Exchange) {
                     if let Some(m) = mix(desk, spread, ex, &req.sale) {
                         mixes.push(m);
                     }
@@ -551,8 +551,9 @@ impl<'l> Room<'l> {
         // From the most that half a cent more would allow, down a satoshi at a time (a step or two).
         let sat = Decimal::new(1, QTY_PLACES);
         let half_cent = Decimal::new(5, 3);
-        let mut q =
-            ((room + half_cent) / price).round_dp_with_strategy(QTY_PLACES, rust_decimal::RoundingStrategy::ToZero).min(left);
+        let mut q = ((room + half_cent) / price)
+            .round_dp_with_strategy(QTY_PLACES, rust_decimal::RoundingStrategy::ToZero)
+            .min(left);
         while q > Decimal::ZERO && withdrawn(q * price) > room {
             q -= sat;
         }
@@ -699,7 +700,11 @@ impl VenueCosts {
         if self.deposit_fee.is_none() {
             out.push(format!(
                 "deposit fee: {}",
-                venue.deposit_fee_note.as_deref().map(|n| format!("published as \"{n}\"")).unwrap_or("not published".into())
+                venue
+                    .deposit_fee_note
+                    .as_deref()
+                    .map(|n| format!("published as \"{n}\""))
+                    .unwrap_or("not published".into())
             ));
         }
         if self.withdrawals.is_empty() {
