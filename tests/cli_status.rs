@@ -101,8 +101,8 @@ fn venues_list_with_unknowns_spelled_out() {
 }
 
 /// `offramp quote`: offline, with the price and impact inputs given. Kraken: 0.26 % base taker fee on $650,000
-/// ($1,690.00), square-root impact (Y 0.7, σ 3 %, V 10,000 BTC: $287.77), Fedwire $4.00: net $648,018.23 in one
-/// day under the Pro level's limits.
+/// ($1,690.00), square-root impact (Y 0.7, σ 3 %, V 10,000 BTC: $287.77), Fedwire $4.00: net $648,018.23, cash in
+/// 32 days under a new verified account's (Intermediate) limits.
 #[test]
 fn quote_offline_with_given_price() {
     let out = offramp(&[
@@ -124,7 +124,7 @@ fn quote_offline_with_given_price() {
     let kraken = text.lines().find(|l| l.starts_with("kraken ")).unwrap();
     assert_eq!(
         kraken.split_whitespace().collect::<Vec<_>>().join(" "),
-        "kraken 648018.23 1 taker fee 1690.00; market impact 287.77; deposit fee 0.00; fiat withdrawal fee 4.00"
+        "kraken 648018.23 32 taker fee 1690.00; market impact 287.77; deposit fee 0.00; fiat withdrawal fee 4.00"
     );
     assert!(text.contains("kraken_otc           desk spread unknown"), "{text}");
     assert!(text.contains("bitvavo              does not pay out USD"), "{text}");
@@ -227,13 +227,29 @@ fn the_live_price_from_replayed_books_and_offline() {
 /// `offramp plan`: days under the limits, the frontier, JSON with every day, and bad input named.
 #[test]
 fn plan_splits_the_sale_under_the_limits() {
-    let base = ["plan", "--sell", "10", "BTC", "--to", "USD", "--price", "65000", "--start", "2026-12-01"];
+    let base = [
+        "plan",
+        "--sell",
+        "10",
+        "BTC",
+        "--to",
+        "USD",
+        "--price",
+        "65000",
+        "--start",
+        "2026-12-01",
+        "--level",
+        "kraken=Pro",
+    ];
     let impact = ["--volatility", "0.03", "--daily-volume", "10000"];
     let out = offramp(&[&base[..], &impact[..], &["--max-days", "30"]].concat());
     assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(&out));
     let text = stdout(&out);
     assert!(
-        text.contains("withdrawal limits (Pro): 10000000.00 USD a day, 100000000.00 USD in 30 days; fewest days 1"),
+        text.contains(
+            "withdrawal limits 10000000.00 USD a day, 100000000.00 USD in 30 days; limits of your Pro level at Kraken \
+             (Kraken Pro spot); fewest days 1"
+        ),
         "{text}"
     );
     // Kraken, one day: 0.26 % of 650,000 (1,690) + impact 287.77 + Fedwire 4.00 = 1,981.77.
@@ -278,7 +294,11 @@ fn plan_splits_the_sale_under_the_limits() {
         "60",
     ]);
     let text = stdout(&out);
-    assert!(text.contains("withdrawal limits (Intermediate): 25000.00 EUR a day, 50000.00 EUR in 30 days, 90000.00 EUR in 365 days; fewest days 31"), "{text}");
+    assert!(
+        text.contains("withdrawal limits 25000.00 EUR a day, 50000.00 EUR in 30 days, 90000.00 EUR in 365 days; limits of Bitvavo's Intermediate level, the level a new verified account gets")
+            && text.contains("fewest days 31"),
+        "{text}"
+    );
     assert!(text.contains("impact and risk are unknown, so costs are unknown"), "{text}");
 
     for (args, want) in [

@@ -596,7 +596,9 @@ pub fn account_limits(
         }
         v.join(", ")
     };
-    let note = if !same {
+    let note = if published_caps().is_empty() {
+        Some(format!("{}'s {} limits are not published: the plan cannot check them", venue.name, l.level))
+    } else if !same {
         Some(format!(
             "{}'s {} caps are published in {currency} ({}): unknown in {fiat} (Offramp has no exchange rates); \
              enter your {fiat} limits (offramp override set {} limit_day \"N {fiat}\")",

@@ -919,7 +919,6 @@ pub(super) fn rank(cands: &mut [Candidate], req: &PlanRequest) -> String {
             .then(beyond(a).cmp(&beyond(b)))
             .then(a.score.is_none().cmp(&b.score.is_none()))
             .then(if no_impact { std::cmp::Ordering::Equal } else { a.net.is_none().cmp(&b.net.is_none()) })
-            .then(a.days_to_cash.is_none().cmp(&b.days_to_cash.is_none()))
             .then(a.caution.is_some().cmp(&b.caution.is_some()))
             .then(b.score.cmp(&a.score))
             .then(b.net.cmp(&a.net))
@@ -958,8 +957,6 @@ pub(super) fn rank(cands: &mut [Candidate], req: &PlanRequest) -> String {
             format!("net unknown: {}", c.unknown_costs.join("; "))
         } else if c.score.is_none() {
             "price risk unknown: how many days it takes is unknown".into()
-        } else if c.days_to_cash.is_none() {
-            format!("when the money can leave is unknown: withdrawal limits in {fiat} are not published (enter yours)")
         } else if let Some(doubt) = c.caution.as_ref().filter(|_| i > 0) {
             format!("ranked after venues sure to serve you: {doubt}")
         } else if i == 0 && no_impact {
@@ -1001,12 +998,19 @@ pub(super) fn rank(cands: &mut [Candidate], req: &PlanRequest) -> String {
     // The recommendation's reason also says by how much it beats the next plan with a known score.
     if cands.len() > 1 {
         if let (Some(best), Some(next)) = (cands[0].score, cands[1..].iter().find(|c| c.score.is_some())) {
-            if cands[0].reason.starts_with("Recommended") {
-                let gap = best - next.score.unwrap_or_default();
+            let gap = best - next.score.unwrap_or_default();
+            if cands[0].reason.starts_with("Recommended") && gap > Decimal::ZERO {
                 let more = format!(" It scores {} {fiat} more than the next, {}.", money(gap), next.title);
                 cands[0].reason.push_str(&more);
             }
         }
+    }
+    // A plan whose withdrawal limits are not published can still be the best known: it says so.
+    for c in cands.iter_mut().filter(|c| c.days_to_cash.is_none() && c.net.is_some()) {
+        c.reason.push_str(&format!(
+            " When the money can leave is unknown: the venue's withdrawal limits in {fiat} are not published; check \
+             your account's before you start (or enter them)."
+        ));
     }
     rule
 }
