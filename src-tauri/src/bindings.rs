@@ -16,6 +16,7 @@ use offramp_app::settings::TransferFeeSetting;
 use offramp_app::twofa::{Enrolment, TwoFaStatus};
 use offramp_app::unlock::Strength;
 use offramp_app::venues::{MarketStatus, QuoteRequest};
+use offramp_app::wizard::{ProgressQuery, RecordedTranche, SaleProgress, TrancheRecord};
 use offramp_app::{AppError, ErrorCode, Status};
 
 use crate::commands::{BasisRequest, ExportRequest, Exported, LiveQuotes, SessionState};
@@ -57,6 +58,10 @@ fn export_all(dir: &Path) {
         offramp_app::settings::Preferences,
         Venue,
         VenueQuote,
+        TrancheRecord,
+        RecordedTranche,
+        ProgressQuery,
+        SaleProgress,
         LiveQuotes,
         offramp_app::venues::LivePrice,
         MarketStatus,

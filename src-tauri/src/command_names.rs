@@ -48,4 +48,8 @@ pub const COMMANDS: &[&str] = &[
     "live_price",
     "plan",
     "plan_with_tax",
+    "sale_draft",
+    "save_sale_draft",
+    "record_tranche",
+    "sale_progress",
 ];

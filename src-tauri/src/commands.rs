@@ -14,6 +14,7 @@ use offramp_app::report::{Basis, GainsReport, HoldingRow, HoldingsRequest};
 use offramp_app::settings::{parse_jurisdiction, TransferFeeSetting};
 use offramp_app::unlock::Strength;
 use offramp_app::venues::{MarketStatus, QuoteRequest};
+use offramp_app::wizard::{ProgressQuery, RecordedTranche, SaleProgress, TrancheRecord};
 use offramp_app::{AppError, Passphrase, Session, Status};
 use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, Runtime, State};
@@ -68,6 +69,10 @@ pub(crate) fn handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         live_price,
         plan,
         plan_with_tax,
+        sale_draft,
+        save_sale_draft,
+        record_tranche,
+        sale_progress,
     ]
 }
 
@@ -698,4 +703,36 @@ async fn plan_with_tax<R: Runtime>(
         s.plan_with_tax(&request, system_now().date_utc(), max_days, &tax.options()?, p)
     })
     .await
+}
+
+/// The sale wizard's draft kept in the ledger (`null` when none).
+#[tauri::command]
+async fn sale_draft(shell: State<'_, Shell>) -> Result<Option<serde_json::Value>, AppError> {
+    let inner = shell.share();
+    blocking(move || inner.with_session(|s| s.sale_draft())).await
+}
+
+/// Keeps the sale wizard's draft in the ledger (`null` forgets it).
+#[tauri::command]
+async fn save_sale_draft(shell: State<'_, Shell>, draft: serde_json::Value) -> Result<(), AppError> {
+    let inner = shell.share();
+    blocking(move || inner.with_session(|s| s.save_sale_draft(&draft))).await
+}
+
+/// Records an executed tranche as a sale in the ledger.
+#[tauri::command]
+async fn record_tranche(shell: State<'_, Shell>, record: TrancheRecord) -> Result<RecordedTranche, AppError> {
+    let inner = shell.share();
+    blocking(move || {
+        let venues = catalog(&inner)?.venues;
+        inner.with_session(|s| s.record_tranche(&venues, &record, system_now()))
+    })
+    .await
+}
+
+/// How far a sale has come, from the ledger's sales.
+#[tauri::command]
+async fn sale_progress(shell: State<'_, Shell>, query: ProgressQuery) -> Result<SaleProgress, AppError> {
+    let inner = shell.share();
+    blocking(move || inner.with_session(|s| s.sale_progress(&query))).await
 }

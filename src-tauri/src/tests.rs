@@ -86,9 +86,16 @@ fn quote_command_returns_every_venue_or_a_coded_error() {
 fn plan_command_returns_schedules_or_a_coded_error() {
     let config = Config::resolve(Flavor::Dev, None, None);
     let a = app(config);
+    // The seller's level at Kraken goes with the request (Pro: $10M a day).
     let request = json!({"request": {"qty": "10", "asset": "BTC", "fiat": "USD", "country": "US",
-        "price": "65000", "daily_volatility": "0.03", "daily_volume": "10000"}, "maxDays": 10});
+        "price": "65000", "daily_volatility": "0.03", "daily_volume": "10000",
+        "levels": [{"venue": "kraken", "level": "Pro"}]}, "maxDays": 10});
     let plan = a.call("plan", request).expect("ok");
+    assert!(
+        plan["recommended"][0]["reason"].as_str().unwrap().starts_with("Recommended"),
+        "{}",
+        plan["recommended"][0]
+    );
     let kraken = plan["exchanges"].as_array().unwrap().iter().find(|v| v["venue"] == "kraken").unwrap();
     assert_eq!(kraken["fewest_days"], 1);
     let one_day = kraken["schedules"].as_array().unwrap().iter().find(|s| s["days"] == 1).unwrap();

@@ -4,6 +4,7 @@ import { HashRouter, NavLink, Route, Routes, useLocation } from "react-router";
 import { backend, onSessionLocked } from "./backend";
 import { ScreenBoundary } from "./common";
 import { CompareVenues } from "./CompareVenues";
+import { SaleWizard } from "./wizard/SaleWizard";
 import { clearDrafts } from "./drafts";
 import { Home } from "./Home";
 import { LedgerPage } from "./ledger/LedgerPage";
@@ -123,7 +124,8 @@ function Layout() {
         <Suspense fallback={<p data-testid="loading">Loading…</p>}>
         <Routes>
           <Route path="/" element={<Home />} />
-          <Route path="/sell" element={<CompareVenues />} />
+          <Route path="/sell" element={<SellPage guided />} />
+          <Route path="/sell/compare" element={<SellPage guided={false} />} />
           <Route path="/ledger/*" element={<LedgerPage />} />
           <Route path="/reports" element={<Reports />} />
           <Route path="/settings" element={<Settings />} />
@@ -132,6 +134,23 @@ function Layout() {
         </ScreenBoundary>
       </main>
     </div>
+  );
+}
+
+/** Selling: the guided wizard, or the venue comparison on its own for those who know what they want. */
+function SellPage({ guided }: { guided: boolean }) {
+  return (
+    <>
+      <nav className="subnav" aria-label="Selling">
+        <NavLink to="/sell" end className={({ isActive }) => (isActive ? "subnav-link active" : "subnav-link")} data-testid="sell-tab-guided">
+          Step by step
+        </NavLink>
+        <NavLink to="/sell/compare" className={({ isActive }) => (isActive ? "subnav-link active" : "subnav-link")} data-testid="sell-tab-compare">
+          Compare venues
+        </NavLink>
+      </nav>
+      {guided ? <SaleWizard /> : <CompareVenues />}
+    </>
   );
 }
 

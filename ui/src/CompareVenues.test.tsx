@@ -38,6 +38,7 @@ test("the form sends exact strings and the results are sorted into three groups"
   });
   render(<App />);
   fireEvent.click(screen.getByTestId("nav-compare"));
+  fireEvent.click(await screen.findByTestId("sell-tab-compare"));
   fireEvent.change(screen.getByTestId("quote-qty"), { target: { value: "10" } });
   fireEvent.change(screen.getByTestId("quote-price"), { target: { value: "65000" } });
   fireEvent.click(screen.getByTestId("quote-submit"));
@@ -60,6 +61,7 @@ test("a refusal from the backend shows its message and code", async () => {
   });
   render(<App />);
   fireEvent.click(screen.getByTestId("nav-compare"));
+  fireEvent.click(await screen.findByTestId("sell-tab-compare"));
   fireEvent.change(screen.getByTestId("quote-qty"), { target: { value: "10" } });
   fireEvent.click(screen.getByTestId("quote-submit"));
   expect((await screen.findByTestId("error-code")).textContent).toBe("INVALID_INPUT");

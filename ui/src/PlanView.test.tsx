@@ -121,6 +121,7 @@ test("after comparing, the sale is planned over days: the frontier per exchange,
   });
   render(<App />);
   fireEvent.click(screen.getByTestId("nav-compare"));
+  fireEvent.click(await screen.findByTestId("sell-tab-compare"));
   fireEvent.change(screen.getByTestId("quote-qty"), { target: { value: "10" } });
   fireEvent.change(screen.getByTestId("quote-price"), { target: { value: "65000" } });
   fireEvent.click(screen.getByTestId("quote-submit"));
@@ -168,6 +169,7 @@ test("the recommendation comes first with its reason, steps, tranches and source
   });
   render(<App />);
   fireEvent.click(screen.getByTestId("nav-compare"));
+  fireEvent.click(await screen.findByTestId("sell-tab-compare"));
   fireEvent.change(screen.getByTestId("quote-qty"), { target: { value: "10" } });
   fireEvent.change(screen.getByTestId("quote-price"), { target: { value: "65000" } });
   fireEvent.click(screen.getByTestId("quote-submit"));
@@ -210,6 +212,7 @@ test("a refused plan shows its message and code", async () => {
   });
   render(<App />);
   fireEvent.click(screen.getByTestId("nav-compare"));
+  fireEvent.click(await screen.findByTestId("sell-tab-compare"));
   fireEvent.change(screen.getByTestId("quote-qty"), { target: { value: "10" } });
   fireEvent.click(screen.getByTestId("quote-submit"));
   fireEvent.change(await screen.findByTestId("plan-max-days"), { target: { value: "0" } });

@@ -126,7 +126,7 @@ function limitsText(v: VenuePlan, fiat: string): string {
 const days = (d: number | null) => (d === null ? "unknown" : String(d));
 
 /** The recommendation in full: its figures, why it is first, what to do on day 1, where each figure comes from. */
-function Recommendation({ plan, fiat, asset }: { plan: Plan; fiat: string; asset: string }) {
+export function Recommendation({ plan, fiat, asset }: { plan: Plan; fiat: string; asset: string }) {
   const [first, ...rest] = plan.recommended;
   if (first === undefined) {
     return (

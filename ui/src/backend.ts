@@ -25,6 +25,10 @@ import type { LiveQuotes } from "./bindings/LiveQuotes";
 import type { LivePrice } from "./bindings/LivePrice";
 import type { Override } from "./bindings/Override";
 import type { Plan } from "./bindings/Plan";
+import type { ProgressQuery } from "./bindings/ProgressQuery";
+import type { RecordedTranche } from "./bindings/RecordedTranche";
+import type { SaleProgress } from "./bindings/SaleProgress";
+import type { TrancheRecord } from "./bindings/TrancheRecord";
 import type { QuoteRequest } from "./bindings/QuoteRequest";
 import type { Restored } from "./bindings/Restored";
 import type { SessionState } from "./bindings/SessionState";
@@ -164,4 +168,8 @@ export const backend = {
   plan: (request: QuoteRequest, maxDays: number) => call<Plan>("plan", { request, maxDays }),
   planWithTax: (request: QuoteRequest, maxDays: number, tax: TaxRequest, job: string) =>
     call<Plan>("plan_with_tax", { request, maxDays, tax, job }),
+  saleDraft: () => call<unknown>("sale_draft"),
+  saveSaleDraft: (draft: unknown) => call<void>("save_sale_draft", { draft }),
+  recordTranche: (record: TrancheRecord) => call<RecordedTranche>("record_tranche", { record }),
+  saleProgress: (query: ProgressQuery) => call<SaleProgress>("sale_progress", { query }),
 };

@@ -21,6 +21,7 @@ export const queries = {
   transferFees: { queryKey: ["transfer-fees"], queryFn: wrap(backend.transferFees) },
   overrides: { queryKey: ["overrides"], queryFn: wrap(backend.overrides) },
   venues: { queryKey: ["venues"], queryFn: wrap(() => backend.venues()) },
+  saleDraft: { queryKey: ["sale-draft"], queryFn: wrap(backend.saleDraft) },
 };
 
 /** Every query whose answer depends on the ledger's contents (refetched after an import or a decision). */

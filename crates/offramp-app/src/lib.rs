@@ -24,6 +24,7 @@ mod status;
 pub mod twofa;
 pub mod unlock;
 pub mod venues;
+pub mod wizard;
 
 pub use config::{Config, Flavor, DATA_DIR_ENV, LEDGER_FILE_NAME, MARKET_URL_ENV};
 pub use error::{AppError, ErrorCode};

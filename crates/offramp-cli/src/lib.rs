@@ -8,6 +8,7 @@ mod ledger;
 mod report;
 mod sale;
 mod settings;
+mod tranche;
 
 use std::ffi::OsString;
 use std::io::Write;
@@ -56,6 +57,11 @@ enum Command {
     },
     #[command(flatten)]
     Sale(sale::SaleCommand),
+    /// A sale as it executes: record each tranche in the ledger, and see how far the sale has come.
+    Tranche {
+        #[command(subcommand)]
+        command: tranche::TrancheCommand,
+    },
     /// Report settings kept in the ledger: without a subcommand, lists them.
     Settings {
         #[command(subcommand)]
@@ -119,6 +125,7 @@ pub fn run(
         Command::Ledger(command) => ledger::run(&ctx, command, out, err),
         Command::Report { command } => report::run(&ctx, command, out, err),
         Command::Sale(command) => sale::run(&ctx, command, out, err),
+        Command::Tranche { command } => tranche::run(&ctx, command, out),
         Command::Settings { command } => settings::run(&ctx, command, out),
         Command::Passphrase { command } => settings::passphrase(&ctx, command, out, err),
         Command::TwoFa { command } => settings::two_fa(&ctx, command, out, err),

@@ -15,4 +15,9 @@ needs_price: number,
 /**
  * File rows that are not transactions (pending copies, moves between an exchange's own wallets).
  */
-left_out: number, };
+left_out: number, 
+/**
+ * Sales recorded by hand in Offramp's sale wizard that this file's own sales replaced (see
+ * [`supersede_recorded`]).
+ */
+replaced_recorded: number, };

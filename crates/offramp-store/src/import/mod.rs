@@ -14,7 +14,8 @@ pub(crate) mod sheet;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
-use offramp_core::{Amount, Code, Timestamp, Transaction, TxKind};
+use offramp_core::money::parse_decimal;
+use offramp_core::{Amount, Code, Decimal, Timestamp, Transaction, TxKind};
 use rusqlite::{params, OptionalExtension, TransactionBehavior};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -60,6 +61,51 @@ pub struct ImportSummary {
     pub needs_price: u64,
     /// File rows that are not transactions (pending copies, moves between an exchange's own wallets).
     pub left_out: u64,
+    /// Sales recorded by hand in Offramp's sale wizard that this file's own sales replaced (see
+    /// [`supersede_recorded`]).
+    pub replaced_recorded: u64,
+}
+
+/// The external id of a tranche recorded in Offramp's sale wizard starts with this.
+pub const RECORDED_PREFIX: &str = "offramp-tranche:";
+
+/// A sale recorded by hand in the sale wizard stands for the venue's own record of it until that is imported:
+/// when a file of the venue's (its own format, not the generic one) adds sales of the same asset whose
+/// quantities, on the recorded day or the day either side, add up to exactly the recorded quantity (one fill, or
+/// several), the recorded row is removed, in the same transaction, so the sale is not counted twice. Returns how
+/// many were replaced.
+fn supersede_recorded(tx: &rusqlite::Transaction, source_id: i64, venue: &str) -> Result<u64, StoreError> {
+    const DAY_US: i64 = 86_400_000_000;
+    let mut recorded = tx.prepare(
+        "SELECT t.id, t.ts_us, t.sent_amount, t.sent_asset FROM transactions t JOIN accounts a ON a.id = t.account_id
+         WHERE a.venue = ?1 AND t.kind = 'sell' AND t.source_id <> ?2 AND t.external_id LIKE 'offramp-tranche:%'
+           AND t.sent_amount IS NOT NULL",
+    )?;
+    let rows: Vec<(i64, i64, String, String)> = recorded
+        .query_map(params![venue, source_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+        .collect::<Result<_, _>>()?;
+    if rows.is_empty() {
+        return Ok(0);
+    }
+    let mut added = tx.prepare(
+        "SELECT t.sent_amount FROM transactions t JOIN accounts a ON a.id = t.account_id
+         WHERE t.source_id = ?1 AND a.venue = ?2 AND t.kind = 'sell' AND t.sent_asset = ?3
+           AND t.ts_us >= ?4 AND t.ts_us < ?5",
+    )?;
+    let mut replaced = 0;
+    for (id, ts, qty, asset) in rows {
+        let Ok(qty) = parse_decimal(&qty) else { continue };
+        let day = ts.div_euclid(DAY_US) * DAY_US;
+        let amounts: Vec<String> = added
+            .query_map(params![source_id, venue, asset, day - DAY_US, day + 2 * DAY_US], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        let sum: Option<Decimal> = amounts.iter().map(|a| parse_decimal(a).ok()).sum();
+        let single = amounts.iter().any(|a| parse_decimal(a).ok() == Some(qty));
+        if single || sum == Some(qty) {
+            replaced += tx.execute("DELETE FROM transactions WHERE id = ?1", [id])? as u64;
+        }
+    }
+    Ok(replaced)
 }
 
 /// Reads and parses a file, recognising its format by the header. Changes nothing anywhere.
@@ -660,6 +706,7 @@ impl Ledger {
                             already_present: 0,
                             needs_price: 0,
                             left_out: 0,
+                            replaced_recorded: 0,
                         };
                         current = Some((summary, tx.last_insert_rowid(), venue, known));
                     }
@@ -707,9 +754,12 @@ impl Ledger {
                         }
                     }
                     Piece::End { left_out, sha256 } => {
-                        let Some((mut summary, source_id, _, _)) = current.take() else {
+                        let Some((mut summary, source_id, venue, _)) = current.take() else {
                             return Err(StoreError::Invalid("a file ended before it began".into()));
                         };
+                        if summary.added > 0 && venue != "other" {
+                            summary.replaced_recorded = supersede_recorded(&tx, source_id, venue)?;
+                        }
                         if summary.added == 0 {
                             // Nothing new: the ledger keeps no trace of this import.
                             tx.execute("DELETE FROM sources WHERE id = ?1", [source_id])?;
