@@ -8,6 +8,7 @@
 //! Screenshots are saved to `$OFFRAMP_E2E_ARTIFACTS` (default `artifacts/e2e/`).
 #![allow(clippy::unwrap_used, clippy::panic, clippy::float_arithmetic, clippy::cast_precision_loss, clippy::float_cmp)]
 
+mod common;
 mod webdriver;
 
 use std::path::PathBuf;
@@ -105,6 +106,7 @@ fn compare_venues_in_the_real_window() {
 
     s.wait_text("[data-testid=ledger-state]", |t| !t.is_empty());
     s.click("[data-testid=nav-compare]");
+    s.click("[data-testid=sell-tab-compare]");
     s.wait_text("[data-testid=quote-submit]", |t| t == "Compare");
     // Without a price the Rust side refuses, and the window says why.
     s.type_into("[data-testid=quote-qty]", "10");
@@ -139,6 +141,176 @@ fn compare_venues_in_the_real_window() {
     assert_eq!(one_day, "648,018.23");
     s.scroll_to("[data-testid=plan-venue-kraken]");
     s.screenshot(&artifacts.join("plan.png"));
+}
+
+/// The guided sale in the real window, with a ledger made and imported by the CLI (12 BTC at Kraken): every step
+/// reached by the mouse and by the keyboard, back and forward keep the inputs, the plan shown is `offramp plan`'s
+/// for the same inputs, the checklist is stored in the ledger (still ticked after locking and unlocking), and a
+/// recorded tranche moves the progress and appears in the ledger. A screenshot of every step.
+#[test]
+#[ignore = "needs the built desktop app, tauri-driver and a display: run by scripts/test.sh"]
+fn the_sale_wizard_in_the_real_window() {
+    let app = PathBuf::from(std::env::var("OFFRAMP_E2E_APP").expect("OFFRAMP_E2E_APP: path to offramp-desktop"));
+    let app = app.canonicalize().unwrap_or_else(|e| panic!("{}: {e}", app.display()));
+    let artifacts = artifacts_dir();
+    let tmp = tempfile::tempdir().unwrap();
+    let data_dir = tmp.path().join("data");
+    let pass = "ferry quantum marigold stapler upriver";
+    let cli = |args: &[&str]| {
+        let out = std::process::Command::new(common::offramp_bin())
+            .args(args)
+            .env("OFFRAMP_DATA_DIR", &data_dir)
+            .env("OFFRAMP_PASSPHRASE", pass)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let history = tmp.path().join("history.csv");
+    std::fs::write(
+        &history,
+        "timestamp,type,account,sent_amount,sent_asset,received_amount,received_asset,fee_amount,fee_asset,fiat_value,fiat_currency\n\
+         2023-03-01T10:00:00Z,buy,Kraken,240000,USD,10,BTC,,,,\n\
+         2025-06-01T10:00:00Z,buy,Kraken,130000,USD,2,BTC,,,,\n",
+    )
+    .unwrap();
+    cli(&["init"]);
+    cli(&["import", history.to_str().unwrap()]);
+
+    let driver = Driver::start(&data_dir, &artifacts.join("tauri-driver-wizard.log"));
+    let s = Session::new(&driver, &app);
+    let unlock = |s: &Session| {
+        s.type_into("[data-testid=unlock-passphrase]", pass);
+        s.click("[data-testid=unlock-submit]");
+        s.wait_for("[data-testid=lock]");
+    };
+    unlock(&s);
+    let shot = |s: &Session, name: &str| {
+        s.scroll_to("#wizard-heading");
+        s.screenshot(&artifacts.join(name));
+    };
+    // The keyboard: focus a control and press Enter or Space, as a person tabbing through would.
+    let key_on = |s: &Session, css: &str, key: &str| {
+        s.run_sync(&format!("document.querySelector('{css}').focus()"));
+        s.press(key);
+    };
+
+    s.click("[data-testid=nav-compare]");
+    // 1. Holdings, from the ledger.
+    let balances = s.wait_text("[data-testid=wizard-balances]", |t| t.contains("12"));
+    assert!(balances.contains("Kraken") && balances.contains("BTC"), "{balances}");
+    shot(&s, "wizard-1-holdings.png");
+    key_on(&s, "[data-testid=wizard-next]", "\u{E007}");
+    // 2. What to sell.
+    s.wait_for("[data-testid=wizard-page-2]");
+    s.type_into("[data-testid=sale-qty]", "10");
+    s.type_into("[data-testid=sale-price]", "65000");
+    assert!(s
+        .wait_text("[data-testid=sale-summary]", |t| t.contains("You hold 12"))
+        .contains("Selling 10 BTC into USD"));
+    shot(&s, "wizard-2-what-to-sell.png");
+    // Back and forward keep what was typed.
+    s.click("[data-testid=wizard-back]");
+    s.wait_for("[data-testid=wizard-page-1]");
+    s.click("[data-testid=wizard-next]");
+    s.wait_for("[data-testid=wizard-page-2]");
+    let qty = s.run_sync("return document.querySelector('[data-testid=sale-qty]').value");
+    assert_eq!(qty, "10");
+    s.click("[data-testid=wizard-next]");
+    // 3. The situation: levels as published, the tax from the ledger.
+    s.wait_for("[data-testid=wizard-page-3]");
+    key_on(&s, "[data-testid=situation-tax]", " ");
+    s.type_into("[data-testid=situation-rate-short]", "32");
+    s.type_into("[data-testid=situation-rate-long]", "15");
+    shot(&s, "wizard-3-situation.png");
+    key_on(&s, "[data-testid=wizard-next]", "\u{E007}");
+    // 4. The comparison: the same figures as the CLI's quote.
+    assert_eq!(
+        s.wait_text("[data-testid=compare-row-kraken] [data-testid=compare-net]", |t| !t.is_empty()),
+        "648,018.23"
+    );
+    assert!(s.wait_text("[data-testid=compare-unsuitable]", |t| !t.is_empty()).contains("does not pay out USD"));
+    shot(&s, "wizard-4-compare.png");
+    s.click("[data-testid=wizard-next]");
+    // 5. The plan: the recommendation `offramp plan` gives for the same inputs (priority "lowest cost" is the
+    // high risk appetite).
+    let title = s.wait_text("[data-testid=plan-recommended] h4", |t| !t.is_empty());
+    let json: serde_json::Value = serde_json::from_str(&cli(&[
+        "plan",
+        "--sell",
+        "10",
+        "BTC",
+        "--to",
+        "USD",
+        "--price",
+        "65000",
+        "--volatility",
+        "0.03",
+        "--daily-volume",
+        "10000",
+        "--max-days",
+        "60",
+        "--risk",
+        "high",
+        "--json",
+    ]))
+    .unwrap();
+    let first = &json["recommended"][0];
+    assert_eq!(title, format!("Recommended: {}", first["title"].as_str().unwrap()));
+    let figures = s.wait_text("[data-testid=recommended-figures]", |t| !t.is_empty());
+    let net: offramp_app::model::Decimal = first["net"].as_str().unwrap().parse().unwrap();
+    let net = offramp_app::model::round_half_away(net, 2).to_string();
+    let (int, frac) = net.split_once('.').unwrap_or((&net, "00"));
+    assert!(figures.contains(&format!("{}.{frac}", group_digits(int))), "{figures} vs {net}");
+    assert!(s.wait_text("[data-testid=plan-tax]", |t| !t.is_empty()).contains("Estimated tax"));
+    s.wait_for("[data-testid=plan-timeline]");
+    shot(&s, "wizard-5-plan.png");
+    s.click("[data-testid=wizard-next]");
+    // 6. The checklist, ticked by mouse and keyboard, stored in the ledger.
+    s.wait_for("[data-testid=wizard-checklist]");
+    for id in ["twofa", "allowlist", "test"] {
+        s.click(&format!("[data-testid=check-{id}]"));
+    }
+    for id in ["bank", "support", "scams"] {
+        key_on(&s, &format!("[data-testid=check-{id}]"), " ");
+    }
+    shot(&s, "wizard-6-checklist.png");
+    std::thread::sleep(std::time::Duration::from_millis(800)); // the draft is saved 300 ms after the last change
+    s.click("[data-testid=lock]");
+    s.click("[data-testid=nav-home]");
+    unlock(&s);
+    s.click("[data-testid=nav-compare]");
+    s.wait_for("[data-testid=wizard-checklist]");
+    let ticked = s.run_sync(
+        "return [...document.querySelectorAll('[data-testid^=check-]')].filter(e => e.checked).length.toString()",
+    );
+    assert_eq!(ticked, "6", "the checklist came back from the ledger");
+    s.click("[data-testid=wizard-next]");
+    // 7. Selling: a recorded tranche moves the progress and appears in the ledger.
+    s.wait_text("[data-testid=sale-progress-text]", |t| t.contains("Sold 0 of 10 BTC"));
+    let today = offramp_app::clock::system_now().date_utc().to_string();
+    s.type_into("[data-testid=tranche-at]", &today);
+    s.type_into("[data-testid=tranche-qty]", "2.5");
+    s.type_into("[data-testid=tranche-proceeds]", "162000");
+    s.type_into("[data-testid=tranche-fee]", "421.20");
+    s.click("[data-testid=tranche-record]");
+    s.wait_text("[data-testid=sale-progress-text]", |t| t.contains("Sold 2.5 of 10 BTC"));
+    s.wait_text("[data-testid=replan]", |t| !t.is_empty());
+    shot(&s, "wizard-7-selling.png");
+    let ledger = cli(&["tx", "list", "--kind", "sell", "--json"]);
+    assert!(ledger.contains("recorded in Offramp") && ledger.contains("\"2.5\""), "{ledger}");
+}
+
+/// Thousands grouped as the window shows them: "648018" -> "648,018".
+fn group_digits(int: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 fn unix_now() -> offramp_app::model::Timestamp {

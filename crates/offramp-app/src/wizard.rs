@@ -227,12 +227,22 @@ impl Session {
                 }
                 name.to_string()
             }
-            None => accounts
-                .iter()
-                .filter(|a| a.venue == ledger_venue && ledger_venue != "other")
-                .max_by_key(|a| a.transactions)
-                .map(|a| a.name.clone())
-                .unwrap_or_else(|| venue.name.clone()),
+            // The account the ledger has at that venue; else one named after it ("Kraken" from Offramp's generic
+            // format, whose venue is unknown); else a new one.
+            None => {
+                let named = |a: &&offramp_store::AccountRow| {
+                    let n = a.name.trim().to_ascii_lowercase();
+                    let first = venue.name.split_whitespace().next().unwrap_or_default().to_ascii_lowercase();
+                    n == venue.id || n == first || n.starts_with(&format!("{} ", venue.id))
+                };
+                accounts
+                    .iter()
+                    .filter(|a| a.venue == ledger_venue && ledger_venue != "other")
+                    .max_by_key(|a| a.transactions)
+                    .or_else(|| accounts.iter().filter(named).max_by_key(|a| a.transactions))
+                    .map(|a| a.name.clone())
+                    .unwrap_or_else(|| venue.name.clone())
+            }
         };
         let external_id = format!(
             "{RECORDED_PREFIX}{}:{}",
@@ -434,8 +444,8 @@ mod tests {
         let r = s.record_tranche(&venues, &tranche("2.5", "2026-12-02", 1), now()).unwrap();
         assert!(r.added);
         assert_eq!(r.external_id, "offramp-tranche:2026-12-02-BTC:1");
-        // "My Kraken" came from Offramp's generic format, whose venue is unknown (`other`): the sale goes into an
-        // account of venue `kraken`, named after it.
+        // "My Kraken" came from Offramp's generic format, whose venue is unknown (`other`), and is not named after
+        // the venue: the sale goes into a new account of venue `kraken`, named after it.
         assert_eq!(r.account, "Kraken (Kraken Pro spot)");
         let again = s.record_tranche(&venues, &tranche("2.5", "2026-12-02", 1), now()).unwrap();
         assert!(!again.added, "the same tranche twice adds nothing");
@@ -457,6 +467,27 @@ mod tests {
         // A second recorded tranche at Kraken goes into the same account.
         let r = s.record_tranche(&venues, &tranche("0.5", "2026-12-04", 3), now()).unwrap();
         assert_eq!(r.account, "Kraken (Kraken Pro spot)");
+    }
+
+    #[test]
+    fn the_account_named_after_the_venue_or_the_one_asked_for() {
+        let (tmp, _config, mut s) = session();
+        let file = tmp.path().join("history.csv");
+        std::fs::write(
+            &file,
+            "timestamp,type,account,sent_amount,sent_asset,received_amount,received_asset,fee_amount,fee_asset,fiat_value,fiat_currency
+             2024-01-05T10:00:00Z,buy,Kraken,250000,USD,10,BTC,,,,
+             2024-01-06T10:00:00Z,buy,Cold storage,25000,USD,1,BTC,,,,
+",
+        )
+        .unwrap();
+        s.import_files(&[file], now(), &mut crate::no_progress()).unwrap();
+        let venues = crate::venues::venues(None).unwrap();
+        assert_eq!(s.record_tranche(&venues, &tranche("1", "2026-12-02", 1), now()).unwrap().account, "Kraken");
+        let asked = TrancheRecord { account: Some("Cold storage".into()), ..tranche("1", "2026-12-02", 2) };
+        assert_eq!(s.record_tranche(&venues, &asked, now()).unwrap().account, "Cold storage");
+        let missing = TrancheRecord { account: Some("Nope".into()), ..tranche("1", "2026-12-02", 3) };
+        assert!(s.record_tranche(&venues, &missing, now()).unwrap_err().message.contains("no account `Nope`"));
     }
 
     #[test]

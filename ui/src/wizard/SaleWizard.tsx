@@ -720,7 +720,8 @@ function Selling({ s, unlocked }: StepProps) {
       }),
     enabled: unlocked && request !== null && start !== "",
   });
-  const [form, setForm] = useState({ venue: "", at: "", qty: "", proceeds: "", fee: "" });
+  const accounts = useQuery({ ...queries.accounts, enabled: unlocked });
+  const [form, setForm] = useState({ venue: "", account: "", at: "", qty: "", proceeds: "", fee: "" });
   const record = useMutation<unknown, BackendError>({
     mutationFn: () =>
       backend
@@ -732,13 +733,14 @@ function Selling({ s, unlocked }: StepProps) {
           proceeds: form.proceeds,
           fiat: s.sale.fiat,
           ...(form.fee ? { fee: form.fee } : {}),
+          ...(form.account ? { account: form.account } : {}),
           plan: `${start}-${s.sale.asset}`,
         })
         .catch((e: unknown) => {
           throw toBackendError(e);
         }),
     onSuccess: () => {
-      setForm({ venue: form.venue, at: "", qty: "", proceeds: "", fee: "" });
+      setForm({ venue: form.venue, account: form.account, at: "", qty: "", proceeds: "", fee: "" });
       void qc.invalidateQueries({ queryKey: ["sale-progress"] });
       for (const k of ["accounts", "attention", "balances", "transactions", "holdings", "report"]) void qc.invalidateQueries({ queryKey: [k] });
     },
@@ -768,6 +770,16 @@ function Selling({ s, unlocked }: StepProps) {
             {venuesOfPlan.map((v) => (
               <option key={v} value={v}>
                 {v}
+              </option>
+            ))}
+          </select>
+        </Field>
+        <Field label="Ledger account">
+          <select data-testid="tranche-account" value={form.account} onChange={(e) => setForm({ ...form, account: e.target.value })}>
+            <option value="">the venue's account (found or created)</option>
+            {(accounts.data ?? []).map((a) => (
+              <option key={a.id} value={a.name}>
+                {a.name}
               </option>
             ))}
           </select>
@@ -804,12 +816,19 @@ function Selling({ s, unlocked }: StepProps) {
           </ul>
         </div>
       )}
-      {progress.data && progress.data.sold !== "0" && progress.data.left !== "0" && rest.plan.data?.recommended[0] && (
+      {progress.data && progress.data.sold !== "0" && progress.data.left !== "0" && (
         <div data-testid="replan">
           <h4>The rest, planned again at today's figures</h4>
-          <p>
-            <strong>{rest.plan.data.recommended[0].title}</strong>: net {money(rest.plan.data.recommended[0].net)} {s.sale.fiat}. {rest.plan.data.recommended[0].reason}
-          </p>
+          {rest.plan.isError && <ErrorPanel error={rest.plan.error} />}
+          {rest.plan.isPending && <p data-testid="loading">Planning the rest…</p>}
+          {rest.plan.data?.recommended[0] ? (
+            <p>
+              <strong>{rest.plan.data.recommended[0].title}</strong>: net {money(rest.plan.data.recommended[0].net)} {s.sale.fiat}.{" "}
+              {rest.plan.data.recommended[0].reason}
+            </p>
+          ) : (
+            rest.plan.data && <p className="note">No complete plan for the rest within {s.plan.maxDays} days.</p>
+          )}
         </div>
       )}
       {held.total !== null && <p className="hint">You hold {held.total} {s.sale.asset} in the ledger now.</p>}
