@@ -64,8 +64,8 @@ const candidate = (c: Partial<Candidate> & { title: string }): Candidate => ({
     { day: "2026-12-01", text: "Sell 10 BTC for USD: limit orders pay the maker fee (0.16%)" },
   ],
   tranches: [
-    { day: "2026-12-01", venue: "kraken", sell: "10", withdraw: "100000", withdrawal_fee: "4" },
-    { day: "2026-12-02", venue: "kraken", sell: "0", withdraw: "100000", withdrawal_fee: "4" },
+    { day: "2026-12-01", venue: "kraken", sell: "10", withdraw: "100000", withdrawal_fee: "4", lots: [] },
+    { day: "2026-12-02", venue: "kraken", sell: "0", withdraw: "100000", withdrawal_fee: "4", lots: [] },
   ],
   unknown_costs: [],
   sources: [{ figure: "withdrawal limits (Intermediate)", source: "marketrealist.com (secondary)", as_of: "2022-03-25" }],

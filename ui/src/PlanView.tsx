@@ -203,6 +203,7 @@ function Tranches({ c, fiat, asset }: { c: Candidate; fiat: string; asset: strin
           <th className="num">Sell {asset}</th>
           <th className="num">Withdraw {fiat}</th>
           <th className="num">Withdrawal fee</th>
+          {c.tranches.some((t) => t.lots.length > 0) && <th>Lots sold</th>}
         </tr>
       </thead>
       <tbody>
@@ -213,6 +214,9 @@ function Tranches({ c, fiat, asset }: { c: Candidate; fiat: string; asset: strin
             <td className="num">{t.sell}</td>
             <td className="num">{money(t.withdraw)}</td>
             <td className="num">{money(t.withdrawal_fee)}</td>
+            {c.tranches.some((x) => x.lots.length > 0) && (
+              <td data-testid="tranche-lots">{t.lots.map((l) => `${l.account} lot ${l.lot} (${l.acquired}): ${l.qty}`).join("; ")}</td>
+            )}
           </tr>
         ))}
       </tbody>

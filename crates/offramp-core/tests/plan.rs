@@ -330,6 +330,41 @@ fn a_deadline_ranks_plans_that_pay_in_time_first() {
         .all(|c| c.reason.contains("by 2026-12-03")));
 }
 
+#[test]
+fn each_tranche_sells_its_part_of_the_lots() {
+    use offramp_core::taxplan::{HeldLot, Jurisdiction, Rates};
+    let venues = parse_catalog(&catalog("100000", "500000")).unwrap();
+    let lot = |n: i64, day: &str, qty: &str, cost: &str| HeldLot {
+        account: "Ex".into(),
+        lot: n,
+        acquired: NaiveDate::parse_from_str(day, "%Y-%m-%d").unwrap(),
+        qty: d(qty),
+        cost: Some(d(cost)),
+    };
+    // 10 BTC from three lots; a US seller: the lots that cost least tax go first (the long-term, dearest).
+    let lots =
+        [lot(1, "2020-01-01", "4", "40000"), lot(2, "2026-06-01", "3", "270000"), lot(3, "2023-01-01", "5", "100000")];
+    let rates = Rates { short: Some(d("0.32")), long: Some(d("0.15")) };
+    let p = plan(&venues, &request("10", "64000", true, 60)).with_tax(&lots, Jurisdiction::Us, rates, 90);
+    let choice = &p.tax.as_ref().unwrap().choice;
+    for c in p.recommended.iter().filter(|c| !c.tranches.is_empty()) {
+        // Every tranche's lots add up to what it sells, and over the plan to the lots the sale uses, in order.
+        for t in &c.tranches {
+            assert_eq!(t.lots.iter().map(|l| l.qty).sum::<Decimal>(), t.sell, "{}: {}", c.title, t.day);
+        }
+        let mut used: Vec<(i64, Decimal)> = Vec::new();
+        for l in c.tranches.iter().flat_map(|t| &t.lots) {
+            match used.last_mut() {
+                Some((n, q)) if *n == l.lot => *q += l.qty,
+                _ => used.push((l.lot, l.qty)),
+            }
+        }
+        let expected: Vec<(i64, Decimal)> = choice.pieces.iter().map(|p| (p.lot, p.qty)).collect();
+        assert_eq!(used, expected, "{}", c.title);
+        assert!(c.tax.is_some() && c.after_tax.is_some() || c.net.is_none(), "{}", c.title);
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
 

@@ -62,8 +62,8 @@ const candidate: Candidate = {
   reason: "Recommended: the highest expected net after a price-risk charge",
   steps: [{ day: "2026-12-02", text: "Deposit 10 BTC to Kraken" }],
   tranches: [
-    { day: "2026-12-02", venue: "kraken", sell: "10", withdraw: "100000", withdrawal_fee: "4" },
-    { day: "2026-12-03", venue: "kraken", sell: "0", withdraw: "100000", withdrawal_fee: "4" },
+    { day: "2026-12-02", venue: "kraken", sell: "10", withdraw: "100000", withdrawal_fee: "4", lots: [{ account: "Kraken", lot: 1, acquired: "2023-03-01", qty: "10" }] },
+    { day: "2026-12-03", venue: "kraken", sell: "0", withdraw: "100000", withdrawal_fee: "4", lots: [] },
   ],
   unknown_costs: [],
   sources: [{ figure: "withdrawal limits (Intermediate)", source: "marketrealist.com", as_of: "2022-03-25" }],
@@ -153,6 +153,8 @@ describe("the sale wizard", () => {
     expect(screen.getByTestId("compare-source").textContent).toContain("Offline");
     next();
     expect((await screen.findByTestId("plan-recommended")).textContent).toContain("withdraw over 32 days (10 BTC)");
+    // Each tranche says which lots it sells.
+    expect(screen.getAllByTestId("tranche-lots")[0]?.textContent).toBe("Kraken lot 1 (2023-03-01): 10");
     const planCall = calls.find((c) => c.cmd === "plan")?.args as { request: Record<string, unknown>; maxDays: number };
     expect(planCall.request).toMatchObject({ qty: "10", asset: "BTC", fiat: "USD", country: "US", price: "65000", risk: "high", levels: [{ venue: "kraken", level: "Pro" }] });
     expect(planCall.maxDays).toBe(60);

@@ -9,12 +9,14 @@ import type { Candidate } from "../bindings/Candidate";
 import type { SaleProgress } from "../bindings/SaleProgress";
 import { ErrorPanel } from "../common";
 import { useDraft } from "../drafts";
-import { addDecimals, formatDecimal } from "../money";
+import { formatNumber, formatQty } from "../format";
+import { addDecimals } from "../money";
 import { Recommendation } from "../PlanView";
 import { queries } from "../queries";
 import { CHECKLIST, STEPS, compareDecimals, divideUp, fromDraft, initialState, riskFor, type WizardState } from "./model";
 
-const money = (v: string | null | undefined) => (v === null || v === undefined ? "unknown" : formatDecimal(v));
+/** Money in the user's locale (exact: the backend's decimal strings, never a float). */
+const money = (v: string | null | undefined) => (v === null || v === undefined ? "unknown" : formatNumber(v, 2));
 /** A chart's value (presentation only: the figures themselves stay decimal strings). */
 const chartNumber = (v: string | null) => (v === null ? 0 : Number(v));
 
@@ -164,7 +166,7 @@ function Holdings({ s, update, unlocked }: StepProps) {
               <tr key={`${b.account}-${b.asset}`}>
                 <td>{b.account}</td>
                 <td>{b.asset}</td>
-                <td className="num">{b.qty}</td>
+                <td className="num">{formatQty(b.qty)}</td>
               </tr>
             ))}
           </tbody>
@@ -303,8 +305,8 @@ function Situation({ s, update, unlocked }: StepProps) {
                 {v.withdrawal_limits.map((l) => (
                   <option key={l.level} value={l.level}>
                     {l.level}
-                    {l.fiat_per_day !== null ? `: ${formatDecimal(l.fiat_per_day)} ${l.currency ?? ""} a day` : ": limits not published"}
-                    {l.fiat_per_month !== null ? `, ${formatDecimal(l.fiat_per_month)} in 30 days` : ""}
+                    {l.fiat_per_day !== null ? `: ${formatNumber(l.fiat_per_day, 2)} ${l.currency ?? ""} a day` : ": limits not published"}
+                    {l.fiat_per_month !== null ? `, ${formatNumber(l.fiat_per_month, 2)} in 30 days` : ""}
                   </option>
                 ))}
               </select>
@@ -397,10 +399,11 @@ export function requestOf(s: WizardState, held: string | null): { request: Quote
   return { request: r, why: null };
 }
 
-function Compare({ s, unlocked }: StepProps) {
+function Compare({ s, update, unlocked }: StepProps) {
   const held = useHeld(s, unlocked);
   const { request, why } = requestOf(s, held.total);
-  const [live, setLive] = useState(false);
+  const live = s.compare.live;
+  const setLive = (on: boolean) => update((x) => ({ ...x, compare: { live: on } }));
   const quote = useQuery({
     queryKey: ["wizard-quote", request, live],
     queryFn: async () => {
@@ -637,7 +640,7 @@ function TaxPart({ plan, fiat }: { plan: Plan; fiat: string }) {
             <tr key={`${p.account}-${p.lot}`}>
               <td>{p.account}</td>
               <td>{p.acquired}</td>
-              <td className="num">{p.qty}</td>
+              <td className="num">{formatQty(p.qty)}</td>
               <td className="num">{money(p.cost)}</td>
               <td className="num">{money(p.gain)}</td>
               <td>{p.class}</td>
@@ -810,7 +813,7 @@ function Selling({ s, unlocked }: StepProps) {
           <ul>
             {progress.data.sales.map((x) => (
               <li key={x.id}>
-                {x.at.slice(0, 10)} {x.account}: {x.qty} {s.sale.asset} for {money(x.proceeds)} {s.sale.fiat} ({x.recorded ? "recorded here" : "imported"})
+                {x.at.slice(0, 10)} {x.account}: {formatQty(x.qty)} {s.sale.asset} for {money(x.proceeds)} {s.sale.fiat} ({x.recorded ? "recorded here" : "imported"})
               </li>
             ))}
           </ul>

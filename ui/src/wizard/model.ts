@@ -34,6 +34,7 @@ export type WizardState = {
     rate: string;
   };
   plan: { maxDays: string; start: string; id: string };
+  compare: { live: boolean };
   checklist: Record<string, boolean>;
 };
 
@@ -47,6 +48,7 @@ export function initialState(): WizardState {
     sale: { mode: "qty", qty: "", cash: "", asset: "BTC", fiat: "USD", country: "US", by: "", price: "", volatility: "0.03", volume: "10000" },
     situation: { levels: {}, heldAt: "", priority: "cost", cashOk: false, tax: false, jurisdiction: "us", rateShort: "", rateLong: "", rate: "" },
     plan: { maxDays: "60", start: "", id: "" },
+    compare: { live: false },
     checklist: {},
   };
 }
@@ -63,6 +65,7 @@ export function fromDraft(draft: unknown): WizardState {
     sale: { ...base.sale, ...(d.sale ?? {}) },
     situation: { ...base.situation, ...(d.situation ?? {}), levels: { ...(d.situation?.levels ?? {}) } },
     plan: { ...base.plan, ...(d.plan ?? {}) },
+    compare: { live: d.compare?.live === true },
     checklist: { ...(d.checklist ?? {}) },
   };
 }

@@ -117,6 +117,43 @@ pub struct Tranche {
     #[serde(with = "crate::money::decimal_str::option")]
     #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub withdrawal_fee: Option<Decimal>,
+    /// The lots this tranche sells, when the tax side was asked for (the plan's lots in their order, tranche by
+    /// tranche).
+    pub lots: Vec<TrancheLot>,
+}
+
+/// Part of a lot sold by one tranche.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct TrancheLot {
+    pub account: String,
+    pub lot: i64,
+    pub acquired: NaiveDate,
+    #[serde(with = "crate::money::decimal_str")]
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
+    pub qty: Decimal,
+}
+
+/// Gives each tranche that sells its part of `pieces` (the lots in the order the sale uses them), in turn.
+pub(super) fn allocate_lots(tranches: &mut [Tranche], pieces: &[crate::taxplan::Piece]) {
+    let mut left: Vec<Decimal> = pieces.iter().map(|p| p.qty).collect();
+    let mut i = 0;
+    for t in tranches.iter_mut() {
+        t.lots.clear();
+        let mut need = t.sell;
+        while need > Decimal::ZERO && i < pieces.len() {
+            let take = need.min(left[i]);
+            if take > Decimal::ZERO {
+                let p = &pieces[i];
+                t.lots.push(TrancheLot { account: p.account.clone(), lot: p.lot, acquired: p.acquired, qty: take });
+                left[i] -= take;
+                need -= take;
+            }
+            if left[i].is_zero() {
+                i += 1;
+            }
+        }
+    }
 }
 
 /// Something to do, on a day (`None`: before starting, or whenever it applies).
@@ -451,6 +488,7 @@ fn over_days(req: &PlanRequest, p: &VenuePlan, v: &Venue) -> Candidate {
             sell: d.qty,
             withdraw: d.fee.zip(d.impact).map(|(f, i)| withdrawn(d.gross - f - i)),
             withdrawal_fee: d.withdrawal_fee,
+            lots: Vec::new(),
         })
         .collect();
     // Deposit each day's coins as they are sold: the exchange holds at most one day's sale.
@@ -541,6 +579,7 @@ fn sell_now(req: &PlanRequest, p: &VenuePlan, v: &Venue, trajectories: &[Traject
                 sell: if k == 0 { sale.qty } else { Decimal::ZERO },
                 withdraw: Some(w),
                 withdrawal_fee: if w > Decimal::ZERO { wfee } else { Some(Decimal::ZERO) },
+                lots: Vec::new(),
             });
         }
         if w > Decimal::ZERO {
@@ -649,6 +688,7 @@ fn two_exchanges(req: &PlanRequest, usable: &[(&VenuePlan, &Venue)]) -> Vec<Cand
                     sell: d.qty,
                     withdraw: d.fee.map(|f| withdrawn(d.gross - f - d.impact.unwrap_or_default())),
                     withdrawal_fee: d.withdrawal_fee,
+                    lots: Vec::new(),
                 }));
             }
             c.tranches.sort_by(|a, b| a.day.cmp(&b.day).then(a.venue.cmp(&b.venue)));
@@ -698,8 +738,22 @@ fn desk_and_exchange(req: &PlanRequest, m: &Mix, desk: &Venue, ex: &Venue) -> Ca
     c.custody_peak = m.exchange_qty * sale.price;
     c.custody_days = 1;
     c.tranches = vec![
-        Tranche { day: req.start, venue: desk.id.clone(), sell: m.desk_qty, withdraw: None, withdrawal_fee: None },
-        Tranche { day: req.start, venue: ex.id.clone(), sell: m.exchange_qty, withdraw: None, withdrawal_fee: None },
+        Tranche {
+            day: req.start,
+            venue: desk.id.clone(),
+            sell: m.desk_qty,
+            withdraw: None,
+            withdrawal_fee: None,
+            lots: Vec::new(),
+        },
+        Tranche {
+            day: req.start,
+            venue: ex.id.clone(),
+            sell: m.exchange_qty,
+            withdraw: None,
+            withdrawal_fee: None,
+            lots: Vec::new(),
+        },
     ];
     c.steps.push(Step {
         day: None,
@@ -868,6 +922,7 @@ fn atm(req: &PlanRequest, v: &Venue) -> Candidate {
                 sell: q,
                 withdraw: fee.map(|_| cash),
                 withdrawal_fee: fee.map(|f| cash * f),
+                lots: Vec::new(),
             });
         }
         if n > req.max_days {

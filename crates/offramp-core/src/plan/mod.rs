@@ -23,7 +23,7 @@ use crate::quote::{account_limits, cheapest_withdrawal, describe_level, fees_for
 
 mod advice;
 use crate::Decimal;
-pub use advice::{Candidate, FigureSource, PlanKind, RiskAppetite, Step, Tranche};
+pub use advice::{Candidate, FigureSource, PlanKind, RiskAppetite, Step, Tranche, TrancheLot};
 
 /// Candidate numbers of selling days (those up to the horizon are tried, plus the fewest the limits allow).
 const DAY_CANDIDATES: [u32; 17] = [1, 2, 3, 4, 5, 7, 10, 14, 21, 30, 45, 60, 90, 120, 180, 270, 365];
@@ -213,6 +213,7 @@ impl Plan {
         };
         let choice = crate::taxplan::choose(&sale);
         for c in &mut self.recommended {
+            advice::allocate_lots(&mut c.tranches, &choice.pieces);
             if let Some(net) = c.net {
                 let t = choice.repriced(&sale, net / self.request.sale.qty).tax;
                 c.tax = t;
