@@ -16,7 +16,7 @@ mod webdriver;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use serde_json::{json, Value};
+use serde_json::json;
 use webdriver::*;
 
 const RUNS: usize = 7;
