@@ -925,3 +925,23 @@ fn files_are_checked_and_attention_counted_through_the_cli() {
     assert_eq!(v["rows"].as_array().unwrap().len(), 1);
     assert_eq!(v["rows"][0]["kind"], "staking");
 }
+
+/// A UK, German or Canadian gains report matches lots by its own rules: a US method or pooling is refused, not
+/// silently ignored.
+#[test]
+fn gains_outside_the_us_refuse_us_matching_flags() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path();
+    ok(run(data, &["init"]));
+    let out = run(data, &["report", "gains", "--year", "2024", "--jurisdiction", "uk", "--method", "hifo"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).starts_with("error[INVALID_INPUT]: method: --method and --pooling choose how US lots are matched"),
+        "{}",
+        stderr(&out)
+    );
+    let out = run(data, &["report", "gains", "--year", "2024", "--jurisdiction", "de", "--pooling", "per-account"]);
+    assert!(stderr(&out).starts_with("error[INVALID_INPUT]: pooling: "), "{}", stderr(&out));
+    ok(run(data, &["report", "gains", "--year", "2024", "--jurisdiction", "uk"]));
+    ok(run(data, &["report", "gains", "--year", "2024", "--method", "hifo"]));
+}

@@ -84,18 +84,40 @@ enum Command {
 /// How US lots are matched: the method per tax year and the pooling of accounts.
 #[derive(clap::Args, Debug)]
 pub(crate) struct BasisArgs {
-    /// fifo, lifo or hifo; methods can differ per tax year: `fifo,2023=hifo` (FIFO except 2023).
-    #[arg(long, default_value = "fifo")]
-    pub(crate) method: String,
-    /// transition: all accounts together up to 2024, per account from 2025 (remaining lots allocated to the
-    /// accounts holding the units); per-account: per account for every year.
-    #[arg(long, default_value = "transition")]
-    pub(crate) pooling: String,
+    /// US only: fifo, lifo or hifo; methods can differ per tax year: `fifo,2023=hifo` (FIFO except 2023).
+    /// Default fifo.
+    #[arg(long)]
+    pub(crate) method: Option<String>,
+    /// US only: transition (default): all accounts together up to 2024, per account from 2025 (remaining lots
+    /// allocated to the accounts holding the units); per-account: per account for every year.
+    #[arg(long)]
+    pub(crate) pooling: Option<String>,
 }
 
 impl BasisArgs {
     pub(crate) fn basis(&self) -> Result<offramp_app::report::Basis, AppError> {
-        offramp_app::report::Basis::parse(&self.method, &self.pooling)
+        offramp_app::report::Basis::parse(
+            self.method.as_deref().unwrap_or("fifo"),
+            self.pooling.as_deref().unwrap_or("transition"),
+        )
+    }
+
+    /// Refuses a method or pooling for a jurisdiction whose rules fix how lots are matched (they would be
+    /// ignored without a word otherwise).
+    pub(crate) fn only_for_us(&self, j: offramp_app::model::Jurisdiction) -> Result<(), AppError> {
+        use offramp_app::model::Jurisdiction as J;
+        let given = if self.method.is_some() { Some("method") } else { self.pooling.as_ref().map(|_| "pooling") };
+        match (j, given) {
+            (J::Us, _) | (_, None) => Ok(()),
+            (other, Some(flag)) => Err(AppError::new(
+                ErrorCode::InvalidInput,
+                format!(
+                    "{flag}: --method and --pooling choose how US lots are matched; {} rules fix their own \
+                     matching (leave them out)",
+                    other.adjective()
+                ),
+            )),
+        }
     }
 }
 
@@ -132,6 +154,8 @@ pub fn run(
     };
     match result {
         Ok(Ok(())) => 0,
+        // The reader went away (`offramp transfers | head`): stop quietly, as Unix tools do.
+        Ok(Err(io)) if io.kind() == std::io::ErrorKind::BrokenPipe => 0,
         Ok(Err(io)) => {
             let _ = writeln!(err, "error[IO]: cannot write output: {io}");
             1
@@ -277,5 +301,40 @@ pub(crate) fn emit(
                 .and_then(|_| summary(out))
                 .and_then(|_| writeln!(out, "Note: {}", offramp_app::files::UNENCRYPTED)))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// A reader that went away: every write fails as a closed pipe does.
+    struct ClosedPipe;
+
+    impl std::io::Write for ClosedPipe {
+        fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+            Err(std::io::ErrorKind::BrokenPipe.into())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_closed_pipe_ends_the_command_quietly() {
+        let mut err = Vec::new();
+        let code = super::run(["offramp", "venues"], &mut ClosedPipe, &mut err);
+        assert_eq!((code, String::from_utf8(err).unwrap()), (0, String::new()));
+        // Any other write error is still an error.
+        struct Full;
+        impl std::io::Write for Full {
+            fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+                Err(std::io::Error::from_raw_os_error(28))
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let mut err = Vec::new();
+        assert_eq!(super::run(["offramp", "venues"], &mut Full, &mut err), 1);
+        assert!(String::from_utf8(err).unwrap().starts_with("error[IO]: cannot write output"));
     }
 }

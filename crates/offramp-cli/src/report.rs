@@ -100,6 +100,8 @@ pub(crate) enum ReportCommand {
     /// Realized gains as CSV, one row per lot piece (US, Germany), per disposal day and rule (UK) or per disposal
     /// (Canada), in the jurisdiction's currency.
     Gains {
+        /// The tax year: a calendar year for the US, Germany and Canada; for the UK the year from 6 April (2024 is
+        /// 6 April 2024 - 5 April 2025).
         #[arg(long)]
         year: i32,
         /// us, uk, de or ca
@@ -123,6 +125,7 @@ pub(crate) fn run(
     match command {
         ReportCommand::Gains { year, jurisdiction, basis, out: file } => {
             let j = parse_jurisdiction("jurisdiction", &jurisdiction)?;
+            basis.only_for_us(j)?;
             let basis = basis.basis()?;
             emit(file.as_deref(), &ctx.session()?.gains_file(j, year, &basis, p)?, out, err)
         }

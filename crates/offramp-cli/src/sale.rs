@@ -232,8 +232,8 @@ pub(crate) fn run(
                         rate_short,
                         rate_long,
                         rate,
-                        method: Some(basis.method),
-                        pooling: Some(basis.pooling),
+                        method: basis.method,
+                        pooling: basis.pooling,
                     }
                     .options()?;
                     let session = ctx.session()?;

@@ -247,9 +247,11 @@ impl Transaction {
         // A fee paid in crypto is a disposal of that crypto. Its value follows from the transaction's value only
         // when it is paid in one of the transaction's own assets (the price is then implied); a fee in a third
         // asset (BNB on a BTC buy) needs a price of its own.
+        // A standalone fee (no other leg) is valued by the transaction's own fiat value.
+        let standalone = self.sent.is_none() && self.received.is_none();
         let fee_unvalued = self.fee.is_some_and(|f| {
             let own_asset = [self.sent, self.received].iter().flatten().any(|a| a.code() == f.code());
-            let valued_by_trade = value.is_some() && own_asset;
+            let valued_by_trade = value.is_some() && (own_asset || standalone);
             !f.code().is_fiat() && !f.is_zero() && !valued_by_trade
         });
         (value.is_none() && crypto_leg && valued_kind) || fee_unvalued
@@ -354,5 +356,11 @@ mod tests {
         assert!(!t.needs_price(), "a fee in the bought asset is valued at the trade's price");
         t.fee = a("0.003 BNB");
         assert!(t.needs_price(), "a fee in a third asset needs its own price");
+        // A standalone fee row: valued by its own fiat value, else it needs one.
+        let mut t = tx(TxKind::Fee, None, None);
+        t.fee = a("0.0005 BTC");
+        assert!(t.needs_price());
+        t.fiat_value = a("30 USD");
+        assert!(!t.needs_price(), "a fee row with its fiat value is valued");
     }
 }
