@@ -945,3 +945,22 @@ fn gains_outside_the_us_refuse_us_matching_flags() {
     ok(run(data, &["report", "gains", "--year", "2024", "--jurisdiction", "uk"]));
     ok(run(data, &["report", "gains", "--year", "2024", "--method", "hifo"]));
 }
+
+/// `--out` never replaces a file unless asked: `--force` replaces it whole (temporary file, then rename, 0600).
+#[test]
+fn out_replaces_an_existing_file_only_with_force() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path();
+    ok(run(data, &["init"]));
+    let file = tmp.path().join("gains.csv");
+    std::fs::write(&file, "old\n").unwrap();
+    let out = run(data, &["report", "gains", "--year", "2024", "--out", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("already exists; choose a new file (or replace it: --force)"), "{}", stderr(&out));
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "old\n", "untouched");
+    ok(run(data, &["report", "gains", "--year", "2024", "--out", file.to_str().unwrap(), "--force"]));
+    let body = std::fs::read_to_string(&file).unwrap();
+    assert!(body.starts_with("Description") || body.contains(','), "{body}");
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(std::fs::metadata(&file).unwrap().permissions().mode() & 0o777, 0o600);
+}

@@ -283,7 +283,7 @@ pub(crate) fn run(
                     summary.transactions, summary.accounts
                 )],
             };
-            crate::emit(file.as_deref(), &file_out, out, err)
+            crate::emit(ctx, file.as_deref(), &file_out, out, err)
         }
         LedgerCommand::Export { format, .. } if format != "generic" => Err(AppError::new(
             offramp_app::ErrorCode::InvalidInput,

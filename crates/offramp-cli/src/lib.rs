@@ -34,6 +34,10 @@ struct Cli {
     #[arg(long, global = true, value_name = "CODE")]
     code: Option<String>,
 
+    /// Replace the file named by --out if it exists (written whole under a temporary name, then renamed).
+    #[arg(long, global = true)]
+    force: bool,
+
     #[command(subcommand)]
     command: Command,
 }
@@ -141,6 +145,7 @@ pub fn run(
         config: Config::from_env(Flavor::of_this_build(), cli.data_dir),
         passphrase_file: cli.passphrase_file,
         code: cli.code,
+        force: cli.force,
     };
     let result = match cli.command {
         Command::Status { json } => offramp_app::status(&ctx.config).map(|s| ledger::print_status(&s, json, out)),
@@ -172,6 +177,8 @@ pub(crate) struct Ctx {
     pub(crate) config: Config,
     pub(crate) passphrase_file: Option<PathBuf>,
     code: Option<String>,
+    /// `--force`: an existing --out file is replaced.
+    pub(crate) force: bool,
 }
 
 /// Reads a passphrase from the first line of a file (for scripts).
@@ -284,9 +291,10 @@ fn print_error(e: &AppError, err: &mut dyn Write) {
     let _ = writeln!(err, "error[{}]: {}", e.code, offramp_app::model::printable(&e.message));
 }
 
-/// Writes a report file to stdout (its summary to stderr), or to a new file (its summary to stdout). Never
-/// replaces an existing file.
+/// Writes a report file to stdout (its summary to stderr), or to a new file (its summary to stdout). An existing
+/// file is replaced only with `--force`.
 pub(crate) fn emit(
+    ctx: &Ctx,
     file: Option<&Path>,
     report: &offramp_app::report::ReportFile,
     out: &mut dyn Write,
@@ -296,7 +304,17 @@ pub(crate) fn emit(
     match file {
         None => Ok(out.write_all(&report.body).and_then(|_| summary(err))),
         Some(f) => {
-            offramp_app::files::write_bytes(f, &report.body)?;
+            if ctx.force {
+                offramp_app::files::replace(f, &report.body)?;
+            } else {
+                offramp_app::files::write_bytes(f, &report.body).map_err(|e| {
+                    if f.exists() {
+                        AppError::new(e.code, format!("{} (or replace it: --force)", e.message.trim_end_matches('.')))
+                    } else {
+                        e
+                    }
+                })?;
+            }
             Ok(writeln!(out, "Wrote {}", f.display())
                 .and_then(|_| summary(out))
                 .and_then(|_| writeln!(out, "Note: {}", offramp_app::files::UNENCRYPTED)))

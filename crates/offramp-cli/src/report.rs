@@ -127,17 +127,17 @@ pub(crate) fn run(
             let j = parse_jurisdiction("jurisdiction", &jurisdiction)?;
             basis.only_for_us(j)?;
             let basis = basis.basis()?;
-            emit(file.as_deref(), &ctx.session()?.gains_file(j, year, &basis, p)?, out, err)
+            emit(ctx, file.as_deref(), &ctx.session()?.gains_file(j, year, &basis, p)?, out, err)
         }
         ReportCommand::F8949 { year, basis, reported, out: file } => {
             let reported = offramp_app::report::us::parse_reported(&reported)?;
             let basis = basis.basis()?;
-            emit(file.as_deref(), &ctx.session()?.form_8949(year, &basis, reported, p)?, out, err)
+            emit(ctx, file.as_deref(), &ctx.session()?.form_8949(year, &basis, reported, p)?, out, err)
         }
         ReportCommand::Software { year, format, basis, out: file } => {
             let format = offramp_app::report::us::SoftwareFormat::parse(&format)?;
             let basis = basis.basis()?;
-            emit(file.as_deref(), &ctx.session()?.software_file(year, &basis, format, p)?, out, err)
+            emit(ctx, file.as_deref(), &ctx.session()?.software_file(year, &basis, format, p)?, out, err)
         }
         ReportCommand::Holdings { at, currency, basis, price, out: file, json } => {
             let r = HoldingsRequest { at, currency: Some(currency), prices: price };
@@ -150,7 +150,7 @@ pub(crate) fn run(
             match file {
                 // On stdout, the CSV alone (for pipes); the totals go with a file.
                 None => Ok(out.write_all(&report.body)),
-                Some(f) => emit(Some(&f), &report, out, err),
+                Some(f) => emit(ctx, Some(&f), &report, out, err),
             }
         }
         ReportCommand::De { year, json } => Ok(print_de(&ctx.session()?.de_gains(year, p)?, json, out)),
@@ -158,7 +158,7 @@ pub(crate) fn run(
         ReportCommand::Uk { year, json } => Ok(print_uk(&ctx.session()?.uk_gains(year, p)?, json, out)),
         ReportCommand::Income { year, jurisdiction, out: Some(file), .. } => {
             let j = parse_jurisdiction("jurisdiction", &jurisdiction)?;
-            emit(Some(&file), &ctx.session()?.income_file(year, j, p)?, out, err)
+            emit(ctx, Some(&file), &ctx.session()?.income_file(year, j, p)?, out, err)
         }
         ReportCommand::Income { year, jurisdiction, json, out: None } => {
             let j = parse_jurisdiction("jurisdiction", &jurisdiction)?;
