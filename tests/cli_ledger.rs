@@ -964,3 +964,28 @@ fn out_replaces_an_existing_file_only_with_force() {
     use std::os::unix::fs::PermissionsExt;
     assert_eq!(std::fs::metadata(&file).unwrap().permissions().mode() & 0o777, 0o600);
 }
+
+/// UK income follows the UK tax year: `--year 2024` is 6 April 2024 to 5 April 2025.
+#[test]
+fn uk_income_is_per_tax_year() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path();
+    ok(run(data, &["init"]));
+    let history = tmp.path().join("staking.csv");
+    std::fs::write(
+        &history,
+        "timestamp,type,account,sent_amount,sent_asset,received_amount,received_asset,fee_amount,fee_asset,fiat_value,fiat_currency\n\
+         2024-04-05T12:00:00Z,staking,Kraken,,,0.1,ETH,,,200,GBP\n\
+         2024-04-06T12:00:00Z,staking,Kraken,,,0.2,ETH,,,400,GBP\n\
+         2025-04-05T12:00:00Z,staking,Kraken,,,0.3,ETH,,,600,GBP\n\
+         2025-04-06T12:00:00Z,staking,Kraken,,,0.4,ETH,,,800,GBP\n",
+    )
+    .unwrap();
+    ok(run(data, &["import", history.to_str().unwrap()]));
+    let income = ok(run(data, &["report", "income", "--year", "2024", "--jurisdiction", "uk"]));
+    assert!(income.contains("Total: 1000.00 GBP"), "6 April 2024 and 5 April 2025, not January-December\n{income}");
+    assert!(
+        income.contains("2024-04-06") && income.contains("2025-04-05") && !income.contains("2024-04-05,"),
+        "{income}"
+    );
+}

@@ -46,8 +46,8 @@ pub struct IncomeReport {
 }
 
 impl Session {
-    /// Income received in calendar `year` (dates where the taxpayer lives), at fair value in `jurisdiction`'s
-    /// currency.
+    /// Income received in `jurisdiction`'s tax year `year` (dates where the taxpayer lives): the calendar year,
+    /// except in the UK, where 2024 is 6 April 2024 to 5 April 2025. At fair value in the jurisdiction's currency.
     pub fn income(&self, year: i32, jurisdiction: Jurisdiction, progress: Progress) -> Result<IncomeReport, AppError> {
         let history = self.history(progress)?;
         let c = Conventions::of(jurisdiction, &history);
@@ -59,7 +59,7 @@ impl Session {
             .filter_map(|(id, asset, qty, value)| {
                 let t = history.transaction(*id)?;
                 let date = t.timestamp.date_in(c.zone);
-                (chrono::Datelike::year(&date) == year).then(|| IncomeRow {
+                (jurisdiction.tax_year_of(date) == year).then(|| IncomeRow {
                     id: *id,
                     date,
                     account: t.account.clone(),
