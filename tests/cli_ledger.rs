@@ -989,3 +989,30 @@ fn uk_income_is_per_tax_year() {
         "{income}"
     );
 }
+
+/// SA108 by HMRC's definitions: disposal proceeds are the total received, allowable costs include the incidental
+/// costs of disposal. Bought 1 BTC for 20,000 + 10 fee; sold it for 30,000 with a 50 fee: proceeds 30,000,
+/// allowable costs 20,060 (of which 50 incidental), gain 9,940 (the same as the net figures give).
+#[test]
+fn sa108_boxes_follow_hmrc_definitions() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path();
+    ok(run(data, &["init"]));
+    let history = tmp.path().join("uk.csv");
+    std::fs::write(
+        &history,
+        "timestamp,type,account,sent_amount,sent_asset,received_amount,received_asset,fee_amount,fee_asset,fiat_value,fiat_currency\n\
+         2024-05-01T12:00:00Z,buy,Kraken,20000,GBP,1,BTC,10,GBP,,\n\
+         2024-09-01T12:00:00Z,sell,Kraken,1,BTC,30000,GBP,50,GBP,,\n",
+    )
+    .unwrap();
+    ok(run(data, &["import", history.to_str().unwrap()]));
+    let text = ok(run(data, &["report", "uk", "--year", "2024"]));
+    assert!(
+        text.contains(
+            "SA108 cryptoassets: disposals 1; proceeds 30000.00 GBP; allowable costs 20060.00 GBP (of which 50.00 GBP \
+             incidental costs of disposal); gains 9940.00 GBP; losses 0.00 GBP"
+        ),
+        "{text}"
+    );
+}

@@ -360,7 +360,13 @@ fn print_uk(r: &UkReport, json: bool, out: &mut dyn Write) -> std::io::Result<()
     let s = &r.sa108;
     writeln!(
         out,
-        "SA108 cryptoassets: disposals {}; proceeds {}; allowable costs {}; gains {}; losses {}",
-        s.disposals, s.proceeds, s.allowable_costs, s.gains, s.losses
+        "SA108 cryptoassets: disposals {}; proceeds {}; allowable costs {} (of which {} incidental costs of \
+         disposal); gains {}; losses {}",
+        s.disposals, s.proceeds, s.allowable_costs, s.incidental_costs, s.gains, s.losses
+    )?;
+    writeln!(
+        out,
+        "(SA108 proceeds are the total received, before selling fees; allowable costs include those fees. The rows \
+         above show proceeds net of them: the gains are the same.)"
     )
 }

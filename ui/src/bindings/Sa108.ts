@@ -2,6 +2,13 @@
 import type { Amount } from "./Amount";
 
 /**
- * The SA108 capital gains figures for cryptoassets, from the rows whose figures are all known.
+ * The SA108 capital gains figures for cryptoassets, from the rows whose figures are all known, by HMRC's
+ * definitions: disposal proceeds are the total received (before the costs of selling), and allowable costs
+ * include the incidental costs of disposal (the selling fees paid in pounds). The rows' own proceeds are net of
+ * those fees; the gains are the same either way.
  */
-export type Sa108 = { disposals: number, proceeds: Amount, allowable_costs: Amount, gains: Amount, losses: Amount, };
+export type Sa108 = { disposals: number, proceeds: Amount, allowable_costs: Amount, 
+/**
+ * The part of the allowable costs that is incidental costs of disposal.
+ */
+incidental_costs: Amount, gains: Amount, losses: Amount, };

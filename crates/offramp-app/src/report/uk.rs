@@ -25,13 +25,18 @@ pub struct UkRow {
     pub sources: Vec<String>,
 }
 
-/// The SA108 capital gains figures for cryptoassets, from the rows whose figures are all known.
+/// The SA108 capital gains figures for cryptoassets, from the rows whose figures are all known, by HMRC's
+/// definitions: disposal proceeds are the total received (before the costs of selling), and allowable costs
+/// include the incidental costs of disposal (the selling fees paid in pounds). The rows' own proceeds are net of
+/// those fees; the gains are the same either way.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Sa108 {
     pub disposals: usize,
     pub proceeds: Amount,
     pub allowable_costs: Amount,
+    /// The part of the allowable costs that is incidental costs of disposal.
+    pub incidental_costs: Amount,
     pub gains: Amount,
     pub losses: Amount,
 }
@@ -112,10 +117,23 @@ impl Session {
         let known: Vec<&UkRow> = rows.iter().filter(|r| r.disposal.gain.is_some()).collect();
         let total =
             |f: &dyn Fn(&UkRow) -> Decimal| Amount::new(known.iter().map(|r| f(r)).sum(), gbp).round_to_minor_units();
+        // The selling fees in pounds netted from each row's proceeds (those beyond the proceeds are in its cost
+        // already).
+        let incidental = |r: &UkRow| -> Decimal {
+            r.disposal
+                .ids
+                .iter()
+                .filter_map(|i| history.transaction(*i))
+                .filter_map(|t| t.fee.filter(|f| f.code() == gbp && t.kind != offramp_core::TxKind::Fee))
+                .map(|f| f.value())
+                .sum::<Decimal>()
+                - r.disposal.ids.iter().filter_map(|i| excess_fees.get(i)).sum::<Decimal>()
+        };
         let sa108 = Sa108 {
             disposals: rows.len(),
-            proceeds: total(&|r| r.disposal.proceeds.unwrap_or_default()),
-            allowable_costs: total(&|r| r.disposal.cost.unwrap_or_default()),
+            proceeds: total(&|r| r.disposal.proceeds.unwrap_or_default() + incidental(r)),
+            allowable_costs: total(&|r| r.disposal.cost.unwrap_or_default() + incidental(r)),
+            incidental_costs: total(&|r| incidental(r)),
             gains: total(&|r| r.disposal.gain.unwrap_or_default().max(Decimal::ZERO)),
             losses: total(&|r| (-r.disposal.gain.unwrap_or_default()).max(Decimal::ZERO)),
         };
