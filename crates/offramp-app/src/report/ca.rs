@@ -167,7 +167,7 @@ pub(crate) fn gains_file(r: &CaReport) -> Result<ReportFile, AppError> {
         f.row(&[
             d.date.to_string(),
             row.asset.to_string(),
-            d.qty.to_string(),
+            d.qty.normalize().to_string(),
             cents(d.proceeds),
             cents(d.acb),
             cents(d.gain),

@@ -202,7 +202,7 @@ pub fn holdings_file(rows: &[HoldingRow]) -> Result<super::ReportFile, AppError>
             r.asset.to_string(),
             r.lot.to_string(),
             r.acquired.to_string(),
-            r.qty.to_string(),
+            r.qty.normalize().to_string(),
             super::cents(r.cost),
             super::cents(r.value),
             super::cents(r.unrealized),

@@ -119,7 +119,7 @@ pub fn income_file(r: &IncomeReport) -> Result<super::ReportFile, AppError> {
             row.account.clone(),
             row.kind.as_str().to_string(),
             row.asset.to_string(),
-            row.qty.to_string(),
+            row.qty.normalize().to_string(),
             super::cents(row.value),
             row.source.clone(),
         ])?;

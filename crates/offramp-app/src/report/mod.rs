@@ -329,7 +329,7 @@ pub fn gains_csv(report: &GainsReport) -> Result<Vec<u8>, AppError> {
             r.row.acquired.to_string(),
             r.row.sold.to_string(),
             r.row.asset.to_string(),
-            r.row.qty.to_string(),
+            r.row.qty.normalize().to_string(),
             cents(r.row.proceeds),
             cents(r.row.cost),
             cents(r.row.gain),

@@ -170,7 +170,7 @@ pub(crate) fn gains_file(r: &UkReport) -> Result<ReportFile, AppError> {
         f.row(&[
             d.date.to_string(),
             row.asset.to_string(),
-            d.qty.to_string(),
+            d.qty.normalize().to_string(),
             cents(d.proceeds),
             cents(d.cost),
             cents(d.gain),
