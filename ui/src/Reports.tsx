@@ -303,7 +303,10 @@ function Preview({ loaded, form }: { loaded: Loaded; form: ReportForm }) {
           <>
             <Total label="Disposals (SA108 box 5)" value={formatCount((g as UkReport).sa108.disposals)} testid="total-disposals" />
             <Total label="Proceeds" value={money((g as UkReport).sa108.proceeds.value)} testid="total-proceeds" />
-            <Total label="Allowable costs" value={money((g as UkReport).sa108.allowable_costs.value)} testid="total-costs" />
+            <Total label="Allowable costs (with selling fees)" value={money((g as UkReport).sa108.allowable_costs.value)} testid="total-costs" />
+            {(g as UkReport).sa108.incidental_costs && (
+              <Total label="of which selling fees" value={money((g as UkReport).sa108.incidental_costs.value)} testid="total-incidental" />
+            )}
             <Total label="Gains" value={money((g as UkReport).sa108.gains.value)} testid="total-gains" />
             <Total label="Losses" value={money((g as UkReport).sa108.losses.value)} testid="total-losses" />
           </>
