@@ -1016,3 +1016,38 @@ fn sa108_boxes_follow_hmrc_definitions() {
         "{text}"
     );
 }
+
+/// Many proposed own transfers confirmed at once, in one transaction: a dry run lists them and changes nothing;
+/// `--within` selects by delay; then every one.
+#[test]
+fn own_transfers_confirmed_all_at_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path();
+    ok(run(data, &["init"]));
+    let history = tmp.path().join("moves.csv");
+    std::fs::write(
+        &history,
+        "timestamp,type,account,sent_amount,sent_asset,received_amount,received_asset,fee_amount,fee_asset,fiat_value,fiat_currency\n\
+         2024-01-01T00:00:00Z,buy,Kraken,60000,USD,2,BTC,,,,\n\
+         2024-02-01T12:00:00Z,transfer_out,Kraken,0.5,BTC,,,0.0001,BTC,,\n\
+         2024-02-01T12:20:00Z,transfer_in,Ledger Nano,,,0.5,BTC,,,,\n\
+         2024-03-01T12:00:00Z,transfer_out,Kraken,0.7,BTC,,,0.0001,BTC,,\n\
+         2024-03-01T15:00:00Z,transfer_in,Ledger Nano,,,0.7,BTC,,,,\n",
+    )
+    .unwrap();
+    ok(run(data, &["import", history.to_str().unwrap()]));
+    let dry = ok(run(data, &["transfers", "confirm-all", "--dry-run"]));
+    assert!(dry.contains("Would confirm 2 own transfer(s); nothing changed."), "{dry}");
+    assert!(ok(run(data, &["transfers"])).contains("0.7"), "still proposed");
+    let within = ok(run(data, &["transfers", "confirm-all", "--within", "60"]));
+    assert!(within.contains("Confirmed 1 own transfer(s).") && within.contains("20 min apart"), "{within}");
+    let rest = ok(run(data, &["transfers", "confirm-all"]));
+    assert!(rest.contains("Confirmed 1 own transfer(s).") && rest.contains("180 min apart"), "{rest}");
+    assert!(ok(run(data, &["transfers", "confirm-all"])).contains("Confirmed 0 own transfer(s)."));
+    let bad = run(data, &["transfers", "confirm-all", "--within", "-5"]);
+    assert!(
+        stderr(&bad).contains("within: minutes cannot be negative") || bad.status.code() == Some(2),
+        "{}",
+        stderr(&bad)
+    );
+}

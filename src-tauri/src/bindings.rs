@@ -58,6 +58,7 @@ fn export_all(dir: &Path) {
         offramp_app::settings::Preferences,
         Venue,
         VenueQuote,
+        offramp_app::ledger::ConfirmRule,
         TrancheRecord,
         RecordedTranche,
         ProgressQuery,

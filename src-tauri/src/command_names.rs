@@ -48,6 +48,7 @@ pub const COMMANDS: &[&str] = &[
     "live_price",
     "plan",
     "plan_with_tax",
+    "confirm_transfers",
     "sale_draft",
     "save_sale_draft",
     "record_tranche",

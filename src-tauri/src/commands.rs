@@ -69,6 +69,7 @@ pub(crate) fn handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         live_price,
         plan,
         plan_with_tax,
+        confirm_transfers,
         sale_draft,
         save_sale_draft,
         record_tranche,
@@ -735,4 +736,15 @@ async fn record_tranche(shell: State<'_, Shell>, record: TrancheRecord) -> Resul
 async fn sale_progress(shell: State<'_, Shell>, query: ProgressQuery) -> Result<SaleProgress, AppError> {
     let inner = shell.share();
     blocking(move || inner.with_session(|s| s.sale_progress(&query))).await
+}
+
+/// Confirms every proposed own transfer `rule` accepts, in one transaction (with `dry_run`, only lists them).
+#[tauri::command]
+async fn confirm_transfers(
+    shell: State<'_, Shell>,
+    rule: offramp_app::ledger::ConfirmRule,
+    dry_run: bool,
+) -> Result<Vec<offramp_app::ledger::ProposalView>, AppError> {
+    let inner = shell.share();
+    blocking(move || inner.with_session(|s| s.confirm_transfers(&rule, dry_run))).await
 }

@@ -25,6 +25,8 @@ import type { LiveQuotes } from "./bindings/LiveQuotes";
 import type { LivePrice } from "./bindings/LivePrice";
 import type { Override } from "./bindings/Override";
 import type { Plan } from "./bindings/Plan";
+import type { ConfirmRule } from "./bindings/ConfirmRule";
+import type { ProposalView } from "./bindings/ProposalView";
 import type { ProgressQuery } from "./bindings/ProgressQuery";
 import type { RecordedTranche } from "./bindings/RecordedTranche";
 import type { SaleProgress } from "./bindings/SaleProgress";
@@ -168,6 +170,7 @@ export const backend = {
   plan: (request: QuoteRequest, maxDays: number) => call<Plan>("plan", { request, maxDays }),
   planWithTax: (request: QuoteRequest, maxDays: number, tax: TaxRequest, job: string) =>
     call<Plan>("plan_with_tax", { request, maxDays, tax, job }),
+  confirmTransfers: (rule: ConfirmRule, dryRun: boolean) => call<ProposalView[]>("confirm_transfers", { rule, dryRun }),
   saleDraft: () => call<unknown>("sale_draft"),
   saveSaleDraft: (draft: unknown) => call<void>("save_sale_draft", { draft }),
   recordTranche: (record: TrancheRecord) => call<RecordedTranche>("record_tranche", { record }),

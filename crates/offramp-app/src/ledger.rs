@@ -149,6 +149,25 @@ pub struct TransfersView {
     pub confirmed: Vec<(i64, i64)>,
 }
 
+/// Which proposed own transfers to confirm at once: all of them, or those within a delay, or with no amount lost
+/// on the way (beyond the network fee the withdrawal itself records).
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
+#[serde(default)]
+pub struct ConfirmRule {
+    /// Arrived at most this many minutes after it left.
+    pub within_minutes: Option<i64>,
+    /// Arrived whole: nothing missing between the two legs.
+    pub exact: bool,
+}
+
+impl ConfirmRule {
+    pub fn accepts(&self, p: &ProposalView) -> bool {
+        self.within_minutes.is_none_or(|m| p.delay_seconds <= m.saturating_mul(60))
+            && (!self.exact || p.shortfall.value().is_zero())
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ProposalView {
@@ -394,6 +413,18 @@ impl Session {
             unmatched_in: m.unmatched_in.iter().map(row).collect::<Result<_, _>>()?,
             confirmed: ledger.confirmed_transfers()?,
         })
+    }
+
+    /// Confirms every proposed own transfer that `rule` accepts, in one transaction, and returns them (with
+    /// `dry_run`, returns them and writes nothing): the review of many links at once instead of one command each.
+    pub fn confirm_transfers(&mut self, rule: &ConfirmRule, dry_run: bool) -> Result<Vec<ProposalView>, AppError> {
+        let view = self.transfers()?;
+        let chosen: Vec<ProposalView> = view.proposals.into_iter().filter(|p| rule.accepts(p)).collect();
+        if !dry_run && !chosen.is_empty() {
+            let links: Vec<(i64, i64)> = chosen.iter().map(|p| (p.out_tx.id, p.in_tx.id)).collect();
+            self.ledger_mut().set_transfer_links(&links, LinkStatus::Confirmed)?;
+        }
+        Ok(chosen)
     }
 
     /// Records the user's decision on a proposed own transfer.

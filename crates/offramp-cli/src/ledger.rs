@@ -89,6 +89,18 @@ pub(crate) enum LedgerCommand {
 pub(crate) enum TransfersCommand {
     /// Confirm that OUT (a transfer out) and IN (a transfer in) are one move between your accounts.
     Confirm { out_id: i64, in_id: i64 },
+    /// Confirm every proposed link at once (or those the options select), in one transaction; with --dry-run,
+    /// list what would be confirmed and change nothing.
+    ConfirmAll {
+        /// Only links whose deposit arrived at most this many minutes after the withdrawal.
+        #[arg(long, value_name = "MINUTES")]
+        within: Option<i64>,
+        /// Only links where nothing is missing between the two legs.
+        #[arg(long)]
+        exact: bool,
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Reject a proposed link; it will not be proposed again.
     Reject { out_id: i64, in_id: i64 },
 }
@@ -227,6 +239,39 @@ pub(crate) fn run(
             let mut s = ctx.session()?;
             match command {
                 None => Ok(print_transfers(&s.transfers()?, json, out)),
+                Some(TransfersCommand::ConfirmAll { within, exact, dry_run }) => {
+                    if within.is_some_and(|m| m < 0) {
+                        return Err(AppError::new(
+                            offramp_app::ErrorCode::InvalidInput,
+                            "within: minutes cannot be negative",
+                        ));
+                    }
+                    let rule = offramp_app::ledger::ConfirmRule { within_minutes: within, exact };
+                    let done = s.confirm_transfers(&rule, dry_run)?;
+                    let verb = if dry_run { "Would link" } else { "Linked" };
+                    Ok((|| {
+                        for p in &done {
+                            writeln!(
+                                out,
+                                "{verb} {} -> {}: {} {} from {} to {}, {} min apart",
+                                p.out_tx.id,
+                                p.in_tx.id,
+                                p.out_tx.sent.map(|a| a.value().normalize().to_string()).unwrap_or_default(),
+                                p.shortfall.code(),
+                                p.out_tx.account,
+                                p.in_tx.account,
+                                p.delay_seconds / 60
+                            )?;
+                        }
+                        writeln!(
+                            out,
+                            "{} {} own transfer(s){}.",
+                            if dry_run { "Would confirm" } else { "Confirmed" },
+                            done.len(),
+                            if dry_run { "; nothing changed" } else { "" }
+                        )
+                    })())
+                }
                 Some(TransfersCommand::Confirm { out_id, in_id }) => {
                     s.decide_transfer(out_id, in_id, true)?;
                     Ok(writeln!(out, "Linked {out_id} -> {in_id} as a move between your own accounts."))

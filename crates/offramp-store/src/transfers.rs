@@ -90,43 +90,53 @@ impl Ledger {
     /// Records the user's decision on a pair. Confirming checks that the ids are a transfer_out and a
     /// transfer_in of the same asset, and that neither leg is already linked.
     pub fn set_transfer_link(&mut self, out_id: i64, in_id: i64, status: LinkStatus) -> Result<(), StoreError> {
+        self.set_transfer_links(&[(out_id, in_id)], status)
+    }
+
+    /// As [`Ledger::set_transfer_link`] for several links, in one transaction: all of them or none (a link that
+    /// cannot be made names itself, and nothing is written).
+    pub fn set_transfer_links(&mut self, links: &[(i64, i64)], status: LinkStatus) -> Result<(), StoreError> {
         let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let kind_asset = |id: i64, col: &str| -> Result<Option<(String, Option<String>)>, StoreError> {
-            let sql = format!("SELECT kind, {col} FROM transactions WHERE id = ?1");
-            match tx.query_row(&sql, [id], |r| Ok((r.get(0)?, r.get(1)?))) {
-                Ok(v) => Ok(Some(v)),
-                Err(rusqlite::Error::QueryReturnedNoRows) => Ok(None),
-                Err(e) => Err(e.into()),
+        for &(out_id, in_id) in links {
+            let kind_asset = |id: i64, col: &str| -> Result<Option<(String, Option<String>)>, StoreError> {
+                let sql = format!("SELECT kind, {col} FROM transactions WHERE id = ?1");
+                match tx.query_row(&sql, [id], |r| Ok((r.get(0)?, r.get(1)?))) {
+                    Ok(v) => Ok(Some(v)),
+                    Err(rusqlite::Error::QueryReturnedNoRows) => Ok(None),
+                    Err(e) => Err(e.into()),
+                }
+            };
+            let out = kind_asset(out_id, "sent_asset")?;
+            let inn = kind_asset(in_id, "received_asset")?;
+            let invalid = |m: String| StoreError::Invalid(m);
+            match (&out, &inn) {
+                (Some((ok, oa)), Some((ik, ia))) if ok == "transfer_out" && ik == "transfer_in" && oa == ia => {}
+                (None, _) => return Err(invalid(format!("no transaction {out_id}"))),
+                (_, None) => return Err(invalid(format!("no transaction {in_id}"))),
+                _ => {
+                    return Err(invalid(format!(
+                        "transaction {out_id} and {in_id} are not a transfer out and a transfer in of the same asset"
+                    )))
+                }
             }
-        };
-        let out = kind_asset(out_id, "sent_asset")?;
-        let inn = kind_asset(in_id, "received_asset")?;
-        let invalid = |m: String| StoreError::Invalid(m);
-        match (&out, &inn) {
-            (Some((ok, oa)), Some((ik, ia))) if ok == "transfer_out" && ik == "transfer_in" && oa == ia => {}
-            (None, _) => return Err(invalid(format!("no transaction {out_id}"))),
-            (_, None) => return Err(invalid(format!("no transaction {in_id}"))),
-            _ => {
-                return Err(invalid(format!(
-                    "transaction {out_id} and {in_id} are not a transfer out and a transfer in of the same asset"
-                )))
+            if status == LinkStatus::Confirmed {
+                let taken: i64 = tx.query_row(
+                    "SELECT count(*) FROM transfer_links WHERE status = 'confirmed' AND (out_tx = ?1 OR in_tx = ?2)",
+                    params![out_id, in_id],
+                    |r| r.get(0),
+                )?;
+                if taken > 0 {
+                    return Err(invalid(format!(
+                        "transaction {out_id} or {in_id} is already linked to another transfer"
+                    )));
+                }
             }
-        }
-        if status == LinkStatus::Confirmed {
-            let taken: i64 = tx.query_row(
-                "SELECT count(*) FROM transfer_links WHERE status = 'confirmed' AND (out_tx = ?1 OR in_tx = ?2)",
-                params![out_id, in_id],
-                |r| r.get(0),
+            tx.execute("DELETE FROM transfer_links WHERE out_tx = ?1 AND in_tx = ?2", params![out_id, in_id])?;
+            tx.execute(
+                "INSERT INTO transfer_links (out_tx, in_tx, status) VALUES (?1, ?2, ?3)",
+                params![out_id, in_id, status.as_str()],
             )?;
-            if taken > 0 {
-                return Err(invalid(format!("transaction {out_id} or {in_id} is already linked to another transfer")));
-            }
         }
-        tx.execute("DELETE FROM transfer_links WHERE out_tx = ?1 AND in_tx = ?2", params![out_id, in_id])?;
-        tx.execute(
-            "INSERT INTO transfer_links (out_tx, in_tx, status) VALUES (?1, ?2, ?3)",
-            params![out_id, in_id, status.as_str()],
-        )?;
         tx.commit()?;
         Ok(())
     }

@@ -185,6 +185,34 @@ describe("own transfers and accounts", () => {
     expect(screen.getByTestId("balance-Kraken-USD").className).toBe("negative");
   });
 
+  test("several proposals are confirmed all at once, in one call", async () => {
+    const calls: unknown[] = [];
+    let confirmed = false;
+    const proposal = (o: number, i: number) => ({
+      out_tx: tx(o, "Kraken", { kind: "transfer_out" }),
+      in_tx: tx(i, "Ledger Nano", { kind: "transfer_in" }),
+      shortfall: { value: "0.0001", code: "BTC" },
+      delay_seconds: 1200,
+    });
+    shell((cmd, args) => {
+      if (cmd === "transfers")
+        return confirmed
+          ? { proposals: [], unmatched_out: [], unmatched_in: [], confirmed: [[2, 3], [4, 5]] }
+          : { proposals: [proposal(2, 3), proposal(4, 5)], unmatched_out: [], unmatched_in: [], confirmed: [] };
+      if (cmd === "confirm_transfers") {
+        calls.push(args);
+        confirmed = true;
+        return [proposal(2, 3), proposal(4, 5)];
+      }
+      return undefined;
+    });
+    window.location.hash = "#/ledger/transfers";
+    render(<App />);
+    fireEvent.click(await screen.findByTestId("confirm-all"));
+    expect(await screen.findByText("2 move(s) between your accounts.")).toBeTruthy();
+    expect(calls).toEqual([{ rule: { exact: false }, dryRun: false }]);
+  });
+
   test("a locked ledger asks to unlock on the ledger screen", async () => {
     mockShell((cmd) => {
       if (cmd === "get_status") return status;

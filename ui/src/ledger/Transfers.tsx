@@ -22,15 +22,28 @@ export function Transfers() {
     mutationFn: (d: { out: number; in: number; confirm: boolean }) => backend.decideTransfer(d.out, d.in, d.confirm),
     onSuccess: () => void qc.invalidateQueries({ predicate: (q) => LEDGER_KEYS.includes(String(q.queryKey[0])) }),
   });
+  const confirmAll = useMutation({
+    mutationFn: () => backend.confirmTransfers({ exact: false }, false),
+    onSuccess: () => void qc.invalidateQueries({ predicate: (q) => LEDGER_KEYS.includes(String(q.queryKey[0])) }),
+  });
   const v = view.data;
   return (
     <section className="card" aria-labelledby="transfers-heading">
       <h3 id="transfers-heading">Own transfers</h3>
       {view.isError && <ErrorPanel error={toBackendError(view.error)} />}
       {decide.isError && <ErrorPanel error={toBackendError(decide.error)} />}
+      {confirmAll.isError && <ErrorPanel error={toBackendError(confirmAll.error)} />}
       {v && (
         <>
           <h4>To confirm ({v.proposals.length})</h4>
+          {v.proposals.length > 1 && (
+            <p>
+              <button type="button" data-testid="confirm-all" onClick={() => confirmAll.mutate()} disabled={confirmAll.isPending}>
+                Confirm all {v.proposals.length} listed below as my own moves
+              </button>{" "}
+              <span className="hint">(in one step: all of them or none; check the list first)</span>
+            </p>
+          )}
           {v.proposals.length === 0 ? (
             <p className="empty" data-testid="proposals-empty">
               Nothing to confirm: no withdrawal and deposit pair looks like a move between your accounts.

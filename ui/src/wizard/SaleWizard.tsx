@@ -35,16 +35,19 @@ function useWizardState(
     setState(unlocked && draft.data ? fromDraft(draft.data) : memory);
   }, [loaded, unlocked, draft.data, memory, state]);
   const timer = useRef<number | undefined>(undefined);
+  // The latest state, so that updates in a row build on each other; side effects (the in-memory copy, the save)
+  // happen here, never inside a state updater.
+  const latest = useRef<WizardState | null>(null);
+  latest.current = state;
   const update = (f: (s: WizardState) => WizardState) => {
-    setState((prev) => {
-      const next = f(prev ?? memory);
-      setMemory(next);
-      if (unlocked) {
-        window.clearTimeout(timer.current);
-        timer.current = window.setTimeout(() => void backend.saveSaleDraft(next).catch(() => undefined), 300);
-      }
-      return next;
-    });
+    const next = f(latest.current ?? memory);
+    latest.current = next;
+    setState(next);
+    setMemory(next);
+    if (unlocked) {
+      window.clearTimeout(timer.current);
+      timer.current = window.setTimeout(() => void backend.saveSaleDraft(next).catch(() => undefined), 300);
+    }
   };
   return [state ?? memory, update, loaded && state !== null];
 }
