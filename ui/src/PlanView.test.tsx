@@ -81,6 +81,7 @@ const plan: Plan = {
     cash_by: null,
     cash_needed: null,
     risk: "medium",
+    history: [],
   },
   tax: null,
   recommended: [

@@ -60,7 +60,19 @@ pub fn plan_sale(venues: &[Venue], r: &QuoteRequest, start: NaiveDate, max_days:
         return Err(invalid("cash needed: say by when (cash by)".into()));
     }
     let risk = RiskAppetite::parse(r.risk.as_deref().unwrap_or("medium")).map_err(|e| invalid(format!("risk: {e}")))?;
-    Ok(plan(venues, &PlanRequest { sale, start, max_days, cash_by, cash_needed, risk }))
+    for w in &r.withdrawn {
+        if !venues.iter().any(|v| v.id == w.venue) {
+            return Err(invalid(format!(
+                "withdrawn: no venue `{}` in the catalog",
+                offramp_core::text::clip(&w.venue)
+            )));
+        }
+        if w.amount < Decimal::ZERO || w.amount > Decimal::from(1_000_000_000_000_000i64) {
+            return Err(invalid(format!("withdrawn: {} is not an amount between 0 and 10^15", w.amount)));
+        }
+    }
+    let history = r.withdrawn.clone();
+    Ok(plan(venues, &PlanRequest { sale, start, max_days, cash_by, cash_needed, risk, history }))
 }
 
 /// The tax side of a plan: the user's jurisdiction, marginal rates (fractions) and how their past disposals were

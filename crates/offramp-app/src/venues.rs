@@ -147,6 +147,10 @@ pub struct QuoteRequest {
     pub cash_needed: Option<String>,
     /// Plans: `low`, `medium` (default) or `high`.
     pub risk: Option<String>,
+    /// Plans: what was already withdrawn from venues before the first day (a sale under way), counted against
+    /// the rolling windows.
+    #[cfg_attr(feature = "ts", ts(as = "Option<Vec<offramp_core::plan::PastWithdrawal>>", optional))]
+    pub withdrawn: Vec<offramp_core::plan::PastWithdrawal>,
 }
 
 fn dec(field: &str, text: &str) -> Result<offramp_core::Decimal, AppError> {

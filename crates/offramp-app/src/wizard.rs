@@ -96,6 +96,8 @@ pub struct ProgressSale {
     pub id: i64,
     pub at: String,
     pub account: String,
+    /// The plan's venue it was sold at (the catalog id), when the account's venue says.
+    pub venue: Option<String>,
     #[serde(with = "decimal_str")]
     #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub qty: Decimal,
@@ -312,10 +314,17 @@ impl Session {
                     continue;
                 }
                 let recorded = r.external_id.as_deref().is_some_and(|e| e.starts_with(RECORDED_PREFIX));
+                let account_venue = accounts.iter().find(|a| a.name == r.account).map(|a| a.venue.as_str());
+                let venue = q
+                    .venues
+                    .iter()
+                    .find(|v| account_venue.is_some_and(|a| a != "other" && ledger_venue(v.trim()) == a))
+                    .cloned();
                 sales.push(ProgressSale {
                     id: r.id,
                     at: r.timestamp.to_rfc3339(),
                     account: r.account.clone(),
+                    venue,
                     qty: sent.value(),
                     proceeds: r.received.filter(|x| x.code() == fiat).map(|x| x.value()),
                     recorded,

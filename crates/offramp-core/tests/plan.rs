@@ -60,6 +60,7 @@ fn request(qty: &str, price: &str, impact: bool, max_days: u32) -> PlanRequest {
         cash_by: None,
         cash_needed: None,
         risk: RiskAppetite::Medium,
+        history: Vec::new(),
     }
 }
 
@@ -330,6 +331,45 @@ fn a_deadline_ranks_plans_that_pay_in_time_first() {
         .all(|c| c.reason.contains("by 2026-12-03")));
 }
 
+/// A sale under way: what was withdrawn in the last 30 days counts against the windows of the rest.
+#[test]
+fn withdrawals_already_made_count_against_the_windows() {
+    let venues = parse_catalog(&catalog("100000", "500000")).unwrap();
+    let fresh = plan(&venues, &request("4", "64000", true, 60));
+    let ex = |p: &offramp_core::plan::Plan| p.exchanges.iter().find(|v| v.venue == "ex").unwrap().fewest_days;
+    // 256,000: three days of 100,000, 100,000 and 56,000.
+    assert_eq!(ex(&fresh), Some(3));
+    // 400,000 withdrawn over the four days before: the 30-day window has 100,000 left, so 100,000 on day 1,
+    // then nothing until the first of those days leaves the window (day 27), then the rest.
+    let mut req = request("4", "64000", true, 60);
+    for back in 1..=4u64 {
+        req.history.push(offramp_core::plan::PastWithdrawal {
+            venue: "ex".into(),
+            day: req.start - chrono::Days::new(back),
+            amount: d("100000"),
+        });
+    }
+    let p = plan(&venues, &req);
+    assert_eq!(ex(&p), Some(28), "{:?}", p.exchanges[0].schedules.iter().find(|s| s.fastest).map(|s| &s.sales));
+    let now = p.recommended.iter().find(|c| c.kind == PlanKind::SellNowWithdrawLater).unwrap();
+    let days: Vec<i64> = now.tranches.iter().map(|t| (t.day - req.start).num_days() + 1).collect();
+    assert_eq!(days.first(), Some(&1));
+    assert!(days.iter().skip(1).all(|d| *d >= 27), "{days:?}");
+    // Withdrawals at another venue, or more than a year ago, do not count.
+    let mut other = request("4", "64000", true, 60);
+    other.history.push(offramp_core::plan::PastWithdrawal {
+        venue: "nolimits".into(),
+        day: other.start - chrono::Days::new(1),
+        amount: d("500000"),
+    });
+    other.history.push(offramp_core::plan::PastWithdrawal {
+        venue: "ex".into(),
+        day: other.start - chrono::Days::new(400),
+        amount: d("500000"),
+    });
+    assert_eq!(ex(&plan(&venues, &other)), Some(3));
+}
+
 #[test]
 fn each_tranche_sells_its_part_of_the_lots() {
     use offramp_core::taxplan::{HeldLot, Jurisdiction, Rates};
@@ -377,6 +417,8 @@ proptest! {
         day_cap in 1_000u32..500_000u32,
         month_factor in 1u32..40u32,
         max_days in 1u32..120u32,
+        earlier_pct in 0u32..=100u32,
+        earlier_back in 1u64..40u64,
     ) {
         let qty = Decimal::new(qty_sats as i64, 8);
         let month_cap = day_cap * month_factor;
@@ -384,11 +426,17 @@ proptest! {
         let mut req = request("1", "1", true, max_days);
         req.sale.qty = qty;
         req.sale.price = Decimal::from(price);
+        // A sale under way: something already withdrawn some days before (at most a day's cap).
+        let earlier_day = req.start - chrono::Days::new(earlier_back);
+        let earlier = Decimal::from(day_cap) * Decimal::from(earlier_pct) / Decimal::ONE_HUNDRED;
+        let earlier = earlier.round_dp(2);
+        req.history.push(offramp_core::plan::PastWithdrawal { venue: "ex".into(), day: earlier_day, amount: earlier });
+        let before = vec![(earlier_day, earlier)];
         let p = plan(&venues, &req);
         let ex = p.exchanges.iter().find(|v| v.venue == "ex").unwrap();
         for s in &ex.schedules {
             prop_assert_eq!(s.sales.iter().map(|x| x.qty).sum::<Decimal>(), qty);
-            let mut history = Vec::new();
+            let mut history = before.clone();
             // Fiat is withdrawn in cents: each day counts its gross rounded to the cent.
             for x in &s.sales {
                 let room = room_on(x.day, &history, &ex.limits).unwrap();
@@ -403,7 +451,7 @@ proptest! {
         // all the room left (cut to 8 places), the last day the rest.
         let start = req.start;
         let price = Decimal::from(price);
-        let (mut left, mut history, mut greedy) = (qty, Vec::new(), Vec::new());
+        let (mut left, mut history, mut greedy) = (qty, before.clone(), Vec::new());
         let mut day = 0u32;
         while left > Decimal::ZERO && day < max_days {
             let date = start + chrono::Days::new(u64::from(day));
@@ -440,7 +488,7 @@ proptest! {
             prop_assert_eq!(c.tranches.iter().map(|t| t.sell).sum::<Decimal>(), qty, "{}", c.title);
             for venue in &c.venues {
                 let limits = &p.exchanges.iter().find(|v| &v.venue == venue).unwrap().limits;
-                let mut history = Vec::new();
+                let mut history = if venue == "ex" { before.clone() } else { Vec::new() };
                 for t in c.tranches.iter().filter(|t| &t.venue == venue) {
                     // What counts against the limits: the withdrawal, else (impact unknown) the day's gross.
                     let out = t.withdraw.unwrap_or_else(|| withdrawn(t.sell * price));

@@ -3,7 +3,11 @@
 /**
  * One sale counted in the progress.
  */
-export type ProgressSale = { id: number, at: string, account: string, qty: string, 
+export type ProgressSale = { id: number, at: string, account: string, 
+/**
+ * The plan's venue it was sold at (the catalog id), when the account's venue says.
+ */
+venue: string | null, qty: string, 
 /**
  * What it brought in, in the sale's currency; `None` when the sale was into something else.
  */

@@ -78,6 +78,7 @@ const plan = (qty: string): Plan => ({
     cash_by: null,
     cash_needed: null,
     risk: "high",
+    history: [],
   },
   exchanges: [],
   mixes: [],
@@ -175,6 +176,7 @@ describe("the sale wizard", () => {
   test("unlocked: the draft is resumed from the ledger and saved back; a recorded tranche moves the progress", async () => {
     const saved: unknown[] = [];
     const recorded: unknown[] = [];
+    const planCalls: { request: { qty: string; withdrawn?: unknown } }[] = [];
     let sold = "0";
     const draft = { ...initialState(), step: 6, sale: { ...initialState().sale, qty: "10", price: "65000" } };
     shell((cmd, args) => {
@@ -183,6 +185,7 @@ describe("the sale wizard", () => {
         saved.push(args);
         return null;
       }
+      if (cmd === "plan") planCalls.push(args as { request: { qty: string } });
       if (cmd === "record_tranche") {
         recorded.push(args);
         sold = "2.5";
@@ -193,7 +196,7 @@ describe("the sale wizard", () => {
           sold,
           left: sold === "0" ? "10" : "7.5",
           proceeds: sold === "0" ? "0" : "162000",
-          sales: sold === "0" ? [] : [{ id: 7, at: "2026-12-02T12:00:00Z", account: "Kraken", qty: "2.5", proceeds: "162000", recorded: true }],
+          sales: sold === "0" ? [] : [{ id: 7, at: "2026-12-02T12:00:00Z", account: "Kraken", venue: "kraken", qty: "2.5", proceeds: "162000", recorded: true }],
         };
       }
       return undefined;
@@ -209,8 +212,10 @@ describe("the sale wizard", () => {
     fireEvent.click(screen.getByTestId("tranche-record"));
     await waitFor(() => expect(screen.getByTestId("sale-progress-text").textContent).toContain("Sold 2.5 of 10 BTC"));
     expect(recorded[0]).toMatchObject({ record: { venue: "kraken", at: "2026-12-02", qty: "2.5", asset: "BTC", proceeds: "162000", fiat: "USD" } });
-    // The rest is planned again: 7.5 BTC.
+    // The rest is planned again: 7.5 BTC, with what the first tranche brought in counted as withdrawn that day.
     expect((await screen.findByTestId("replan")).textContent).toContain("(7.5 BTC)");
+    const replan = planCalls.find((c) => c.request.qty === "7.5");
+    expect(replan?.request.withdrawn).toEqual([{ venue: "kraken", day: "2026-12-02", amount: "162000" }]);
     // Moving changes the draft, which is saved in the ledger.
     fireEvent.click(screen.getByTestId("wizard-step-2"));
     await waitFor(() => expect(saved.length).toBeGreaterThan(0), { timeout: 2000 });

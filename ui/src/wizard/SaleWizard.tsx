@@ -497,10 +497,10 @@ function Compare({ s, update, unlocked }: StepProps) {
 }
 
 /** The plan for the state's request (with the tax when asked and unlocked), shared by the plan and later steps. */
-function usePlan(s: WizardState, unlocked: boolean, qtyOverride?: string) {
+function usePlan(s: WizardState, unlocked: boolean, rest?: Partial<QuoteRequest>) {
   const held = useHeld(s, unlocked);
   const base = requestOf(s, held.total);
-  const request = base.request && qtyOverride ? { ...base.request, qty: qtyOverride } : base.request;
+  const request = base.request && rest ? { ...base.request, ...rest } : base.request;
   const days = Number.parseInt(s.plan.maxDays, 10);
   const withTax = unlocked && s.situation.tax;
   const plan = useQuery<Plan, BackendError>({
@@ -752,7 +752,16 @@ function Selling({ s, unlocked }: StepProps) {
     },
   });
   const left = progress.data?.left;
-  const rest = usePlan(s, unlocked, left && left !== "0" && progress.data?.sold !== "0" ? left : undefined);
+  // The rest, planned from today: what the sales so far brought in counts as withdrawn on their days, against the
+  // venues' rolling windows.
+  const withdrawn = (progress.data?.sales ?? [])
+    .filter((x) => x.proceeds !== null)
+    .map((x) => ({ venue: x.venue ?? venuesOfPlan[0] ?? "", day: x.at.slice(0, 10), amount: x.proceeds ?? "0" }));
+  const rest = usePlan(
+    s,
+    unlocked,
+    left && left !== "0" && progress.data?.sold !== "0" ? { qty: left, withdrawn } : undefined,
+  );
   if (!unlocked) {
     return <p className="note">Unlock your ledger to record each tranche as it executes: the sales go into your ledger, and the plan follows them.</p>;
   }

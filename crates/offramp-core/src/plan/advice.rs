@@ -522,7 +522,7 @@ fn sell_now(req: &PlanRequest, p: &VenuePlan, v: &Venue, trajectories: &[Traject
     if p.fewest_days.is_none_or(|d| d <= 1) || p.limits.iter().any(|l| l.cap.is_none()) {
         return None;
     }
-    let costs = VenueCosts::new(v, sale);
+    let costs = VenueCosts::for_plan(v, req);
     let one_day;
     let t = match trajectories.iter().find(|t| t.days == 1) {
         Some(t) => t,
@@ -542,7 +542,7 @@ fn sell_now(req: &PlanRequest, p: &VenuePlan, v: &Venue, trajectories: &[Traject
     // Withdraw the proceeds in cents (cut down: a fraction of a cent cannot leave), or the gross when a cost is
     // unknown (the limits are checked against it, as for the other plans).
     let to_withdraw = proceeds.unwrap_or(gross).round_dp_with_strategy(2, rust_decimal::RoundingStrategy::ToZero);
-    let mut room = Room::new(&p.limits);
+    let mut room = Room::after(&p.limits, &costs.pre);
     let mut left = to_withdraw;
     let mut tranches = Vec::new();
     let mut wfees = Some(Decimal::ZERO);
@@ -632,8 +632,8 @@ fn two_exchanges(req: &PlanRequest, usable: &[(&VenuePlan, &Venue)]) -> Vec<Cand
             if alone <= 1 {
                 continue;
             }
-            let (ca, cb) = (VenueCosts::new(va, sale), VenueCosts::new(vb, sale));
-            let (mut ra, mut rb) = (Room::new(&pa.limits), Room::new(&pb.limits));
+            let (ca, cb) = (VenueCosts::for_plan(va, req), VenueCosts::for_plan(vb, req));
+            let (mut ra, mut rb) = (Room::after(&pa.limits, &ca.pre), Room::after(&pb.limits, &cb.pre));
             let (mut qa, mut qb) = (Vec::new(), Vec::new());
             let mut left = sale.qty;
             let mut ok = true;

@@ -48,6 +48,37 @@ pub struct PlanRequest {
     pub cash_needed: Option<Decimal>,
     /// How much price risk the seller accepts: the weight of one standard deviation in the ranking.
     pub risk: RiskAppetite,
+    /// What the seller already withdrew from venues in the year before `start` (a sale under way): it counts
+    /// against the rolling windows of the plan's first days.
+    pub history: Vec<PastWithdrawal>,
+}
+
+/// A fiat withdrawal made before the plan's first day.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct PastWithdrawal {
+    pub venue: String,
+    pub day: NaiveDate,
+    #[serde(with = "crate::money::decimal_str")]
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
+    pub amount: Decimal,
+}
+
+/// The longest rolling window the planner knows (days).
+const LONGEST_WINDOW: usize = 365;
+
+/// What `venue` withdrew on each of the 364 days before `start` (oldest first, in cents as [`withdrawn`]).
+fn history_before(req: &PlanRequest, venue: &str) -> Vec<Decimal> {
+    let mut pre = vec![Decimal::ZERO; LONGEST_WINDOW - 1];
+    for h in req.history.iter().filter(|h| h.venue.eq_ignore_ascii_case(venue) && h.day < req.start) {
+        let back = (req.start - h.day).num_days();
+        if let Ok(back) = usize::try_from(back) {
+            if (1..LONGEST_WINDOW).contains(&back) {
+                pre[LONGEST_WINDOW - 1 - back] += withdrawn(h.amount.max(Decimal::ZERO));
+            }
+        }
+    }
+    pre
 }
 
 /// One day of a schedule. Money is in the sale's fiat currency.
@@ -354,7 +385,7 @@ fn plan_exchange(venue: &Venue, req: &PlanRequest, max_days: u32, trajectories: 
         out.unsuitable.push("nothing to sell".into());
         return out;
     }
-    let costs = VenueCosts::new(venue, sale);
+    let costs = VenueCosts::for_plan(venue, req);
     out.unknown_costs = costs.unknowns(venue, sale);
     out.sources.extend(costs.sources(venue, sale));
     let mut schedules = Vec::new();
@@ -365,7 +396,7 @@ fn plan_exchange(venue: &Venue, req: &PlanRequest, max_days: u32, trajectories: 
             None => rejected_for_limits += 1,
         }
     }
-    if let Some(n) = fewest_even_days(sale, req.start, max_days, &out.limits)
+    if let Some(n) = fewest_even_days(sale, req.start, max_days, &out.limits, &costs.pre)
         .filter(|&n| !trajectories.iter().any(|t| t.days == n && t.kappa.is_zero()))
     {
         if let Some(s) = costs.schedule(&Trajectory::new(sale, n, Decimal::ZERO), req.start, &out.limits) {
@@ -373,8 +404,11 @@ fn plan_exchange(venue: &Venue, req: &PlanRequest, max_days: u32, trajectories: 
         }
     }
     // With a cap unknown, "the fastest" would only be the fastest the known caps allow: not offered.
-    let fastest =
-        if limits_known { fastest_quantities(sale, req.start, max_days, &out.limits, costs.min_order) } else { None };
+    let fastest = if limits_known {
+        fastest_quantities(sale, req.start, max_days, &out.limits, costs.min_order, &costs.pre)
+    } else {
+        None
+    };
     out.fewest_days = fastest.as_ref().map(|q| q.len() as u32);
     if let Some(qtys) = fastest {
         let t = Trajectory::from_quantities(sale, qtys);
@@ -465,7 +499,13 @@ fn quantities_from(x: &[Decimal], total: Decimal) -> Vec<Decimal> {
 /// offered beside it). An even split puts `min(n, w)/n` of the total in a window of `w` days, so `n` must reach
 /// `w·total/cap` for each cap below the total; the search starts there and checks day by day (the 8-place cut can
 /// push a boundary case one day on).
-fn fewest_even_days(sale: &SaleRequest, start: NaiveDate, max_days: u32, limits: &[RollingLimit]) -> Option<u32> {
+fn fewest_even_days(
+    sale: &SaleRequest,
+    start: NaiveDate,
+    max_days: u32,
+    limits: &[RollingLimit],
+    pre: &[Decimal],
+) -> Option<u32> {
     let total = sale.qty * sale.price;
     let mut from = 1u32;
     for l in limits {
@@ -477,7 +517,7 @@ fn fewest_even_days(sale: &SaleRequest, start: NaiveDate, max_days: u32, limits:
     (from.saturating_sub(1).max(1)..=max_days).find(|&n| {
         let grosses: Vec<Decimal> =
             day_quantities(sale.qty, n, Decimal::ZERO).iter().map(|q| *q * sale.price).collect();
-        within_limits(&grosses, limits) && start.checked_add_days(Days::new(u64::from(n))).is_some()
+        within_limits_after(pre, &grosses, limits) && start.checked_add_days(Days::new(u64::from(n))).is_some()
     })
 }
 
@@ -492,9 +532,10 @@ fn fastest_quantities(
     max_days: u32,
     limits: &[RollingLimit],
     min_order: Option<Decimal>,
+    pre: &[Decimal],
 ) -> Option<Vec<Decimal>> {
     let mut qtys: Vec<Decimal> = Vec::new();
-    let mut room = Room::new(limits);
+    let mut room = Room::after(limits, pre);
     let mut left = sale.qty;
     while left > Decimal::ZERO {
         if qtys.len() as u32 >= max_days {
@@ -517,8 +558,14 @@ struct Room<'l> {
 }
 
 impl<'l> Room<'l> {
-    fn new(limits: &'l [RollingLimit]) -> Room<'l> {
-        Room { limits, prefix: vec![Decimal::ZERO] }
+    /// The room after the days `pre` (withdrawals before the first day, oldest first).
+    fn after(limits: &'l [RollingLimit], pre: &[Decimal]) -> Room<'l> {
+        let mut prefix = Vec::with_capacity(pre.len() + 1);
+        prefix.push(Decimal::ZERO);
+        for a in pre {
+            prefix.push(prefix[prefix.len() - 1] + *a);
+        }
+        Room { limits, prefix }
     }
 
     /// What may still be withdrawn today (`None`: no cap is known).
@@ -575,16 +622,26 @@ pub fn withdrawn(gross: Decimal) -> Decimal {
 
 /// Every window of every known limit holds no more than its cap (prefix sums: one pass per limit), each day
 /// counted as [`withdrawn`].
+#[cfg(test)]
 fn within_limits(amounts: &[Decimal], limits: &[RollingLimit]) -> bool {
-    let mut prefix = Vec::with_capacity(amounts.len() + 1);
+    within_limits_after(&[], amounts, limits)
+}
+
+/// As [`within_limits`], after the withdrawals `pre` of the days before (in cents, oldest first): every window
+/// that ends on one of the schedule's days holds no more than its cap.
+fn within_limits_after(pre: &[Decimal], amounts: &[Decimal], limits: &[RollingLimit]) -> bool {
+    let mut prefix = Vec::with_capacity(pre.len() + amounts.len() + 1);
     prefix.push(Decimal::ZERO);
+    for a in pre {
+        prefix.push(prefix[prefix.len() - 1] + *a);
+    }
     for a in amounts {
         prefix.push(prefix[prefix.len() - 1] + withdrawn(*a));
     }
     limits.iter().all(|l| {
         let Some(cap) = l.cap else { return true };
         let w = l.days.max(1) as usize;
-        (1..prefix.len()).all(|end| prefix[end] - prefix[end.saturating_sub(w)] <= cap)
+        (pre.len() + 1..prefix.len()).all(|end| prefix[end] - prefix[end.saturating_sub(w)] <= cap)
     })
 }
 
@@ -657,6 +714,8 @@ struct VenueCosts {
     withdrawals: Vec<WithdrawalMethod>,
     /// The smallest order, when published in the sale's currency.
     min_order: Option<Decimal>,
+    /// What was withdrawn here in the 364 days before the plan (see [`history_before`]).
+    pre: Vec<Decimal>,
     deposit_fee: Option<Decimal>,
 }
 
@@ -686,7 +745,13 @@ impl VenueCosts {
             volume_30d: sale.volume_30d,
             own_volume_counts: fees.volume_currency.as_deref().is_none_or(|c| c.eq_ignore_ascii_case(fiat)),
             withdrawals,
+            pre: Vec::new(),
         }
+    }
+
+    /// As [`VenueCosts::new`], with what the seller already withdrew here before the plan's first day.
+    fn for_plan(venue: &Venue, req: &PlanRequest) -> VenueCosts {
+        VenueCosts { pre: history_before(req, &venue.id), ..VenueCosts::new(venue, &req.sale) }
     }
 
     /// The costs this venue does not publish (each makes every net here unknown), with why and how to give them.
@@ -760,7 +825,7 @@ impl VenueCosts {
 
     /// Costs a trajectory at this venue; `None` when it would exceed a known limit.
     fn schedule(&self, t: &Trajectory, start: NaiveDate, limits: &[RollingLimit]) -> Option<Schedule> {
-        if !within_limits(&t.grosses, limits) {
+        if !within_limits_after(&self.pre, &t.grosses, limits) {
             return None;
         }
         let mut sales = Vec::with_capacity(t.days as usize);
