@@ -310,3 +310,37 @@ fn plan_splits_the_sale_under_the_limits() {
         assert!(stderr(&out).starts_with(want), "{}", stderr(&out));
     }
 }
+
+/// A sale under way: `--withdrawn` counts what already left a venue against its rolling windows.
+#[test]
+fn plan_counts_withdrawals_already_made() {
+    let base = [
+        "plan",
+        "--sell",
+        "4",
+        "BTC",
+        "--to",
+        "USD",
+        "--price",
+        "64000",
+        "--volatility",
+        "0.03",
+        "--daily-volume",
+        "10000",
+        "--start",
+        "2026-12-10",
+        "--max-days",
+        "60",
+    ];
+    let fresh = stdout(&offramp(&base));
+    assert!(fresh.contains("30 days; limits of Kraken") && fresh.contains("fewest days 3\n"), "{fresh}");
+    // 400,000 out of Kraken's 500,000 in 30 days went yesterday: 100,000 today, the rest once it leaves the window.
+    let out = offramp(&[&base[..], &["--withdrawn", "kraken:2026-12-09:400000"]].concat());
+    assert!(stdout(&out).contains("fewest days 31\n"), "{}", stdout(&out));
+    let bad = offramp(&[&base[..], &["--withdrawn", "kraken:2026-12-09"]].concat());
+    assert!(
+        stderr(&bad).starts_with("error[INVALID_INPUT]: withdrawn: `kraken:2026-12-09` is not VENUE:YYYY-MM-DD:AMOUNT")
+    );
+    let bad = offramp(&[&base[..], &["--withdrawn", "krakken:2026-12-09:5"]].concat());
+    assert!(stderr(&bad).contains("no venue `krakken`"), "{}", stderr(&bad));
+}

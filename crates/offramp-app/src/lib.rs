@@ -44,7 +44,7 @@ pub mod model {
     pub use offramp_core::money::round_half_away;
     pub use offramp_core::overrides::Override;
     pub use offramp_core::plan::{
-        Candidate, FigureSource, Plan, PlanKind, PlanRequest, RiskAppetite, Step, TaxView, Tranche,
+        Candidate, FigureSource, PastWithdrawal, Plan, PlanKind, PlanRequest, RiskAppetite, Step, TaxView, Tranche,
     };
     pub use offramp_core::quote::{AccountLimits, CostLine, VenueLevel, VenueQuote};
     pub use offramp_core::tax::{Flag, TransferFee};

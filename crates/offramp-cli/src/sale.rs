@@ -66,6 +66,10 @@ pub(crate) enum SaleCommand {
         /// How many alternatives to list after the recommendation.
         #[arg(long, default_value_t = 6)]
         alternatives: usize,
+        /// A withdrawal already made (a sale under way), counted against the venue's rolling windows:
+        /// VENUE:YYYY-MM-DD:AMOUNT, repeatable (e.g. `--withdrawn kraken:2026-12-02:100000`).
+        #[arg(long = "withdrawn", value_name = "VENUE:DAY:AMOUNT")]
+        withdrawn: Vec<String>,
         #[arg(long)]
         json: bool,
     },
@@ -217,9 +221,36 @@ pub(crate) fn run(
             cash_needed,
             risk,
             alternatives,
+            withdrawn,
             json,
         } => {
-            let req = offramp_app::venues::QuoteRequest { cash_by, cash_needed, risk: Some(risk), ..sale.request()? };
+            let withdrawn = withdrawn
+                .iter()
+                .map(|w| {
+                    let bad = || {
+                        AppError::new(
+                            offramp_app::ErrorCode::InvalidInput,
+                            format!("withdrawn: `{w}` is not VENUE:YYYY-MM-DD:AMOUNT"),
+                        )
+                    };
+                    let mut parts = w.splitn(3, ':');
+                    let (Some(venue), Some(day), Some(amount)) = (parts.next(), parts.next(), parts.next()) else {
+                        return Err(bad());
+                    };
+                    Ok(offramp_app::model::PastWithdrawal {
+                        venue: venue.trim().to_ascii_lowercase(),
+                        day: offramp_app::parse_day("withdrawn", day)?,
+                        amount: offramp_app::model::Decimal::from_str_exact(amount.trim()).map_err(|_| bad())?,
+                    })
+                })
+                .collect::<Result<Vec<_>, AppError>>()?;
+            let req = offramp_app::venues::QuoteRequest {
+                cash_by,
+                cash_needed,
+                risk: Some(risk),
+                withdrawn,
+                ..sale.request()?
+            };
             let start = match start {
                 Some(text) => offramp_app::parse_day("start", &text)?,
                 None => system_now().date_utc(),
