@@ -355,6 +355,14 @@ fn withdrawals_already_made_count_against_the_windows() {
     let days: Vec<i64> = now.tranches.iter().map(|t| (t.day - req.start).num_days() + 1).collect();
     assert_eq!(days.first(), Some(&1));
     assert!(days.iter().skip(1).all(|d| *d >= 27), "{days:?}");
+    // Withdrawn earlier today (the first day of the plan): today's cap is used up, the rest takes a day longer.
+    let mut today = request("4", "64000", true, 60);
+    today.history.push(offramp_core::plan::PastWithdrawal {
+        venue: "ex".into(),
+        day: today.start,
+        amount: d("100000"),
+    });
+    assert_eq!(ex(&plan(&venues, &today)), Some(4));
     // Withdrawals at another venue, or more than a year ago, do not count.
     let mut other = request("4", "64000", true, 60);
     other.history.push(offramp_core::plan::PastWithdrawal {
@@ -418,7 +426,7 @@ proptest! {
         month_factor in 1u32..40u32,
         max_days in 1u32..120u32,
         earlier_pct in 0u32..=100u32,
-        earlier_back in 1u64..40u64,
+        earlier_back in 0u64..40u64,
     ) {
         let qty = Decimal::new(qty_sats as i64, 8);
         let month_cap = day_cap * month_factor;

@@ -542,7 +542,7 @@ fn sell_now(req: &PlanRequest, p: &VenuePlan, v: &Venue, trajectories: &[Traject
     // Withdraw the proceeds in cents (cut down: a fraction of a cent cannot leave), or the gross when a cost is
     // unknown (the limits are checked against it, as for the other plans).
     let to_withdraw = proceeds.unwrap_or(gross).round_dp_with_strategy(2, rust_decimal::RoundingStrategy::ToZero);
-    let mut room = Room::after(&p.limits, &costs.pre);
+    let mut room = Room::after(&p.limits, &costs.pre, costs.today);
     let mut left = to_withdraw;
     let mut tranches = Vec::new();
     let mut wfees = Some(Decimal::ZERO);
@@ -633,7 +633,8 @@ fn two_exchanges(req: &PlanRequest, usable: &[(&VenuePlan, &Venue)]) -> Vec<Cand
                 continue;
             }
             let (ca, cb) = (VenueCosts::for_plan(va, req), VenueCosts::for_plan(vb, req));
-            let (mut ra, mut rb) = (Room::after(&pa.limits, &ca.pre), Room::after(&pb.limits, &cb.pre));
+            let (mut ra, mut rb) =
+                (Room::after(&pa.limits, &ca.pre, ca.today), Room::after(&pb.limits, &cb.pre, cb.today));
             let (mut qa, mut qb) = (Vec::new(), Vec::new());
             let mut left = sale.qty;
             let mut ok = true;

@@ -67,18 +67,21 @@ pub struct PastWithdrawal {
 /// The longest rolling window the planner knows (days).
 const LONGEST_WINDOW: usize = 365;
 
-/// What `venue` withdrew on each of the 364 days before `start` (oldest first, in cents as [`withdrawn`]).
-fn history_before(req: &PlanRequest, venue: &str) -> Vec<Decimal> {
+/// What `venue` withdrew on each of the 364 days before `start` (oldest first, in cents as [`withdrawn`]), and
+/// on `start` itself before the plan (it counts against the first day's windows).
+fn history_before(req: &PlanRequest, venue: &str) -> (Vec<Decimal>, Decimal) {
     let mut pre = vec![Decimal::ZERO; LONGEST_WINDOW - 1];
-    for h in req.history.iter().filter(|h| h.venue.eq_ignore_ascii_case(venue) && h.day < req.start) {
+    let mut today = Decimal::ZERO;
+    for h in req.history.iter().filter(|h| h.venue.eq_ignore_ascii_case(venue) && h.day <= req.start) {
         let back = (req.start - h.day).num_days();
-        if let Ok(back) = usize::try_from(back) {
-            if (1..LONGEST_WINDOW).contains(&back) {
-                pre[LONGEST_WINDOW - 1 - back] += withdrawn(h.amount.max(Decimal::ZERO));
-            }
+        let amount = withdrawn(h.amount.max(Decimal::ZERO));
+        match usize::try_from(back) {
+            Ok(0) => today += amount,
+            Ok(back) if back < LONGEST_WINDOW => pre[LONGEST_WINDOW - 1 - back] += amount,
+            _ => {}
         }
     }
-    pre
+    (pre, today)
 }
 
 /// One day of a schedule. Money is in the sale's fiat currency.
@@ -396,7 +399,7 @@ fn plan_exchange(venue: &Venue, req: &PlanRequest, max_days: u32, trajectories: 
             None => rejected_for_limits += 1,
         }
     }
-    if let Some(n) = fewest_even_days(sale, req.start, max_days, &out.limits, &costs.pre)
+    if let Some(n) = fewest_even_days(sale, req.start, max_days, &out.limits, (&costs.pre, costs.today))
         .filter(|&n| !trajectories.iter().any(|t| t.days == n && t.kappa.is_zero()))
     {
         if let Some(s) = costs.schedule(&Trajectory::new(sale, n, Decimal::ZERO), req.start, &out.limits) {
@@ -405,7 +408,7 @@ fn plan_exchange(venue: &Venue, req: &PlanRequest, max_days: u32, trajectories: 
     }
     // With a cap unknown, "the fastest" would only be the fastest the known caps allow: not offered.
     let fastest = if limits_known {
-        fastest_quantities(sale, req.start, max_days, &out.limits, costs.min_order, &costs.pre)
+        fastest_quantities(sale, req.start, max_days, &out.limits, costs.min_order, (&costs.pre, costs.today))
     } else {
         None
     };
@@ -504,7 +507,7 @@ fn fewest_even_days(
     start: NaiveDate,
     max_days: u32,
     limits: &[RollingLimit],
-    pre: &[Decimal],
+    (pre, today): (&[Decimal], Decimal),
 ) -> Option<u32> {
     let total = sale.qty * sale.price;
     let mut from = 1u32;
@@ -517,7 +520,7 @@ fn fewest_even_days(
     (from.saturating_sub(1).max(1)..=max_days).find(|&n| {
         let grosses: Vec<Decimal> =
             day_quantities(sale.qty, n, Decimal::ZERO).iter().map(|q| *q * sale.price).collect();
-        within_limits_after(pre, &grosses, limits) && start.checked_add_days(Days::new(u64::from(n))).is_some()
+        within_limits_after(pre, today, &grosses, limits) && start.checked_add_days(Days::new(u64::from(n))).is_some()
     })
 }
 
@@ -532,10 +535,10 @@ fn fastest_quantities(
     max_days: u32,
     limits: &[RollingLimit],
     min_order: Option<Decimal>,
-    pre: &[Decimal],
+    (pre, today): (&[Decimal], Decimal),
 ) -> Option<Vec<Decimal>> {
     let mut qtys: Vec<Decimal> = Vec::new();
-    let mut room = Room::after(limits, pre);
+    let mut room = Room::after(limits, pre, today);
     let mut left = sale.qty;
     while left > Decimal::ZERO {
         if qtys.len() as u32 >= max_days {
@@ -555,17 +558,20 @@ fn fastest_quantities(
 struct Room<'l> {
     limits: &'l [RollingLimit],
     prefix: Vec<Decimal>,
+    /// Withdrawn on the first day before the plan: part of that day's windows.
+    carry: Decimal,
 }
 
 impl<'l> Room<'l> {
-    /// The room after the days `pre` (withdrawals before the first day, oldest first).
-    fn after(limits: &'l [RollingLimit], pre: &[Decimal]) -> Room<'l> {
+    /// The room after the days `pre` (withdrawals before the first day, oldest first) and what the first day
+    /// already withdrew (`today`).
+    fn after(limits: &'l [RollingLimit], pre: &[Decimal], today: Decimal) -> Room<'l> {
         let mut prefix = Vec::with_capacity(pre.len() + 1);
         prefix.push(Decimal::ZERO);
         for a in pre {
             prefix.push(prefix[prefix.len() - 1] + *a);
         }
-        Room { limits, prefix }
+        Room { limits, prefix, carry: today }
     }
 
     /// What may still be withdrawn today (`None`: no cap is known).
@@ -575,14 +581,15 @@ impl<'l> Room<'l> {
             .iter()
             .filter_map(|l| {
                 let cap = l.cap?;
-                Some(cap - (self.prefix[n] - self.prefix[n.saturating_sub(l.days.max(1) as usize - 1)]))
+                Some(cap - (self.prefix[n] - self.prefix[n.saturating_sub(l.days.max(1) as usize - 1)]) - self.carry)
             })
             .min()
     }
 
     /// Today's withdrawal (in cents), and the day ends.
     fn push(&mut self, amount: Decimal) {
-        self.prefix.push(self.prefix[self.prefix.len() - 1] + amount);
+        self.prefix.push(self.prefix[self.prefix.len() - 1] + amount + self.carry);
+        self.carry = Decimal::ZERO;
     }
 
     /// The largest quantity of 8 places, at most `left`, whose gross in cents fits today's room (the last day
@@ -624,19 +631,21 @@ pub fn withdrawn(gross: Decimal) -> Decimal {
 /// counted as [`withdrawn`].
 #[cfg(test)]
 fn within_limits(amounts: &[Decimal], limits: &[RollingLimit]) -> bool {
-    within_limits_after(&[], amounts, limits)
+    within_limits_after(&[], Decimal::ZERO, amounts, limits)
 }
 
-/// As [`within_limits`], after the withdrawals `pre` of the days before (in cents, oldest first): every window
-/// that ends on one of the schedule's days holds no more than its cap.
-fn within_limits_after(pre: &[Decimal], amounts: &[Decimal], limits: &[RollingLimit]) -> bool {
+/// As [`within_limits`], after the withdrawals `pre` of the days before (in cents, oldest first) and `today` of
+/// the first day before the plan: every window that ends on one of the schedule's days holds no more than its
+/// cap.
+fn within_limits_after(pre: &[Decimal], today: Decimal, amounts: &[Decimal], limits: &[RollingLimit]) -> bool {
     let mut prefix = Vec::with_capacity(pre.len() + amounts.len() + 1);
     prefix.push(Decimal::ZERO);
     for a in pre {
         prefix.push(prefix[prefix.len() - 1] + *a);
     }
-    for a in amounts {
-        prefix.push(prefix[prefix.len() - 1] + withdrawn(*a));
+    for (k, a) in amounts.iter().enumerate() {
+        let carried = if k == 0 { today } else { Decimal::ZERO };
+        prefix.push(prefix[prefix.len() - 1] + withdrawn(*a) + carried);
     }
     limits.iter().all(|l| {
         let Some(cap) = l.cap else { return true };
@@ -714,8 +723,10 @@ struct VenueCosts {
     withdrawals: Vec<WithdrawalMethod>,
     /// The smallest order, when published in the sale's currency.
     min_order: Option<Decimal>,
-    /// What was withdrawn here in the 364 days before the plan (see [`history_before`]).
+    /// What was withdrawn here in the 364 days before the plan, and on its first day before it (see
+    /// [`history_before`]).
     pre: Vec<Decimal>,
+    today: Decimal,
     deposit_fee: Option<Decimal>,
 }
 
@@ -746,12 +757,14 @@ impl VenueCosts {
             own_volume_counts: fees.volume_currency.as_deref().is_none_or(|c| c.eq_ignore_ascii_case(fiat)),
             withdrawals,
             pre: Vec::new(),
+            today: Decimal::ZERO,
         }
     }
 
     /// As [`VenueCosts::new`], with what the seller already withdrew here before the plan's first day.
     fn for_plan(venue: &Venue, req: &PlanRequest) -> VenueCosts {
-        VenueCosts { pre: history_before(req, &venue.id), ..VenueCosts::new(venue, &req.sale) }
+        let (pre, today) = history_before(req, &venue.id);
+        VenueCosts { pre, today, ..VenueCosts::new(venue, &req.sale) }
     }
 
     /// The costs this venue does not publish (each makes every net here unknown), with why and how to give them.
@@ -825,7 +838,7 @@ impl VenueCosts {
 
     /// Costs a trajectory at this venue; `None` when it would exceed a known limit.
     fn schedule(&self, t: &Trajectory, start: NaiveDate, limits: &[RollingLimit]) -> Option<Schedule> {
-        if !within_limits_after(&self.pre, &t.grosses, limits) {
+        if !within_limits_after(&self.pre, self.today, &t.grosses, limits) {
             return None;
         }
         let mut sales = Vec::with_capacity(t.days as usize);
