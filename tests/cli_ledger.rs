@@ -1051,3 +1051,19 @@ fn own_transfers_confirmed_all_at_once() {
         stderr(&bad)
     );
 }
+
+/// A UK report of a USD history says why its figures are unknown: the currency (no exchange rates yet).
+#[test]
+fn uk_report_of_a_usd_history_names_the_cause() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path();
+    ok(run(data, &["init"]));
+    let history = Path::new(&std::env::var_os("CARGO_MANIFEST_DIR").unwrap()).join("tests/golden/history.csv");
+    ok(run(data, &["import", history.to_str().unwrap()]));
+    let text = ok(run(data, &["report", "uk", "--year", "2024"]));
+    assert!(
+        text.contains("Their trades are in USD: Offramp has no exchange rates yet, so their GBP figures are unknown"),
+        "{text}"
+    );
+    assert!(text.contains("cost UNKNOWN, proceeds UNKNOWN, gain UNKNOWN"), "{text}");
+}

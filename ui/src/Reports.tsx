@@ -341,6 +341,12 @@ function Preview({ loaded, form }: { loaded: Loaded; form: ReportForm }) {
             {formatCount(unknown.length)} disposal{unknown.length === 1 ? " has" : "s have"} an unknown figure: the totals above leave them out, and
             a return filed with them would be wrong.
           </strong>
+          {"foreign_fiat" in g && (g as UkReport).foreign_fiat.length > 0 && (
+            <p data-testid="report-unknown-cause">
+              Their trades are in {(g as UkReport).foreign_fiat.join(", ")}: Offramp has no exchange rates yet, so their pound figures are unknown
+              (never zero).
+            </p>
+          )}
           <ul>
             {unknown.slice(0, 50).map((r) => (
               <li key={r.key} data-testid="unknown-row">

@@ -336,13 +336,33 @@ fn print_uk(r: &UkReport, json: bool, out: &mut dyn Write) -> std::io::Result<()
             "WARNING: {} disposal(s) have unknown proceeds or costs (listed first); the SA108 figures leave them out.",
             r.unknown_rows
         )?;
+        if !r.foreign_fiat.is_empty() {
+            let codes: Vec<String> = r.foreign_fiat.iter().map(|c| c.to_string()).collect();
+            writeln!(
+                out,
+                "  Their trades are in {}: Offramp has no exchange rates yet, so their GBP figures are unknown (never \
+                 zero). Trades in GBP are reported in full.",
+                codes.join(", ")
+            )?;
+        }
     }
     for row in &r.rows {
         let d = &row.disposal;
+        // Each rule's share of the proceeds (by quantity) and its gain, beside its cost.
         let parts: Vec<String> = d
             .matches
             .iter()
-            .map(|m| format!("{} {}: {}", offramp_app::report::uk::rule_text(&m.rule), m.qty, money(m.cost)))
+            .map(|m| {
+                let share = d.proceeds.zip(m.qty.checked_div(d.qty)).map(|(p, f)| p * f);
+                format!(
+                    "{} {}: cost {}, proceeds {}, gain {}",
+                    offramp_app::report::uk::rule_text(&m.rule),
+                    m.qty,
+                    money(m.cost),
+                    money(share),
+                    money(share.zip(m.cost).map(|(p, c)| p - c))
+                )
+            })
             .collect();
         writeln!(
             out,

@@ -49,6 +49,8 @@ pub struct UkReport {
     pub rows: Vec<UkRow>,
     /// Rows whose proceeds or allowable cost are unknown (listed first).
     pub unknown_rows: usize,
+    /// The fiat currencies other than GBP of those rows' transactions: why they are unknown (no exchange rates).
+    pub foreign_fiat: Vec<Code>,
     pub sa108: Sa108,
 }
 
@@ -137,7 +139,18 @@ impl Session {
             gains: total(&|r| r.disposal.gain.unwrap_or_default().max(Decimal::ZERO)),
             losses: total(&|r| (-r.disposal.gain.unwrap_or_default()).max(Decimal::ZERO)),
         };
-        Ok(UkReport { tax_year_start: start, unknown_rows: rows.len() - known.len(), rows, sa108 })
+        let mut foreign_fiat: Vec<Code> = rows
+            .iter()
+            .filter(|r| r.disposal.gain.is_none())
+            .flat_map(|r| r.disposal.ids.iter().filter_map(|i| history.transaction(*i)))
+            .flat_map(|t| [t.sent, t.received, t.fee, t.fiat_value])
+            .flatten()
+            .map(|a| a.code())
+            .filter(|c| c.is_fiat() && *c != gbp)
+            .collect();
+        foreign_fiat.sort_by(|a, b| a.as_str().cmp(b.as_str()));
+        foreign_fiat.dedup();
+        Ok(UkReport { tax_year_start: start, unknown_rows: rows.len() - known.len(), rows, foreign_fiat, sa108 })
     }
 }
 
