@@ -52,6 +52,17 @@ impl RiskAppetite {
         }
     }
 
+    /// Expected net less the weight times one standard deviation of price risk: the ranking's figure. `None`
+    /// when the net is unknown, or the risk is unknown and counts (an unknown risk would flatter the plan).
+    pub fn score(self, net: Option<Decimal>, risk: Option<Decimal>) -> Option<Decimal> {
+        let w = self.weight();
+        match risk {
+            Some(r) => net.map(|n| n - w * r),
+            None if w.is_zero() => net,
+            None => None,
+        }
+    }
+
     fn word(self) -> &'static str {
         match self {
             RiskAppetite::Low => "low",
@@ -288,7 +299,7 @@ pub(super) fn candidates(
         .filter_map(|p| by_id(&p.venue).map(|v| (p, v)))
         .collect();
     for (p, v) in &usable {
-        out.push(over_days(req, p, v));
+        out.extend(over_days(req, p, v));
         if let Some(c) = sell_now(req, p, v, trajectories) {
             out.push(c);
         }
@@ -335,11 +346,7 @@ pub(super) fn candidates(
             c.score = c.cost_before_impact.map(|x| c.gross - x);
             continue;
         }
-        c.score = c.net.map(|n| n - req.risk.weight() * c.price_risk.unwrap_or(Decimal::ZERO));
-        if c.net.is_some() && c.price_risk.is_none() && !req.risk.weight().is_zero() {
-            // Without the risk the score would flatter the plan: unknown.
-            c.score = None;
-        }
+        c.score = req.risk.score(c.net, c.price_risk);
     }
     out
 }
@@ -449,15 +456,25 @@ fn exchange_steps(req: &PlanRequest, v: &Venue, deposit: Decimal, sell: Decimal,
     steps
 }
 
-fn over_days(req: &PlanRequest, p: &VenuePlan, v: &Venue) -> Candidate {
-    let w = req.risk.weight();
-    let score = |s: &super::Schedule| s.net.map(|n| n - w * s.risk_std.unwrap_or(Decimal::ZERO));
+/// A day's sale as a tranche: it withdraws what the sale brought in (unknown when a cost is).
+fn sold(d: &super::DaySale, venue: &str) -> Tranche {
+    Tranche {
+        day: d.day,
+        venue: venue.to_string(),
+        sell: d.qty,
+        withdraw: d.fee.zip(d.impact).map(|(f, i)| withdrawn(d.gross - f - i)),
+        withdrawal_fee: d.withdrawal_fee,
+        lots: Vec::new(),
+    }
+}
+
+fn over_days(req: &PlanRequest, p: &VenuePlan, v: &Venue) -> Option<Candidate> {
+    let score = |s: &super::Schedule| req.risk.score(s.net, s.risk_std);
     // The best by score among the schedules whose figures are known, else the fastest (or the shortest).
     let known = p.schedules.iter().filter(|s| score(s).is_some()).max_by_key(|s| (score(s), std::cmp::Reverse(s.days)));
     let s = known
         .or_else(|| p.schedules.iter().find(|s| s.fastest))
-        .or_else(|| p.schedules.iter().min_by_key(|s| s.days))
-        .expect("a usable exchange has a schedule");
+        .or_else(|| p.schedules.iter().min_by_key(|s| s.days))?;
     let how = if s.fastest {
         "as fast as the limits allow".to_string()
     } else if s.urgency.is_zero() {
@@ -479,18 +496,7 @@ fn over_days(req: &PlanRequest, p: &VenuePlan, v: &Venue) -> Candidate {
     // With a withdrawal cap unknown, when the money can leave is unknown too.
     let limits_known = !p.limits.is_empty() && p.limits.iter().all(|l| l.cap.is_some());
     c.days_to_cash = s.sales.last().map(|d| day_index(req.start, d.day)).filter(|_| limits_known);
-    c.tranches = s
-        .sales
-        .iter()
-        .map(|d| Tranche {
-            day: d.day,
-            venue: v.id.clone(),
-            sell: d.qty,
-            withdraw: d.fee.zip(d.impact).map(|(f, i)| withdrawn(d.gross - f - i)),
-            withdrawal_fee: d.withdrawal_fee,
-            lots: Vec::new(),
-        })
-        .collect();
+    c.tranches = s.sales.iter().map(|d| sold(d, &v.id)).collect();
     // Deposit each day's coins as they are sold: the exchange holds at most one day's sale.
     c.custody_peak = s.sales.iter().map(|d| d.gross).max().unwrap_or_default();
     c.custody_days = sold_days as u32;
@@ -512,7 +518,7 @@ fn over_days(req: &PlanRequest, p: &VenuePlan, v: &Venue) -> Candidate {
     if let Some(b) = &p.limits_basis {
         c.warnings.push(b.clone());
     }
-    c
+    Some(c)
 }
 
 /// Everything sold on day 1; the fiat leaves as fast as the withdrawal limits allow. Only where the limits are
@@ -683,14 +689,7 @@ fn two_exchanges(req: &PlanRequest, usable: &[(&VenuePlan, &Venue)]) -> Vec<Cand
             c.price_risk = tc.risk_std;
             c.days_to_cash = Some(days);
             for (s, v) in [(&sa, va), (&sb, vb)] {
-                c.tranches.extend(s.sales.iter().map(|d| Tranche {
-                    day: d.day,
-                    venue: v.id.clone(),
-                    sell: d.qty,
-                    withdraw: d.fee.map(|f| withdrawn(d.gross - f - d.impact.unwrap_or_default())),
-                    withdrawal_fee: d.withdrawal_fee,
-                    lots: Vec::new(),
-                }));
+                c.tranches.extend(s.sales.iter().map(|d| sold(d, &v.id)));
             }
             c.tranches.sort_by(|a, b| a.day.cmp(&b.day).then(a.venue.cmp(&b.venue)));
             c.custody_peak = sa.sales.iter().chain(&sb.sales).map(|d| d.gross).max().unwrap_or_default();
@@ -713,8 +712,7 @@ fn two_exchanges(req: &PlanRequest, usable: &[(&VenuePlan, &Venue)]) -> Vec<Cand
             out.push(c);
         }
     }
-    let w = req.risk.weight();
-    out.sort_by_key(|c| std::cmp::Reverse(c.net.map(|n| n - w * c.price_risk.unwrap_or_default())));
+    out.sort_by_key(|c| std::cmp::Reverse(req.risk.score(c.net, c.price_risk)));
     out.truncate(3);
     out
 }
@@ -864,7 +862,7 @@ fn p2p(req: &PlanRequest, v: &Venue) -> Candidate {
         }
     }
     c.warnings.push("counterparty risk: a buyer's payment can be reversed after you release the coins".into());
-    if let Some(dep) = v.record.get("security_deposit_pct").and_then(|x| x.as_f64().map(|_| x.to_string())) {
+    if let Some(dep) = v.record.get("security_deposit_pct").filter(|x| x.is_number()) {
         c.warnings.push(format!("each trade locks a security deposit of {dep}% of it until it completes"));
     }
     c.sources.push(FigureSource::new(
