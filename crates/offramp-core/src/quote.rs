@@ -533,18 +533,8 @@ pub fn account_limits(
                     venue.withdrawal_limits.iter().find(|l| l.level.to_ascii_lowercase().starts_with(&wanted))
                 });
             match found {
-                Some(l) if l.currency.is_some() => (l, "yours"),
-                Some(l) => {
-                    return Ok(Some(AccountLimits {
-                        level: l.level.clone(),
-                        chosen: "yours",
-                        limits: vec![RollingLimit { days: 1, cap: None }, RollingLimit { days: 30, cap: None }],
-                        currency: fiat.to_string(),
-                        source: l.source.clone(),
-                        as_of: l.as_of.clone(),
-                        note: Some(format!("{}'s {} limits are not published", venue.name, l.level)),
-                    }))
-                }
+                // A level that publishes no cap gives unknown windows, said so below.
+                Some(l) => (l, "yours"),
                 None => {
                     let names: Vec<&str> = venue.withdrawal_limits.iter().map(|l| l.level.as_str()).collect();
                     return Err(format!(
