@@ -2,12 +2,12 @@ import { useState } from "react";
 import { useQuery } from "@tanstack/react-query";
 import { backend, toBackendError, type BackendError, type Plan, type QuoteRequest, type Schedule, type VenuePlan } from "./backend";
 import type { Candidate } from "./bindings/Candidate";
-import { formatDecimal } from "./money";
+import { formatNumber } from "./format";
 import { queries } from "./queries";
 
 type State = { kind: "idle" } | { kind: "loading" } | { kind: "ok"; plan: Plan } | { kind: "error"; error: BackendError };
 
-const money = (v: string | null) => (v === null ? "unknown" : formatDecimal(v));
+const money = (v: string | null) => (v === null ? "unknown" : formatNumber(v, 2));
 
 /** Plans the sale the user just compared: schedules over days at each exchange, the cost-versus-risk frontier. */
 export function PlanView({ request }: { request: QuoteRequest }) {
@@ -119,7 +119,7 @@ export function PlanView({ request }: { request: QuoteRequest }) {
 
 function limitsText(v: VenuePlan, fiat: string): string {
   if (v.limits_level === null) return "withdrawal limits unknown";
-  const parts = v.limits.map((l) => `${l.cap === null ? "unknown" : formatDecimal(l.cap)} ${fiat} ${l.days === 1 ? "a day" : `in ${l.days} days`}`);
+  const parts = v.limits.map((l) => `${l.cap === null ? "unknown" : formatNumber(l.cap, 2)} ${fiat} ${l.days === 1 ? "a day" : `in ${l.days} days`}`);
   return `withdrawal limits (${v.limits_level}): ${parts.join(", ")}${v.limits_basis ? ` (${v.limits_basis})` : ""}`;
 }
 
@@ -287,7 +287,7 @@ function PlanTables({ plan, fiat, asset }: { plan: Plan; fiat: string; asset: st
           <ul data-testid="plan-mixes">
             {plan.mixes.map((m) => (
               <li key={`${m.desk}-${m.exchange}`}>
-                {m.desk} {m.desk_qty} + {m.exchange} {m.exchange_qty}: net {formatDecimal(m.net)} {fiat}
+                {m.desk} {m.desk_qty} + {m.exchange} {m.exchange_qty}: net {formatNumber(m.net, 2)} {fiat}
               </li>
             ))}
           </ul>

@@ -284,8 +284,9 @@ pub fn quote_with_book(venue: &Venue, req: &SaleRequest, book: Option<&OrderBook
             });
         }
     }
-    for c in &mut q.costs {
-        let (source, as_of) = source_of(venue, req, c, book.is_some());
+    // The lines that did not say where their figure comes from when they were made.
+    for c in q.costs.iter_mut().filter(|c| c.source.is_empty()) {
+        let (source, as_of) = source_of(venue, c, book.is_some());
         c.source = source.unwrap_or_else(|| "not given".into());
         c.as_of = as_of.unwrap_or_else(|| "an unknown date".into());
     }
@@ -298,17 +299,14 @@ pub fn quote_with_book(venue: &Venue, req: &SaleRequest, book: Option<&OrderBook
 }
 
 /// Where a cost line's figure comes from, and its date.
-fn source_of(venue: &Venue, req: &SaleRequest, c: &CostLine, live: bool) -> (Option<String>, Option<String>) {
+fn source_of(venue: &Venue, c: &CostLine, live: bool) -> (Option<String>, Option<String>) {
     // The record's own date stands for its figures unless it says they are dated one by one ("mixed").
     let record_date = venue.as_of.clone().filter(|d| !d.starts_with("mixed"));
     let record_text = |obj: &str, key: &str| {
         venue.record.get(obj).and_then(|o| o.get(key)).and_then(|s| s.as_str()).map(String::from)
     };
     match c.name {
-        "taker fee" | "platform fee" | "fee" => {
-            let f = if venue.kind == VenueKind::Exchange { fees_for(venue, &req.country) } else { &venue.fees };
-            (f.source.clone(), f.as_of.clone().or(record_date))
-        }
+        "platform fee" | "fee" => (venue.fees.source.clone(), venue.fees.as_of.clone().or(record_date)),
         "market impact" if live && c.note.starts_with("live order book") => {
             (Some(format!("{}'s live order book", venue.name)), Some("the time of this quote".into()))
         }
@@ -318,12 +316,6 @@ fn source_of(venue: &Venue, req: &SaleRequest, c: &CostLine, live: bool) -> (Opt
         ),
         "deposit fee" => {
             (record_text("crypto_deposit", "source"), record_text("crypto_deposit", "as_of").or(record_date))
-        }
-        "fiat withdrawal fee" => {
-            match cheapest_withdrawal(venue, req.fiat.as_str(), req.qty * req.price, &req.country) {
-                Ok((_, m)) => (m.source.clone(), m.as_of.clone()),
-                Err(_) => (None, None),
-            }
         }
         "desk spread" if venue.overridden.iter().any(|o| o.starts_with("spread_pct")) => {
             (Some("your figure (the desk's quote)".into()), None)
@@ -359,8 +351,8 @@ fn exchange(venue: &Venue, req: &SaleRequest, gross: Decimal, book: Option<&Orde
             fees.source.as_deref().unwrap_or("not given"),
             fees.as_of.as_deref().unwrap_or("an unknown date")
         ),
-        source: String::new(),
-        as_of: String::new(),
+        source: fees.source.clone().unwrap_or_else(|| "not given".into()),
+        as_of: fees.as_of.clone().unwrap_or_else(|| "an unknown date".into()),
     });
     let walked = book.map(|b| walk_sell(b, req.qty));
     let impact = req.impact.and_then(|p| sqrt_impact(&p, req.qty).map(|e| (p, e)));
@@ -403,6 +395,13 @@ fn exchange(venue: &Venue, req: &SaleRequest, gross: Decimal, book: Option<&Orde
     });
     let fiat = req.fiat.as_str();
     let cheapest = cheapest_withdrawal(venue, fiat, gross, &req.country);
+    let (source, as_of) = match &cheapest {
+        Ok((_, m)) => (
+            m.source.clone().unwrap_or_else(|| "not given".into()),
+            m.as_of.clone().unwrap_or_else(|| "an unknown date".into()),
+        ),
+        Err(_) => ("not given".into(), "an unknown date".into()),
+    };
     q.costs.push(CostLine {
         name: "fiat withdrawal fee",
         amount: cheapest.as_ref().ok().map(|(f, _)| *f),
@@ -416,8 +415,8 @@ fn exchange(venue: &Venue, req: &SaleRequest, gross: Decimal, book: Option<&Orde
             ),
             Err(why) => why,
         },
-        source: String::new(),
-        as_of: String::new(),
+        source,
+        as_of,
     });
     // Days to cash: under the seller's level, else the level a new verified account gets.
     match account_limits(venue, fiat, &req.country, req.level_at(&venue.id)) {
