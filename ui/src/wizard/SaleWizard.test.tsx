@@ -3,7 +3,7 @@ import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-li
 import { clearMocks } from "@tauri-apps/api/mocks";
 import { App } from "../App";
 import type { Plan, Status, VenueQuote } from "../backend";
-import type { Candidate } from "../bindings/Candidate";
+import { candidate } from "../testPlans";
 import { clearDrafts } from "../drafts";
 import { mockShell, type Handler } from "../testShell";
 import { divideUp, fromDraft, initialState } from "./model";
@@ -42,33 +42,14 @@ const quote = (venue: string, kind: string, net: string | null, unsuitable: stri
   pieces: null,
 });
 
-const candidate: Candidate = {
-  kind: "sell_now_withdraw_later",
-  venues: ["kraken"],
+const recommended = candidate({
   title: "Kraken: sell everything on day 1, withdraw over 32 days",
-  days_to_cash: 32,
-  gross: "650000",
-  cost: "2005.77",
-  net: "647994.23",
-  cost_before_impact: "1718",
-  tax: null,
-  after_tax: null,
-  price_risk: "0",
-  custody_peak: "648022.23",
-  custody_days: 32,
-  score: "647994.23",
-  meets_deadline: null,
-  caution: null,
-  reason: "Recommended: the highest expected net after a price-risk charge",
   steps: [{ day: "2026-12-02", text: "Deposit 10 BTC to Kraken" }],
   tranches: [
     { day: "2026-12-02", venue: "kraken", sell: "10", withdraw: "100000", withdrawal_fee: "4", lots: [{ account: "Kraken", lot: 1, acquired: "2023-03-01", qty: "10" }] },
     { day: "2026-12-03", venue: "kraken", sell: "0", withdraw: "100000", withdrawal_fee: "4", lots: [] },
   ],
-  unknown_costs: [],
-  sources: [{ figure: "withdrawal limits (Intermediate)", source: "marketrealist.com", as_of: "2022-03-25" }],
-  warnings: ["Kraken's Intermediate level assumed"],
-};
+});
 
 const plan = (qty: string): Plan => ({
   request: {
@@ -83,7 +64,7 @@ const plan = (qty: string): Plan => ({
   exchanges: [],
   mixes: [],
   desks_without_quote: [],
-  recommended: [{ ...candidate, title: `${candidate.title} (${qty} BTC)` }],
+  recommended: [{ ...recommended, title: `${recommended.title} (${qty} BTC)` }],
   ranking: "Ranked by expected net",
   notes: [],
   tax: null,
