@@ -36,14 +36,7 @@ fn main() {
         return; // `cargo test --benches` asks for a list: there are no tests here.
     }
     let rows: usize = std::env::var("OFFRAMP_BENCH_ROWS").ok().and_then(|v| v.parse().ok()).unwrap_or(1_000_000);
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target"));
-    let app = std::env::var_os("OFFRAMP_BENCH_APP")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| target.join("release/offramp-desktop"));
-    let app =
-        app.canonicalize().unwrap_or_else(|e| panic!("{}: {e} (build it: scripts/desktop-bench.sh)", app.display()));
+    let app = bench_app("scripts/desktop-bench.sh");
     let artifacts = artifacts_dir();
     let tmp = tempfile::tempdir().unwrap();
     let data_dir = tmp.path().join("data");
@@ -205,7 +198,7 @@ fn main() {
     report_launch("unlock, from the click to Home's holdings and attention", &unlocks);
 
     // 5. The package.
-    let debs: Vec<PathBuf> = std::fs::read_dir(target.join("release/bundle/deb"))
+    let debs: Vec<PathBuf> = std::fs::read_dir(target_dir().join("release/bundle/deb"))
         .into_iter()
         .flatten()
         .flatten()

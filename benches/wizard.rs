@@ -25,14 +25,7 @@ fn main() {
     if std::env::args().any(|a| a == "--list") {
         return; // `cargo test --benches` asks for a list: there are no tests here.
     }
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target"));
-    let app = std::env::var_os("OFFRAMP_BENCH_APP")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| target.join("release/offramp-desktop"));
-    let app =
-        app.canonicalize().unwrap_or_else(|e| panic!("{}: {e} (build it: scripts/wizard-bench.sh)", app.display()));
+    let app = bench_app("scripts/wizard-bench.sh");
     let artifacts = artifacts_dir();
     let tmp = tempfile::tempdir().unwrap();
     let recorded = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("crates/offramp-market/tests/recorded");

@@ -255,6 +255,22 @@ impl Drop for Session {
     }
 }
 
+/// Cargo's target folder: `$CARGO_TARGET_DIR`, else `target/` in the workspace.
+pub fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target"))
+}
+
+/// The release desktop app a benchmark drives: `$OFFRAMP_BENCH_APP`, else the release build in the target folder;
+/// `script` is what builds it, named when it is missing.
+pub fn bench_app(script: &str) -> PathBuf {
+    let app = std::env::var_os("OFFRAMP_BENCH_APP")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| target_dir().join("release/offramp-desktop"));
+    app.canonicalize().unwrap_or_else(|e| panic!("{}: {e} (build it: {script})", app.display()))
+}
+
 pub fn artifacts_dir() -> PathBuf {
     let dir = std::env::var_os("OFFRAMP_E2E_ARTIFACTS")
         .map(PathBuf::from)
