@@ -9,7 +9,7 @@ APT_PACKAGES=(
   build-essential pkg-config curl wget file ca-certificates
   libwebkit2gtk-4.1-dev libxdo-dev libssl-dev libayatana-appindicator3-dev librsvg2-dev
   xvfb xauth webkit2gtk-driver fonts-dejavu-core imagemagick
-  dbus-daemon gnome-keyring libsecret-tools
+  dbus-daemon gnome-keyring libsecret-tools python3 python3-venv poppler-utils
   xdotool libglib2.0-bin desktop-file-utils
 )
 
@@ -49,6 +49,16 @@ fi
 if ! command -v cargo-fuzz >/dev/null 2>&1 && [ ! -x "${CARGO_HOME:-$HOME/.cargo}/bin/cargo-fuzz" ]; then
   say "Installing cargo-fuzz (coverage-guided fuzzing of the importers, order books and sale requests)"
   cargo install cargo-fuzz --version '^0.13' --locked
+fi
+
+# beancount (PyPI), whose bean-check reads the beancount export in the tests, in a virtual environment of its own
+# outside the clone.
+bean_env="${OFFRAMP_PY_ENV:-$HOME/.cache/offramp/py}"
+if [ ! -x "$bean_env/bin/bean-check" ]; then
+  say "Installing beancount 3.2 from PyPI into $bean_env (bean-check checks the beancount export)"
+  mkdir -p "$(dirname "$bean_env")"
+  python3 -m venv "$bean_env"
+  "$bean_env/bin/pip" install --quiet --disable-pip-version-check 'beancount==3.2.0'
 fi
 
 if ! command -v tauri-driver >/dev/null 2>&1 && [ ! -x "${CARGO_HOME:-$HOME/.cargo}/bin/tauri-driver" ]; then

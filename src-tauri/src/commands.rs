@@ -457,6 +457,14 @@ pub enum ExportRequest {
         #[serde(default)]
         basis: BasisRequest,
     },
+    /// A readable PDF of the year's tax report in the jurisdiction's form layout, unknown figures listed first.
+    Pdf {
+        jurisdiction: String,
+        year: i32,
+        #[serde(default)]
+        basis: BasisRequest,
+        reported: Option<String>,
+    },
     /// Income of a calendar year at fair value on receipt (staking, mining, airdrops, interest).
     Income { jurisdiction: String, year: i32 },
     /// Lots held at the end of a day, with cost and (at the given prices) value.
@@ -499,6 +507,11 @@ async fn export_file<R: Runtime>(
             ExportRequest::Software { year, format, basis } => {
                 let format = offramp_app::report::us::SoftwareFormat::parse(&format)?;
                 s.software_file(year, &basis.basis()?, format, p)?
+            }
+            ExportRequest::Pdf { jurisdiction, year, basis, reported } => {
+                let reported = offramp_app::report::us::parse_reported(reported.as_deref().unwrap_or("none"))?;
+                let j = parse_jurisdiction("jurisdiction", &jurisdiction)?;
+                s.report_pdf(j, year, &basis.basis()?, reported, system_now().date_utc(), p)?
             }
             ExportRequest::Income { jurisdiction, year } => {
                 s.income_file(year, parse_jurisdiction("jurisdiction", &jurisdiction)?, p)?

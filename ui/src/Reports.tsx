@@ -319,7 +319,13 @@ function Preview({ loaded, form }: { loaded: Loaded; form: ReportForm }) {
             <Total label="Tax-free (held over a year)" value={money((g as DeReport).long_term_gain.value)} testid="total-tax-free" />
             <Total
               label={`Freigrenze ${formatNumber((g as DeReport).freigrenze.limit, 0)} EUR`}
-              value={(g as DeReport).freigrenze.verdict === "below" ? "below: tax-free" : "reached: all taxable"}
+              value={
+                (g as DeReport).freigrenze.verdict === "below"
+                  ? "below: tax-free"
+                  : (g as DeReport).freigrenze.verdict === "reached"
+                    ? "reached: all taxable"
+                    : "not known: resolve the unknown rows first"
+              }
               testid="total-freigrenze"
             />
           </>
@@ -330,6 +336,13 @@ function Preview({ loaded, form }: { loaded: Loaded; form: ReportForm }) {
             <Total label="Adjusted cost base" value={money((g as CaReport).totals.acb.value)} testid="total-acb" />
             <Total label="Net gain" value={money((g as CaReport).totals.net.value)} testid="total-net" />
             <Total label="Taxable (half)" value={money((g as CaReport).totals.taxable.value)} testid="total-taxable" />
+            {(g as CaReport).totals.net_capital_loss.value.replace(/[0.]/g, "") !== "" && (
+              <Total
+                label="Net capital loss (half; carried over, s.111)"
+                value={money((g as CaReport).totals.net_capital_loss.value)}
+                testid="total-net-capital-loss"
+              />
+            )}
           </>
         )}
         <Total label={`Income (${cur}, at receipt)`} value={money(loaded.income.total.value)} testid="total-income" />
@@ -438,8 +451,15 @@ export function formatsFor(j: Jurisdiction): Format[] {
     de: "Private sales CSV with the Anlage SO totals and the Freigrenze",
     ca: "Capital gains CSV with the Schedule 3 totals",
   };
+  const pdf: Record<Jurisdiction, string> = {
+    us: "Readable PDF: Form 8949 pages and the Schedule D lines",
+    uk: "Readable PDF: the computation and the SA108 boxes",
+    de: "Readable PDF: the sales and the Anlage SO lines",
+    ca: "Readable PDF: the disposals and the Schedule 3 lines",
+  };
   const list: Format[] = [
     { id: "gains", label: gains[j], name: `gains-${j}`, request: (f) => ({ kind: "gains", jurisdiction: j, year: year(f), basis: basisOf(f) }) },
+    { id: "pdf", label: pdf[j], name: `report-${j}`, request: (f) => ({ kind: "pdf", jurisdiction: j, year: year(f), basis: basisOf(f), reported: "none" }) },
   ];
   if (j === "us") {
     list.push(
@@ -466,7 +486,7 @@ function ExportCard({ form }: { form: ReportForm }) {
   const formats = formatsFor(form.jurisdiction);
   const [choice, setChoice] = useDraft("export-format", "gains");
   const format = formats.find((f) => f.id === choice) ?? formats[0]!;
-  const ext = format.id === "beancount" ? "beancount" : "csv";
+  const ext = format.id === "beancount" ? "beancount" : format.id === "pdf" ? "pdf" : "csv";
   const [path, setPath] = useDraft("export-path", "");
   const save = useMutation({
     mutationFn: (): Promise<Exported> => backend.exportFile(format.request(form), path.trim(), newJob("export")),
@@ -476,7 +496,7 @@ function ExportCard({ form }: { form: ReportForm }) {
     const picked = await dialog({
       title: "Save the report",
       defaultPath: `offramp-${format.name}-${form.year}.${ext}`,
-      filters: [{ name: ext === "csv" ? "CSV" : "Beancount", extensions: [ext] }],
+      filters: [{ name: ext === "csv" ? "CSV" : ext === "pdf" ? "PDF" : "Beancount", extensions: [ext] }],
     });
     if (picked) setPath(picked);
   };

@@ -9,7 +9,7 @@
 use std::collections::{BTreeSet, HashMap};
 use std::io::Write;
 
-use offramp_core::lots::{Event, Method, Piece};
+use offramp_core::lots::{Event, Method};
 use offramp_core::money::Code;
 use offramp_core::tax::OUTSIDE;
 use offramp_core::{Decimal, TxKind};
@@ -68,6 +68,96 @@ struct Posting {
     commodity: String,
     /// ` {…}` cost spec, with its leading space, or empty.
     cost: String,
+}
+
+/// One transaction's postings, and their weights per commodity (to balance it).
+#[derive(Default)]
+struct Entry {
+    postings: Vec<Posting>,
+    weight: HashMap<String, Decimal>,
+}
+
+impl Entry {
+    fn add(&mut self, account: String, units: Decimal, commodity: String, cost: String, w: (String, Decimal)) {
+        *self.weight.entry(w.0).or_default() += w.1;
+        self.postings.push(Posting { account, units, commodity, cost });
+    }
+}
+
+/// What beancount holds, per (account, commodity, lot label): each position's units, unit cost and date, in the
+/// order they arrived. A reduction names the exact positions it takes (no ambiguous match), and every weight is
+/// `units × unit cost` as written: the product beancount computes, so each entry balances in its arithmetic.
+#[derive(Default)]
+struct Positions(HashMap<(String, String, i64), Vec<(Decimal, Decimal, chrono::NaiveDate)>>);
+
+/// `units × unit`, or an error naming the figures when it cannot be held.
+fn weight_of(units: Decimal, unit: Decimal) -> Result<Decimal, AppError> {
+    units.checked_mul(unit).ok_or_else(|| {
+        AppError::new(ErrorCode::InvalidInput, format!("{units} units at {unit} each is too large a figure to write"))
+    })
+}
+
+fn spec(unit: Decimal, cur: &str, date: chrono::NaiveDate, lot: i64) -> String {
+    format!(" {{{unit} {cur}, {date}, \"lot-{lot}\"}}")
+}
+
+impl Positions {
+    #[allow(clippy::too_many_arguments)]
+    fn augment(
+        &mut self,
+        entry: &mut Entry,
+        account: String,
+        commodity: String,
+        lot: i64,
+        units: Decimal,
+        unit: Decimal,
+        date: chrono::NaiveDate,
+        cur: &str,
+    ) -> Result<(), AppError> {
+        let w = weight_of(units, unit)?;
+        let held = self.0.entry((account.clone(), commodity.clone(), lot)).or_default();
+        match held.iter_mut().find(|p| p.1 == unit && p.2 == date) {
+            Some(p) => p.0 += units,
+            None => held.push((units, unit, date)),
+        }
+        entry.add(account, units, commodity, spec(unit, cur, date, lot), (cur.to_string(), w));
+        Ok(())
+    }
+
+    /// Takes `units` of `lot` from `account`, oldest position first; returns the cost taken (the weights).
+    fn reduce(
+        &mut self,
+        entry: &mut Entry,
+        account: String,
+        commodity: String,
+        lot: i64,
+        units: Decimal,
+        cur: &str,
+    ) -> Result<Decimal, AppError> {
+        let short = || {
+            AppError::new(
+                ErrorCode::Internal,
+                format!("beancount export: {account} holds less of lot-{lot} than the booking takes from it"),
+            )
+        };
+        let held = self.0.get_mut(&(account.clone(), commodity.clone(), lot)).ok_or_else(short)?;
+        let mut left = units;
+        let mut taken = Decimal::ZERO;
+        while left > Decimal::ZERO {
+            let Some(first) = held.first_mut() else { return Err(short()) };
+            let q = first.0.min(left);
+            let (unit, date) = (first.1, first.2);
+            first.0 -= q;
+            left -= q;
+            if first.0.is_zero() {
+                held.remove(0);
+            }
+            let w = weight_of(q, unit)?;
+            taken += w;
+            entry.add(account.clone(), -q, commodity.clone(), spec(unit, cur, date, lot), (cur.to_string(), -w));
+        }
+        Ok(taken)
+    }
 }
 
 impl Session {
@@ -167,49 +257,36 @@ fn export(
 
     let mut body: Vec<u8> = Vec::new();
     let mut used_accounts: BTreeSet<String> = BTreeSet::new();
-    let lot_spec = |p: &Piece| -> Result<String, AppError> {
-        let unit = match p.cost {
-            Some(c) => c.checked_div(p.qty).ok_or_else(|| {
-                AppError::new(
-                    ErrorCode::InvalidInput,
-                    format!(
-                        "lot-{} ({}): a cost of {c} {cur} for {} units is too large a unit cost to write; check \
-                         that transaction",
-                        p.lot,
-                        history.source(p.lot),
-                        p.qty
-                    ),
-                )
-            })?,
-            None => Decimal::ZERO,
-        };
-        let unit = unit.round_dp(UNIT_COST_PLACES).normalize();
-        Ok(format!(" {{{unit} {cur}, {}, \"lot-{}\"}}", p.acquired.date_in(zone), p.lot))
+    // The unit cost written for a lot piece (12 places): what beancount multiplies its units by.
+    let unit_of = |lot: i64, qty: Decimal, cost: Decimal| -> Result<Decimal, AppError> {
+        let unit = cost.checked_div(qty).ok_or_else(|| {
+            AppError::new(
+                ErrorCode::InvalidInput,
+                format!(
+                    "lot-{lot} ({}): a cost of {cost} {cur} for {qty} units is too large a unit cost to write; check \
+                     that transaction",
+                    history.source(lot),
+                ),
+            )
+        })?;
+        Ok(unit.round_dp(UNIT_COST_PLACES).normalize())
     };
+    let mut lots = Positions::default();
     for (id, t) in &history.txs {
-        let mut postings: Vec<Posting> = Vec::new();
-        // Weights per commodity, to balance the transaction.
-        let mut weight: HashMap<String, Decimal> = HashMap::new();
-        let mut add = |postings: &mut Vec<Posting>,
-                       account: String,
-                       units: Decimal,
-                       commodity: String,
-                       cost: String,
-                       w: (String, Decimal)| {
-            *weight.entry(w.0).or_default() += w.1;
-            postings.push(Posting { account, units, commodity, cost });
-        };
+        let mut entry = Entry::default();
         for e in acquisitions.get(id).into_iter().flatten() {
             if let Event::Acquire { lot, pool, asset, time, qty, cost: Some(cost) } = e {
-                let piece = Piece { lot: *lot, acquired: *time, qty: *qty, cost: Some(*cost) };
-                add(
-                    &mut postings,
+                let unit = unit_of(*lot, *qty, *cost)?;
+                lots.augment(
+                    &mut entry,
                     pool_account(*pool),
-                    *qty,
                     commodity(*asset),
-                    lot_spec(&piece)?,
-                    (cur.clone(), *cost),
-                );
+                    *lot,
+                    *qty,
+                    unit,
+                    time.date_in(zone),
+                    &cur,
+                )?;
             }
         }
         let mut unpriced_cost = Decimal::ZERO;
@@ -220,15 +297,7 @@ fn export(
                 given += d.proceeds.unwrap_or_default();
             }
             for p in &d.pieces {
-                let c = p.cost.unwrap_or_default();
-                add(
-                    &mut postings,
-                    pool_account(d.pool),
-                    -p.qty,
-                    commodity(d.asset),
-                    format!(" {{\"lot-{}\"}}", p.lot),
-                    (cur.clone(), -c),
-                );
+                let c = lots.reduce(&mut entry, pool_account(d.pool), commodity(d.asset), p.lot, p.qty, &cur)?;
                 if d.proceeds.is_none() {
                     unpriced_cost += c;
                 }
@@ -237,28 +306,16 @@ fn export(
         let mut untracked_cost = Decimal::ZERO;
         for m in moves.get(id).into_iter().flatten() {
             for p in &m.left {
-                let c = p.cost.unwrap_or_default();
-                add(
-                    &mut postings,
-                    pool_account(m.from),
-                    -p.qty,
-                    commodity(m.asset),
-                    format!(" {{\"lot-{}\"}}", p.lot),
-                    (cur.clone(), -c),
-                );
+                let c = lots.reduce(&mut entry, pool_account(m.from), commodity(m.asset), p.lot, p.qty, &cur)?;
+                if m.to == OUTSIDE {
+                    untracked_cost += c;
+                }
             }
-            if m.to == OUTSIDE {
-                untracked_cost += m.left.iter().filter_map(|p| p.cost).sum::<Decimal>();
-            } else {
+            if m.to != OUTSIDE {
                 for p in &m.arrived {
-                    add(
-                        &mut postings,
-                        pool_account(m.to),
-                        p.qty,
-                        commodity(m.asset),
-                        lot_spec(p)?,
-                        (cur.clone(), p.cost.unwrap_or_default()),
-                    );
+                    let unit = unit_of(p.lot, p.qty, p.cost.unwrap_or_default())?;
+                    let date = p.acquired.date_in(zone);
+                    lots.augment(&mut entry, pool_account(m.to), commodity(m.asset), p.lot, p.qty, unit, date, &cur)?;
                 }
             }
         }
@@ -267,42 +324,29 @@ fn export(
         for (amount, sign) in [(t.received, Decimal::ONE), (t.sent, -Decimal::ONE), (t.fee, -Decimal::ONE)] {
             if let Some(a) = amount.filter(|a| a.code().is_fiat() && !a.value().is_zero()) {
                 let c = commodity(a.code());
-                add(&mut postings, account.clone(), sign * a.value(), c.clone(), String::new(), (c, sign * a.value()));
+                entry.add(account.clone(), sign * a.value(), c.clone(), String::new(), (c, sign * a.value()));
             }
         }
-        if postings.is_empty() {
+        if entry.postings.is_empty() {
             continue;
         }
         // Balance: what the cost side explains, then the rest by the transaction's nature.
         if !unpriced_cost.is_zero() {
-            add(
-                &mut postings,
-                unpriced.clone(),
-                unpriced_cost,
-                cur.clone(),
-                String::new(),
-                (cur.clone(), unpriced_cost),
-            );
+            entry.add(unpriced.clone(), unpriced_cost, cur.clone(), String::new(), (cur.clone(), unpriced_cost));
         }
         if !given.is_zero() {
             let to = if t.kind == TxKind::Spend { "Expenses:Offramp:Spending" } else { "Expenses:Offramp:Fees" };
-            add(&mut postings, to.into(), given, cur.clone(), String::new(), (cur.clone(), given));
+            entry.add(to.into(), given, cur.clone(), String::new(), (cur.clone(), given));
         }
         if !untracked_cost.is_zero() {
-            add(
-                &mut postings,
-                untracked.clone(),
-                untracked_cost,
-                cur.clone(),
-                String::new(),
-                (cur.clone(), untracked_cost),
-            );
+            entry.add(untracked.clone(), untracked_cost, cur.clone(), String::new(), (cur.clone(), untracked_cost));
         }
         let main = match t.kind {
             k if k.is_income() => format!("Income:Offramp:{}", component(k.as_str())),
             TxKind::Deposit | TxKind::Withdrawal => external.clone(),
             _ => gains.clone(),
         };
+        let Entry { mut postings, weight } = entry;
         let mut residuals: Vec<(String, Decimal)> =
             weight.iter().filter(|(_, w)| !w.is_zero()).map(|(c, w)| (c.clone(), -*w)).collect();
         residuals.sort();
@@ -345,6 +389,9 @@ fn export(
     writeln!(out, "option \"title\" \"Offramp ledger\"").map_err(io)?;
     writeln!(out, "option \"operating_currency\" {}", quote(&cur)).map_err(io)?;
     writeln!(out, "option \"booking_method\" \"FIFO\"").map_err(io)?;
+    // A posting at cost lends the cost currency a tolerance from its units' precision (beancount's own option for
+    // ledgers held at cost), so an entry with no cash posting is not held to an exactness no unit cost can give.
+    writeln!(out, "option \"infer_tolerance_from_cost\" \"TRUE\"").map_err(io)?;
     writeln!(out).map_err(io)?;
     for a in &used_accounts {
         writeln!(out, "{first_day} open {a}").map_err(io)?;

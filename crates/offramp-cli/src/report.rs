@@ -68,6 +68,23 @@ pub(crate) enum ReportCommand {
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
     },
+    /// A readable PDF of the year's tax report (US: Form 8949 and Schedule D; UK: the computation and SA108;
+    /// Germany: the sales and Anlage SO; Canada: Schedule 3), with a summary page listing every unknown figure
+    /// first. YEAR is the calendar year, or in the UK the tax year starting 6 April YEAR.
+    Pdf {
+        #[arg(long)]
+        year: i32,
+        /// us, uk, de or ca
+        #[arg(long, default_value = "us")]
+        jurisdiction: String,
+        #[command(flatten)]
+        basis: BasisArgs,
+        /// US, 2025 on: the Forms 1099-DA received (none, with-basis, without-basis).
+        #[arg(long, default_value = "none")]
+        reported: String,
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
     /// UK capital gains for the tax year starting 6 April YEAR: same-day, 30-day and Section 104 matching in GBP,
     /// and the SA108 cryptoasset figures.
     Uk {
@@ -134,6 +151,14 @@ pub(crate) fn run(
             let basis = basis.basis()?;
             emit(ctx, file.as_deref(), &ctx.session()?.form_8949(year, &basis, reported, p)?, out, err)
         }
+        ReportCommand::Pdf { year, jurisdiction, basis, reported, out: file } => {
+            let j = parse_jurisdiction("jurisdiction", &jurisdiction)?;
+            basis.only_for_us(j)?;
+            let reported = offramp_app::report::us::parse_reported(&reported)?;
+            let basis = basis.basis()?;
+            let today = offramp_app::clock::system_now().date_utc();
+            emit(ctx, Some(&file), &ctx.session()?.report_pdf(j, year, &basis, reported, today, p)?, out, err)
+        }
         ReportCommand::Software { year, format, basis, out: file } => {
             let format = offramp_app::report::us::SoftwareFormat::parse(&format)?;
             let basis = basis.basis()?;
@@ -189,15 +214,30 @@ fn print_de(d: &DeReport, json: bool, out: &mut dyn Write) -> std::io::Result<()
             r.unknown_rows
         )?;
     }
-    for (title, term) in
-        [("Taxable: held one year or less", Term::Short), ("Tax-free: held more than one year", Term::Long)]
-    {
+    let sections: [(&str, &dyn Fn(&offramp_app::report::ReportRow) -> bool); 3] = [
+        ("Unknown value (listed first, left out of the totals: give the missing price or cost)", &|x| {
+            x.row.gain.is_none()
+        }),
+        ("Taxable: held one year or less", &|x| x.row.gain.is_some() && x.row.term == Term::Short),
+        ("Tax-free: held more than one year", &|x| x.row.gain.is_some() && x.row.term == Term::Long),
+    ];
+    for (title, keep) in sections {
+        if title.starts_with("Unknown") && r.unknown_rows == 0 {
+            continue;
+        }
         writeln!(out, "{title}:")?;
-        for row in r.rows.iter().filter(|x| x.row.term == term) {
+        for row in r.rows.iter().filter(|x| keep(x)) {
             let x = &row.row;
+            let class = if x.gain.is_some() {
+                ""
+            } else if x.term == Term::Short {
+                " (taxable class)"
+            } else {
+                " (tax-free class)"
+            };
             writeln!(
                 out,
-                "  {} {} {} (wallet {}): Veräußerungspreis {}, Anschaffungskosten {}, Gewinn/Verlust {}, acquired {}, held {} days  [{}]",
+                "  {} {} {}{class} (wallet {}): Veräußerungspreis {}, Anschaffungskosten {}, Gewinn/Verlust {}, acquired {}, held {} days  [{}]",
                 x.sold,
                 x.qty,
                 x.asset,
@@ -214,7 +254,7 @@ fn print_de(d: &DeReport, json: bool, out: &mut dyn Write) -> std::io::Result<()
     let a = &d.anlage_so;
     writeln!(
         out,
-        "Anlage SO (Kryptowährungen): Veräußerungspreis {}; Anschaffungskosten {}; Gewinn/Verlust {}",
+        "Anlage SO (Kryptowährungen; the sums of the taxable rows as printed): Veräußerungspreis {}; Anschaffungskosten {}; Gewinn/Verlust {}",
         eur(Some(a.proceeds)),
         eur(Some(a.cost)),
         eur(Some(a.gain))
@@ -229,6 +269,11 @@ fn print_de(d: &DeReport, json: bool, out: &mut dyn Write) -> std::io::Result<()
         Verdict::Reached => writeln!(
             out,
             "Freigrenze {}: {limit} EUR. These gains reach it: the whole amount is taxable (the Freigrenze is a cliff).",
+            r.year
+        ),
+        Verdict::Uncertain => writeln!(
+            out,
+            "Freigrenze {}: {limit} EUR. NOT KNOWN whether these gains stay below it: sales held one year or less have an unknown value (listed first); resolve them first.",
             r.year
         ),
     }
@@ -271,7 +316,16 @@ fn print_ca(r: &CaReport, json: bool, out: &mut dyn Write) -> std::io::Result<()
         "Schedule 3: proceeds {}, adjusted cost base {}, gains {}, losses {}, net {}",
         t.proceeds, t.acb, t.gains, t.losses, t.net
     )?;
-    writeln!(out, "Taxable capital gain (50 % inclusion): {}; superficial losses denied: {}", t.taxable, t.denied)
+    writeln!(out, "Taxable capital gain (50 % inclusion): {}; superficial losses denied: {}", t.taxable, t.denied)?;
+    if !t.net_capital_loss.value().is_zero() {
+        writeln!(
+            out,
+            "Net capital loss of the year (50 % of the net loss): {}; it can be applied against taxable capital gains \
+             of the three years before or any year after (ITA s.111, form T1A to carry it back)",
+            t.net_capital_loss
+        )?;
+    }
+    Ok(())
 }
 
 fn print_income(r: &IncomeReport, json: bool, out: &mut dyn Write) -> std::io::Result<()> {
@@ -312,6 +366,9 @@ fn print_income(r: &IncomeReport, json: bool, out: &mut dyn Write) -> std::io::R
         let verdict = match f.verdict {
             Verdict::Below => "below: tax-free",
             Verdict::Reached => "reached: all of it is taxable (a cliff)",
+            Verdict::Uncertain => {
+                "not known: some income has no value yet, and with it the total could reach the limit"
+            }
         };
         writeln!(out, "Leistungen (§ 22 Nr. 3 EStG, staking and lending): Freigrenze {} EUR {verdict}", f.limit)?;
     }

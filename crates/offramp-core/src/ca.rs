@@ -9,9 +9,11 @@
 //! - **Superficial loss** (ITA s.54, s.40(2)(g)(i)): a loss is denied when the same property is acquired in the
 //!   period from 30 days before to 30 days after the disposal and is still held at the end of that period. The
 //!   denied share is `min(units sold, units acquired in the period, units held at its end) / units sold` of the
-//!   loss, and it is added to the ACB of the units held (they are the substituted property).
+//!   loss, and it is added to the ACB of the substituted property (s.53(1)(f)) as soon as that is held: at the
+//!   disposal for units bought in the 30 days before it, when they are bought for units bought after it.
 //!
-//! Dates are calendar dates; events come in date order (acquisitions before disposals on the same day).
+//! Events come in the order they happened (a disposal's ACB averages over the property owned at that moment,
+//! s.47: a purchase later the same day is not in it); their dates are calendar dates, for the 30-day periods.
 
 use chrono::{Days, NaiveDate};
 use serde::Serialize;
@@ -107,13 +109,24 @@ pub struct Holding {
 }
 
 /// Computes every disposal's ACB and gain, with the superficial-loss rule.
+///
+/// Events come in time order (the order of the instants they happened at; their dates never decrease): a
+/// disposal's ACB is the average over the property owned at that moment, so a purchase later the same day is not
+/// in it (s.47). Whether a loss is superficial depends on what is held at the end of the 30 days after it, which
+/// the full event list tells (the events after the period are looked at only for that). The denied part of a loss
+/// is added to the ACB when the substituted property is held (s.53(1)(f)): units bought before the disposal (in
+/// the 30 days before it) take their share at the disposal, units bought after it take theirs when they are
+/// bought, so a disposal in between averages over the adjusted cost.
 pub fn acb(events: &[CaEvent]) -> Result<(Vec<CaDisposal>, Holding), CaError> {
     let date = CaEvent::date;
+    // First pass: validity, order and quantities (the quantities do not depend on the ACB), so that a loss can be
+    // judged on what is held at the end of its period.
+    let mut held_after = Vec::with_capacity(events.len());
+    // acquired_before[k]: units acquired by events[..k].
+    let mut acquired_before = Vec::with_capacity(events.len() + 1);
+    acquired_before.push(Decimal::ZERO);
     let mut held = Decimal::ZERO;
-    let mut cost: Option<Decimal> = Some(Decimal::ZERO);
-    let mut out = Vec::new();
-    // Losses judged once the 30 days after their disposal have passed: (end of the period, index in `out`).
-    let mut pending: Vec<(NaiveDate, usize)> = Vec::new();
+    let mut acquired = Decimal::ZERO;
     let mut last: Option<NaiveDate> = None;
     for e in events {
         let d = date(e);
@@ -121,14 +134,13 @@ pub fn acb(events: &[CaEvent]) -> Result<(Vec<CaDisposal>, Holding), CaError> {
             return Err(CaError::OutOfOrder { id: e.id() });
         }
         last = Some(d);
-        settle(&mut pending, &mut out, events, d, held, &mut cost, false);
         match e {
-            CaEvent::Acquire { id, qty, cost: c, .. } => {
-                if *qty <= Decimal::ZERO || c.is_some_and(|c| c < Decimal::ZERO) {
+            CaEvent::Acquire { id, qty, cost, .. } => {
+                if *qty <= Decimal::ZERO || cost.is_some_and(|c| c < Decimal::ZERO) {
                     return Err(CaError::Invalid { id: *id });
                 }
-                held += *qty;
-                cost = cost.zip(*c).map(|(a, b)| a + b);
+                held = held.checked_add(*qty).ok_or(CaError::Invalid { id: *id })?;
+                acquired = acquired.checked_add(*qty).ok_or(CaError::Invalid { id: *id })?;
             }
             CaEvent::Dispose { id, qty, proceeds, .. } => {
                 if *qty <= Decimal::ZERO || proceeds.is_some_and(|p| p < Decimal::ZERO) {
@@ -137,20 +149,7 @@ pub fn acb(events: &[CaEvent]) -> Result<(Vec<CaDisposal>, Holding), CaError> {
                 if *qty > held {
                     return Err(CaError::Oversold { id: *id, wanted: *qty, held });
                 }
-                let share = take_share(&mut held, &mut cost, *qty);
-                let gain = proceeds.zip(share).map(|(p, a)| p - a);
-                out.push(CaDisposal {
-                    id: *id,
-                    date: d,
-                    qty: *qty,
-                    proceeds: *proceeds,
-                    acb: share,
-                    gain,
-                    denied_loss: Decimal::ZERO,
-                });
-                if gain.is_some_and(|g| g < Decimal::ZERO) {
-                    pending.push((d.checked_add_days(Days::new(30)).unwrap_or(d), out.len() - 1));
-                }
+                held -= *qty;
             }
             CaEvent::Shrink { id, qty, .. } => {
                 if *qty <= Decimal::ZERO {
@@ -162,47 +161,88 @@ pub fn acb(events: &[CaEvent]) -> Result<(Vec<CaDisposal>, Holding), CaError> {
                 held -= *qty;
             }
         }
+        held_after.push(held);
+        acquired_before.push(acquired);
     }
-    // Periods still open at the end of the events: judged on what is held now (no later events are known).
-    settle(&mut pending, &mut out, events, NaiveDate::MAX, held, &mut cost, true);
+
+    // Second pass: the ACB, in time order.
+    let mut held = Decimal::ZERO;
+    let mut cost: Option<Decimal> = Some(Decimal::ZERO);
+    let mut out = Vec::new();
+    // Denied losses to add to the ACB right after the event at that index.
+    let mut add_after: Vec<Decimal> = vec![Decimal::ZERO; events.len()];
+    for (i, e) in events.iter().enumerate() {
+        match e {
+            CaEvent::Acquire { qty, cost: c, .. } => {
+                held += *qty;
+                cost = cost.zip(*c).and_then(|(a, b)| a.checked_add(b));
+            }
+            CaEvent::Dispose { id, qty, proceeds, date: d } => {
+                let share = take_share(&mut held, &mut cost, *qty);
+                let mut gain = proceeds.zip(share).map(|(p, a)| p - a);
+                let mut denied_loss = Decimal::ZERO;
+                if let Some(loss) = gain.filter(|g| *g < Decimal::ZERO).map(|g| -g) {
+                    let start = d.checked_sub_days(Days::new(30)).unwrap_or(*d);
+                    let end = d.checked_add_days(Days::new(30)).unwrap_or(*d);
+                    let lo = events.partition_point(|e| date(e) < start);
+                    let hi = events.partition_point(|e| date(e) <= end);
+                    let bought = acquired_before[hi] - acquired_before[lo];
+                    // What is held at the end of the period (the last event on or before its last day).
+                    let held_at_end = held_after[hi.saturating_sub(1).max(i)];
+                    let superficial = (*qty).min(bought).min(held_at_end);
+                    if superficial > Decimal::ZERO {
+                        denied_loss =
+                            if superficial == *qty { loss } else { crate::tax::share(loss, superficial, *qty) };
+                        gain = gain.map(|g| g + denied_loss);
+                        substitute(events, lo, hi, i, superficial, denied_loss, &mut add_after);
+                    }
+                }
+                out.push(CaDisposal {
+                    id: *id,
+                    date: *d,
+                    qty: *qty,
+                    proceeds: *proceeds,
+                    acb: share,
+                    gain,
+                    denied_loss,
+                });
+            }
+            CaEvent::Shrink { qty, .. } => {
+                held -= *qty;
+            }
+        }
+        if !add_after[i].is_zero() {
+            cost = cost.and_then(|c| c.checked_add(add_after[i]));
+        }
+    }
     Ok((out, Holding { qty: held, acb: cost }))
 }
 
-/// Judges the losses whose 30-day-after period ended before `today` (or all, at the end): denies the
-/// superficial part and adds it to the ACB of what is held.
-fn settle(
-    pending: &mut Vec<(NaiveDate, usize)>,
-    out: &mut [CaDisposal],
+/// Spreads a denied loss over the substituted property: the first `units` acquired in the period
+/// (`events[lo..hi]`), each part added when its units are held (at the disposal `at` for units bought before it),
+/// the last part taking what is left so the whole loss is added.
+fn substitute(
     events: &[CaEvent],
-    today: NaiveDate,
-    held: Decimal,
-    cost: &mut Option<Decimal>,
-    all: bool,
+    lo: usize,
+    hi: usize,
+    at: usize,
+    units: Decimal,
+    denied: Decimal,
+    add: &mut [Decimal],
 ) {
-    pending.retain(|(end, idx)| {
-        if !all && *end >= today {
-            return true;
+    let mut left = units;
+    let mut added = Decimal::ZERO;
+    for (j, e) in events.iter().enumerate().take(hi).skip(lo) {
+        let CaEvent::Acquire { qty, .. } = e else { continue };
+        let part = left.min(*qty);
+        left -= part;
+        let amount = if left.is_zero() { denied - added } else { crate::tax::share(denied, part, units) };
+        added += amount;
+        add[j.max(at)] += amount;
+        if left.is_zero() {
+            break;
         }
-        let d = &mut out[*idx];
-        let start = d.date.checked_sub_days(Days::new(30)).unwrap_or(d.date);
-        let acquired: Decimal = events
-            .iter()
-            .filter_map(|e| match e {
-                CaEvent::Acquire { date, qty, .. } if *date >= start && *date <= *end => Some(*qty),
-                _ => None,
-            })
-            .sum();
-        let superficial = d.qty.min(acquired).min(held);
-        if superficial > Decimal::ZERO {
-            if let Some(loss) = d.gain.map(|g| -g) {
-                let denied = if superficial == d.qty { loss } else { crate::tax::share(loss, superficial, d.qty) };
-                d.denied_loss = denied;
-                d.gain = d.gain.map(|g| g + denied);
-                *cost = cost.map(|c| c + denied);
-            }
-        }
-        false
-    });
+    }
 }
 
 #[cfg(test)]
@@ -294,6 +334,71 @@ mod tests {
         ])
         .unwrap();
         assert_eq!(out[0].denied_loss, Decimal::ZERO);
+    }
+
+    /// Events carry their order: buy 10 for 1,000; on 1 June sell 0.5 for 100 at 10:00, then buy 1 for 300 at
+    /// 18:00. The sale averages over the 10 units owned at 10:00 (ACB 50.00, gain 50.00), not over 11 with the
+    /// evening's purchase (which gave 118.33 and a loss).
+    #[test]
+    fn a_purchase_later_the_same_day_is_not_in_an_earlier_sale() {
+        let (out, h) = acb(&[
+            buy(1, "2024-01-10", "10", "1000"),
+            sell(2, "2024-06-01", "0.5", "100"),
+            buy(3, "2024-06-01", "1", "300"),
+        ])
+        .unwrap();
+        assert_eq!((out[0].acb, out[0].gain, out[0].denied_loss), (Some(d("50")), Some(d("50")), Decimal::ZERO));
+        assert_eq!((h.qty, h.acb), (d("10.5"), Some(d("1250"))));
+    }
+
+    /// A denied loss enters the ACB once the substituted property is held, so a sale in between averages over it:
+    /// 10 bought for 1,000; 5 sold for 250 on 1 Feb (ACB 500, loss 250); 1 bought for 60 on 5 Feb and held at the
+    /// end of the period: 1/5 of the loss (50.00) is denied and added on 5 Feb; 5 sold for 300 on 10 Feb take 5/6 of
+    /// (500 + 60 + 50) = 508.33 (the rule applied only after the period gave 466.67).
+    #[test]
+    fn a_denied_loss_enters_the_acb_when_the_substitute_is_held() {
+        let (out, h) = acb(&[
+            buy(1, "2024-01-01", "10", "1000"),
+            sell(2, "2024-02-01", "5", "250"),
+            buy(3, "2024-02-05", "1", "60"),
+            sell(4, "2024-02-10", "5", "300"),
+        ])
+        .unwrap();
+        assert_eq!((out[0].gain, out[0].denied_loss), (Some(d("-200")), d("50")));
+        let acb4 = out[1].acb.unwrap();
+        assert_eq!(acb4.round_dp(2), d("508.33"));
+        assert_eq!(h.qty, d("1"));
+        // Cost is conserved: everything paid plus the denied loss is in the disposals' ACB or still held.
+        let denied = out[0].denied_loss + out[1].denied_loss;
+        assert_eq!(out[0].acb.unwrap() + acb4 + h.acb.unwrap(), d("1000") + d("60") + denied);
+        // Bought back before the loss (within 30 days) and still held: added at the disposal itself.
+        let (out, h) = acb(&[
+            buy(1, "2024-01-20", "10", "1000"),
+            sell(2, "2024-02-01", "5", "250"),
+            sell(3, "2024-02-02", "1", "50"),
+        ])
+        .unwrap();
+        // 4 units held at the end: the first loss (250) is wholly denied (5 bought in the period, 4 held: 4/5).
+        assert_eq!(out[0].denied_loss, d("200"));
+        // The second sale takes 1/5 of (500 + 200): 140, a loss of 90, of which min(1, 10, 4) = all denied.
+        assert_eq!((out[1].acb, out[1].denied_loss, out[1].gain), (Some(d("140")), d("90"), Some(d("0"))));
+        assert_eq!((h.qty, h.acb), (d("4"), Some(d("650"))));
+    }
+
+    /// Sold at a loss, everything gone before the period ends although units were bought in it: the loss stands,
+    /// and nothing is added to an ACB later (the old rule judged it only at the period's end, too).
+    #[test]
+    fn a_substitute_sold_before_the_period_ends_denies_nothing() {
+        let (out, h) = acb(&[
+            buy(1, "2024-01-10", "10", "1000"),
+            sell(2, "2024-03-10", "10", "500"),
+            buy(3, "2024-03-20", "10", "600"),
+            sell(4, "2024-03-25", "10", "700"),
+            buy(5, "2024-06-01", "1", "60"),
+        ])
+        .unwrap();
+        assert_eq!((out[0].denied_loss, out[1].acb), (Decimal::ZERO, Some(d("600"))));
+        assert_eq!(h.acb, Some(d("60")));
     }
 
     #[test]

@@ -28,6 +28,8 @@ pub enum Verdict {
     Below,
     /// At or above the limit: all of it is taxable (a cliff).
     Reached,
+    /// Rows of the year have an unknown value, so the total and the verdict are not known: resolve them first.
+    Uncertain,
 }
 
 /// A Freigrenze applied to a year's total.
@@ -45,6 +47,18 @@ impl Freigrenze {
     pub fn apply(limit: Decimal, total: Decimal) -> Freigrenze {
         Freigrenze { limit, verdict: if total < limit { Verdict::Below } else { Verdict::Reached } }
     }
+
+    /// As [`Freigrenze::apply`], with `unknown` rows of the year left out of `total`. Their values could be
+    /// gains or losses (`only_add` false: private sales) or only add (`only_add` true: income), so the verdict is
+    /// uncertain unless the known total already reaches the limit and the unknown rows can only add to it.
+    pub fn apply_with_unknown(limit: Decimal, total: Decimal, unknown: usize, only_add: bool) -> Freigrenze {
+        let known = Freigrenze::apply(limit, total);
+        if unknown == 0 || (only_add && known.verdict == Verdict::Reached) {
+            known
+        } else {
+            Freigrenze { limit, verdict: Verdict::Uncertain }
+        }
+    }
 }
 
 #[cfg(test)]
@@ -58,5 +72,19 @@ mod tests {
         assert_eq!(Freigrenze::apply(Decimal::from(1000), Decimal::from(999)).verdict, Verdict::Below);
         assert_eq!(Freigrenze::apply(Decimal::from(1000), Decimal::from(1000)).verdict, Verdict::Reached);
         assert_eq!(Freigrenze::apply(SERVICES_FREIGRENZE, Decimal::from(256)).verdict, Verdict::Reached);
+    }
+
+    #[test]
+    fn unknown_rows_make_the_verdict_uncertain() {
+        let f = |total: i64, unknown, only_add| {
+            Freigrenze::apply_with_unknown(Decimal::from(1000), Decimal::from(total), unknown, only_add).verdict
+        };
+        assert_eq!(f(10, 0, false), Verdict::Below);
+        assert_eq!(f(10, 1, false), Verdict::Uncertain);
+        // Sales: an unknown row may be a loss that brings a total above the limit back below it.
+        assert_eq!(f(5000, 1, false), Verdict::Uncertain);
+        // Income only adds: reached stays reached, below becomes uncertain.
+        assert_eq!(f(5000, 1, true), Verdict::Reached);
+        assert_eq!(f(10, 1, true), Verdict::Uncertain);
     }
 }

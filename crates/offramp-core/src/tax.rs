@@ -430,6 +430,8 @@ pub struct TransitionError {
     pub pool: u32,
     pub asset: Code,
     pub qty: Decimal,
+    /// The first event (a transaction's id) after which the account's balance was negative.
+    pub event: Option<i64>,
 }
 
 /// Rewrites per-account events (from [`to_events`] with one pool per account) for **universal application
@@ -452,6 +454,16 @@ pub fn universal_before(mut events: Vec<Event>, cutoff: crate::Timestamp) -> Res
     // Rewritten in place (no second copy of a large history): pools before the cutoff become UNIVERSAL, moves
     // between the person's own accounts disappear unless a fee's cost is carried.
     let mut index = 0usize;
+    // The first event that takes an account below zero (it sold or sent more than it held): the report stops on
+    // it, naming the transaction, rather than booking it against another account's lots.
+    let mut negative: Option<(i64, PoolId, Code, Decimal)> = None;
+    let mut check =
+        |balances: &std::collections::BTreeMap<(Code, PoolId), Decimal>, id: i64, asset: Code, pool: PoolId| {
+            let b = balances.get(&(asset, pool)).copied().unwrap_or_default();
+            if b < Decimal::ZERO && negative.is_none() && pool != OUTSIDE {
+                negative = Some((id, pool, asset, b));
+            }
+        };
     events.retain_mut(|e| {
         index += 1;
         if index > split {
@@ -463,13 +475,15 @@ pub fn universal_before(mut events: Vec<Event>, cutoff: crate::Timestamp) -> Res
                 *pool = UNIVERSAL;
                 true
             }
-            Event::Dispose { pool, asset, qty, .. } => {
+            Event::Dispose { id, pool, asset, qty, .. } => {
                 *balances.entry((*asset, *pool)).or_default() -= *qty;
+                check(&balances, *id, *asset, *pool);
                 *pool = UNIVERSAL;
                 true
             }
-            Event::Move { from, to, asset, qty, fee, .. } => {
+            Event::Move { id, from, to, asset, qty, fee, .. } => {
                 *balances.entry((*asset, *from)).or_default() -= *qty + *fee;
+                check(&balances, *id, *asset, *from);
                 *from = UNIVERSAL;
                 if *to == OUTSIDE {
                     return true;
@@ -482,6 +496,9 @@ pub fn universal_before(mut events: Vec<Event>, cutoff: crate::Timestamp) -> Res
             }
         }
     });
+    if let Some((id, pool, asset, qty)) = negative {
+        return Err(TransitionError { cutoff: cutoff.to_rfc3339(), pool: pool.0, asset, qty, event: Some(id) });
+    }
     let kept_before = events.iter().position(|e| time(e) >= cutoff).unwrap_or(events.len());
     let mut allocation = Vec::new();
     let mut next_id = -1i64;
@@ -490,7 +507,7 @@ pub fn universal_before(mut events: Vec<Event>, cutoff: crate::Timestamp) -> Res
             continue;
         }
         if qty < Decimal::ZERO {
-            return Err(TransitionError { cutoff: cutoff.to_rfc3339(), pool: pool.0, asset, qty });
+            return Err(TransitionError { cutoff: cutoff.to_rfc3339(), pool: pool.0, asset, qty, event: None });
         }
         allocation.push(Event::Move {
             id: next_id,

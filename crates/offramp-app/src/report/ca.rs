@@ -37,6 +37,10 @@ pub struct CaTotals {
     pub net: Amount,
     /// Half of a positive net gain (the inclusion rate).
     pub taxable: Amount,
+    /// Half of a net loss: the year's net capital loss (allowable capital losses beyond the taxable capital
+    /// gains), which can be carried back three years or forward indefinitely against taxable capital gains
+    /// (s.111(1)(b)); zero in a gain year.
+    pub net_capital_loss: Amount,
     /// Losses denied as superficial (added to the ACB of the units kept).
     pub denied: Amount,
 }
@@ -86,13 +90,7 @@ fn ca_events_and_fees(history: &History) -> (BTreeMap<Code, Vec<CaEvent>>, std::
             E::Move { .. } => {}
         }
     }
-    for events in by_asset.values_mut() {
-        // Same date: acquisitions first (the engine's events are already in time order within a date).
-        events.sort_by_key(|e| match e {
-            CaEvent::Acquire { date, .. } => (*date, 0),
-            CaEvent::Dispose { date, .. } | CaEvent::Shrink { date, .. } => (*date, 1),
-        });
-    }
+    // The engine's events are in time order: a disposal averages over what is owned at its instant (s.47).
     (by_asset, conv.excess_fees)
 }
 
@@ -128,7 +126,10 @@ impl Session {
         }
         rows.sort_by_key(|r| (r.disposal.gain.is_some(), r.disposal.date, r.disposal.id));
         let known: Vec<&CaRow> = rows.iter().filter(|r| r.disposal.gain.is_some()).collect();
-        let sum = |f: &dyn Fn(&CaDisposal) -> Decimal| -> Decimal { known.iter().map(|r| f(&r.disposal)).sum() };
+        // Totals are the sums of the rows as printed (each rounded half away from zero to cents).
+        let sum = |f: &dyn Fn(&CaDisposal) -> Decimal| -> Decimal {
+            known.iter().map(|r| offramp_core::money::round_half_away(f(&r.disposal), 2)).sum()
+        };
         let gains = sum(&|d| d.gain.unwrap_or_default().max(Decimal::ZERO));
         let losses = sum(&|d| (-d.gain.unwrap_or_default()).max(Decimal::ZERO));
         let net = gains - losses;
@@ -143,6 +144,7 @@ impl Session {
                 losses: money(losses),
                 net: money(net),
                 taxable: money(net.max(Decimal::ZERO) * offramp_core::ca::INCLUSION_RATE),
+                net_capital_loss: money((-net).max(Decimal::ZERO) * offramp_core::ca::INCLUSION_RATE),
                 denied: money(sum(&|d| d.denied_loss)),
             },
             rows,
@@ -176,12 +178,15 @@ pub(crate) fn gains_file(r: &CaReport) -> Result<ReportFile, AppError> {
             row.source.clone(),
         ])?;
     }
-    let summary = vec![format!(
+    let mut summary = vec![format!(
         "{} disposals ({} unknown, first); net {}, taxable {}",
         r.rows.len(),
         r.unknown_rows,
         r.totals.net,
         r.totals.taxable
     )];
+    if !r.totals.net_capital_loss.value().is_zero() {
+        summary.push(format!("net capital loss of the year (carried over, s.111): {}", r.totals.net_capital_loss));
+    }
     Ok(ReportFile { body: f.finish()?, summary })
 }

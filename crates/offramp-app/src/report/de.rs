@@ -4,6 +4,7 @@
 use offramp_core::de::{sales_freigrenze, Freigrenze};
 use offramp_core::holding::Term;
 use offramp_core::lots::Method;
+use offramp_core::money::round_half_away;
 use offramp_core::{Decimal, Jurisdiction};
 use serde::Serialize;
 
@@ -47,11 +48,15 @@ impl Session {
         let mut r = gains(&history, Jurisdiction::De, year, &Basis::per_account(Method::Fifo))?;
         r.terms = ("taxable", "tax-free");
         let taxable: Vec<_> = r.rows.iter().filter(|x| x.row.term == Term::Short && x.row.gain.is_some()).collect();
+        // The totals are the sums of the rows as printed (each rounded half away from zero to cents), so the
+        // Anlage SO lines add up on paper.
         let sum = |f: &dyn Fn(&offramp_core::tax::GainRow) -> Option<Decimal>| -> Decimal {
-            taxable.iter().filter_map(|x| f(&x.row)).sum()
+            taxable.iter().filter_map(|x| f(&x.row)).map(|v| round_half_away(v, 2)).sum()
         };
         let anlage_so = AnlageSo { proceeds: sum(&|x| x.proceeds), cost: sum(&|x| x.cost), gain: sum(&|x| x.gain) };
-        let freigrenze = Freigrenze::apply(sales_freigrenze(year), anlage_so.gain);
+        // Unknown rows held one year or less could change the taxable total either way.
+        let unknown_taxable = r.rows.iter().filter(|x| x.row.term == Term::Short && x.row.gain.is_none()).count();
+        let freigrenze = Freigrenze::apply_with_unknown(sales_freigrenze(year), anlage_so.gain, unknown_taxable, false);
         Ok(DeReport { gains: r, anlage_so, freigrenze })
     }
 }
@@ -60,5 +65,5 @@ pub(crate) fn gains_file(r: &DeReport) -> Result<ReportFile, AppError> {
     let g = &r.gains;
     let summary =
         vec![format!("{} rows ({} unknown, first); taxable rows: held one year or less", g.rows.len(), g.unknown_rows)];
-    Ok(ReportFile { body: super::gains_csv(g)?, summary })
+    Ok(ReportFile { body: super::gains_csv_with_wallet(g, true)?, summary })
 }

@@ -82,10 +82,15 @@ impl Session {
         let total: Decimal = by_kind.iter().map(|(_, a)| a.value()).sum();
         let by_kind = by_kind.into_iter().map(|(k, a)| (k, a.round_to_minor_units())).collect();
         let total = Amount::new(total, currency).round_to_minor_units();
+        let unknown = rows.iter().filter(|r| r.value.is_none()).count();
         let freigrenze = match jurisdiction {
-            Jurisdiction::De => {
-                Some(offramp_core::de::Freigrenze::apply(offramp_core::de::SERVICES_FREIGRENZE, total.value()))
-            }
+            // Income only adds: an unknown value leaves the verdict open unless the known total already reaches it.
+            Jurisdiction::De => Some(offramp_core::de::Freigrenze::apply_with_unknown(
+                offramp_core::de::SERVICES_FREIGRENZE,
+                total.value(),
+                unknown,
+                true,
+            )),
             Jurisdiction::Us | Jurisdiction::Uk | Jurisdiction::Ca => None,
         };
         Ok(IncomeReport {
@@ -145,6 +150,9 @@ pub fn income_file(r: &IncomeReport) -> Result<super::ReportFile, AppError> {
         let verdict = match fg.verdict {
             offramp_core::de::Verdict::Below => "below: tax-free",
             offramp_core::de::Verdict::Reached => "reached: all of it is taxable (a cliff)",
+            offramp_core::de::Verdict::Uncertain => {
+                "not known: some income has no value yet, and with it the total could reach the limit"
+            }
         };
         summary
             .push(format!("Leistungen (§ 22 Nr. 3 EStG, staking and lending): Freigrenze {} EUR {verdict}", fg.limit));

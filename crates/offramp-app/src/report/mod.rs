@@ -9,6 +9,7 @@ pub mod csv;
 pub mod de;
 pub mod holdings;
 pub mod income;
+pub mod pdf;
 pub mod uk;
 pub mod us;
 
@@ -57,7 +58,8 @@ pub struct GainsReport {
     pub terms: (&'static str, &'static str),
     /// Rows whose basis or proceeds are unknown (listed first).
     pub unknown_rows: usize,
-    /// Sums over the rows whose figures are all known, rounded half away from zero to cents.
+    /// Sums over the rows whose figures are all known, each row rounded half away from zero to cents first (the
+    /// sum of the rows as printed).
     pub short_term_gain: Amount,
     pub long_term_gain: Amount,
     pub rows: Vec<ReportRow>,
@@ -192,22 +194,53 @@ pub(crate) fn book_lots(
     if basis.pooling == Pooling::Transition {
         let cutoff = offramp_core::us::per_account_from();
         conv.events = offramp_core::tax::universal_before(std::mem::take(&mut conv.events), cutoff).map_err(|e| {
-            let account = accounts.get(e.pool as usize).cloned().unwrap_or_default();
-            AppError::new(
-                ErrorCode::InvalidInput,
-                format!(
-                    "at the move to per-account basis (1 January 2025) account {} holds {} {}: a negative \
-                     balance (an import is missing or a transfer is not confirmed)",
-                    offramp_core::text::clip(&account),
+            let account = offramp_core::text::clip(accounts.get(e.pool as usize).map(String::as_str).unwrap_or(""));
+            let message = match e.event {
+                Some(id) => format!(
+                    "account {account} sells or sends more {} than it holds (its balance goes to {} {}) before \
+                     per-account basis began (1 January 2025): an import is missing or a transfer is not \
+                     confirmed. Source: {}",
+                    e.asset,
                     e.qty,
-                    e.asset
+                    e.asset,
+                    history.describe(id)
                 ),
-            )
+                None => format!(
+                    "at the move to per-account basis (1 January 2025) account {account} holds {} {}: a negative \
+                     balance (an import is missing or a transfer is not confirmed)",
+                    e.qty, e.asset
+                ),
+            };
+            AppError::new(ErrorCode::InvalidInput, message)
         })?;
     }
     let booking = book_with(&conv.events, &|t| basis.method_in(t.date_in(c.zone).year()))
         .map_err(|e| AppError::new(ErrorCode::InvalidInput, format!("{e}. Source: {}", history.describe(e.event()))))?;
     Ok((conv, booking, accounts))
+}
+
+/// [`book_lots`] for a report of tax `year`: when the whole history cannot be booked because of a problem after
+/// the year (an account that sold more than it held, say), the years before the problem stay reportable: the
+/// history up to the end of the year is booked instead (a later event never changes an earlier disposal's lots).
+/// A problem in or before the year stops the report with its error.
+pub(crate) fn book_until_year_end(
+    history: &History,
+    jurisdiction: Jurisdiction,
+    year: i32,
+    c: Conventions,
+    basis: &Basis,
+) -> Result<(offramp_core::tax::Conversion, offramp_core::lots::Booking, Vec<String>), AppError> {
+    match book_lots(history, &history.txs, c, basis) {
+        Ok(b) => Ok(b),
+        Err(e) => {
+            let Some((_, last)) = jurisdiction.tax_year(year) else { return Err(e) };
+            let cut = history.txs.partition_point(|(_, t)| t.timestamp.date_in(c.zone) <= last);
+            if cut == history.txs.len() {
+                return Err(e);
+            }
+            book_lots(history, &history.txs[..cut], c, basis)
+        }
+    }
 }
 
 /// Money in reports: rounded half away from zero to cents, always two decimals; `UNKNOWN` when unknown.
@@ -232,6 +265,29 @@ pub struct ReportFile {
 }
 
 impl Session {
+    /// A readable PDF of `jurisdiction`'s tax report for `year` (US: Form 8949 and Schedule D, with `basis` and
+    /// `reported`; UK: the computation and SA108; Germany: the sales and Anlage SO; Canada: Schedule 3), with a
+    /// summary page listing every unknown figure first. `today` is printed on it.
+    pub fn report_pdf(
+        &self,
+        jurisdiction: Jurisdiction,
+        year: i32,
+        basis: &Basis,
+        reported: offramp_core::us::Reported,
+        today: chrono::NaiveDate,
+        progress: Progress,
+    ) -> Result<ReportFile, AppError> {
+        Ok(match jurisdiction {
+            Jurisdiction::Us => {
+                let r = self.us_gains(year, basis, progress)?;
+                pdf::us(&r, &us::Form8949::of(&r, reported), today)
+            }
+            Jurisdiction::Uk => pdf::uk(&self.uk_gains(year, progress)?, today),
+            Jurisdiction::De => pdf::de(&self.de_gains(year, progress)?, today),
+            Jurisdiction::Ca => pdf::ca(&self.ca_gains(year, progress)?, today),
+        })
+    }
+
     /// Realized gains of `year` as CSV in `jurisdiction`'s terms: one row per lot piece (US, with `basis`;
     /// Germany), per disposal day and rule (UK, the tax year starting 6 April), per disposal (Canada).
     pub fn gains_file(
@@ -258,7 +314,7 @@ pub(crate) fn gains(
     basis: &Basis,
 ) -> Result<GainsReport, AppError> {
     let c = Conventions::of(jurisdiction, history);
-    let (conv, booking, _) = book_lots(history, &history.txs, c, basis)?;
+    let (conv, booking, _) = book_until_year_end(history, jurisdiction, year, c, basis)?;
     let rows: Vec<ReportRow> = offramp_core::tax::gain_rows_with(&booking, year, c.zone, &conv.excess_fees)
         .into_iter()
         .map(|row| {
@@ -277,7 +333,11 @@ pub(crate) fn gains(
             }
         })
         .collect();
-    let sum = |term| -> Decimal { rows.iter().filter(|r| r.row.term == term).filter_map(|r| r.row.gain).sum() };
+    // Totals are the sums of the rows as printed (each rounded half away from zero to cents): what a reader adds
+    // up on paper is what the report says.
+    let sum = |term| -> Decimal {
+        rows.iter().filter(|r| r.row.term == term).filter_map(|r| r.row.gain).map(|g| round_half_away(g, 2)).sum()
+    };
     let currency = c.currency;
     Ok(GainsReport {
         jurisdiction,
@@ -296,8 +356,14 @@ pub(crate) fn gains(
 /// The per-disposal gains CSV: one row per lot piece, money rounded half away from zero to cents, unknown
 /// figures written `UNKNOWN` (and those rows first).
 pub fn gains_csv(report: &GainsReport) -> Result<Vec<u8>, AppError> {
+    gains_csv_with_wallet(report, false)
+}
+
+/// [`gains_csv`], with a `wallet` column (the account the disposal was made from) after `lot_source` where the
+/// report is per wallet (Germany: FIFO per wallet, BMF Rz. 61-62, and the Rz. 102 details).
+pub fn gains_csv_with_wallet(report: &GainsReport, wallet: bool) -> Result<Vec<u8>, AppError> {
     let c = report.currency;
-    let mut f = csv::CsvFile::new(&[
+    let mut header = vec![
         "date_acquired".to_string(),
         "date_sold".into(),
         "asset".into(),
@@ -312,7 +378,11 @@ pub fn gains_csv(report: &GainsReport) -> Result<Vec<u8>, AppError> {
         "disposal_source".into(),
         "lot_source".into(),
         "flags".into(),
-    ])?;
+    ];
+    if wallet {
+        header.insert(13, "wallet".into());
+    }
+    let mut f = csv::CsvFile::new(&header)?;
     let rule = match report.method {
         Method::Fifo => "FIFO",
         Method::Lifo => "LIFO",
@@ -325,7 +395,7 @@ pub fn gains_csv(report: &GainsReport) -> Result<Vec<u8>, AppError> {
             offramp_core::holding::Term::Short => report.terms.0,
             offramp_core::holding::Term::Long => report.terms.1,
         };
-        f.row(&[
+        let mut cells = vec![
             r.row.acquired.to_string(),
             r.row.sold.to_string(),
             r.row.asset.to_string(),
@@ -340,7 +410,11 @@ pub fn gains_csv(report: &GainsReport) -> Result<Vec<u8>, AppError> {
             r.disposal_source.clone(),
             r.lot_source.clone(),
             flags.join(" "),
-        ])?;
+        ];
+        if wallet {
+            cells.insert(13, r.account.clone());
+        }
+        f.row(&cells)?;
     }
     f.finish()
 }

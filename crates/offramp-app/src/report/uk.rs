@@ -117,8 +117,11 @@ impl Session {
         rows.sort_by_key(|r| (r.disposal.gain.is_some(), r.disposal.date, r.asset));
         let gbp = Jurisdiction::Uk.currency();
         let known: Vec<&UkRow> = rows.iter().filter(|r| r.disposal.gain.is_some()).collect();
-        let total =
-            |f: &dyn Fn(&UkRow) -> Decimal| Amount::new(known.iter().map(|r| f(r)).sum(), gbp).round_to_minor_units();
+        // Each figure is the sum of the disposals' figures as shown (each rounded half away from zero to pence).
+        let total = |f: &dyn Fn(&UkRow) -> Decimal| {
+            Amount::new(known.iter().map(|r| offramp_core::money::round_half_away(f(r), 2)).sum(), gbp)
+                .round_to_minor_units()
+        };
         // The selling fees in pounds netted from each row's proceeds (those beyond the proceeds are in its cost
         // already).
         let incidental = |r: &UkRow| -> Decimal {

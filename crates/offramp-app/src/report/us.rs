@@ -53,7 +53,7 @@ pub(crate) fn gains_file(report: &GainsReport) -> Result<ReportFile, AppError> {
         ));
     }
     summary.push(format!(
-        "{} rows; short-term gain {}, long-term gain {}",
+        "{} rows; short-term gain {}, long-term gain {} (each the sum of its rows as printed, in cents)",
         report.rows.len(),
         report.short_term_gain,
         report.long_term_gain
@@ -79,12 +79,86 @@ fn mdy(d: NaiveDate) -> String {
     d.format("%m/%d/%Y").to_string()
 }
 
+/// One Form 8949 row as printed: columns (a)-(e) and (h) (no adjustments are computed), `UNKNOWN` where unknown.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Row8949 {
+    pub part: &'static str,
+    pub box_: char,
+    pub description: String,
+    pub acquired: String,
+    pub sold: String,
+    pub proceeds: String,
+    pub cost: String,
+    pub gain: String,
+}
+
+/// A Schedule D line: the sum of one box's rows as printed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Line8949 {
+    pub part: &'static str,
+    pub box_: char,
+    pub line: &'static str,
+    pub proceeds: Decimal,
+    pub cost: Decimal,
+    pub gain: Decimal,
+}
+
+/// Form 8949 for a year: its rows (unknown ones first, then box by box, by date sold) and the Schedule D lines.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Form8949 {
+    pub rows: Vec<Row8949>,
+    pub totals: Vec<Line8949>,
+    pub unknown_rows: usize,
+}
+
+impl Form8949 {
+    /// Row amounts are exact cents (half away from zero); each total is the sum of its rows as printed. Rows with
+    /// an unknown basis or proceeds come first and are left out of the totals: they must be resolved before filing.
+    pub fn of(report: &GainsReport, reported: Reported) -> Form8949 {
+        use std::collections::BTreeMap;
+        let mut sums: BTreeMap<(char, &'static str, &'static str), (Decimal, Decimal, Decimal)> = BTreeMap::new();
+        let mut rows: Vec<&ReportRow> = report.rows.iter().collect();
+        rows.sort_by_key(|r| {
+            (r.row.gain.is_some(), box_for(report.year, r.row.term, reported), r.row.sold, r.row.acquired)
+        });
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            let row = &r.row;
+            let b = box_for(report.year, row.term, reported);
+            let (d, e) = (row.proceeds.map(to_cents), row.cost.map(to_cents));
+            let h = d.zip(e).map(|(d, e)| d - e);
+            let show = |v: Option<Decimal>| v.map(|v| v.to_string()).unwrap_or_else(|| "UNKNOWN".into());
+            out.push(Row8949 {
+                part: part_for(row.term),
+                box_: b,
+                description: format!("{} {}", row.qty, row.asset),
+                acquired: mdy(row.acquired),
+                sold: mdy(row.sold),
+                proceeds: show(d),
+                cost: show(e),
+                gain: show(h),
+            });
+            if let (Some(d), Some(e), Some(h)) = (d, e, h) {
+                let s = sums.entry((b, schedule_d_line(b), part_for(row.term))).or_default();
+                s.0 += d;
+                s.1 += e;
+                s.2 += h;
+            }
+        }
+        let totals = sums
+            .into_iter()
+            .map(|((box_, line, part), (proceeds, cost, gain))| Line8949 { part, box_, line, proceeds, cost, gain })
+            .collect();
+        Form8949 { rows: out, totals, unknown_rows: report.unknown_rows }
+    }
+}
+
 /// Form 8949 rows (columns a–h with part and box) as CSV, and the Schedule D totals per line as the summary.
 /// Row amounts are exact cents (half away from zero); each total is the sum of its rows as printed. Rows with an
 /// unknown basis or proceeds are written `UNKNOWN` first and left out of the totals: they must be resolved
 /// before filing.
 pub fn form_8949(report: &GainsReport, reported: Reported) -> Result<ReportFile, AppError> {
-    use std::collections::BTreeMap;
+    let form = Form8949::of(report, reported);
     let mut f = CsvFile::new(&[
         "part",
         "box",
@@ -97,44 +171,28 @@ pub fn form_8949(report: &GainsReport, reported: Reported) -> Result<ReportFile,
         "g_adjustment",
         "h_gain_or_loss",
     ])?;
-    let mut sums: BTreeMap<(char, &str), (Decimal, Decimal, Decimal)> = BTreeMap::new();
-    // Unknown rows first (they block filing), then box by box (Part I before Part II), by date sold.
-    let mut rows: Vec<&ReportRow> = report.rows.iter().collect();
-    rows.sort_by_key(|r| {
-        (r.row.gain.is_some(), box_for(report.year, r.row.term, reported), r.row.sold, r.row.acquired)
-    });
-    for r in rows {
-        let row = &r.row;
-        let b = box_for(report.year, row.term, reported);
-        let (d, e) = (row.proceeds.map(to_cents), row.cost.map(to_cents));
-        let h = d.zip(e).map(|(d, e)| d - e);
-        let show = |v: Option<Decimal>| v.map(|v| v.to_string()).unwrap_or_else(|| "UNKNOWN".into());
+    for r in &form.rows {
         f.row(&[
-            part_for(row.term).to_string(),
-            b.to_string(),
-            format!("{} {}", row.qty, row.asset),
-            mdy(row.acquired),
-            mdy(row.sold),
-            show(d),
-            show(e),
+            r.part.to_string(),
+            r.box_.to_string(),
+            r.description.clone(),
+            r.acquired.clone(),
+            r.sold.clone(),
+            r.proceeds.clone(),
+            r.cost.clone(),
             String::new(),
             String::new(),
-            show(h),
+            r.gain.clone(),
         ])?;
-        if let (Some(d), Some(e), Some(h)) = (d, e, h) {
-            let s = sums.entry((b, schedule_d_line(b))).or_default();
-            s.0 += d;
-            s.1 += e;
-            s.2 += h;
-        }
     }
     let mut summary = Vec::new();
-    if report.unknown_rows > 0 {
-        summary.push(format!("WARNING: {} row(s) have an unknown basis or proceeds; resolve them before filing. They are not in the totals.", report.unknown_rows));
+    if form.unknown_rows > 0 {
+        summary.push(format!("WARNING: {} row(s) have an unknown basis or proceeds; resolve them before filing. They are not in the totals.", form.unknown_rows));
     }
-    for ((b, line), (d, e, h)) in sums {
+    for t in &form.totals {
         summary.push(format!(
-            "Schedule D line {line} (Form 8949 box {b}): proceeds {d}, cost {e}, adjustments 0.00, gain or (loss) {h}"
+            "Schedule D line {} (Form 8949 box {}): proceeds {}, cost {}, adjustments 0.00, gain or (loss) {}",
+            t.line, t.box_, t.proceeds, t.cost, t.gain
         ));
     }
     Ok(ReportFile { body: f.finish()?, summary })
