@@ -224,15 +224,20 @@ fn bean_check_refuses_an_unbalanced_entry() {
     std::fs::write(&csv, history(3)).unwrap();
     ok(run(&data, &["init"]));
     ok(run(&data, &["import", csv.to_str().unwrap()]));
+    ok(run(&data, &["transfers", "confirm-all"]));
     let file = tmp.path().join("a.beancount");
     ok(run(&data, &["export", "--format", "beancount", "--out", file.to_str().unwrap()]));
     let text = std::fs::read_to_string(&file).unwrap();
-    // Change the first buy's cash leg by a cent.
-    let line =
-        text.lines().find(|l| l.contains(" USD") && l.trim_start().starts_with("Assets:") && l.contains('-')).unwrap();
-    let (head, _) = line.rsplit_once(' ').unwrap();
-    let (head, number) = head.rsplit_once(' ').unwrap();
-    let changed = format!("{head} {} USD", number.parse::<Decimal>().unwrap() - Decimal::new(1, 2));
+    // Change the first cash leg in dollars by a cent.
+    let line = text
+        .lines()
+        .find(|l| {
+            let t: Vec<&str> = l.split_whitespace().collect();
+            t.len() == 3 && t[0].starts_with("Assets:") && t[2] == "USD" && t[1].parse::<Decimal>().is_ok()
+        })
+        .unwrap();
+    let t: Vec<&str> = line.split_whitespace().collect();
+    let changed = format!("  {} {} USD", t[0], t[1].parse::<Decimal>().unwrap() - Decimal::new(1, 2));
     let bad = tmp.path().join("bad.beancount");
     std::fs::write(&bad, text.replacen(line, &changed, 1)).unwrap();
     let out = Command::new(bean_check()).arg(&bad).output().unwrap();

@@ -1,0 +1,259 @@
+//! Tax reports people can file: Canada's ACB by the Income Tax Act's own order of events, an account that sold
+//! more than it held, Germany's outputs, totals that add up on paper, and the PDF read back with `pdftotext`
+//! against the CSV's totals.
+#![allow(clippy::unwrap_used, clippy::panic, clippy::float_arithmetic, clippy::cast_precision_loss, clippy::float_cmp)]
+
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use common::*;
+use offramp_core::Decimal;
+
+const PASS: &str = "a long test passphrase";
+const HEADER: &str = "timestamp,type,account,sent_amount,sent_asset,received_amount,received_asset,fee_amount,fee_asset,fiat_value,fiat_currency,external_id,note\n";
+
+fn run(data: &Path, args: &[&str]) -> Output {
+    Command::new(offramp_bin())
+        .args(args)
+        .env("OFFRAMP_DATA_DIR", data)
+        .env("OFFRAMP_PASSPHRASE", PASS)
+        .output()
+        .unwrap()
+}
+
+fn ok(out: Output) -> String {
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(&out));
+    stdout(&out)
+}
+
+/// A new ledger holding `rows` (generic CSV lines, without the header).
+fn ledger(dir: &Path, rows: &str) -> std::path::PathBuf {
+    let data = dir.join("data");
+    let file = dir.join("history.csv");
+    std::fs::write(&file, format!("{HEADER}{rows}")).unwrap();
+    ok(run(&data, &["init"]));
+    ok(run(&data, &["import", file.to_str().unwrap()]));
+    data
+}
+
+fn d(s: &str) -> Decimal {
+    s.parse().unwrap()
+}
+
+fn json(text: &str) -> serde_json::Value {
+    serde_json::from_str(text).unwrap()
+}
+
+fn dec(v: &serde_json::Value) -> Decimal {
+    d(v.as_str().unwrap_or_else(|| panic!("not a decimal string: {v}")))
+}
+
+/// s.47: a sale at 10:00 averages over the units owned at 10:00, not over a purchase at 18:00 the same day.
+#[test]
+fn canada_averages_over_what_is_owned_at_the_sale() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = ledger(
+        tmp.path(),
+        "2024-01-10T12:00:00Z,buy,Wealthsimple,1000,CAD,10,BTC,,,,,b1,\n\
+         2024-06-01T10:00:00Z,sell,Wealthsimple,0.5,BTC,100,CAD,,,,,s1,\n\
+         2024-06-01T18:00:00Z,buy,Wealthsimple,300,CAD,1,BTC,,,,,b2,\n",
+    );
+    let r = json(&ok(run(&data, &["report", "ca", "--year", "2024", "--json"])));
+    let row = &r["rows"][0];
+    assert_eq!((dec(&row["acb"]), dec(&row["gain"]), dec(&row["denied_loss"])), (d("50"), d("50"), d("0")), "{r}");
+}
+
+/// s.53(1)(f): the loss denied on 1 Feb (1 unit bought back on 5 Feb and held) is in the ACB of the 10 Feb sale;
+/// a loss year shows its net capital loss.
+#[test]
+fn canada_adds_a_denied_loss_once_the_substitute_is_held() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = ledger(
+        tmp.path(),
+        "2024-01-01T12:00:00Z,buy,Wealthsimple,1000,CAD,10,BTC,,,,,b1,\n\
+         2024-02-01T12:00:00Z,sell,Wealthsimple,5,BTC,250,CAD,,,,,s1,\n\
+         2024-02-05T12:00:00Z,buy,Wealthsimple,60,CAD,1,BTC,,,,,b2,\n\
+         2024-02-10T12:00:00Z,sell,Wealthsimple,5,BTC,300,CAD,,,,,s2,\n",
+    );
+    let r = json(&ok(run(&data, &["report", "ca", "--year", "2024", "--json"])));
+    let rows = r["rows"].as_array().unwrap();
+    assert_eq!(dec(&rows[0]["denied_loss"]), d("50"), "{r}");
+    // 5/6 of (500 + 60 + 50).
+    assert_eq!(dec(&rows[1]["acb"]).round_dp(2), d("508.33"), "{r}");
+    let t = &r["totals"];
+    assert_eq!(t["taxable"]["value"], "0.00");
+    let net = dec(&t["net"]["value"]);
+    assert!(net < Decimal::ZERO);
+    assert_eq!(dec(&t["net_capital_loss"]["value"]), (-net / Decimal::TWO).round_dp(2), "{t}");
+    let text = ok(run(&data, &["report", "ca", "--year", "2024"]));
+    assert!(text.contains("Net capital loss of the year"), "{text}");
+}
+
+/// exB sells 0.5 BTC in May 2024 holding nothing, then buys 1 BTC: the report of 2024 stops naming that sale and
+/// its file line (it is not booked against exA's lot); 2023 still reports.
+#[test]
+fn an_account_that_sold_more_than_it_held_before_2025_is_named() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = ledger(
+        tmp.path(),
+        "2023-03-01T12:00:00Z,buy,exA,20000,USD,1,BTC,,,,,a1,\n\
+         2023-09-01T12:00:00Z,sell,exA,0.1,BTC,3000,USD,,,,,a2,\n\
+         2024-05-01T12:00:00Z,sell,exB,0.5,BTC,30000,USD,,,,,b1,\n\
+         2024-06-01T12:00:00Z,buy,exB,60000,USD,1,BTC,,,,,b2,\n",
+    );
+    let out = run(&data, &["report", "gains", "--year", "2024"]);
+    assert_eq!(out.status.code(), Some(1));
+    let e = stderr(&out);
+    assert!(e.starts_with("error[INVALID_INPUT]: account exB sells or sends more BTC than it holds"), "{e}");
+    assert!(e.contains("history.csv:4"), "names the transaction's file and line: {e}");
+    let ok2023 = ok(run(&data, &["report", "gains", "--year", "2023"]));
+    assert!(ok2023.contains(",0.1,3000.00,2000.00,1000.00,short,"), "{ok2023}");
+}
+
+/// Germany: the CSV names each piece's wallet; unknown rows come first in the text; an unknown taxable row makes
+/// the Freigrenze verdict uncertain.
+#[test]
+fn germany_lists_unknowns_first_and_says_the_verdict_is_uncertain() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = ledger(
+        tmp.path(),
+        "2024-01-05T12:00:00Z,buy,Bitvavo,100,EUR,1,ETH,,,,,b1,\n\
+         2024-02-01T12:00:00Z,deposit,Bitvavo,,,1,SOL,,,,,d1,from somewhere\n\
+         2024-03-01T12:00:00Z,sell,Bitvavo,0.5,ETH,80,EUR,,,,,s1,\n\
+         2024-04-01T12:00:00Z,sell,Bitvavo,1,SOL,150,EUR,,,,,s2,\n",
+    );
+    let text = ok(run(&data, &["report", "de", "--year", "2024"]));
+    let unknown = text.find("Unknown value").unwrap_or_else(|| panic!("{text}"));
+    let taxable = text.find("Taxable: held one year or less").unwrap();
+    assert!(unknown < taxable, "{text}");
+    assert!(text.contains("NOT KNOWN whether these gains stay below it"), "{text}");
+    let r = json(&ok(run(&data, &["report", "de", "--year", "2024", "--json"])));
+    assert_eq!(r["freigrenze"]["verdict"], "uncertain");
+    let csv = ok(run(&data, &["report", "gains", "--year", "2024", "--jurisdiction", "de"]));
+    let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+    let w = header.iter().position(|h| *h == "wallet").unwrap_or_else(|| panic!("{csv}"));
+    assert!(csv.lines().skip(1).all(|l| l.split(',').nth(w) == Some("Bitvavo")), "{csv}");
+}
+
+/// The totals a report prints are the sums of its rows as printed (three sales whose exact sum rounds differently
+/// from the sum of their rounded rows).
+#[test]
+fn totals_are_the_sums_of_the_printed_rows() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = ledger(
+        tmp.path(),
+        "2024-01-01T12:00:00Z,buy,Kraken,100,USD,3,BTC,,,,,b1,\n\
+         2024-02-01T12:00:00Z,sell,Kraken,1,BTC,100.005,USD,,,,,s1,\n\
+         2024-02-02T12:00:00Z,sell,Kraken,1,BTC,100.005,USD,,,,,s2,\n\
+         2024-02-03T12:00:00Z,sell,Kraken,1,BTC,100.005,USD,,,,,s3,\n",
+    );
+    let out = run(&data, &["report", "gains", "--year", "2024"]);
+    let csv = ok(Output { stderr: Vec::new(), ..out.clone() });
+    let rows: Decimal = csv.lines().skip(1).map(|l| d(l.split(',').nth(6).unwrap())).sum();
+    let summary = stderr(&out);
+    assert!(summary.contains(&format!("short-term gain {rows} USD")), "rows add to {rows}: {summary}");
+}
+
+fn pdftotext(pdf: &Path) -> String {
+    let out = Command::new("pdftotext")
+        .args(["-layout"])
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .unwrap_or_else(|e| panic!("pdftotext (poppler-utils, installed by scripts/setup.sh) could not run: {e}"));
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// The last number on the PDF line that starts with `label`.
+fn figure(text: &str, label: &str) -> Decimal {
+    let line = text
+        .lines()
+        .map(str::trim)
+        .find(|l| l.starts_with(label))
+        .unwrap_or_else(|| panic!("no `{label}` in:\n{text}"));
+    d(line.split_whitespace().last().unwrap())
+}
+
+/// Each jurisdiction's PDF, read back as text, carries the totals of its CSV and lists the unknown rows first.
+#[test]
+fn the_pdf_reads_back_with_the_csv_totals() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = ledger(
+        tmp.path(),
+        "2023-01-05T12:00:00Z,buy,Kraken,20000,USD,1,BTC,,,,,b1,\n\
+         2024-01-05T12:00:00Z,buy,Kraken,40000,USD,1,BTC,10,USD,,,b2,\n\
+         2024-02-01T12:00:00Z,deposit,Kraken,,,0.3,BTC,,,,,d1,unknown origin\n\
+         2024-03-01T12:00:00Z,sell,Kraken,1.2,BTC,60000,USD,30,USD,,,s1,\n\
+         2024-06-01T12:00:00Z,sell,Kraken,0.9,BTC,50000,USD,25,USD,,,s2,\n",
+    );
+    // US: Form 8949 rows and Schedule D lines, as the 8949 CSV's summary prints them.
+    let f8949 =
+        ok(run(&data, &["report", "8949", "--year", "2024", "--out", tmp.path().join("f.csv").to_str().unwrap()]));
+    let pdf = tmp.path().join("us.pdf");
+    ok(run(&data, &["report", "pdf", "--year", "2024", "--out", pdf.to_str().unwrap()]));
+    let text = pdftotext(&pdf);
+    for line in f8949.lines().filter(|l| l.starts_with("Schedule D line")) {
+        // "Schedule D line 3 (Form 8949 box C): proceeds P, cost C, adjustments 0.00, gain or (loss) G"
+        let n = line.split_whitespace().nth(3).unwrap();
+        let gain = d(line.rsplit(' ').next().unwrap());
+        assert_eq!(figure(&text, &format!("Line {n} (Form 8949")), gain, "{line}\n{text}");
+    }
+    let resolve = text.find("Figures to resolve before filing: 1").unwrap_or_else(|| panic!("{text}"));
+    assert!(resolve < text.find("Schedule D (Form 1040)").unwrap());
+    assert!(text.contains("Form 8949 (2024), Part I - Short-Term, box C checked"), "{text}");
+    assert!(text.contains("Form 8949 (2024), Part II - Long-Term, box F checked"), "{text}");
+    assert!(text.contains("history.csv"), "the sources are listed: {text}");
+    let gains_out = run(&data, &["report", "gains", "--year", "2024"]);
+    let rows: Decimal = stdout(&gains_out)
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split(',').nth(6).and_then(|v| v.parse::<Decimal>().ok()))
+        .sum();
+    assert_eq!(figure(&text, "Line 16"), rows, "{text}");
+
+    // UK: the SA108 boxes.
+    let uk = json(&ok(run(&data, &["report", "uk", "--year", "2023", "--json"])));
+    let pdf = tmp.path().join("uk.pdf");
+    ok(run(&data, &["report", "pdf", "--jurisdiction", "uk", "--year", "2023", "--out", pdf.to_str().unwrap()]));
+    let text = pdftotext(&pdf);
+    assert_eq!(figure(&text, "Number of disposals"), Decimal::from(uk["sa108"]["disposals"].as_u64().unwrap()));
+    assert_eq!(figure(&text, "Disposal proceeds"), dec(&uk["sa108"]["proceeds"]["value"]));
+    assert!(text.contains("Their trades are in USD"), "{text}");
+
+    // Germany (per lot piece) and Canada (per disposal) in their currencies: every row unknown here (USD trades),
+    // totals zero, said first.
+    for (j, label, unknown) in [("de", "Gewinn/Verlust", 4), ("ca", "Net gain or (loss)", 2)] {
+        let pdf = tmp.path().join(format!("{j}.pdf"));
+        ok(run(&data, &["report", "pdf", "--jurisdiction", j, "--year", "2024", "--out", pdf.to_str().unwrap()]));
+        let text = pdftotext(&pdf);
+        assert!(text.contains(&format!("Figures to resolve before filing: {unknown}")), "{j}: {text}");
+        assert_eq!(figure(&text, label), Decimal::ZERO, "{j}");
+    }
+    // A method for Germany is refused, not ignored.
+    let e = stderr(&run(
+        &data,
+        &["report", "pdf", "--jurisdiction", "de", "--year", "2024", "--method", "hifo", "--out", "x.pdf"],
+    ));
+    assert!(e.starts_with("error[INVALID_INPUT]"), "{e}");
+}
+
+/// A German history in EUR: the PDF's Anlage SO lines equal the text report's.
+#[test]
+fn the_german_pdf_carries_the_anlage_so_lines() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = Path::new(&std::env::var_os("CARGO_MANIFEST_DIR").unwrap()).join("tests/golden/de_history.csv");
+    let data = tmp.path().join("data");
+    ok(run(&data, &["init"]));
+    ok(run(&data, &["import", file.to_str().unwrap()]));
+    let r = json(&ok(run(&data, &["report", "de", "--year", "2024", "--json"])));
+    let pdf = tmp.path().join("de.pdf");
+    ok(run(&data, &["report", "pdf", "--jurisdiction", "de", "--year", "2024", "--out", pdf.to_str().unwrap()]));
+    let text = pdftotext(&pdf);
+    assert_eq!(figure(&text, "Veräußerungspreis"), dec(&r["anlage_so"]["proceeds"]).round_dp(2), "{text}");
+    assert_eq!(figure(&text, "Anschaffungskosten"), dec(&r["anlage_so"]["cost"]).round_dp(2));
+    assert_eq!(figure(&text, "Gewinn/Verlust"), dec(&r["anlage_so"]["gain"]).round_dp(2));
+    assert!(text.contains("Bitvavo"), "wallets are shown: {text}");
+}
