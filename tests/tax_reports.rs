@@ -257,3 +257,34 @@ fn the_german_pdf_carries_the_anlage_so_lines() {
     assert_eq!(figure(&text, "Gewinn/Verlust"), dec(&r["anlage_so"]["gain"]).round_dp(2));
     assert!(text.contains("Bitvavo"), "wallets are shown: {text}");
 }
+
+/// Several years in one call (one CSV, the years in order), and the methods compared side by side.
+#[test]
+fn several_years_and_methods_at_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = ledger(
+        tmp.path(),
+        "2022-01-05T12:00:00Z,buy,Kraken,10000,USD,1,BTC,,,,,b1,\n\
+         2023-01-05T12:00:00Z,buy,Kraken,30000,USD,1,BTC,,,,,b2,\n\
+         2023-06-01T12:00:00Z,sell,Kraken,0.5,BTC,15000,USD,,,,,s1,\n\
+         2024-06-01T12:00:00Z,sell,Kraken,0.5,BTC,20000,USD,,,,,s2,\n",
+    );
+    let both = ok(run(&data, &["report", "gains", "--year", "2023-2024"]));
+    let one = |y: &str| ok(run(&data, &["report", "gains", "--year", y]));
+    let (a, b) = (one("2023"), one("2024"));
+    let expected = format!("{a}{}", b.split_once('\n').unwrap().1);
+    assert_eq!(both, expected);
+    assert_eq!(ok(run(&data, &["report", "gains", "--year", "2024,2023"])), expected, "in order, each once");
+    let e = stderr(&run(&data, &["report", "gains", "--year", "2024-2023"]));
+    assert!(e.starts_with("error[INVALID_INPUT]: year:"), "{e}");
+
+    let cmp = ok(run(&data, &["report", "gains", "--year", "2023,2024", "--compare", "fifo,hifo"]));
+    let lines: Vec<&str> = cmp.lines().collect();
+    // 2023: FIFO sells half the 2022 coin (long term, +10000... held over a year: 5000 - 5000 basis? 0.5 of 10000).
+    assert_eq!(lines[0], "year\tmethod\tshort_term_gain\tlong_term_gain\tunknown_rows");
+    assert_eq!(lines[1], "2023\tFIFO\t0.00 USD\t10000.00 USD\t0", "{cmp}");
+    assert_eq!(lines[2], "2023\tHIFO\t0.00 USD\t0.00 USD\t0", "{cmp}");
+    assert_eq!(lines.len(), 6, "{cmp}");
+    let e = stderr(&run(&data, &["report", "gains", "--year", "2023", "--compare", "fifo", "--jurisdiction", "uk"]));
+    assert!(e.starts_with("error[INVALID_INPUT]: compare:"), "{e}");
+}

@@ -147,10 +147,44 @@ describe("reports", () => {
     expect(e.path).toBe("/home/u/f8949.csv");
   });
 
+  test("Canada: a loss year shows its net capital loss; Germany: an uncertain Freigrenze says so", async () => {
+    const m = (value: string, code: string) => ({ value, code });
+    const ca = {
+      year: 2024,
+      rows: [],
+      unknown_rows: 0,
+      totals: {
+        proceeds: m("550.00", "CAD"), acb: m("1008.33", "CAD"), gains: m("0.00", "CAD"), losses: m("458.33", "CAD"),
+        net: m("-458.33", "CAD"), taxable: m("0.00", "CAD"), net_capital_loss: m("229.17", "CAD"), denied: m("91.67", "CAD"),
+      },
+    };
+    const de = { ...gains, jurisdiction: "de", currency: "EUR", terms: ["taxable", "tax-free"], anlage_so: { proceeds: "80.00", cost: "50.00", gain: "30.00" }, freigrenze: { limit: "1000", verdict: "uncertain" } };
+    shell((cmd) => {
+      if (cmd === "ca_gains") return ca;
+      if (cmd === "de_gains") return de;
+      if (cmd === "income") return { ...income, currency: "CAD" };
+      return undefined;
+    });
+    window.location.hash = "#/reports";
+    render(<App />);
+    fireEvent.change(await screen.findByTestId("report-jurisdiction"), { target: { value: "ca" } });
+    fireEvent.change(screen.getByTestId("report-year"), { target: { value: "2024" } });
+    fireEvent.click(screen.getByTestId("report-submit"));
+    expect((await screen.findByTestId("total-net-capital-loss")).textContent).toContain("229.17");
+    fireEvent.change(screen.getByTestId("report-jurisdiction"), { target: { value: "de" } });
+    fireEvent.click(screen.getByTestId("report-submit"));
+    expect((await screen.findByTestId("report-preview")).textContent).toContain("not known: resolve the unknown rows first");
+  });
+
   test("every jurisdiction offers its own files and the common ones", () => {
-    expect(formatsFor("us").map((f) => f.id)).toEqual(["gains", "form8949", "turbotax", "taxact", "income", "holdings", "beancount", "generic"]);
+    expect(formatsFor("us").map((f) => f.id)).toEqual(["gains", "pdf", "form8949", "turbotax", "taxact", "income", "holdings", "beancount", "generic"]);
     for (const j of ["uk", "de", "ca"] as const) {
-      expect(formatsFor(j).map((f) => f.id)).toEqual(["gains", "income", "holdings", "beancount", "generic"]);
+      expect(formatsFor(j).map((f) => f.id)).toEqual(["gains", "pdf", "income", "holdings", "beancount", "generic"]);
+      expect(formatsFor(j).find((x) => x.id === "pdf")!.request({ jurisdiction: j, year: "2024", method: "fifo", pooling: "transition" })).toMatchObject({
+        kind: "pdf",
+        jurisdiction: j,
+        year: 2024,
+      });
     }
     const f = { jurisdiction: "uk" as const, year: "2024", method: "fifo", pooling: "transition" };
     expect(formatsFor("uk").find((x) => x.id === "holdings")!.request(f)).toEqual({

@@ -118,9 +118,13 @@ pub(crate) enum ReportCommand {
     /// (Canada), in the jurisdiction's currency.
     Gains {
         /// The tax year: a calendar year for the US, Germany and Canada; for the UK the year from 6 April (2024 is
-        /// 6 April 2024 - 5 April 2025).
+        /// 6 April 2024 - 5 April 2025). Several at once: 2022,2024 or 2021-2024 (one CSV, the years in order).
         #[arg(long)]
-        year: i32,
+        year: String,
+        /// US: instead of the rows, each year's totals under each of these methods (e.g. fifo,lifo,hifo), to
+        /// compare them.
+        #[arg(long, value_name = "METHODS", conflicts_with_all = ["method", "out"])]
+        compare: Option<String>,
         /// us, uk, de or ca
         #[arg(long, default_value = "us")]
         jurisdiction: String,
@@ -140,11 +144,41 @@ pub(crate) fn run(
 ) -> Result<std::io::Result<()>, AppError> {
     let p = &mut no_progress();
     match command {
-        ReportCommand::Gains { year, jurisdiction, basis, out: file } => {
+        ReportCommand::Gains { year, compare: Some(methods), jurisdiction, basis, .. } => {
+            let j = parse_jurisdiction("jurisdiction", &jurisdiction)?;
+            if j != offramp_app::model::Jurisdiction::Us {
+                return Err(AppError::new(
+                    offramp_app::ErrorCode::InvalidInput,
+                    "compare: methods are a choice in the US only; other countries' rules fix their own matching",
+                ));
+            }
+            let years = offramp_app::report::parse_years(&year)?;
+            let methods = offramp_app::report::parse_methods(&methods)?;
+            let pooling = basis.basis()?.pooling;
+            let rows = ctx.session()?.compare_methods(&years, &methods, pooling, p)?;
+            Ok((|| {
+                writeln!(out, "year\tmethod\tshort_term_gain\tlong_term_gain\tunknown_rows")?;
+                for r in &rows {
+                    let m = serde_json::to_value(r.method).ok().and_then(|v| v.as_str().map(str::to_uppercase));
+                    writeln!(
+                        out,
+                        "{}\t{}\t{}\t{}\t{}",
+                        r.year,
+                        m.unwrap_or_default(),
+                        r.short_term_gain,
+                        r.long_term_gain,
+                        r.unknown_rows
+                    )?;
+                }
+                writeln!(out, "(each total the sum of its rows as printed; unknown rows are left out)")
+            })())
+        }
+        ReportCommand::Gains { year, jurisdiction, basis, out: file, .. } => {
             let j = parse_jurisdiction("jurisdiction", &jurisdiction)?;
             basis.only_for_us(j)?;
             let basis = basis.basis()?;
-            emit(ctx, file.as_deref(), &ctx.session()?.gains_file(j, year, &basis, p)?, out, err)
+            let years = offramp_app::report::parse_years(&year)?;
+            emit(ctx, file.as_deref(), &ctx.session()?.gains_file_years(j, &years, &basis, p)?, out, err)
         }
         ReportCommand::F8949 { year, basis, reported, out: file } => {
             let reported = offramp_app::report::us::parse_reported(&reported)?;

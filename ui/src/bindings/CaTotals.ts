@@ -15,6 +15,12 @@ net: Amount,
  */
 taxable: Amount, 
 /**
+ * Half of a net loss: the year's net capital loss (allowable capital losses beyond the taxable capital
+ * gains), which can be carried back three years or forward indefinitely against taxable capital gains
+ * (s.111(1)(b)); zero in a gain year.
+ */
+net_capital_loss: Amount, 
+/**
  * Losses denied as superficial (added to the ACB of the units kept).
  */
 denied: Amount, };

@@ -23,6 +23,7 @@ terms: [string, string],
  */
 unknown_rows: number, 
 /**
- * Sums over the rows whose figures are all known, rounded half away from zero to cents.
+ * Sums over the rows whose figures are all known, each row rounded half away from zero to cents first (the
+ * sum of the rows as printed).
  */
 short_term_gain: Amount, long_term_gain: Amount, rows: Array<ReportRow>, };

@@ -3,4 +3,4 @@
 /**
  * What a Freigrenze does to a year's total.
  */
-export type Verdict = "below" | "reached";
+export type Verdict = "below" | "reached" | "uncertain";

@@ -65,6 +65,59 @@ pub struct GainsReport {
     pub rows: Vec<ReportRow>,
 }
 
+/// One year's US totals under one method (see [`Session::compare_methods`]).
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct MethodTotals {
+    pub year: i32,
+    pub method: Method,
+    pub short_term_gain: Amount,
+    pub long_term_gain: Amount,
+    pub unknown_rows: usize,
+}
+
+/// Reads tax years: `2024`, `2022,2024` or `2021-2024` (at most 50 years, 2009 to 2100), in order, each once.
+pub fn parse_years(text: &str) -> Result<Vec<i32>, AppError> {
+    let invalid = || {
+        AppError::new(
+            ErrorCode::InvalidInput,
+            format!("year: `{}` (a year, a list 2022,2024 or a range 2021-2024)", offramp_core::text::clip(text)),
+        )
+    };
+    let year = |s: &str| s.trim().parse::<i32>().ok().filter(|y| (2009..=2100).contains(y)).ok_or_else(invalid);
+    let mut years = std::collections::BTreeSet::new();
+    for part in text.split(',') {
+        match part.split_once('-') {
+            Some((a, b)) => {
+                let (a, b) = (year(a)?, year(b)?);
+                if b < a || b - a >= 50 {
+                    return Err(invalid());
+                }
+                years.extend(a..=b);
+            }
+            None => {
+                years.insert(year(part)?);
+            }
+        }
+    }
+    if years.len() > 50 {
+        return Err(invalid());
+    }
+    Ok(years.into_iter().collect())
+}
+
+/// Reads a list of methods: `fifo,lifo,hifo`.
+pub fn parse_methods(text: &str) -> Result<Vec<Method>, AppError> {
+    let mut out = Vec::new();
+    for m in text.split(',') {
+        let m = parse_method(m.trim())?;
+        if !out.contains(&m) {
+            out.push(m);
+        }
+    }
+    Ok(out)
+}
+
 /// How US lots are pooled across accounts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -286,6 +339,62 @@ impl Session {
             Jurisdiction::De => pdf::de(&self.de_gains(year, progress)?, today),
             Jurisdiction::Ca => pdf::ca(&self.ca_gains(year, progress)?, today),
         })
+    }
+
+    /// Realized gains of several tax years as one CSV (one header, the years in order, each year's unknown rows
+    /// first within it); the summary lines say their year. See [`parse_years`].
+    pub fn gains_file_years(
+        &self,
+        jurisdiction: Jurisdiction,
+        years: &[i32],
+        basis: &Basis,
+        progress: Progress,
+    ) -> Result<ReportFile, AppError> {
+        let mut body = Vec::new();
+        let mut summary = Vec::new();
+        for (i, year) in years.iter().enumerate() {
+            let f = self.gains_file(jurisdiction, *year, basis, progress)?;
+            let rows = if i == 0 {
+                &f.body[..]
+            } else {
+                f.body.iter().position(|b| *b == b'\n').map(|n| &f.body[n + 1..]).unwrap_or(&[])
+            };
+            body.extend_from_slice(rows);
+            if years.len() == 1 {
+                summary = f.summary;
+            } else {
+                let label = jurisdiction.tax_year_label(*year);
+                summary.extend(f.summary.into_iter().map(|l| format!("{label}: {l}")));
+            }
+        }
+        Ok(ReportFile { body, summary })
+    }
+
+    /// The US totals of every year in `years` under each method in `methods` (with `pooling`), to choose a method:
+    /// short- and long-term gains (sums of the printed rows) and the rows left unknown.
+    pub fn compare_methods(
+        &self,
+        years: &[i32],
+        methods: &[Method],
+        pooling: Pooling,
+        progress: Progress,
+    ) -> Result<Vec<MethodTotals>, AppError> {
+        let history = self.history(progress)?;
+        let mut out = Vec::new();
+        for year in years {
+            for method in methods {
+                let basis = Basis { default: *method, by_year: Default::default(), pooling };
+                let r = gains(&history, Jurisdiction::Us, *year, &basis)?;
+                out.push(MethodTotals {
+                    year: *year,
+                    method: *method,
+                    short_term_gain: r.short_term_gain,
+                    long_term_gain: r.long_term_gain,
+                    unknown_rows: r.unknown_rows,
+                });
+            }
+        }
+        Ok(out)
     }
 
     /// Realized gains of `year` as CSV in `jurisdiction`'s terms: one row per lot piece (US, with `basis`;
