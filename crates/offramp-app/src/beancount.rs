@@ -88,7 +88,12 @@ impl Entry {
 /// order they arrived. A reduction names the exact positions it takes (no ambiguous match), and every weight is
 /// `units × unit cost` as written: the product beancount computes, so each entry balances in its arithmetic.
 #[derive(Default)]
-struct Positions(HashMap<(String, String, i64), Vec<(Decimal, Decimal, chrono::NaiveDate)>>);
+struct Positions(HashMap<PositionKey, Vec<Position>>);
+
+/// (account, commodity, lot id).
+type PositionKey = (String, String, i64);
+/// (units, unit cost as written, acquisition date).
+type Position = (Decimal, Decimal, chrono::NaiveDate);
 
 /// `units × unit`, or an error naming the figures when it cannot be held.
 fn weight_of(units: Decimal, unit: Decimal) -> Result<Decimal, AppError> {

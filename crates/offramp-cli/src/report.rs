@@ -248,7 +248,8 @@ fn print_de(d: &DeReport, json: bool, out: &mut dyn Write) -> std::io::Result<()
             r.unknown_rows
         )?;
     }
-    let sections: [(&str, &dyn Fn(&offramp_app::report::ReportRow) -> bool); 3] = [
+    type Keep<'a> = &'a dyn Fn(&offramp_app::report::ReportRow) -> bool;
+    let sections: [(&str, Keep); 3] = [
         ("Unknown value (listed first, left out of the totals: give the missing price or cost)", &|x| {
             x.row.gain.is_none()
         }),
