@@ -187,8 +187,9 @@ pub fn acb(events: &[CaEvent]) -> Result<(Vec<CaDisposal>, Holding), CaError> {
                     let lo = events.partition_point(|e| date(e) < start);
                     let hi = events.partition_point(|e| date(e) <= end);
                     let bought = acquired_before[hi] - acquired_before[lo];
-                    // What is held at the end of the period (the last event on or before its last day).
-                    let held_at_end = held_after[hi.saturating_sub(1).max(i)];
+                    // What is held at the end of the period: after the last event on or before its last day (this
+                    // disposal is one of them, so `hi > i`).
+                    let held_at_end = held_after[hi - 1];
                     let superficial = (*qty).min(bought).min(held_at_end);
                     if superficial > Decimal::ZERO {
                         denied_loss =

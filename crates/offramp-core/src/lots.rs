@@ -45,6 +45,18 @@ pub enum Method {
     Average,
 }
 
+impl Method {
+    /// The method's name as reports print it: `FIFO`, `LIFO`, `HIFO`, `AVERAGE`.
+    pub fn label(self) -> &'static str {
+        match self {
+            Method::Fifo => "FIFO",
+            Method::Lifo => "LIFO",
+            Method::Hifo => "HIFO",
+            Method::Average => "AVERAGE",
+        }
+    }
+}
+
 /// Decimal places kept when part of a lot's cost is allocated.
 pub const ALLOCATION_SCALE: u32 = 12;
 

@@ -422,16 +422,18 @@ pub fn gain_rows_with(
 /// The pool of every account together (US universal application, up to 2024).
 pub const UNIVERSAL: PoolId = PoolId(u32::MAX - 1);
 
-/// An account whose balance cannot be allocated at the transition to per-account basis.
+/// An account that sold or sent more than it held while lots were pooled universally: its lots could not be
+/// allocated back to it at the transition to per-account basis.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("at the move to per-account basis ({cutoff}) account pool {pool} holds {qty} {asset}: a negative balance cannot receive lots (an import is missing or a transfer is not confirmed)")]
+#[error("account pool {pool} sells or sends more {asset} than it holds before per-account basis ({cutoff}): its balance goes to {qty} at event {event} (an import is missing or a transfer is not confirmed)")]
 pub struct TransitionError {
     pub cutoff: String,
     pub pool: u32,
     pub asset: Code,
+    /// The balance after the event (negative).
     pub qty: Decimal,
     /// The first event (a transaction's id) after which the account's balance was negative.
-    pub event: Option<i64>,
+    pub event: i64,
 }
 
 /// Rewrites per-account events (from [`to_events`] with one pool per account) for **universal application
@@ -456,14 +458,14 @@ pub fn universal_before(mut events: Vec<Event>, cutoff: crate::Timestamp) -> Res
     let mut index = 0usize;
     // The first event that takes an account below zero (it sold or sent more than it held): the report stops on
     // it, naming the transaction, rather than booking it against another account's lots.
-    let mut negative: Option<(i64, PoolId, Code, Decimal)> = None;
-    let mut check =
-        |balances: &std::collections::BTreeMap<(Code, PoolId), Decimal>, id: i64, asset: Code, pool: PoolId| {
-            let b = balances.get(&(asset, pool)).copied().unwrap_or_default();
-            if b < Decimal::ZERO && negative.is_none() && pool != OUTSIDE {
-                negative = Some((id, pool, asset, b));
-            }
-        };
+    let mut negative: Option<TransitionError> = None;
+    let mut debit = |balances: &mut std::collections::BTreeMap<(Code, PoolId), Decimal>, id, asset, pool, amount| {
+        let b = balances.entry((asset, pool)).or_default();
+        *b -= amount;
+        if *b < Decimal::ZERO && pool != OUTSIDE && negative.is_none() {
+            negative = Some(TransitionError { cutoff: cutoff.to_rfc3339(), pool: pool.0, asset, qty: *b, event: id });
+        }
+    };
     events.retain_mut(|e| {
         index += 1;
         if index > split {
@@ -476,14 +478,12 @@ pub fn universal_before(mut events: Vec<Event>, cutoff: crate::Timestamp) -> Res
                 true
             }
             Event::Dispose { id, pool, asset, qty, .. } => {
-                *balances.entry((*asset, *pool)).or_default() -= *qty;
-                check(&balances, *id, *asset, *pool);
+                debit(&mut balances, *id, *asset, *pool, *qty);
                 *pool = UNIVERSAL;
                 true
             }
             Event::Move { id, from, to, asset, qty, fee, .. } => {
-                *balances.entry((*asset, *from)).or_default() -= *qty + *fee;
-                check(&balances, *id, *asset, *from);
+                debit(&mut balances, *id, *asset, *from, *qty + *fee);
                 *from = UNIVERSAL;
                 if *to == OUTSIDE {
                     return true;
@@ -496,18 +496,16 @@ pub fn universal_before(mut events: Vec<Event>, cutoff: crate::Timestamp) -> Res
             }
         }
     });
-    if let Some((id, pool, asset, qty)) = negative {
-        return Err(TransitionError { cutoff: cutoff.to_rfc3339(), pool: pool.0, asset, qty, event: Some(id) });
+    if let Some(e) = negative {
+        return Err(e);
     }
     let kept_before = events.iter().position(|e| time(e) >= cutoff).unwrap_or(events.len());
     let mut allocation = Vec::new();
     let mut next_id = -1i64;
     for ((asset, pool), qty) in balances {
-        if pool == OUTSIDE || qty.is_zero() {
+        // (No balance is negative here: the first event that made one so stopped above.)
+        if pool == OUTSIDE || qty <= Decimal::ZERO {
             continue;
-        }
-        if qty < Decimal::ZERO {
-            return Err(TransitionError { cutoff: cutoff.to_rfc3339(), pool: pool.0, asset, qty, event: None });
         }
         allocation.push(Event::Move {
             id: next_id,

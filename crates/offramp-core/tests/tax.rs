@@ -177,6 +177,7 @@ fn universal_until_2024_then_per_account() {
     ];
     let e = universal_before(to_events(&bad, &[], usd(), &mut pools()).events, cutoff).unwrap_err();
     assert_eq!(e.qty, d("-1"));
+    assert_eq!(e.event, 3, "names the sale that took B below zero");
 }
 
 /// Methods can differ per tax year: FIFO in 2023, HIFO from 2024.
