@@ -382,8 +382,7 @@ fn export(
     }
 
     let io = |e: std::io::Error| AppError::new(ErrorCode::Io, e.to_string());
-    let method_name =
-        serde_json::to_value(method).ok().and_then(|v| v.as_str().map(str::to_uppercase)).unwrap_or_default();
+    let method_name = method.label();
     writeln!(
         out,
         "; Offramp ledger, exported {today}. Lots at cost in {currency}, per account, {method_name}; each lot is"

@@ -159,12 +159,11 @@ pub(crate) fn run(
             Ok((|| {
                 writeln!(out, "year\tmethod\tshort_term_gain\tlong_term_gain\tunknown_rows")?;
                 for r in &rows {
-                    let m = serde_json::to_value(r.method).ok().and_then(|v| v.as_str().map(str::to_uppercase));
                     writeln!(
                         out,
                         "{}\t{}\t{}\t{}\t{}",
                         r.year,
-                        m.unwrap_or_default(),
+                        r.method.label(),
                         r.short_term_gain,
                         r.long_term_gain,
                         r.unknown_rows

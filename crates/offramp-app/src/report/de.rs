@@ -41,24 +41,31 @@ pub struct DeReport {
     pub freigrenze: Freigrenze,
 }
 
+/// How German lots are booked: FIFO per wallet (BMF-Schreiben of 6 March 2025, Rz. 61-62).
+pub(crate) const BASIS: Basis =
+    Basis { default: Method::Fifo, by_year: std::collections::BTreeMap::new(), pooling: super::Pooling::PerAccount };
+
 impl Session {
     /// Germany's private sales in calendar `year`.
     pub fn de_gains(&self, year: i32, progress: Progress) -> Result<DeReport, AppError> {
-        let history = self.history(progress)?;
-        let mut r = gains(&history, Jurisdiction::De, year, &Basis::per_account(Method::Fifo))?;
-        r.terms = ("taxable", "tax-free");
-        let taxable: Vec<_> = r.rows.iter().filter(|x| x.row.term == Term::Short && x.row.gain.is_some()).collect();
-        // The totals are the sums of the rows as printed (each rounded half away from zero to cents), so the
-        // Anlage SO lines add up on paper.
-        let sum = |f: &dyn Fn(&offramp_core::tax::GainRow) -> Option<Decimal>| -> Decimal {
-            taxable.iter().filter_map(|x| f(&x.row)).map(|v| round_half_away(v, 2)).sum()
-        };
-        let anlage_so = AnlageSo { proceeds: sum(&|x| x.proceeds), cost: sum(&|x| x.cost), gain: sum(&|x| x.gain) };
-        // Unknown rows held one year or less could change the taxable total either way.
-        let unknown_taxable = r.rows.iter().filter(|x| x.row.term == Term::Short && x.row.gain.is_none()).count();
-        let freigrenze = Freigrenze::apply_with_unknown(sales_freigrenze(year), anlage_so.gain, unknown_taxable, false);
-        Ok(DeReport { gains: r, anlage_so, freigrenze })
+        Ok(report(gains(&*self.history(progress)?, Jurisdiction::De, year, &BASIS)?))
     }
+}
+
+/// The German report of a year's pieces: their classes named, the Anlage SO lines and the Freigrenze.
+pub(crate) fn report(mut r: GainsReport) -> DeReport {
+    r.terms = ("taxable", "tax-free");
+    let taxable: Vec<_> = r.rows.iter().filter(|x| x.row.term == Term::Short && x.row.gain.is_some()).collect();
+    // The totals are the sums of the rows as printed (each rounded half away from zero to cents), so the
+    // Anlage SO lines add up on paper.
+    let sum = |f: &dyn Fn(&offramp_core::tax::GainRow) -> Option<Decimal>| -> Decimal {
+        taxable.iter().filter_map(|x| f(&x.row)).map(|v| round_half_away(v, 2)).sum()
+    };
+    let anlage_so = AnlageSo { proceeds: sum(&|x| x.proceeds), cost: sum(&|x| x.cost), gain: sum(&|x| x.gain) };
+    // Unknown rows held one year or less could change the taxable total either way.
+    let unknown_taxable = r.rows.iter().filter(|x| x.row.term == Term::Short && x.row.gain.is_none()).count();
+    let freigrenze = Freigrenze::apply_with_unknown(sales_freigrenze(r.year), anlage_so.gain, unknown_taxable, false);
+    DeReport { gains: r, anlage_so, freigrenze }
 }
 
 pub(crate) fn gains_file(r: &DeReport) -> Result<ReportFile, AppError> {

@@ -248,52 +248,21 @@ pub(crate) fn book_lots(
         let cutoff = offramp_core::us::per_account_from();
         conv.events = offramp_core::tax::universal_before(std::mem::take(&mut conv.events), cutoff).map_err(|e| {
             let account = offramp_core::text::clip(accounts.get(e.pool as usize).map(String::as_str).unwrap_or(""));
-            let message = match e.event {
-                Some(id) => format!(
-                    "account {account} sells or sends more {} than it holds (its balance goes to {} {}) before \
-                     per-account basis began (1 January 2025): an import is missing or a transfer is not \
-                     confirmed. Source: {}",
-                    e.asset,
-                    e.qty,
-                    e.asset,
-                    history.describe(id)
-                ),
-                None => format!(
-                    "at the move to per-account basis (1 January 2025) account {account} holds {} {}: a negative \
-                     balance (an import is missing or a transfer is not confirmed)",
-                    e.qty, e.asset
-                ),
-            };
+            let message = format!(
+                "account {account} sells or sends more {} than it holds (its balance goes to {} {}) before \
+                 per-account basis began (1 January 2025): an import is missing or a transfer is not confirmed. \
+                 Source: {}",
+                e.asset,
+                e.qty,
+                e.asset,
+                history.describe(e.event)
+            );
             AppError::new(ErrorCode::InvalidInput, message)
         })?;
     }
     let booking = book_with(&conv.events, &|t| basis.method_in(t.date_in(c.zone).year()))
         .map_err(|e| AppError::new(ErrorCode::InvalidInput, format!("{e}. Source: {}", history.describe(e.event()))))?;
     Ok((conv, booking, accounts))
-}
-
-/// [`book_lots`] for a report of tax `year`: when the whole history cannot be booked because of a problem after
-/// the year (an account that sold more than it held, say), the years before the problem stay reportable: the
-/// history up to the end of the year is booked instead (a later event never changes an earlier disposal's lots).
-/// A problem in or before the year stops the report with its error.
-pub(crate) fn book_until_year_end(
-    history: &History,
-    jurisdiction: Jurisdiction,
-    year: i32,
-    c: Conventions,
-    basis: &Basis,
-) -> Result<(offramp_core::tax::Conversion, offramp_core::lots::Booking, Vec<String>), AppError> {
-    match book_lots(history, &history.txs, c, basis) {
-        Ok(b) => Ok(b),
-        Err(e) => {
-            let Some((_, last)) = jurisdiction.tax_year(year) else { return Err(e) };
-            let cut = history.txs.partition_point(|(_, t)| t.timestamp.date_in(c.zone) <= last);
-            if cut == history.txs.len() {
-                return Err(e);
-            }
-            book_lots(history, &history.txs[..cut], c, basis)
-        }
-    }
 }
 
 /// Money in reports: rounded half away from zero to cents, always two decimals; `UNKNOWN` when unknown.
@@ -342,7 +311,8 @@ impl Session {
     }
 
     /// Realized gains of several tax years as one CSV (one header, the years in order, each year's unknown rows
-    /// first within it); the summary lines say their year. See [`parse_years`].
+    /// first within it); with more than one year the summary lines say their year. See [`parse_years`]. US and
+    /// German years come from one booking of the history.
     pub fn gains_file_years(
         &self,
         jurisdiction: Jurisdiction,
@@ -350,28 +320,44 @@ impl Session {
         basis: &Basis,
         progress: Progress,
     ) -> Result<ReportFile, AppError> {
+        let files: Vec<ReportFile> = match jurisdiction {
+            Jurisdiction::Us => gains_years(&*self.history(progress)?, jurisdiction, years, basis)?
+                .iter()
+                .map(us::gains_file)
+                .collect::<Result<_, _>>()?,
+            Jurisdiction::De => gains_years(&*self.history(progress)?, jurisdiction, years, &de::BASIS)?
+                .into_iter()
+                .map(|r| de::gains_file(&de::report(r)))
+                .collect::<Result<_, _>>()?,
+            Jurisdiction::Uk => {
+                years.iter().map(|y| uk::gains_file(&self.uk_gains(*y, progress)?)).collect::<Result<_, _>>()?
+            }
+            Jurisdiction::Ca => {
+                years.iter().map(|y| ca::gains_file(&self.ca_gains(*y, progress)?)).collect::<Result<_, _>>()?
+            }
+        };
         let mut body = Vec::new();
         let mut summary = Vec::new();
-        for (i, year) in years.iter().enumerate() {
-            let f = self.gains_file(jurisdiction, *year, basis, progress)?;
-            let rows = if i == 0 {
-                &f.body[..]
-            } else {
-                f.body.iter().position(|b| *b == b'\n').map(|n| &f.body[n + 1..]).unwrap_or(&[])
+        for (i, (year, f)) in years.iter().zip(files).enumerate() {
+            // The header once: each later file from its second line on (a header holds no line break).
+            let rows = match i {
+                0 => &f.body[..],
+                _ => f.body.iter().position(|b| *b == b'\n').map(|n| &f.body[n + 1..]).unwrap_or(&[]),
             };
             body.extend_from_slice(rows);
-            if years.len() == 1 {
-                summary = f.summary;
-            } else {
-                let label = jurisdiction.tax_year_label(*year);
-                summary.extend(f.summary.into_iter().map(|l| format!("{label}: {l}")));
+            match years.len() {
+                1 => summary = f.summary,
+                _ => {
+                    let label = jurisdiction.tax_year_label(*year);
+                    summary.extend(f.summary.into_iter().map(|l| format!("{label}: {l}")));
+                }
             }
         }
         Ok(ReportFile { body, summary })
     }
 
     /// The US totals of every year in `years` under each method in `methods` (with `pooling`), to choose a method:
-    /// short- and long-term gains (sums of the printed rows) and the rows left unknown.
+    /// short- and long-term gains (sums of the printed rows) and the rows left unknown. One booking per method.
     pub fn compare_methods(
         &self,
         years: &[i32],
@@ -381,12 +367,11 @@ impl Session {
     ) -> Result<Vec<MethodTotals>, AppError> {
         let history = self.history(progress)?;
         let mut out = Vec::new();
-        for year in years {
-            for method in methods {
-                let basis = Basis { default: *method, by_year: Default::default(), pooling };
-                let r = gains(&history, Jurisdiction::Us, *year, &basis)?;
+        for method in methods {
+            let basis = Basis { default: *method, by_year: Default::default(), pooling };
+            for r in gains_years(&history, Jurisdiction::Us, years, &basis)? {
                 out.push(MethodTotals {
-                    year: *year,
+                    year: r.year,
                     method: *method,
                     short_term_gain: r.short_term_gain,
                     long_term_gain: r.long_term_gain,
@@ -394,6 +379,7 @@ impl Session {
                 });
             }
         }
+        out.sort_by_key(|t| t.year);
         Ok(out)
     }
 
@@ -406,12 +392,7 @@ impl Session {
         basis: &Basis,
         progress: Progress,
     ) -> Result<ReportFile, AppError> {
-        match jurisdiction {
-            Jurisdiction::Us => us::gains_file(&self.us_gains(year, basis, progress)?),
-            Jurisdiction::Uk => uk::gains_file(&self.uk_gains(year, progress)?),
-            Jurisdiction::De => de::gains_file(&self.de_gains(year, progress)?),
-            Jurisdiction::Ca => ca::gains_file(&self.ca_gains(year, progress)?),
-        }
+        self.gains_file_years(jurisdiction, &[year], basis, progress)
     }
 }
 
@@ -422,9 +403,50 @@ pub(crate) fn gains(
     year: i32,
     basis: &Basis,
 ) -> Result<GainsReport, AppError> {
+    let mut reports = gains_years(history, jurisdiction, &[year], basis)?;
+    reports.pop().ok_or_else(|| AppError::new(ErrorCode::Internal, "no report for the year"))
+}
+
+/// [`gains`] for each of `years`, from one booking of the history. When the whole history cannot be booked
+/// because of a problem after a year (an account that sold more than it held, say), that year stays reportable:
+/// the history up to its end is booked instead (a later event never changes an earlier disposal's lots). A
+/// problem in or before the year stops its report with the error.
+pub(crate) fn gains_years(
+    history: &History,
+    jurisdiction: Jurisdiction,
+    years: &[i32],
+    basis: &Basis,
+) -> Result<Vec<GainsReport>, AppError> {
     let c = Conventions::of(jurisdiction, history);
-    let (conv, booking, _) = book_until_year_end(history, jurisdiction, year, c, basis)?;
-    let rows: Vec<ReportRow> = offramp_core::tax::gain_rows_with(&booking, year, c.zone, &conv.excess_fees)
+    let whole = book_lots(history, &history.txs, c, basis);
+    years
+        .iter()
+        .map(|&year| match &whole {
+            Ok((conv, booking, _)) => Ok(gains_of(history, jurisdiction, year, basis, c, conv, booking)),
+            Err(e) => {
+                let last = jurisdiction.tax_year(year).map(|(_, last)| last).ok_or_else(|| e.clone())?;
+                let cut = history.txs.partition_point(|(_, t)| t.timestamp.date_in(c.zone) <= last);
+                if cut == history.txs.len() {
+                    return Err(e.clone());
+                }
+                let (conv, booking, _) = book_lots(history, &history.txs[..cut], c, basis)?;
+                Ok(gains_of(history, jurisdiction, year, basis, c, &conv, &booking))
+            }
+        })
+        .collect()
+}
+
+/// One year's rows and totals from a booking.
+fn gains_of(
+    history: &History,
+    jurisdiction: Jurisdiction,
+    year: i32,
+    basis: &Basis,
+    c: Conventions,
+    conv: &offramp_core::tax::Conversion,
+    booking: &offramp_core::lots::Booking,
+) -> GainsReport {
+    let rows: Vec<ReportRow> = offramp_core::tax::gain_rows_with(booking, year, c.zone, &conv.excess_fees)
         .into_iter()
         .map(|row| {
             let mut flags = conv.flags.get(&row.disposal).cloned().unwrap_or_default();
@@ -448,7 +470,7 @@ pub(crate) fn gains(
         rows.iter().filter(|r| r.row.term == term).filter_map(|r| r.row.gain).map(|g| round_half_away(g, 2)).sum()
     };
     let currency = c.currency;
-    Ok(GainsReport {
+    GainsReport {
         jurisdiction,
         year,
         currency,
@@ -459,7 +481,7 @@ pub(crate) fn gains(
         short_term_gain: Amount::new(sum(offramp_core::holding::Term::Short), currency).round_to_minor_units(),
         long_term_gain: Amount::new(sum(offramp_core::holding::Term::Long), currency).round_to_minor_units(),
         rows,
-    })
+    }
 }
 
 /// The per-disposal gains CSV: one row per lot piece, money rounded half away from zero to cents, unknown
@@ -492,12 +514,7 @@ pub fn gains_csv_with_wallet(report: &GainsReport, wallet: bool) -> Result<Vec<u
         header.insert(13, "wallet".into());
     }
     let mut f = csv::CsvFile::new(&header)?;
-    let rule = match report.method {
-        Method::Fifo => "FIFO",
-        Method::Lifo => "LIFO",
-        Method::Hifo => "HIFO",
-        Method::Average => "AVERAGE",
-    };
+    let rule = report.method.label();
     for r in &report.rows {
         let flags: Vec<&str> = r.flags.iter().map(Flag::as_str).collect();
         let term = match r.row.term {

@@ -145,8 +145,15 @@ fn win_ansi(text: &str) -> Vec<u8> {
         .collect()
 }
 
-/// Renders the blocks to a PDF document titled `title`, each page numbered "page i of n".
-pub(crate) fn render(title: &str, blocks: &[Block]) -> Vec<u8> {
+/// A report file of the blocks, its summary saying how many pages and what they hold.
+fn file(title: &str, blocks: &[Block], holds: &str) -> ReportFile {
+    let (body, pages) = render(title, blocks);
+    ReportFile { body, summary: vec![format!("{pages} pages: {holds}")] }
+}
+
+/// Renders the blocks to a PDF document titled `title`, each page numbered "page i of n"; returns it and its
+/// number of pages.
+pub(crate) fn render(title: &str, blocks: &[Block]) -> (Vec<u8>, usize) {
     let pages = layout(blocks);
     let n = pages.len();
     let mut pdf = Pdf::new();
@@ -192,7 +199,7 @@ pub(crate) fn render(title: &str, blocks: &[Block]) -> Vec<u8> {
         }
         pdf.stream(*content_id, &content.finish());
     }
-    pdf.finish()
+    (pdf.finish(), n)
 }
 
 /// The files the rows' figures come from (`file:line` → file), sorted.
@@ -212,10 +219,6 @@ fn sources_block(blocks: &mut Vec<Block>, files: Vec<String>) {
     for f in files {
         blocks.push(Block::Mono(f));
     }
-}
-
-fn money(v: Option<Decimal>) -> String {
-    cents(v)
 }
 
 fn pad(s: &str, w: usize) -> String {
@@ -254,8 +257,8 @@ fn unknown_gains_rows(blocks: &mut Vec<Block>, rows: &[&ReportRow]) {
             r.row.asset,
             r.account,
             r.row.sold,
-            money(r.row.proceeds),
-            money(r.row.cost),
+            cents(r.row.proceeds),
+            cents(r.row.cost),
             r.disposal_source,
             r.lot_source,
             flags.join(" ")
@@ -269,7 +272,7 @@ pub(crate) fn us(report: &GainsReport, form: &Form8949, today: chrono::NaiveDate
     let mut b = vec![Block::Title(title.clone()), prepared(today)];
     b.push(Block::Text(format!(
         "Method: {} ({}); pooling: {}; figures in {}. Dates are UTC dates.",
-        serde_json::to_value(report.method).ok().and_then(|v| v.as_str().map(str::to_uppercase)).unwrap_or_default(),
+        report.method.label(),
         if report.year >= 2025 { "standing order of specific identification, per account" } else { "lot order" },
         match report.pooling {
             super::Pooling::Transition => "all accounts together up to 2024, per account from 2025",
@@ -327,8 +330,7 @@ pub(crate) fn us(report: &GainsReport, form: &Form8949, today: chrono::NaiveDate
             }
         }
     }
-    let summary = vec![format!("{} pages: the summary, Form 8949 and the Schedule D lines", layout(&b).len())];
-    ReportFile { body: render(&title, &b), summary }
+    file(&title, &b, "the summary, Form 8949 and the Schedule D lines")
 }
 
 fn schedule_d_lines(b: &mut Vec<Block>, form: &Form8949) {
@@ -402,8 +404,8 @@ pub(crate) fn uk(r: &UkReport, today: chrono::NaiveDate) -> ReportFile {
             x.disposal.date,
             x.disposal.qty.normalize(),
             x.asset,
-            money(x.disposal.proceeds),
-            money(x.disposal.cost),
+            cents(x.disposal.proceeds),
+            cents(x.disposal.cost),
             x.sources.join(", ")
         )));
     }
@@ -438,16 +440,15 @@ pub(crate) fn uk(r: &UkReport, today: chrono::NaiveDate) -> ReportFile {
             pad(&d.date.to_string(), 10),
             pad(x.asset.as_str(), 6),
             rpad(&d.qty.normalize().to_string(), 18),
-            rpad(&money(d.proceeds), 14),
-            rpad(&money(d.cost), 14),
-            rpad(&money(d.gain), 14)
+            rpad(&cents(d.proceeds), 14),
+            rpad(&cents(d.cost), 14),
+            rpad(&cents(d.gain), 14)
         )));
         for m in &d.matches {
             b.push(Block::Mono(format!("      {}", serde_json::to_string(m).unwrap_or_default())));
         }
     }
-    let summary = vec![format!("{} pages: the summary with the SA108 boxes and the computation", layout(&b).len())];
-    ReportFile { body: render(&title, &b), summary }
+    file(&title, &b, "the summary with the SA108 boxes and the computation")
 }
 
 /// Germany: the summary with the Anlage SO lines and the Freigrenze, then every sold piece (Rz. 102 details).
@@ -465,20 +466,20 @@ pub(crate) fn de(d: &DeReport, today: chrono::NaiveDate) -> ReportFile {
     let a = &d.anlage_so;
     b.push(Block::Heading("Anlage SO (Kryptowährungen), the taxable pieces".into()));
     for (k, v) in [("Veräußerungspreis", a.proceeds), ("Anschaffungskosten", a.cost), ("Gewinn/Verlust", a.gain)] {
-        b.push(Block::Mono(format!("{} {}", pad(k, 40), rpad(&money(Some(v)), 16))));
+        b.push(Block::Mono(format!("{} {}", pad(k, 40), rpad(&cents(Some(v)), 16))));
     }
     b.push(Block::Text(match d.freigrenze.verdict {
         offramp_core::de::Verdict::Below => format!(
             "Freigrenze {} EUR: these gains are below it; tax-free if the year's total from all private sales stays below it.",
-            money(Some(d.freigrenze.limit))
+            cents(Some(d.freigrenze.limit))
         ),
         offramp_core::de::Verdict::Reached => format!(
             "Freigrenze {} EUR: these gains reach it; the whole amount is taxable (the Freigrenze is a cliff).",
-            money(Some(d.freigrenze.limit))
+            cents(Some(d.freigrenze.limit))
         ),
         offramp_core::de::Verdict::Uncertain => format!(
             "Freigrenze {} EUR: NOT KNOWN whether these gains stay below it; sales held one year or less have an unknown value (listed above).",
-            money(Some(d.freigrenze.limit))
+            cents(Some(d.freigrenze.limit))
         ),
     }));
     sources_block(
@@ -508,16 +509,14 @@ pub(crate) fn de(d: &DeReport, today: chrono::NaiveDate) -> ReportFile {
                 pad(&x.row.acquired.to_string(), 10),
                 pad(x.row.asset.as_str(), 5),
                 rpad(&x.row.qty.normalize().to_string(), 16),
-                rpad(&money(x.row.proceeds), 17),
-                rpad(&money(x.row.cost), 14),
-                rpad(&money(x.row.gain), 14),
+                rpad(&cents(x.row.proceeds), 17),
+                rpad(&cents(x.row.cost), 14),
+                rpad(&cents(x.row.gain), 14),
                 x.account
             )));
         }
     }
-    let summary =
-        vec![format!("{} pages: the summary with the Anlage SO lines and every sold piece", layout(&b).len())];
-    ReportFile { body: render(&title, &b), summary }
+    file(&title, &b, "the summary with the Anlage SO lines and every sold piece")
 }
 
 /// Canada: the summary with the Schedule 3 lines, then every disposal at its adjusted cost base.
@@ -541,8 +540,8 @@ pub(crate) fn ca(r: &CaReport, today: chrono::NaiveDate) -> ReportFile {
             d.date,
             d.qty.normalize(),
             x.asset,
-            money(d.proceeds),
-            money(d.acb),
+            cents(d.proceeds),
+            cents(d.acb),
             x.source
         )));
     }
@@ -580,14 +579,13 @@ pub(crate) fn ca(r: &CaReport, today: chrono::NaiveDate) -> ReportFile {
             pad(&d.date.to_string(), 10),
             pad(x.asset.as_str(), 6),
             rpad(&d.qty.normalize().to_string(), 18),
-            rpad(&money(d.proceeds), 14),
-            rpad(&money(d.acb), 14),
-            rpad(&money(d.gain), 14),
-            rpad(&money(Some(d.denied_loss)), 12)
+            rpad(&cents(d.proceeds), 14),
+            rpad(&cents(d.acb), 14),
+            rpad(&cents(d.gain), 14),
+            rpad(&cents(Some(d.denied_loss)), 12)
         )));
     }
-    let summary = vec![format!("{} pages: the summary with the Schedule 3 lines and every disposal", layout(&b).len())];
-    ReportFile { body: render(&title, &b), summary }
+    file(&title, &b, "the summary with the Schedule 3 lines and every disposal")
 }
 
 #[cfg(test)]
@@ -615,7 +613,8 @@ mod tests {
         let pages = layout(&blocks);
         assert!(pages.len() > 3);
         assert!(pages.iter().flatten().all(|p| p.y >= BOTTOM && p.y <= TOP));
-        let pdf = render("t", &blocks);
+        let (pdf, n) = render("t", &blocks);
         assert!(pdf.starts_with(b"%PDF-"));
+        assert_eq!(n, pages.len());
     }
 }
