@@ -10,26 +10,10 @@ mod common;
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
 use common::*;
 use offramp_core::Decimal;
-
-const PASS: &str = "a long test passphrase";
-
-fn run(data: &Path, args: &[&str]) -> Output {
-    Command::new(offramp_bin())
-        .args(args)
-        .env("OFFRAMP_DATA_DIR", data)
-        .env("OFFRAMP_PASSPHRASE", PASS)
-        .output()
-        .unwrap()
-}
-
-fn ok(out: Output) -> String {
-    assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(&out));
-    stdout(&out)
-}
 
 /// bean-check: `$OFFRAMP_BEAN_CHECK`, else the one `scripts/setup.sh` installs, else the one on the PATH.
 fn bean_check() -> PathBuf {

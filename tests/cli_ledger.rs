@@ -6,7 +6,7 @@ mod common;
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use common::*;
@@ -14,25 +14,9 @@ use offramp_core::Decimal;
 use offramp_store::{Key, Ledger};
 use std::collections::HashMap;
 
-const PASS: &str = "a long test passphrase";
-
 fn fixture() -> PathBuf {
     Path::new(&std::env::var_os("CARGO_MANIFEST_DIR").unwrap())
         .join("crates/offramp-store/tests/fixtures/generic-v1.csv")
-}
-
-fn run(data: &Path, args: &[&str]) -> Output {
-    Command::new(offramp_bin())
-        .args(args)
-        .env("OFFRAMP_DATA_DIR", data)
-        .env("OFFRAMP_PASSPHRASE", PASS)
-        .output()
-        .unwrap()
-}
-
-fn ok(out: Output) -> String {
-    assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(&out));
-    stdout(&out)
 }
 
 fn count(data: &Path) -> u64 {

@@ -11,22 +11,7 @@ use std::process::{Command, Output};
 use common::*;
 use offramp_core::Decimal;
 
-const PASS: &str = "a long test passphrase";
 const HEADER: &str = "timestamp,type,account,sent_amount,sent_asset,received_amount,received_asset,fee_amount,fee_asset,fiat_value,fiat_currency,external_id,note\n";
-
-fn run(data: &Path, args: &[&str]) -> Output {
-    Command::new(offramp_bin())
-        .args(args)
-        .env("OFFRAMP_DATA_DIR", data)
-        .env("OFFRAMP_PASSPHRASE", PASS)
-        .output()
-        .unwrap()
-}
-
-fn ok(out: Output) -> String {
-    assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(&out));
-    stdout(&out)
-}
 
 /// A new ledger holding `rows` (generic CSV lines, without the header).
 fn ledger(dir: &Path, rows: &str) -> std::path::PathBuf {

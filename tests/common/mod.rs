@@ -58,6 +58,25 @@ pub fn stdout(o: &Output) -> String {
     String::from_utf8(o.stdout.clone()).expect("utf-8 stdout")
 }
 
+/// The passphrase of the ledgers the acceptance tests create.
+pub const PASS: &str = "a long test passphrase";
+
+/// Runs `offramp` on the ledger in `data`, the passphrase given as scripts give it (`OFFRAMP_PASSPHRASE`).
+pub fn run(data: &std::path::Path, args: &[&str]) -> Output {
+    Command::new(offramp_bin())
+        .args(args)
+        .env("OFFRAMP_DATA_DIR", data)
+        .env("OFFRAMP_PASSPHRASE", PASS)
+        .output()
+        .expect("run offramp")
+}
+
+/// What a command that must succeed printed on stdout (its stderr shown if it failed).
+pub fn ok(out: Output) -> String {
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(&out));
+    stdout(&out)
+}
+
 pub fn stderr(o: &Output) -> String {
     String::from_utf8(o.stderr.clone()).expect("utf-8 stderr")
 }
