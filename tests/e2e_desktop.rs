@@ -585,6 +585,22 @@ fn import_browse_and_confirm_in_the_real_window() {
     let cents: i64 = body[1..].iter().map(|r| r[proceeds].replace('.', "").parse::<i64>().unwrap()).sum();
     assert_eq!(cents, 1_200_000, "the pieces' proceeds add up to the sale's 12,000.00 USD");
 
+    // The same report as a readable PDF through the same export, read back as text: the unknown rows are counted
+    // first, the Schedule D lines follow.
+    s.select_by_value("[data-testid=export-format]", "pdf");
+    let pdf = tmp.path().join("report-2024.pdf");
+    s.type_into("[data-testid=export-path]", pdf.to_str().unwrap());
+    s.click("[data-testid=export-submit]");
+    s.wait_text("[data-testid=export-saved-path]", |t| t.ends_with("report-2024.pdf"));
+    s.scroll_to("[data-testid=export-done]");
+    s.screenshot(&artifacts.join("report-pdf-exported.png"));
+    let text = std::process::Command::new("pdftotext").arg("-layout").arg(&pdf).arg("-").output().unwrap();
+    let text = String::from_utf8(text.stdout).unwrap();
+    let unknown = body.iter().filter(|r| r.contains(&"UNKNOWN")).count();
+    let first = text.find(&format!("Figures to resolve before filing: {unknown}")).unwrap_or_else(|| panic!("{text}"));
+    assert!(first < text.find("Schedule D (Form 1040)").unwrap(), "{text}");
+    assert!(text.starts_with("US capital gains, tax year 2024"), "{text}");
+
     // Lock, unlock: the same ledger.
     s.click("[data-testid=lock]");
     s.wait_for("[data-testid=needs-unlock]");
