@@ -248,15 +248,18 @@ fn print_de(d: &DeReport, json: bool, out: &mut dyn Write) -> std::io::Result<()
         )?;
     }
     type Keep<'a> = &'a dyn Fn(&offramp_app::report::ReportRow) -> bool;
-    let sections: [(&str, Keep); 3] = [
-        ("Unknown value (listed first, left out of the totals: give the missing price or cost)", &|x| {
-            x.row.gain.is_none()
-        }),
-        ("Taxable: held one year or less", &|x| x.row.gain.is_some() && x.row.term == Term::Short),
-        ("Tax-free: held more than one year", &|x| x.row.gain.is_some() && x.row.term == Term::Long),
+    // (title, which rows, shown when it has none)
+    let sections: [(&str, Keep, bool); 3] = [
+        (
+            "Unknown value (listed first, left out of the totals: give the missing price or cost)",
+            &|x| x.row.gain.is_none(),
+            false,
+        ),
+        ("Taxable: held one year or less", &|x| x.row.gain.is_some() && x.row.term == Term::Short, true),
+        ("Tax-free: held more than one year", &|x| x.row.gain.is_some() && x.row.term == Term::Long, true),
     ];
-    for (title, keep) in sections {
-        if title.starts_with("Unknown") && r.unknown_rows == 0 {
+    for (title, keep, show_empty) in sections {
+        if !show_empty && !r.rows.iter().any(keep) {
             continue;
         }
         writeln!(out, "{title}:")?;
@@ -440,21 +443,7 @@ fn print_uk(r: &UkReport, json: bool, out: &mut dyn Write) -> std::io::Result<()
     for row in &r.rows {
         let d = &row.disposal;
         // Each rule's share of the proceeds (by quantity) and its gain, beside its cost.
-        let parts: Vec<String> = d
-            .matches
-            .iter()
-            .map(|m| {
-                let share = d.proceeds.zip(m.qty.checked_div(d.qty)).map(|(p, f)| p * f);
-                format!(
-                    "{} {}: cost {}, proceeds {}, gain {}",
-                    offramp_app::report::uk::rule_text(&m.rule),
-                    m.qty,
-                    money(m.cost),
-                    money(share),
-                    money(share.zip(m.cost).map(|(p, c)| p - c))
-                )
-            })
-            .collect();
+        let parts: Vec<String> = d.matches.iter().map(|m| offramp_app::report::uk::match_text(d, m)).collect();
         writeln!(
             out,
             "{} {}: disposed of {} for {}; allowable cost {} ({}); gain {}  [{}]",

@@ -445,7 +445,7 @@ pub(crate) fn uk(r: &UkReport, today: chrono::NaiveDate) -> ReportFile {
             rpad(&cents(d.gain), 14)
         )));
         for m in &d.matches {
-            b.push(Block::Mono(format!("      {}", serde_json::to_string(m).unwrap_or_default())));
+            b.push(Block::Mono(format!("      {}", super::uk::match_text(d, m))));
         }
     }
     file(&title, &b, "the summary with the SA108 boxes and the computation")

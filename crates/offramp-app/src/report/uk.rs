@@ -166,6 +166,20 @@ pub fn rule_text(rule: &Rule) -> String {
     }
 }
 
+/// One match of a disposal as the computation shows it: its rule, units, cost, its share of the day's proceeds (by
+/// units) and that share's gain.
+pub fn match_text(d: &UkDisposal, m: &offramp_core::uk::UkMatch) -> String {
+    let share = d.proceeds.zip(m.qty.checked_div(d.qty)).and_then(|(p, f)| p.checked_mul(f));
+    format!(
+        "{} {}: cost {}, proceeds {}, gain {}",
+        rule_text(&m.rule),
+        m.qty,
+        cents(m.cost),
+        cents(share),
+        cents(share.zip(m.cost).map(|(p, c)| p - c))
+    )
+}
+
 pub(crate) fn gains_file(r: &UkReport) -> Result<ReportFile, AppError> {
     let mut f = CsvFile::new(&[
         "date",
