@@ -98,6 +98,12 @@ impl From<rusqlite::Error> for StoreError {
                 StoreError::Disk { cause: "reading or writing the ledger's files failed", detail: detail() }
             }
             Some(C::DatabaseCorrupt) => StoreError::Corrupt { path: PathBuf::from("the ledger"), detail: detail() },
+            // After the key was checked at open (where "not a database" means a wrong key), a page whose HMAC
+            // fails reads as "not a database": damage, never a wrong passphrase.
+            Some(C::NotADatabase) => StoreError::Corrupt {
+                path: PathBuf::from("the ledger"),
+                detail: format!("a page failed its integrity check (HMAC) when read: {}", detail()),
+            },
             _ => StoreError::Sqlite(e),
         }
     }
