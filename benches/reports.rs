@@ -77,17 +77,55 @@ fn main() {
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target/release/offramp"));
     assert!(cli.is_file(), "{} is missing: run scripts/report-bench.sh (it builds the release CLI)", cli.display());
     let tmp = tempfile::tempdir().unwrap();
-    let csv = tmp.path().join("history.csv");
+    // For profiling: OFFRAMP_BENCH_DATA=DIR keeps the ledger there and re-uses it; OFFRAMP_BENCH_PART=session
+    // measures only the session (on that ledger).
+    let keep = std::env::var_os("OFFRAMP_BENCH_DATA").map(PathBuf::from);
+    let session_only = std::env::var("OFFRAMP_BENCH_PART").is_ok_and(|p| p == "session");
+    let data = keep.clone().unwrap_or_else(|| tmp.path().join("data"));
+    if !(session_only && data.join("ledger.offramp").is_file()) {
+        let _ = std::fs::remove_dir_all(&data);
+        cli_part(&cli, rows, tmp.path(), &data);
+    }
+    println!();
+    println!("in a session (the ledger open, as in the desktop)");
+    let config = Config::resolve(Flavor::Release, Some(data.clone()), None);
+    let key = offramp_app::Key::Passphrase(PASSPHRASE.into());
+    let (session, t) = timed(|| Session::open(&config, &key).unwrap());
+    println!("{:<48} {t:>6.3} s", "open (key derivation + checks)");
+    let basis = |m: Method| Basis { default: m, by_year: Default::default(), pooling: Pooling::Transition };
+    // What the desktop's report screen asks for (the preview: totals and rows), and its export.
+    let gains = |year: i32, m: Method| timed(|| session.us_gains(year, &basis(m), &mut no_progress()).unwrap()).1;
+    let preview = |name: &str, t: f64| {
+        println!("{name:<48} {t:>6.3} s   {}", if t < 0.5 { "met (< 0.5 s)" } else { "NOT MET (< 0.5 s)" });
+    };
+    preview("first preview: gains 2024 fifo (reads the ledger)", gains(2024, Method::Fifo));
+    preview("switch the method: 2024 hifo", gains(2024, Method::Hifo));
+    preview("switch the year: 2023 hifo", gains(2023, Method::Hifo));
+    preview("back to 2024 fifo", gains(2024, Method::Fifo));
+    preview("2024 lifo (a third method)", gains(2024, Method::Lifo));
+    let t = timed(|| session.uk_gains(2024, &mut no_progress()).unwrap()).1;
+    preview("report uk 2024", t);
+    let t = timed(|| {
+        session.gains_file(Jurisdiction::Us, 2024, &basis(Method::Lifo), &mut no_progress()).unwrap().body.len()
+    })
+    .1;
+    println!("{:<48} {t:>6.3} s", "export the 2024 lifo gains CSV");
+    let released = timed(|| session.release_cache()).1;
+    println!("{:<48} {released:>6.3} s", "release the cache (idle window)");
+    preview("preview 2024 fifo after the release", gains(2024, Method::Fifo));
+}
+
+fn cli_part(cli: &Path, rows: usize, dir: &Path, data: &Path) {
+    let csv = dir.join("history.csv");
     // 1,000,000 rows x 210 s reach August 2025; fewer rows keep the same span.
     let step = (210 * 1_000_000 / rows.max(1) as i64).max(1);
     history::write_csv_from(&csv, rows, "2019-01-01T00:00:00Z", step, true);
     println!("history: {rows} rows from 2019-01-01, one every {step} s ({:.0} MB)", file_mb(&csv));
 
-    let empty = tmp.path().join("empty");
-    let data = tmp.path().join("data");
-    let init = whole(&cli, &data, &["init"]);
-    whole(&cli, &empty, &["init"]);
-    let import = whole(&cli, &data, &["import", csv.to_str().unwrap()]);
+    let empty = dir.join("empty");
+    let init = whole(cli, data, &["init"]);
+    whole(cli, &empty, &["init"]);
+    let import = whole(cli, data, &["import", csv.to_str().unwrap()]);
     println!("ledger file: {:.0} MB", file_mb(&data.join("ledger.offramp")));
     let third = import.wall / 3.0;
     println!();
@@ -104,24 +142,24 @@ fn main() {
     };
     line("init (key derivation, new ledger)", &init, false);
     line("import of the file", &import, false);
-    let open_empty = best(3, &mut || whole(&cli, &empty, &["tx", "list", "--limit", "1"]));
-    let open_full = best(3, &mut || whole(&cli, &data, &["tx", "list", "--limit", "1"]));
+    let open_empty = best(3, &mut || whole(cli, &empty, &["tx", "list", "--limit", "1"]));
+    let open_full = best(3, &mut || whole(cli, data, &["tx", "list", "--limit", "1"]));
     line("open an empty ledger (tx list --limit 1)", &open_empty, false);
     line("open the full ledger (tx list --limit 1)", &open_full, false);
-    let out = tmp.path().join("out");
+    let out = dir.join("out");
     let o = out.to_str().unwrap();
     for method in ["fifo", "lifo", "hifo"] {
         let r = best(3, &mut || {
-            whole(&cli, &data, &["report", "gains", "--year", "2024", "--method", method, "--out", o, "--force"])
+            whole(cli, data, &["report", "gains", "--year", "2024", "--method", method, "--out", o, "--force"])
         });
         line(&format!("report gains --year 2024 --method {method}"), &r, true);
     }
-    let r = best(3, &mut || whole(&cli, &data, &["report", "uk", "--year", "2024"]));
+    let r = best(3, &mut || whole(cli, data, &["report", "uk", "--year", "2024"]));
     line("report uk --year 2024", &r, true);
-    let r = best(3, &mut || whole(&cli, &data, &["report", "8949", "--year", "2024", "--out", o, "--force"]));
+    let r = best(3, &mut || whole(cli, data, &["report", "8949", "--year", "2024", "--out", o, "--force"]));
     line("report 8949 --year 2024", &r, true);
     let r = best(3, &mut || {
-        whole(&cli, &data, &["report", "holdings", "--at", "2024-12-31", "--price", "BTC=60000", "--out", o, "--force"])
+        whole(cli, data, &["report", "holdings", "--at", "2024-12-31", "--price", "BTC=60000", "--out", o, "--force"])
     });
     line("report holdings --at 2024-12-31", &r, true);
     let after_kdf = open_full.wall - open_empty.wall;
@@ -130,29 +168,6 @@ fn main() {
         after_kdf,
         if after_kdf < 0.3 { "met" } else { "NOT MET" }
     );
-
-    println!();
-    println!("in a session (the ledger open, as in the desktop)");
-    let config = Config::resolve(Flavor::Release, Some(data.clone()), None);
-    let key = offramp_app::Key::Passphrase(PASSPHRASE.into());
-    let (session, t) = timed(|| Session::open(&config, &key).unwrap());
-    println!("{:<48} {t:>6.3} s", "open (key derivation + checks)");
-    let basis = |m: Method| Basis { default: m, by_year: Default::default(), pooling: Pooling::Transition };
-    let gains = |year: i32, m: Method| {
-        timed(|| session.gains_file(Jurisdiction::Us, year, &basis(m), &mut no_progress()).unwrap()).1
-    };
-    let preview = |name: &str, t: f64| {
-        println!("{name:<48} {t:>6.3} s   {}", if t < 0.5 { "met (< 0.5 s)" } else { "NOT MET (< 0.5 s)" });
-    };
-    preview("first report: gains 2024 fifo (reads the ledger)", gains(2024, Method::Fifo));
-    preview("then gains 2024 hifo", gains(2024, Method::Hifo));
-    preview("then gains 2023 hifo", gains(2023, Method::Hifo));
-    preview("then gains 2024 fifo again", gains(2024, Method::Fifo));
-    let t = timed(|| session.uk_gains(2024, &mut no_progress()).unwrap()).1;
-    preview("then report uk 2024", t);
-    let released = timed(|| session.release_cache()).1;
-    println!("{:<48} {released:>6.3} s", "release the cache (idle window)");
-    preview("gains 2024 fifo after the release", gains(2024, Method::Fifo));
 }
 
 fn file_mb(p: &Path) -> f64 {

@@ -273,3 +273,111 @@ fn several_years_and_methods_at_once() {
     let e = stderr(&run(&data, &["report", "gains", "--year", "2023", "--compare", "fifo", "--jurisdiction", "uk"]));
     assert!(e.starts_with("error[INVALID_INPUT]: compare:"), "{e}");
 }
+
+/// In one session (as in the desktop), a report switched between methods and years, and back, re-uses the
+/// bookings the session keeps and gives exactly what a fresh session gives; a change to the ledger by another
+/// process (an import from the CLI) is seen by the next report of the same session.
+#[test]
+fn a_session_reuses_its_bookings_and_sees_changes() {
+    use offramp_app::report::{Basis, Pooling};
+    use offramp_app::{no_progress, Config, Flavor, Key, Session};
+    use offramp_core::lots::Method;
+
+    let tmp = tempfile::tempdir().unwrap();
+    let mut rows = String::new();
+    for i in 0..600u32 {
+        let (month, day, hour) = (i / 50 % 12 + 1, i % 28 + 1, i % 24);
+        let year = 2023 + i / 300;
+        let account = ["kraken", "coinbase"][(i % 2) as usize];
+        let ts = format!("{year}-{month:02}-{day:02}T{hour:02}:{:02}:00Z", i % 60);
+        if i % 3 == 2 {
+            rows.push_str(&format!(
+                "{ts},sell,{account},0.0{},BTC,{}.{:02},USD,1.00,USD,,,s{i},\n",
+                1 + i % 7,
+                200 + i * 3,
+                i % 100
+            ));
+        } else {
+            rows.push_str(&format!(
+                "{ts},buy,{account},{}.50,USD,0.0{},BTC,1.00,USD,,,b{i},\n",
+                150 + (i * 37) % 400,
+                3 + i % 5
+            ));
+        }
+    }
+    let data = ledger(tmp.path(), &rows);
+    let config = Config::resolve(Flavor::of_this_build(), Some(data.clone()), None);
+    let key = Key::Passphrase(PASS.into());
+    let basis = |m| Basis { default: m, by_year: Default::default(), pooling: Pooling::Transition };
+    let report =
+        |s: &Session, year, m| serde_json::to_value(s.us_gains(year, &basis(m), &mut no_progress()).unwrap()).unwrap();
+    let session = Session::open(&config, &key).unwrap();
+    let switches = [
+        (2024, Method::Fifo),
+        (2024, Method::Hifo),
+        (2023, Method::Hifo),
+        (2024, Method::Fifo),
+        (2024, Method::Lifo),
+        (2023, Method::Fifo),
+        (2024, Method::Hifo),
+    ];
+    for (year, m) in switches {
+        let fresh = report(&Session::open(&config, &key).unwrap(), year, m);
+        assert_eq!(report(&session, year, m), fresh, "{year} {m:?}");
+        assert!(fresh["rows"].as_array().unwrap().len() > 10, "{year} {m:?}");
+    }
+    let before = report(&session, 2024, Method::Fifo);
+    // Another process imports a sale in 2024: the same session's next report has it.
+    let more = tmp.path().join("more.csv");
+    std::fs::write(&more, format!("{HEADER}2024-12-30T10:00:00Z,sell,kraken,0.05,BTC,5000.00,USD,1.00,USD,,,late,\n"))
+        .unwrap();
+    ok(run(&data, &["import", more.to_str().unwrap()]));
+    let after = report(&session, 2024, Method::Fifo);
+    assert_ne!(after, before);
+    assert_eq!(after, report(&Session::open(&config, &key).unwrap(), 2024, Method::Fifo));
+    let late = |r: &serde_json::Value| {
+        r["rows"].as_array().unwrap().iter().filter(|x| x.to_string().contains("2024-12-30")).count()
+    };
+    assert_eq!(late(&before), 0);
+    assert!(late(&after) >= 1, "the late sale (one piece per lot it takes)");
+}
+
+/// `offramp check` reads and verifies every page: a whole ledger passes; a changed byte inside the file is
+/// LEDGER_CORRUPT (never WRONG_KEY), and so is any command that reads the changed page.
+#[test]
+fn check_finds_a_changed_byte_anywhere() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut rows = String::new();
+    for i in 0..3000u32 {
+        rows.push_str(&format!(
+            "2024-{:02}-{:02}T{:02}:00:00Z,buy,acct,{}.25,USD,0.001,BTC,,,,,id{i},a note to fill pages {i}\n",
+            i / 280 + 1,
+            i % 28 + 1,
+            i % 24,
+            100 + i
+        ));
+    }
+    let data = ledger(tmp.path(), &rows);
+    let out = ok(run(&data, &["check"]));
+    assert!(out.contains("whole") && out.contains("3000 transactions"), "{out}");
+    let file = data.join("ledger.offramp");
+    let original = std::fs::read(&file).unwrap();
+    let pages = original.len() / 16384;
+    assert!(pages > 8, "{pages} pages");
+    for page in [2, pages / 2, pages - 1] {
+        let mut bytes = original.clone();
+        bytes[page * 16384 + 500] ^= 0x10;
+        std::fs::write(&file, &bytes).unwrap();
+        let out = run(&data, &["check"]);
+        assert_ne!(out.status.code(), Some(0), "page {page}");
+        let err = stderr(&out);
+        assert!(err.contains("LEDGER_CORRUPT") && !err.contains("WRONG_KEY"), "page {page}: {err}");
+        // Reading every row either fails the same way or gives the rows: never a wrong-key message.
+        let list = run(&data, &["export"]);
+        if list.status.code() != Some(0) {
+            assert!(stderr(&list).contains("LEDGER_CORRUPT"), "page {page}: {}", stderr(&list));
+        }
+    }
+    std::fs::write(&file, &original).unwrap();
+    ok(run(&data, &["check"]));
+}

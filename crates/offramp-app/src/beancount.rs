@@ -370,7 +370,7 @@ fn export(
         writeln!(body, "{} * {} {}", t.timestamp.date_in(zone), quote(t.kind.as_str()), quote(&narration))
             .map_err(io)?;
         writeln!(body, "  offramp_id: {}", quote(&id.to_string())).map_err(io)?;
-        writeln!(body, "  source: {}", quote(history.sources.get(id).map(String::as_str).unwrap_or(""))).map_err(io)?;
+        writeln!(body, "  source: {}", quote(&history.source(*id))).map_err(io)?;
         if disposals.get(id).into_iter().flatten().any(|d| d.proceeds.is_none()) {
             writeln!(body, "  proceeds: \"UNKNOWN\"").map_err(io)?;
         }

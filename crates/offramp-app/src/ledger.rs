@@ -258,6 +258,14 @@ pub fn restore(config: &Config, key: &Key, backup: &Path, now: Timestamp) -> Res
     Ok(Restored { backup, replaced })
 }
 
+/// What `check` verified.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct CheckReport {
+    pub ledger: String,
+    pub transactions: u64,
+}
+
 impl Session {
     /// Imports files into the ledger: all rows of all files in one transaction (files are parsed on a second
     /// thread while rows are written). Any error, or a cancel from `progress`, adds nothing.
@@ -361,6 +369,16 @@ impl Session {
             .into_iter()
             .map(|((account, asset), qty)| Balance { account, asset, qty: qty.normalize().to_string() })
             .collect())
+    }
+
+    /// Checks the whole ledger file (every page's HMAC, the b-trees): `LEDGER_CORRUPT` naming what failed, or
+    /// what was checked. Unlocking checks this much only after an unclean shutdown (docs/SECURITY.md).
+    pub fn check(&self) -> Result<CheckReport, AppError> {
+        self.ledger().check()?;
+        Ok(CheckReport {
+            ledger: self.ledger_path().display().to_string(),
+            transactions: self.ledger().transaction_count()?,
+        })
     }
 
     /// What needs the user's attention before a report can be trusted: transactions that need a price, crypto

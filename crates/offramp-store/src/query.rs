@@ -380,6 +380,51 @@ mod tests {
         l
     }
 
+    /// Reading everything at once for reports gives what the ordered scan gives (ids, transactions, sources),
+    /// also when a later import holds rows older than the first one's (the table is then out of time order).
+    #[test]
+    fn all_transactions_reads_what_the_ordered_scan_reads() {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut l = ledger(tmp.path());
+        let mut text =
+            String::from("timestamp,type,account,sent_amount,sent_asset,received_amount,received_asset,note\n");
+        let start = Timestamp::parse_rfc3339("2020-12-31T23:00:00Z").unwrap().unix_micros();
+        for i in 0..400i64 {
+            // Interleaved with the first file's rows, some at the very instant of its burst, with notes.
+            let ts = Timestamp::from_unix_micros(start + i * 1_900_000_000 + i % 3);
+            text.push_str(&format!("{ts},buy,Late,{i}.25,USD,0.5,ETH,note {i}\n"));
+        }
+        let burst = reference(&l)[2100].1;
+        text.push_str(&format!("{},sell,Big,0.002,BTC,10,USD,\n", Timestamp::from_unix_micros(burst)));
+        let csv = tmp.path().join("late.csv");
+        std::fs::write(&csv, text).unwrap();
+        l.import_files(&[csv], Timestamp::from_unix_micros(0), &mut |_, _| true).unwrap();
+
+        let mut expected = Vec::new();
+        l.each_transaction(&TxFilter::default(), &mut |r| {
+            expected.push((r.id, r.tx.clone(), r.source_file.clone(), r.source_line));
+            Ok(())
+        })
+        .unwrap();
+        let mut calls = 0;
+        let all = l
+            .all_transactions(&mut |_, _| {
+                calls += 1;
+                true
+            })
+            .unwrap();
+        assert!(calls > 0);
+        let got: Vec<_> = all
+            .txs
+            .iter()
+            .zip(&all.origins)
+            .map(|((id, tx), (file, line))| (*id, tx.clone(), all.files[*file as usize].clone(), *line))
+            .collect();
+        assert_eq!(got.len(), 3402);
+        assert_eq!(got, expected);
+        assert!(matches!(l.all_transactions(&mut |_, _| false), Err(StoreError::Cancelled)));
+    }
+
     /// Every filter, read whole and page by page (pages of 1, 7 and 100 rows), gives exactly the rows a plain
     /// sort of the table gives, in the same order.
     #[test]

@@ -200,7 +200,7 @@ pub fn parse_method(text: &str) -> Result<Method, AppError> {
 }
 
 /// How a report reads the ledger: the currency of its figures, the zone of its dates, and the user's settings.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Conventions {
     pub currency: Code,
     pub zone: Zone,
@@ -418,10 +418,16 @@ pub(crate) fn gains_years(
     basis: &Basis,
 ) -> Result<Vec<GainsReport>, AppError> {
     let c = Conventions::of(jurisdiction, history);
-    let whole = book_lots(history, &history.txs, c, basis);
+    let whole = history.booked(c, basis, || {
+        book_lots(history, &history.txs, c, basis).map(|(mut conv, booking, accounts)| {
+            // What the rows need of the conversion is its flags and fees; the events were only the booking's input.
+            conv.events = Vec::new();
+            (conv, booking, accounts)
+        })
+    });
     years
         .iter()
-        .map(|&year| match &whole {
+        .map(|&year| match &*whole {
             Ok((conv, booking, _)) => Ok(gains_of(history, jurisdiction, year, basis, c, conv, booking)),
             Err(e) => {
                 let last = jurisdiction.tax_year(year).map(|(_, last)| last).ok_or_else(|| e.clone())?;
