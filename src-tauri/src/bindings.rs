@@ -35,6 +35,7 @@ fn export_all(dir: &Path) {
         JobProgress,
         AccountRow,
         offramp_app::ledger::Attention,
+        offramp_app::ledger::CheckReport,
         offramp_app::ledger::Balance,
         offramp_app::ledger::FileCheck,
         TxQuery,

@@ -17,6 +17,7 @@ pub const COMMANDS: &[&str] = &[
     "unlock",
     "lock",
     "attention",
+    "check_ledger",
     "balances",
     "check_files",
     "accounts",

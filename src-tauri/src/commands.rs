@@ -38,6 +38,7 @@ pub(crate) fn handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         unlock,
         lock,
         attention,
+        check_ledger,
         balances,
         check_files,
         accounts,
@@ -264,6 +265,13 @@ async fn lock(shell: State<'_, Shell>) -> Result<SessionState, AppError> {
     })
     .await?;
     Ok(state(&shell.inner, false))
+}
+
+/// Checks the whole ledger file (every page's HMAC, the b-trees): `LEDGER_CORRUPT` or what was checked.
+#[tauri::command]
+async fn check_ledger(shell: State<'_, Shell>) -> Result<offramp_app::ledger::CheckReport, AppError> {
+    let inner = shell.share();
+    blocking(move || inner.with_session(|s| s.check())).await
 }
 
 /// What needs the user's attention (counts), for Home.

@@ -276,6 +276,28 @@ export function BackupNow() {
   );
 }
 
+export function CheckLedger() {
+  const check = useMutation({ mutationFn: () => backend.checkLedger() });
+  return (
+    <section className="card" aria-labelledby="check-heading">
+      <h3 id="check-heading">Check the ledger</h3>
+      <p className="hint">
+        Reads every page of the ledger file and verifies it. Unlocking checks the key and the file&apos;s length, and
+        everything only after Offramp was not closed properly; any damaged page is refused whenever it is read.
+      </p>
+      <button type="button" onClick={() => check.mutate()} disabled={check.isPending} data-testid="check-ledger">
+        {check.isPending ? "Checking…" : "Check now"}
+      </button>
+      {check.isError && <ErrorPanel error={toBackendError(check.error)} />}
+      {check.data && (
+        <p className="state state-ok" data-testid="check-done">
+          The ledger is whole: every page read and verified ({formatCount(check.data.transactions)} transactions).
+        </p>
+      )}
+    </section>
+  );
+}
+
 export function Restore({ secondFactor }: { secondFactor: boolean }) {
   const qc = useQueryClient();
   const [path, setPath] = useDraft("restore-path", "");

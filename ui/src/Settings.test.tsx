@@ -140,6 +140,24 @@ describe("settings", () => {
     expect(screen.getByTestId("settings-data-dir").textContent).toBe("/home/u/.local/share/offramp");
   });
 
+  test("check the ledger on request: whole, or damaged with the backend's code", async () => {
+    let damaged = false;
+    shell((cmd) => {
+      if (cmd === "check_ledger") {
+        if (damaged) throw { code: "LEDGER_CORRUPT", message: "the ledger is damaged: a page failed its integrity check" };
+        return { ledger: "/home/u/.local/share/offramp/ledger.offramp", transactions: 1000000 };
+      }
+      return undefined;
+    });
+    window.location.hash = "#/settings";
+    render(<App />);
+    fireEvent.click(await screen.findByTestId("check-ledger"));
+    expect((await screen.findByTestId("check-done")).textContent).toContain("every page read and verified (1,000,000 transactions)");
+    damaged = true;
+    fireEvent.click(screen.getByTestId("check-ledger"));
+    expect((await screen.findByText(/a page failed its integrity check/)).textContent).toBeTruthy();
+  });
+
   test("locked: what lives in the ledger asks to unlock; the rest is there", async () => {
     shell(() => undefined, false);
     window.location.hash = "#/settings";

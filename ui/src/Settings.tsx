@@ -6,7 +6,7 @@ import { ErrorPanel } from "./common";
 import { StrengthMeter, useStrength } from "./Access";
 import { queries } from "./queries";
 import { Link } from "react-router";
-import { BackupNow, Defaults, Restore, TransferFees, VenueFigures } from "./LedgerSettings";
+import { BackupNow, CheckLedger, Defaults, Restore, TransferFees, VenueFigures } from "./LedgerSettings";
 
 export function Settings() {
   const status = useQuery(queries.status);
@@ -20,6 +20,7 @@ export function Settings() {
       {present && unlocked && <TransferFees />}
       {present && unlocked && <VenueFigures />}
       {present && unlocked && <BackupNow />}
+      {present && unlocked && <CheckLedger />}
       {present && !unlocked && (
         <section className="card">
           <p className="hint" data-testid="settings-locked">

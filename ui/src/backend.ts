@@ -5,6 +5,7 @@ import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import type { AccountRow } from "./bindings/AccountRow";
 import type { Attention } from "./bindings/Attention";
+import type { CheckReport } from "./bindings/CheckReport";
 import type { Balance } from "./bindings/Balance";
 import type { FileCheck } from "./bindings/FileCheck";
 import type { Preferences } from "./bindings/Preferences";
@@ -132,6 +133,7 @@ export const backend = {
   setAutoLock: (minutes: number) => call<number>("set_auto_lock", { minutes }),
   accounts: () => call<AccountRow[]>("accounts"),
   attention: () => call<Attention>("attention"),
+  checkLedger: () => call<CheckReport>("check_ledger"),
   balances: () => call<Balance[]>("balances"),
   checkFiles: (paths: string[]) => call<FileCheck[]>("check_files", { paths }),
   transactions: (query: TxQuery) => call<TxPage>("transactions", { query }),
