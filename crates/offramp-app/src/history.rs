@@ -14,7 +14,7 @@ use offramp_store::Ledger;
 
 use crate::report::{Basis, Conventions};
 use crate::session::Progress;
-use crate::{AppError, ErrorCode};
+use crate::AppError;
 
 #[derive(Debug)]
 pub(crate) struct History {
@@ -42,12 +42,7 @@ const BOOKINGS_KEPT: usize = 2;
 impl History {
     /// Reads the whole history of an open ledger, reporting progress (cancel: `CANCELLED`).
     pub(crate) fn load(ledger: &Ledger, progress: Progress) -> Result<History, AppError> {
-        let all = ledger.all_transactions(progress).map_err(|e| match e {
-            offramp_store::StoreError::Cancelled => {
-                AppError::new(ErrorCode::Cancelled, "Cancelled; nothing was changed.")
-            }
-            e => e.into(),
-        })?;
+        let all = ledger.all_transactions(progress)?;
         let mut by_id: Vec<(i64, u32)> =
             all.txs.iter().enumerate().map(|(i, (id, _))| (*id, u32::try_from(i).unwrap_or(u32::MAX))).collect();
         by_id.sort_unstable();

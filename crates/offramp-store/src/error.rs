@@ -60,7 +60,7 @@ pub enum StoreError {
     Import(#[from] ImportError),
     #[error("{0}")]
     Invalid(String),
-    #[error("the import was cancelled; nothing was added")]
+    #[error("Cancelled; nothing was changed.")]
     Cancelled,
     /// Another connection (another Offramp process or window) holds the ledger and did not let go in time.
     #[error("the ledger is busy: another Offramp (a second window or command) is {0}. Nothing was changed; try again when it has finished.")]
