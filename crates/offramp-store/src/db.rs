@@ -51,14 +51,6 @@ pub(crate) fn page_sizes(m: &Material) -> &'static [u32] {
     }
 }
 
-/// What opening checks (see [`Ledger::open`]).
-enum OpenCheck {
-    /// The whole file ([`Ledger::check`]): after an unclean shutdown.
-    Whole,
-    /// The file's length against its header, unless a write-ahead log (another process's) holds pages too.
-    Size { log_before: bool },
-}
-
 /// An open, unlocked ledger.
 pub struct Ledger {
     pub(crate) conn: Connection,
@@ -72,6 +64,9 @@ pub struct Ledger {
     /// Whether opening checked the whole file (after an unclean shutdown).
     checked_at_open: bool,
 }
+
+/// What an open waits for when the lock is held exclusively.
+const SHARED_WAITS_FOR: &str = "replacing the ledger file (a restore or a change of passphrase)";
 
 /// `<ledger>.lock`, a file (mode 0600) beside the ledger on which every open ledger holds a **shared** lock for as
 /// long as it is open, and whatever replaces the ledger file (a restore, a change of passphrase) an **exclusive**
@@ -97,7 +92,15 @@ impl LedgerLock {
 
     /// Waits up to `wait` for the lock, then gives up with `Busy`.
     fn take(ledger: &Path, exclusive: bool, wait: std::time::Duration, what: &str) -> Result<LedgerLock, StoreError> {
-        let file = LedgerLock::file(ledger)?;
+        LedgerLock::take_on(LedgerLock::file(ledger)?, exclusive, wait, what)
+    }
+
+    fn take_on(
+        file: std::fs::File,
+        exclusive: bool,
+        wait: std::time::Duration,
+        what: &str,
+    ) -> Result<LedgerLock, StoreError> {
         let start = std::time::Instant::now();
         loop {
             let got = if exclusive { file.try_lock() } else { file.try_lock_shared() };
@@ -117,28 +120,22 @@ impl LedgerLock {
         }
     }
 
-    /// The lock of an open ledger.
-    pub(crate) fn shared(ledger: &Path) -> Result<LedgerLock, StoreError> {
-        LedgerLock::take(ledger, false, BUSY_TIMEOUT, "replacing the ledger file (a restore or a change of passphrase)")
-    }
-
-    /// [`LedgerLock::shared`], and how the ledger was last left: `true` when no other window or command has it
-    /// open and its write-ahead log is still there. SQLite removes the log when the last connection closes, so a
-    /// log nobody holds means the last one to use the ledger was killed or lost power (an unclean shutdown).
-    /// Decided under a momentary exclusive lock, so no other Offramp process can be opening or closing it then.
-    pub(crate) fn shared_noting_unclean(ledger: &Path) -> Result<(LedgerLock, bool), StoreError> {
+    /// The lock of an open ledger, and whether the last use of the ledger ended uncleanly: a write-ahead log left
+    /// behind while no other window or command has the ledger open (SQLite removes the log when the last
+    /// connection closes, so one nobody holds means the last user was killed or lost power). Decided under a
+    /// momentary exclusive lock, so no other Offramp process is opening or closing the ledger then.
+    fn shared_noting_unclean(ledger: &Path) -> Result<(LedgerLock, bool), StoreError> {
         let file = LedgerLock::file(ledger)?;
         let unclean = match file.try_lock() {
             Ok(()) => {
                 let left = sidecar(ledger, "-wal").exists();
+                // Dropping to shared is not atomic (flock): whoever slips in between is waited for below.
                 let _ = file.unlock();
                 left
             }
-            // Open elsewhere: that process's log is expected; the size check at open still applies.
             Err(_) => false,
         };
-        drop(file);
-        Ok((LedgerLock::shared(ledger)?, unclean))
+        Ok((LedgerLock::take_on(file, false, BUSY_TIMEOUT, SHARED_WAITS_FOR)?, unclean))
     }
 
     /// The lock of whatever replaces the ledger file: no other window or command may have it open.
@@ -334,12 +331,9 @@ impl Ledger {
             return Err(StoreError::Corrupt { path: path.to_path_buf(), detail: "the file is empty (0 bytes)".into() });
         }
         let (lock, unclean) = LedgerLock::shared_noting_unclean(path)?;
-        // Whether a write-ahead log was there before this connection made its own (see the size check below).
-        let log_before = sidecar(path, "-wal").exists();
         crate::files::make_private(path);
         let (conn, page_size, key) = open_keyed(path, key)?;
-        let check = if unclean { OpenCheck::Whole } else { OpenCheck::Size { log_before } };
-        Ledger::prepare(conn, path, page_size, lock, key, check)
+        Ledger::prepare(conn, path, page_size, lock, key, unclean)
     }
 
     fn prepare(
@@ -348,7 +342,7 @@ impl Ledger {
         page_size: u32,
         lock: LedgerLock,
         key: Material,
-        check: OpenCheck,
+        check_whole: bool,
     ) -> Result<Ledger, StoreError> {
         conn.execute_batch(
             "PRAGMA foreign_keys = ON;
@@ -358,12 +352,12 @@ impl Ledger {
              PRAGMA cache_size = -131072;
              PRAGMA temp_store = MEMORY;",
         )?;
-        let checked_at_open = matches!(check, OpenCheck::Whole);
-        let mut ledger = Ledger { conn, path: path.to_path_buf(), page_size, _lock: Some(lock), key, checked_at_open };
-        match check {
-            OpenCheck::Whole => ledger.check()?,
-            OpenCheck::Size { log_before: false } => ledger.check_size()?,
-            OpenCheck::Size { log_before: true } => {}
+        let mut ledger =
+            Ledger { conn, path: path.to_path_buf(), page_size, _lock: Some(lock), key, checked_at_open: check_whole };
+        if check_whole {
+            ledger.check()?;
+        } else {
+            ledger.check_size()?;
         }
         ledger.migrate()?;
         Ok(ledger)
@@ -381,17 +375,24 @@ impl Ledger {
         Ok(())
     }
 
-    /// The check at every open (after a clean shutdown, when no write-ahead log is in play): the file is as long
-    /// as its header says (page 1, whose HMAC the key check verified, counts the pages). A file cut short (a copy
-    /// that stopped, a full disk) is refused at unlock. Damage inside a page is found when the page is read: its
-    /// HMAC fails and the read is [`StoreError::Corrupt`], never data.
+    /// The check at every open: the file is as long as its header says (page 1, whose HMAC the key check
+    /// verified, counts the pages). A file cut short (a copy that stopped, a full disk) is refused at unlock.
+    /// Damage inside a page is found when the page is read: its HMAC fails and the read is
+    /// [`StoreError::Corrupt`], never data. Skipped while the write-ahead log holds pages (another window or
+    /// command is writing: the ledger's size is then the file's and the log's): the log only grows while a
+    /// connection holds it, so a log empty before and after the count means the count is the file's alone.
     fn check_size(&self) -> Result<(), StoreError> {
+        let log = sidecar(&self.path, "-wal");
+        let log_has_pages = || std::fs::metadata(&log).is_ok_and(|m| m.len() > 0);
+        if log_has_pages() {
+            return Ok(());
+        }
         let pages: i64 = self.conn.query_row("PRAGMA page_count", [], |r| r.get(0))?;
         let len = std::fs::metadata(&self.path)
             .map_err(|source| StoreError::Io { context: format!("cannot read {}", self.path.display()), source })?
             .len();
         let expected = u64::try_from(pages).unwrap_or(0).saturating_mul(u64::from(self.page_size));
-        if len < expected {
+        if len < expected && !log_has_pages() {
             return Err(StoreError::Corrupt {
                 path: self.path.clone(),
                 detail: format!(
