@@ -5,10 +5,10 @@
 
 use std::collections::HashMap;
 
-use offramp_core::money::parse_decimal;
-use offramp_core::{Amount, Code, Timestamp, Transaction, TxKind};
+use offramp_core::{Amount, Timestamp, Transaction, TxKind};
 use rusqlite::types::ValueRef;
 
+use crate::query::{stored_amount, stored_text};
 use crate::{Ledger, StoreError};
 
 /// Every transaction of the ledger in (time, id) order, with where each came from.
@@ -30,22 +30,11 @@ fn bad(column: &str, detail: impl std::fmt::Display) -> StoreError {
 }
 
 fn text<'a>(v: ValueRef<'a>, column: &str) -> Result<Option<&'a str>, StoreError> {
-    match v {
-        ValueRef::Null => Ok(None),
-        ValueRef::Text(t) => std::str::from_utf8(t).map(Some).map_err(|e| bad(column, e)),
-        other => Err(bad(column, format!("{:?} instead of text", other.data_type()))),
-    }
+    stored_text(v).map_err(|e| bad(column, e))
 }
 
 fn amount(value: ValueRef, code: ValueRef, column: &str) -> Result<Option<Amount>, StoreError> {
-    match (text(value, column)?, text(code, column)?) {
-        (Some(v), Some(c)) => {
-            let value = parse_decimal(v).map_err(|e| bad(column, format!("{v}: {e}")))?;
-            let code = Code::parse(c).map_err(|e| bad(column, format!("{c}: {e}")))?;
-            Ok(Some(Amount::new(value, code)))
-        }
-        _ => Ok(None),
-    }
+    stored_amount(value, code).map_err(|e| bad(column, e))
 }
 
 impl Ledger {

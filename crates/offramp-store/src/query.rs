@@ -3,7 +3,7 @@
 use offramp_core::money::parse_decimal;
 use offramp_core::{Amount, Code, Timestamp, TxKind};
 use rusqlite::params;
-use rusqlite::types::Value;
+use rusqlite::types::{Value, ValueRef};
 use serde::Serialize;
 
 use crate::{Ledger, StoreError};
@@ -54,15 +54,29 @@ fn corrupt(what: String) -> rusqlite::Error {
     rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, what.into())
 }
 
-fn amount(value: Option<String>, code: Option<String>) -> rusqlite::Result<Option<Amount>> {
-    match (value, code) {
+/// A stored text value, read in SQLite's own buffer (NULL: `None`).
+pub(crate) fn stored_text(v: ValueRef<'_>) -> Result<Option<&str>, String> {
+    match v {
+        ValueRef::Null => Ok(None),
+        ValueRef::Text(t) => std::str::from_utf8(t).map(Some).map_err(|e| e.to_string()),
+        other => Err(format!("{:?} instead of text", other.data_type())),
+    }
+}
+
+/// A stored amount (decimal text and code), parsed without copying the text; `None` when either is NULL.
+pub(crate) fn stored_amount(value: ValueRef<'_>, code: ValueRef<'_>) -> Result<Option<Amount>, String> {
+    match (stored_text(value)?, stored_text(code)?) {
         (Some(v), Some(c)) => {
-            let value = parse_decimal(&v).map_err(|e| corrupt(format!("stored amount {v}: {e}")))?;
-            let code = Code::parse(&c).map_err(|e| corrupt(format!("stored code {c}: {e}")))?;
+            let value = parse_decimal(v).map_err(|e| format!("stored amount {v}: {e}"))?;
+            let code = Code::parse(c).map_err(|e| format!("stored code {c}: {e}"))?;
             Ok(Some(Amount::new(value, code)))
         }
         _ => Ok(None),
     }
+}
+
+fn amount(r: &rusqlite::Row, value: usize) -> rusqlite::Result<Option<Amount>> {
+    stored_amount(r.get_ref(value)?, r.get_ref(value + 1)?).map_err(corrupt)
 }
 
 impl Ledger {
@@ -288,10 +302,10 @@ fn tx_row(r: &rusqlite::Row) -> rusqlite::Result<TxRow> {
         timestamp: Timestamp::from_unix_micros(r.get(1)?),
         account: r.get(2)?,
         kind,
-        sent: amount(r.get(4)?, r.get(5)?)?,
-        received: amount(r.get(6)?, r.get(7)?)?,
-        fee: amount(r.get(8)?, r.get(9)?)?,
-        fiat_value: amount(r.get(10)?, r.get(11)?)?,
+        sent: amount(r, 4)?,
+        received: amount(r, 6)?,
+        fee: amount(r, 8)?,
+        fiat_value: amount(r, 10)?,
         external_id: r.get(12)?,
         note: r.get(13)?,
     };
