@@ -618,6 +618,13 @@ fn import_browse_and_confirm_in_the_real_window() {
     s.click("[data-testid=pref-save]");
     s.wait_for("[data-testid=pref-saved]");
     s.screenshot(&artifacts.join("settings.png"));
+    // The whole ledger checked on request: every page read and verified, the count of what it holds.
+    s.click("[data-testid=check-ledger]");
+    s.wait_text("[data-testid=check-done]", |t| {
+        t.contains("every page read and verified") && t.contains(&format!("({} transactions)", group(total)))
+    });
+    s.scroll_to("#check-heading");
+    s.screenshot(&artifacts.join("settings-check-ledger.png"));
     s.click("[data-testid=nav-reports]");
     s.wait_text("[data-testid=report-jurisdiction]", |t| t.contains("Germany"));
 }
