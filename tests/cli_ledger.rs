@@ -420,7 +420,7 @@ fn holdings_at_a_date() {
     assert!(printed.contains("Total: "), "{printed}");
     assert!(std::fs::read_to_string(&income)
         .unwrap()
-        .starts_with("date,account,kind,asset,quantity,value_USD,source\n"));
+        .starts_with("date,account,kind,asset,quantity,value_USD,source,exchange_rate\n"));
 }
 
 /// Files for tax software: TaxAct's documented columns and the TurboTax gains layout; refused while a row's basis
@@ -673,7 +673,7 @@ fn transfer_fee_treatment_is_a_setting() {
     assert!(ok(run(data, &["settings"])).starts_with("jurisdiction uk\ncurrency GBP\n"));
     let gains = ok(run(data, &["report", "gains", "--year", "2024"]));
     let rows: Vec<&str> = gains.lines().skip(1).collect();
-    assert_eq!(rows, ["2024-01-01,2024-03-01,BTC,1,70000.00,30030.00,39970.00,short,FIFO,1,4,transfer_fee.csv:5,transfer_fee.csv:2,"], "{gains}");
+    assert_eq!(rows, ["2024-01-01,2024-03-01,BTC,1,70000.00,30030.00,39970.00,short,FIFO,1,4,transfer_fee.csv:5,transfer_fee.csv:2,,"], "{gains}");
     let bad = run(data, &["settings", "transfer-fee", "us", "ignore"]);
     assert!(
         stderr(&bad).starts_with("error[INVALID_INPUT]: transfer fee: `ignore` (disposal or basis)"),
@@ -854,19 +854,20 @@ fn canada_income_and_gains_in_every_jurisdiction() {
     assert!(text.contains("Schedule 3: proceeds 2500.00 CAD, adjusted cost base 2250.00 CAD, gains 750.00 CAD, losses 245.00 CAD, net 505.00 CAD"), "{text}");
     assert!(text.contains("Taxable capital gain (50 % inclusion): 252.50 CAD"), "{text}");
     let csv = ok(run(data, &["report", "gains", "--year", "2024", "--jurisdiction", "ca"]));
-    assert_eq!(csv.lines().nth(2), Some("2024-07-10,ETH,10,1000.00,1500.00,-245.00,255.00,4,ca_history.csv:5"));
+    assert_eq!(csv.lines().nth(2), Some("2024-07-10,ETH,10,1000.00,1500.00,-245.00,255.00,4,ca_history.csv:5,"));
     let income = ok(run(data, &["report", "income", "--year", "2024", "--jurisdiction", "ca"]));
     assert!(
-        income.contains("2024-08-01,Newton,staking,ETH,0.1,300.00,ca_history.csv:7")
+        income.contains("2024-08-01,Newton,staking,ETH,0.1,300.00,ca_history.csv:7,")
             && income.contains("Total: 300.00 CAD"),
         "{income}"
     );
-    // In another jurisdiction's currency the values are unknown, flagged, never zero.
+    // In another jurisdiction's currency the values are converted at that jurisdiction's official rate (ECB of the
+    // day for Germany, HMRC's month for the UK), and each row says which.
     let income = ok(run(data, &["report", "income", "--year", "2024", "--jurisdiction", "de"]));
-    assert!(income.contains("WARNING: 1 receipt(s) have no known value") && income.contains(",UNKNOWN,"), "{income}");
-    for j in ["uk", "de"] {
+    assert!(!income.contains("UNKNOWN") && income.contains("ECB reference rate 2024-08-01: "), "{income}");
+    for (j, rate) in [("uk", "HMRC monthly rate 2024-"), ("de", "ECB reference rate 2024-")] {
         let csv = ok(run(data, &["report", "gains", "--year", "2024", "--jurisdiction", j]));
-        assert!(csv.lines().skip(1).all(|l| l.contains("UNKNOWN")), "CAD history in {j}: every figure unknown\n{csv}");
+        assert!(csv.lines().skip(1).all(|l| l.contains(rate) && l.contains(" CAD per ")), "CAD history in {j}\n{csv}");
     }
     let bad = run(data, &["report", "gains", "--year", "2024", "--jurisdiction", "fr"]);
     assert!(
@@ -1041,18 +1042,43 @@ fn own_transfers_confirmed_all_at_once() {
     );
 }
 
-/// A UK report of a USD history says why its figures are unknown: the currency (no exchange rates yet).
+/// A UK report of a USD history converts every amount at HMRC's monthly rate for its month (figures worked by
+/// hand from HMRC's published tables: May 2024 1.2457 USD per GBP, August 2024 1.3033), says which rate on each
+/// row, and says why a month with no HMRC rate (before the bundled series, which starts in February 2014) is
+/// unknown rather than guessing.
 #[test]
-fn uk_report_of_a_usd_history_names_the_cause() {
+fn uk_report_of_a_usd_history_converts_at_hmrc_monthly_rates() {
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path();
     ok(run(data, &["init"]));
-    let history = Path::new(&std::env::var_os("CARGO_MANIFEST_DIR").unwrap()).join("tests/golden/history.csv");
-    ok(run(data, &["import", history.to_str().unwrap()]));
+    let file = data.join("usd.csv");
+    std::fs::write(
+        &file,
+        "timestamp,type,account,sent_amount,sent_asset,received_amount,received_asset,fee_amount,fee_asset,fiat_value,fiat_currency,external_id,note\n\
+         2013-05-02T12:00:00Z,buy,Coinbase,100,USD,1,LTC,,,,,,\n\
+         2013-06-02T12:00:00Z,sell,Coinbase,1,LTC,120,USD,,,,,,\n\
+         2024-05-10T12:00:00Z,buy,Coinbase,50000,USD,1,BTC,50,USD,,,,\n\
+         2024-08-01T12:00:00Z,sell,Coinbase,0.5,BTC,30000,USD,30,USD,,,,\n",
+    )
+    .unwrap();
+    ok(run(data, &["import", file.to_str().unwrap()]));
     let text = ok(run(data, &["report", "uk", "--year", "2024"]));
+    // Cost: 0.5 × (50000 + 50) / 1.2457 = 20089.1065…; proceeds (30000 − 30) / 1.3033 = 22995.4730…
+    assert!(text.contains("2024-08-01 BTC: disposed of 0.5 for 22995.47; allowable cost 20089.11"), "{text}");
+    assert!(text.contains("gain 2906.37"), "{text}");
+    assert!(text.contains("converted at 4: HMRC monthly rate 2024-08: 1.3033 USD per GBP"), "{text}");
+    // SA108: proceeds before the fee (30000 / 1.3033), the fee (30 / 1.3033 = 23.02) among the allowable costs.
     assert!(
-        text.contains("Their trades are in USD: Offramp has no exchange rates yet, so their GBP figures are unknown"),
+        text.contains("proceeds 23018.49 GBP; allowable costs 20112.13 GBP (of which 23.02 GBP incidental"),
         "{text}"
     );
-    assert!(text.contains("cost UNKNOWN, proceeds UNKNOWN, gain UNKNOWN"), "{text}");
+    assert!(!text.contains("WARNING"), "{text}");
+    let csv = ok(run(data, &["report", "gains", "--year", "2024", "--jurisdiction", "uk"]));
+    assert!(csv.lines().next().unwrap().ends_with(",sources,exchange_rates"), "{csv}");
+    assert!(csv.contains("4: HMRC monthly rate 2024-08: 1.3033 USD per GBP"), "{csv}");
+    // 2013: HMRC's monthly rates are not bundled that far back: unknown, with the cause.
+    let old = ok(run(data, &["report", "uk", "--year", "2013"]));
+    assert!(old.contains("WARNING: 1 disposal(s) have unknown proceeds or costs"), "{old}");
+    assert!(old.contains("Their trades are in USD, for months with no HMRC monthly exchange rate known"), "{old}");
+    assert!(old.contains("cost UNKNOWN, proceeds UNKNOWN, gain UNKNOWN"), "{old}");
 }

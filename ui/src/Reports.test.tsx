@@ -21,6 +21,7 @@ const row = (over: Partial<ReportRow>): ReportRow => ({
   disposal_source: "kraken.csv:9",
   lot_source: "kraken.csv:2",
   flags: [],
+  exchange_rates: [],
   disposal: 9,
   lot: 2,
   asset: "BTC",
@@ -47,7 +48,7 @@ const gains: GainsReport = {
   rows: [
     row({ disposal: 11, lot: 5, sold: "2024-05-02", cost: null, gain: null, term: "short", flags: ["unknown_origin"], disposal_source: "kraken.csv:14" }),
     row({}),
-    row({ disposal: 10, lot: 3, sold: "2024-04-10", gain: "-150.25", term: "short" }),
+    row({ disposal: 10, lot: 3, sold: "2024-04-10", gain: "-150.25", term: "short", exchange_rates: ["disposal: ECB reference rate 2024-04-10: 1.0860 USD per EUR"] }),
   ],
 };
 const income: IncomeReport = { jurisdiction: "us", year: 2024, currency: "USD", rows: [], unknown_rows: 0, by_kind: [], total: { value: "12.50", code: "USD" }, freigrenze: null };
@@ -91,6 +92,9 @@ describe("reports", () => {
     expect(rows).toHaveLength(3);
     expect(rows[0]!.textContent).toContain("unknown");
     expect(rows[1]!.textContent).toContain("20,000.00 USD");
+    // A row converted from another currency names the official rate it was converted at.
+    expect(within(rows[2]!).getByTestId("row-rate").textContent).toContain("ECB reference rate 2024-04-10: 1.0860 USD per EUR");
+    expect(within(rows[1]!).queryByTestId("row-rate")).toBeNull();
   });
 
   test("the report kept when moving away and back; a refusal shows its code", async () => {

@@ -49,7 +49,7 @@ type Loaded =
   | { jurisdiction: "ca"; gains: CaReport; income: IncomeReport };
 
 /** One disposal row as the preview shows it, whatever the jurisdiction. */
-type Row = { key: string; date: string; asset: string; qty: string; proceeds: string | null; cost: string | null; gain: string | null; detail: string; source: string; flags: Flag[] };
+type Row = { key: string; date: string; asset: string; qty: string; proceeds: string | null; cost: string | null; gain: string | null; detail: string; source: string; flags: Flag[]; rates: string[] };
 
 function basisOf(f: ReportForm): BasisRequest {
   return { method: f.method || "fifo", pooling: f.pooling || "transition" };
@@ -85,6 +85,7 @@ function rowsOf(l: Loaded): Row[] {
         detail: `${l.gains.terms[r.term === "short" ? 0 : 1]}, acquired ${formatDate(r.acquired)} (${r.account})`,
         source: r.disposal_source,
         flags: r.flags,
+        rates: r.exchange_rates,
       }));
     case "uk":
       return l.gains.rows.map((r, i) => ({
@@ -98,6 +99,7 @@ function rowsOf(l: Loaded): Row[] {
         detail: r.matches.map((m) => (m.rule === "section104" ? "Section 104 pool" : m.rule === "same_day" ? "same day" : `30 days (${formatDate(m.acquired)})`)).join(", "),
         source: r.sources.join(", "),
         flags: [],
+        rates: r.exchange_rates,
       }));
     case "ca":
       return l.gains.rows.map((r) => ({
@@ -111,6 +113,7 @@ function rowsOf(l: Loaded): Row[] {
         detail: r.denied_loss !== "0" && r.denied_loss !== "0.00" ? `superficial loss denied: ${formatNumber(r.denied_loss)}` : "ACB",
         source: r.source,
         flags: [],
+        rates: r.exchange_rate ? [r.exchange_rate] : [],
       }));
   }
 }
@@ -356,8 +359,8 @@ function Preview({ loaded, form }: { loaded: Loaded; form: ReportForm }) {
           </strong>
           {"foreign_fiat" in g && (g as UkReport).foreign_fiat.length > 0 && (
             <p data-testid="report-unknown-cause">
-              Their trades are in {(g as UkReport).foreign_fiat.join(", ")}: Offramp has no exchange rates yet, so their pound figures are unknown
-              (never zero).
+              Their trades are in {(g as UkReport).foreign_fiat.join(", ")}, in months with no HMRC exchange rate known yet, so their pound figures
+              are unknown (never zero). Settings › Exchange rates fetches the missing months.
             </p>
           )}
           <ul>
@@ -431,7 +434,14 @@ function RowsTable({ rows, money }: { rows: Row[]; money: (v: string | null) => 
             <td className="num">{money(r.cost)}</td>
             <td className={`num ${r.gain?.startsWith("-") ? "negative" : ""}`}>{r.gain === null ? <span className="flag">unknown</span> : money(r.gain)}</td>
             <td title={r.detail}>{r.detail}</td>
-            <td title={r.source}>{r.source}</td>
+            <td title={[r.source, ...r.rates].join("\n")}>
+              {r.source}
+              {r.rates.length > 0 && (
+                <span className="note" data-testid="row-rate">
+                  {" "}· converted at {r.rates.join("; ")}
+                </span>
+              )}
+            </td>
           </tr>
         );
       }}

@@ -51,6 +51,7 @@ fn main() {
     let rows: Vec<ReportRow> = us_rows(&booking, 2024)
         .into_iter()
         .map(|row| ReportRow {
+            exchange_rates: vec![],
             row,
             account: "bench".into(),
             disposal_source: "bench.csv:1".into(),

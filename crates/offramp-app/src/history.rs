@@ -5,8 +5,9 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
+use offramp_core::fx::{Converter, RateBook};
 use offramp_core::lots::Booking;
-use offramp_core::tax::Conversion;
+use offramp_core::tax::{to_events_fx, Conversion};
 
 use offramp_core::tax::TransferFee;
 use offramp_core::{Jurisdiction, Transaction};
@@ -28,6 +29,8 @@ pub(crate) struct History {
     by_id: Vec<(i64, u32)>,
     /// The user's transfer-fee treatment per jurisdiction, where set.
     transfer_fee: HashMap<Jurisdiction, TransferFee>,
+    /// The official exchange rates fetched into the ledger, over the bundled ones; `None`: the bundled ones only.
+    rates: Option<RateBook>,
     /// The last bookings of the whole history (see [`History::booked`]), newest last.
     booked: Mutex<Vec<(Conventions, Basis, Arc<BookedResult>)>>,
 }
@@ -52,7 +55,10 @@ impl History {
                 transfer_fee.insert(j, crate::settings::parse_transfer_fee(&v)?);
             }
         }
+        let fetched = ledger.rates()?;
+        let rates = (!fetched.is_empty()).then(|| RateBook::with(&fetched));
         Ok(History {
+            rates,
             txs: all.txs,
             links: ledger.confirmed_transfers()?,
             origins: all.origins,
@@ -88,6 +94,23 @@ impl History {
     fn lock_booked(&self) -> std::sync::MutexGuard<'_, Vec<(Conventions, Basis, Arc<BookedResult>)>> {
         // A panic while booking cannot leave the list half-changed (it is only pushed to or cut): go on with it.
         self.booked.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Every official exchange rate known: bundled, and fetched into the ledger.
+    pub(crate) fn rate_book(&self) -> &RateBook {
+        self.rates.as_ref().unwrap_or_else(|| RateBook::bundled())
+    }
+
+    /// `txs` (of this history) as lot events under the conventions `c`, fiat amounts in other currencies converted
+    /// at the official rates `c` names.
+    pub(crate) fn events(
+        &self,
+        txs: &[(i64, Transaction)],
+        c: Conventions,
+        pool: &mut dyn FnMut(&str) -> offramp_core::lots::PoolId,
+    ) -> Conversion {
+        let fx = c.rule.map(|rule| Converter { book: self.rate_book(), rule, zone: c.zone });
+        to_events_fx(txs, &self.links, c.currency, pool, c.options, fx.as_ref())
     }
 
     /// The position of transaction `id` in `txs`.

@@ -381,18 +381,19 @@ fn print_income(r: &IncomeReport, json: bool, out: &mut dyn Write) -> std::io::R
             r.unknown_rows
         )?;
     }
-    writeln!(out, "date,account,kind,asset,quantity,value_{},source", r.currency)?;
+    writeln!(out, "date,account,kind,asset,quantity,value_{},source,exchange_rate", r.currency)?;
     for row in &r.rows {
         writeln!(
             out,
-            "{},{},{},{},{},{},{}",
+            "{},{},{},{},{},{},{},{}",
             row.date,
             csv_cell(&row.account),
             row.kind.as_str(),
             row.asset,
             row.qty,
             money(row.value),
-            csv_cell(&row.source)
+            csv_cell(&row.source),
+            csv_cell(&row.exchange_rate)
         )?;
     }
     for (kind, a) in &r.by_kind {
@@ -434,8 +435,8 @@ fn print_uk(r: &UkReport, json: bool, out: &mut dyn Write) -> std::io::Result<()
             let codes: Vec<String> = r.foreign_fiat.iter().map(|c| c.to_string()).collect();
             writeln!(
                 out,
-                "  Their trades are in {}: Offramp has no exchange rates yet, so their GBP figures are unknown (never \
-                 zero). Trades in GBP are reported in full.",
+                "  Their trades are in {}, for months with no HMRC monthly exchange rate known (`offramp rates` lists \
+                 them; `offramp rates refresh` fetches them), so their GBP figures are unknown (never zero).",
                 codes.join(", ")
             )?;
         }
@@ -456,6 +457,9 @@ fn print_uk(r: &UkReport, json: bool, out: &mut dyn Write) -> std::io::Result<()
             money(d.gain),
             row.sources.join(", ")
         )?;
+        for r in &row.exchange_rates {
+            writeln!(out, "    converted at {r}")?;
+        }
     }
     let s = &r.sa108;
     writeln!(

@@ -8,6 +8,7 @@ pub mod catalog;
 pub mod country;
 pub mod de;
 pub mod fasthash;
+pub mod fx;
 pub mod holding;
 pub mod jurisdiction;
 pub mod ledger;

@@ -1,8 +1,10 @@
 //! From the ledger's transactions to lot events, and from booked disposals to report rows.
 //!
 //! Conventions (documented for users in docs/TAX.md):
-//! - Every figure is in the report's currency (USD for the US). A fiat amount in another currency has no
-//!   value here yet: the cost or proceeds it feeds is unknown, and the row is flagged, never zero.
+//! - Every figure is in the report's currency (USD for the US). A fiat amount in another currency is converted at
+//!   the official rate the jurisdiction's rule names ([`crate::fx`]), and the rate used is kept per transaction;
+//!   where no rate is known (or no converter is given) the cost or proceeds it feeds is unknown and the row is
+//!   flagged, never zero.
 //! - A transaction moves each asset's balance by `received − sent − fee`. An acquisition's cost is what was
 //!   paid plus a fee in the report currency; a fee in the acquired asset reduces the quantity acquired. A
 //!   disposal's proceeds are what was received less a fee in the report currency; a fee in the disposed asset is
@@ -72,6 +74,8 @@ pub struct Conversion {
     /// proceeds are zero, and the excess, by disposal id, is a cost of the disposal that the reports add to its
     /// cost basis (docs/TAX.md).
     pub excess_fees: HashMap<i64, Decimal>,
+    /// The official exchange rate each converted transaction's fiat amounts were converted at, by transaction id.
+    pub rates: HashMap<i64, crate::fx::RateUsed>,
 }
 
 /// `a × part / whole` for `0 <= part <= whole`: exactly when the product fits in a decimal, otherwise as
@@ -133,6 +137,18 @@ pub fn to_events_with(
     pool: &mut dyn FnMut(&str) -> PoolId,
     options: Options,
 ) -> Conversion {
+    to_events_fx(txs, links, currency, pool, options, None)
+}
+
+/// As [`to_events_with`], converting fiat amounts in other currencies with `fx` (none: they stay unknown).
+pub fn to_events_fx(
+    txs: &[(i64, Transaction)],
+    links: &[(i64, i64)],
+    currency: Code,
+    pool: &mut dyn FnMut(&str) -> PoolId,
+    options: Options,
+    fx: Option<&crate::fx::Converter<'_>>,
+) -> Conversion {
     let out_to_in: FastMap<i64, i64> = links.iter().copied().collect();
     let linked_in: FastSet<i64> = links.iter().map(|(_, i)| *i).collect();
     // Only the linked in-legs are looked up by id.
@@ -149,48 +165,61 @@ pub fn to_events_with(
         let flag = |f: Flag, c: &mut Conversion| add_flag(c, id, f);
         let value_of = |a: &Amount, c: &mut Conversion| -> Option<Decimal> {
             if a.code() == currency {
-                Some(a.value())
-            } else {
-                if a.code().is_fiat() {
-                    add_flag(c, id, Flag::ForeignCurrency);
+                return Some(a.value());
+            }
+            if !a.code().is_fiat() {
+                return None;
+            }
+            match fx.map(|fx| fx.convert(a.value(), a.code(), currency, t.timestamp)) {
+                Some(Ok((v, used))) => {
+                    if let Some(u) = used {
+                        c.rates.insert(id, u);
+                    }
+                    Some(v)
                 }
-                None
+                _ => {
+                    add_flag(c, id, Flag::ForeignCurrency);
+                    None
+                }
             }
         };
         let fiat_value = match t.effective_fiat_value() {
             Some(v) => value_of(&v, &mut c),
             None => None,
         };
-        // The fee: in the report currency (a money adjustment), in one of the legs' assets, or elsewhere.
+        // The fee: in fiat (a money adjustment, converted when in another currency; `Some(None)` when it cannot
+        // be), in one of the legs' assets, or in a third crypto asset.
         let fee = t.fee.filter(|f| !f.is_zero());
-        let fee_money = fee.filter(|f| f.code() == currency).map(|f| f.value());
+        let fee_money: Option<Option<Decimal>> = fee
+            .filter(|f| {
+                f.code().is_fiat() && matches!(t.kind, TxKind::Buy | TxKind::Sell | TxKind::Trade | TxKind::Spend)
+            })
+            .map(|f| value_of(&f, &mut c));
         let fee_in = |code: Code| fee.filter(|f| f.code() == code).map(|f| f.value()).unwrap_or_default();
         let legs = [t.sent.map(|a| a.code()), t.received.map(|a| a.code())];
-        // A fee in an asset that is neither the report currency nor one of the legs (a standalone fee is its
-        // own disposal, below).
-        let third_fee =
-            fee.filter(|f| t.kind != TxKind::Fee && f.code() != currency && !legs.contains(&Some(f.code())));
+        // A fee in a crypto asset that is not one of the legs (a standalone fee is its own disposal, below).
+        let third_fee = fee.filter(|f| t.kind != TxKind::Fee && !f.code().is_fiat() && !legs.contains(&Some(f.code())));
         if let Some(f) = third_fee {
-            if f.code().is_fiat() {
-                flag(Flag::ForeignCurrency, &mut c);
-            } else {
-                flag(Flag::FeeInOtherAsset, &mut c);
-                c.events.push(Event::Dispose {
-                    id,
-                    pool: p,
-                    asset: f.code(),
-                    time: t.timestamp,
-                    qty: f.value(),
-                    proceeds: None,
-                    pick: None,
-                });
-            }
+            flag(Flag::FeeInOtherAsset, &mut c);
+            c.events.push(Event::Dispose {
+                id,
+                pool: p,
+                asset: f.code(),
+                time: t.timestamp,
+                qty: f.value(),
+                proceeds: None,
+                pick: None,
+            });
         }
         let adjust = |v: Option<Decimal>, sign: Decimal| -> Option<Decimal> {
             if third_fee.is_some() {
                 return None;
             }
-            v.map(|v| v + sign * fee_money.unwrap_or_default())
+            match fee_money {
+                Some(None) => None,
+                Some(Some(m)) => v.map(|v| v + sign * m),
+                None => v,
+            }
         };
         // Proceeds net of fees that came out below zero: zero proceeds, the excess kept as a cost of the disposal.
         let floor = |v: Option<Decimal>, c: &mut Conversion| -> Option<Decimal> {

@@ -5,6 +5,7 @@
 //! [`MarketError`] for that venue only, and the caller falls back to the square-root impact model and says so.
 
 pub mod cache;
+pub mod official;
 pub mod parse;
 pub mod replay;
 
@@ -144,19 +145,7 @@ fn is_loopback_http(url: &str) -> bool {
 
 impl HttpBooks {
     pub fn new(base_url: Option<String>) -> HttpBooks {
-        let plain_ok = base_url.as_deref().is_some_and(is_loopback_http);
-        let usable = base_url.as_deref().is_none_or(|u| plain_ok || u.starts_with("https://"));
-        let client = usable
-            .then(|| {
-                reqwest::Client::builder()
-                    .user_agent(concat!("offramp/", env!("CARGO_PKG_VERSION")))
-                    .redirect(reqwest::redirect::Policy::none())
-                    .https_only(!plain_ok)
-                    .build()
-                    .ok()
-            })
-            .flatten();
-        HttpBooks { client, base_url }
+        HttpBooks { client: client_for(base_url.as_deref()), base_url }
     }
 
     async fn one(&self, ex: Exchange, base: &str, quote: &str, timeout: Duration) -> Result<FetchedBook, MarketError> {
@@ -170,35 +159,7 @@ impl HttpBooks {
         }
         let client = self.client.as_ref().ok_or(MarketError::Offline(ex.id()))?;
         let url = format!("{}{}", self.base_url.as_deref().unwrap_or(ex.base_url()), ex.book_path(base, quote));
-        let request = async {
-            let mut resp = client.get(&url).send().await.map_err(|_| MarketError::Offline(ex.id()))?;
-            if !resp.status().is_success() {
-                return Err(MarketError::Http(ex.id(), resp.status().as_u16()));
-            }
-            let too_big = || {
-                MarketError::Parse(parse::ParseError {
-                    exchange: ex.name(),
-                    reason: format!("the answer is larger than {} MB; not read", MAX_BODY_BYTES >> 20),
-                })
-            };
-            if resp.content_length().is_some_and(|n| n > MAX_BODY_BYTES as u64) {
-                return Err(too_big());
-            }
-            let mut body: Vec<u8> = Vec::new();
-            while let Some(chunk) = resp.chunk().await.map_err(|_| MarketError::Offline(ex.id()))? {
-                if body.len() + chunk.len() > MAX_BODY_BYTES {
-                    return Err(too_big());
-                }
-                body.extend_from_slice(&chunk);
-            }
-            let text = String::from_utf8(body).map_err(|_| {
-                MarketError::Parse(parse::ParseError {
-                    exchange: ex.name(),
-                    reason: "the answer is not UTF-8 text".into(),
-                })
-            })?;
-            Ok(ex.parse(&text)?)
-        };
+        let request = async { Ok::<_, MarketError>(ex.parse(&get_text(client, &url, ex.id(), ex.name()).await?)?) };
         let book = tokio::time::timeout(timeout, request)
             .await
             .map_err(|_| MarketError::Timeout(ex.id(), timeout.as_millis()))??;
@@ -207,6 +168,56 @@ impl HttpBooks {
         }
         Ok(FetchedBook { exchange: ex, book, elapsed: started.elapsed() })
     }
+}
+
+/// The body of a GET of `url` as text, at most [`MAX_BODY_BYTES`] (`who`: the source's id for errors, `name`: as
+/// users read it). The caller bounds the time.
+pub(crate) async fn get_text(
+    client: &reqwest::Client,
+    url: &str,
+    who: &'static str,
+    name: &'static str,
+) -> Result<String, MarketError> {
+    let mut resp = client.get(url).send().await.map_err(|_| MarketError::Offline(who))?;
+    if !resp.status().is_success() {
+        return Err(MarketError::Http(who, resp.status().as_u16()));
+    }
+    let too_big = || {
+        MarketError::Parse(parse::ParseError {
+            exchange: name,
+            reason: format!("the answer is larger than {} MB; not read", MAX_BODY_BYTES >> 20),
+        })
+    };
+    if resp.content_length().is_some_and(|n| n > MAX_BODY_BYTES as u64) {
+        return Err(too_big());
+    }
+    let mut body: Vec<u8> = Vec::new();
+    while let Some(chunk) = resp.chunk().await.map_err(|_| MarketError::Offline(who))? {
+        if body.len() + chunk.len() > MAX_BODY_BYTES {
+            return Err(too_big());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    String::from_utf8(body).map_err(|_| {
+        MarketError::Parse(parse::ParseError { exchange: name, reason: "the answer is not UTF-8 text".into() })
+    })
+}
+
+/// An HTTPS client (plain HTTP only to a loopback `base_url`, for tests), no redirects; `None` when `base_url` is
+/// neither.
+pub(crate) fn client_for(base_url: Option<&str>) -> Option<reqwest::Client> {
+    let plain_ok = base_url.is_some_and(is_loopback_http);
+    let usable = base_url.is_none_or(|u| plain_ok || u.starts_with("https://"));
+    usable
+        .then(|| {
+            reqwest::Client::builder()
+                .user_agent(concat!("offramp/", env!("CARGO_PKG_VERSION")))
+                .redirect(reqwest::redirect::Policy::none())
+                .https_only(!plain_ok)
+                .build()
+                .ok()
+        })
+        .flatten()
 }
 
 impl BookSource for HttpBooks {

@@ -14,6 +14,7 @@ pub mod import;
 pub mod key;
 mod overrides;
 mod query;
+mod rates;
 mod transfers;
 
 pub use backup::{inspect_backup, restore, BackupInfo};
@@ -23,4 +24,5 @@ pub use history::AllTransactions;
 pub use import::{ImportSummary, ParsedFile};
 pub use key::{Key, Passphrase, Secret32};
 pub use query::{AccountRow, TxFilter, TxRow};
+pub use rates::RatesStored;
 pub use transfers::LinkStatus;

@@ -4,7 +4,11 @@ import type { Code } from "./Code";
 /**
  * One Canadian disposal with where it came from.
  */
-export type CaRow = { asset: Code, source: string, id: number, date: string, qty: string, proceeds: string | null, 
+export type CaRow = { asset: Code, source: string, 
+/**
+ * The Bank of Canada rate the disposal's amounts in another currency were converted at, or empty.
+ */
+exchange_rate: string, id: number, date: string, qty: string, proceeds: string | null, 
 /**
  * The ACB of the units sold.
  */

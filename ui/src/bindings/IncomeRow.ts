@@ -9,4 +9,8 @@ export type IncomeRow = { id: number, date: string, account: string, kind: TxKin
 /**
  * Fair value on receipt in the report currency; `None` when unknown (flagged, listed first).
  */
-value: string | null, source: string, };
+value: string | null, source: string, 
+/**
+ * The official rate a fair value in another currency was converted at, or empty.
+ */
+exchange_rate: string, };

@@ -15,4 +15,9 @@ disposal_source: string, lot_source: string,
 /**
  * Problems of the disposal's or the lot's transaction.
  */
-flags: Array<Flag>, disposal: number, lot: number, asset: Code, acquired: string, sold: string, qty: string, proceeds: string | null, cost: string | null, gain: string | null, term: Term, };
+flags: Array<Flag>, 
+/**
+ * The official exchange rates the disposal's and the lot's amounts in other currencies were converted at:
+ * "disposal: ECB reference rate 2024-03-05: 1.0849 USD per EUR"; empty when nothing was converted.
+ */
+exchange_rates: Array<string>, disposal: number, lot: number, asset: Code, acquired: string, sold: string, qty: string, proceeds: string | null, cost: string | null, gain: string | null, term: Term, };

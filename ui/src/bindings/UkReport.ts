@@ -13,6 +13,7 @@ tax_year_start: number, rows: Array<UkRow>,
  */
 unknown_rows: number, 
 /**
- * The fiat currencies other than GBP of those rows' transactions: why they are unknown (no exchange rates).
+ * The fiat currencies other than GBP that could not be converted (no HMRC rate for the month) in those rows'
+ * transactions: why they are unknown.
  */
 foreign_fiat: Array<Code>, sa108: Sa108, };

@@ -5,7 +5,12 @@ import type { UkMatch } from "./UkMatch";
 /**
  * One UK disposal day of one token, with its matching and SA108-relevant figures.
  */
-export type UkRow = { asset: Code, sources: Array<string>, date: string, 
+export type UkRow = { asset: Code, sources: Array<string>, 
+/**
+ * The official rates the disposal's amounts in other currencies were converted at (HMRC's monthly rate), one
+ * per converted transaction: "12: HMRC monthly rate 2024-03: 1.2614 USD per GBP".
+ */
+exchange_rates: Array<string>, date: string, 
 /**
  * The disposal events of that day.
  */

@@ -5,7 +5,6 @@ use std::collections::BTreeMap;
 
 use offramp_core::ca::{acb, CaDisposal, CaEvent};
 use offramp_core::lots::{Event as E, PoolId};
-use offramp_core::tax::to_events_with;
 use offramp_core::{Amount, Code, Decimal, Jurisdiction};
 use serde::Serialize;
 
@@ -22,6 +21,8 @@ pub struct CaRow {
     #[serde(flatten)]
     pub disposal: CaDisposal,
     pub source: String,
+    /// The Bank of Canada rate the disposal's amounts in another currency were converted at, or empty.
+    pub exchange_rate: String,
 }
 
 /// Schedule 3 figures for the year, from the rows whose figures are all known, in CAD (cents, half away from
@@ -61,9 +62,13 @@ pub(crate) fn ca_events(history: &History) -> BTreeMap<Code, Vec<CaEvent>> {
 }
 
 /// As [`ca_events`], with the selling fees beyond each disposal's proceeds (by transaction id).
-fn ca_events_and_fees(history: &History) -> (BTreeMap<Code, Vec<CaEvent>>, std::collections::HashMap<i64, Decimal>) {
+type RatesUsed = std::collections::HashMap<i64, offramp_core::fx::RateUsed>;
+
+fn ca_events_and_fees(
+    history: &History,
+) -> (BTreeMap<Code, Vec<CaEvent>>, std::collections::HashMap<i64, Decimal>, RatesUsed) {
     let c = Conventions::of(Jurisdiction::Ca, history);
-    let conv = to_events_with(&history.txs, &history.links, c.currency, &mut |_| PoolId(0), c.options);
+    let conv = history.events(&history.txs, c, &mut |_| PoolId(0));
     let mut by_asset: BTreeMap<Code, Vec<CaEvent>> = Default::default();
     for e in &conv.events {
         match e {
@@ -91,7 +96,7 @@ fn ca_events_and_fees(history: &History) -> (BTreeMap<Code, Vec<CaEvent>>, std::
         }
     }
     // The engine's events are in time order: a disposal averages over what is owned at its instant (s.47).
-    (by_asset, conv.excess_fees)
+    (by_asset, conv.excess_fees, conv.rates)
 }
 
 fn ca_error(history: &History, asset: Code, e: &offramp_core::ca::CaError) -> AppError {
@@ -108,7 +113,7 @@ impl Session {
         let history = self.history(progress)?;
         let cad = Jurisdiction::Ca.currency();
         let mut rows = Vec::new();
-        let (by_asset, excess_fees) = ca_events_and_fees(&history);
+        let (by_asset, excess_fees, rates) = ca_events_and_fees(&history);
         for (asset, events) in by_asset {
             let (disposals, _) = acb(&events).map_err(|e| ca_error(&history, asset, &e))?;
             for mut d in disposals.into_iter().filter(|d| chrono::Datelike::year(&d.date) == year) {
@@ -121,7 +126,8 @@ impl Session {
                     d.gain = d.proceeds.zip(d.acb).map(|(p, a)| p - a);
                 }
                 let source = history.source(d.id);
-                rows.push(CaRow { asset, disposal: d, source });
+                let exchange_rate = rates.get(&d.id).map(|r| r.describe()).unwrap_or_default();
+                rows.push(CaRow { asset, disposal: d, source, exchange_rate });
             }
         }
         rows.sort_by_key(|r| (r.disposal.gain.is_some(), r.disposal.date, r.disposal.id));
@@ -163,6 +169,7 @@ pub(crate) fn gains_file(r: &CaReport) -> Result<ReportFile, AppError> {
         "superficial_loss_denied_CAD",
         "disposal_id",
         "source",
+        "exchange_rate",
     ])?;
     for row in &r.rows {
         let d = &row.disposal;
@@ -176,6 +183,7 @@ pub(crate) fn gains_file(r: &CaReport) -> Result<ReportFile, AppError> {
             cents(Some(d.denied_loss)),
             d.id.to_string(),
             row.source.clone(),
+            row.exchange_rate.clone(),
         ])?;
     }
     let mut summary = vec![format!(

@@ -2,7 +2,6 @@
 //! the lots it creates.
 
 use offramp_core::lots::PoolId;
-use offramp_core::tax::to_events_with;
 use offramp_core::{Amount, Code, Decimal, Jurisdiction, TxKind};
 use serde::Serialize;
 
@@ -28,6 +27,8 @@ pub struct IncomeRow {
     #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub value: Option<Decimal>,
     pub source: String,
+    /// The official rate a fair value in another currency was converted at, or empty.
+    pub exchange_rate: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -52,7 +53,7 @@ impl Session {
         let history = self.history(progress)?;
         let c = Conventions::of(jurisdiction, &history);
         let currency = c.currency;
-        let conv = to_events_with(&history.txs, &history.links, currency, &mut |_| PoolId(0), c.options);
+        let conv = history.events(&history.txs, c, &mut |_| PoolId(0));
         let mut rows: Vec<IncomeRow> = conv
             .income
             .iter()
@@ -68,6 +69,7 @@ impl Session {
                     qty: *qty,
                     value: *value,
                     source: history.source(*id),
+                    exchange_rate: conv.rates.get(id).map(|r| r.describe()).unwrap_or_default(),
                 })
             })
             .collect();
@@ -117,6 +119,7 @@ pub fn income_file(r: &IncomeReport) -> Result<super::ReportFile, AppError> {
         "quantity",
         &format!("value_{}", r.currency),
         "source",
+        "exchange_rate",
     ])?;
     for row in &r.rows {
         f.row(&[
@@ -127,6 +130,7 @@ pub fn income_file(r: &IncomeReport) -> Result<super::ReportFile, AppError> {
             row.qty.normalize().to_string(),
             super::cents(row.value),
             row.source.clone(),
+            row.exchange_rate.clone(),
         ])?;
     }
     let mut summary = Vec::new();

@@ -18,7 +18,7 @@ use std::collections::BTreeMap;
 use chrono::Datelike;
 use offramp_core::lots::{book_with, Method, PoolId};
 use offramp_core::money::round_half_away;
-use offramp_core::tax::{to_events_with, Flag, GainRow};
+use offramp_core::tax::{Flag, GainRow};
 use offramp_core::time::Zone;
 use offramp_core::{Amount, Code, Decimal, Jurisdiction, Transaction};
 use serde::Serialize;
@@ -41,6 +41,9 @@ pub struct ReportRow {
     pub lot_source: String,
     /// Problems of the disposal's or the lot's transaction.
     pub flags: Vec<Flag>,
+    /// The official exchange rates the disposal's and the lot's amounts in other currencies were converted at:
+    /// "disposal: ECB reference rate 2024-03-05: 1.0849 USD per EUR"; empty when nothing was converted.
+    pub exchange_rates: Vec<String>,
 }
 
 /// Gains per lot piece (US, Germany).
@@ -205,6 +208,8 @@ pub(crate) struct Conventions {
     pub currency: Code,
     pub zone: Zone,
     pub options: offramp_core::tax::Options,
+    /// How fiat amounts in other currencies are converted (official rates); `None`: they stay unknown.
+    pub rule: Option<offramp_core::fx::RateRule>,
 }
 
 impl Conventions {
@@ -213,6 +218,7 @@ impl Conventions {
             currency: jurisdiction.currency(),
             zone: jurisdiction.zone(),
             options: history.options(jurisdiction),
+            rule: Some(offramp_core::fx::RateRule::of(jurisdiction)),
         }
     }
 
@@ -221,7 +227,7 @@ impl Conventions {
     pub(crate) fn for_currency(currency: Code, history: &History) -> Conventions {
         match Jurisdiction::ALL.into_iter().find(|j| j.currency() == currency) {
             Some(j) => Conventions::of(j, history),
-            None => Conventions { currency, zone: Zone::Utc, options: Default::default() },
+            None => Conventions { currency, zone: Zone::Utc, options: Default::default(), rule: None },
         }
     }
 }
@@ -243,7 +249,7 @@ pub(crate) fn book_lots(
         });
         PoolId(i as u32)
     };
-    let mut conv = to_events_with(txs, &history.links, c.currency, &mut pool, c.options);
+    let mut conv = history.events(txs, c, &mut pool);
     if basis.pooling == Pooling::Transition {
         let cutoff = offramp_core::us::per_account_from();
         conv.events = offramp_core::tax::universal_before(std::mem::take(&mut conv.events), cutoff).map_err(|e| {
@@ -461,7 +467,12 @@ fn gains_of(
                     flags.push(f.clone());
                 }
             }
+            let exchange_rates = [("disposal", row.disposal), ("lot", row.lot)]
+                .into_iter()
+                .filter_map(|(what, id)| conv.rates.get(&id).map(|r| format!("{what}: {}", r.describe())))
+                .collect();
             ReportRow {
+                exchange_rates,
                 account: history.account_of(row.disposal),
                 disposal_source: history.source(row.disposal),
                 lot_source: history.source(row.lot),
@@ -515,6 +526,7 @@ pub fn gains_csv_with_wallet(report: &GainsReport, wallet: bool) -> Result<Vec<u
         "disposal_source".into(),
         "lot_source".into(),
         "flags".into(),
+        "exchange_rates".into(),
     ];
     if wallet {
         header.insert(13, "wallet".into());
@@ -542,6 +554,7 @@ pub fn gains_csv_with_wallet(report: &GainsReport, wallet: bool) -> Result<Vec<u
             r.disposal_source.clone(),
             r.lot_source.clone(),
             flags.join(" "),
+            r.exchange_rates.join("; "),
         ];
         if wallet {
             cells.insert(13, r.account.clone());

@@ -5,7 +5,6 @@
 use std::collections::BTreeMap;
 
 use offramp_core::lots::PoolId;
-use offramp_core::tax::to_events_with;
 use offramp_core::uk::{Rule, UkDisposal, UkEvent};
 use offramp_core::{Amount, Code, Decimal, Jurisdiction};
 use serde::Serialize;
@@ -23,6 +22,9 @@ pub struct UkRow {
     #[serde(flatten)]
     pub disposal: UkDisposal,
     pub sources: Vec<String>,
+    /// The official rates the disposal's amounts in other currencies were converted at (HMRC's monthly rate), one
+    /// per converted transaction: "12: HMRC monthly rate 2024-03: 1.2614 USD per GBP".
+    pub exchange_rates: Vec<String>,
 }
 
 /// The SA108 capital gains figures for cryptoassets, from the rows whose figures are all known, by HMRC's
@@ -49,7 +51,8 @@ pub struct UkReport {
     pub rows: Vec<UkRow>,
     /// Rows whose proceeds or allowable cost are unknown (listed first).
     pub unknown_rows: usize,
-    /// The fiat currencies other than GBP of those rows' transactions: why they are unknown (no exchange rates).
+    /// The fiat currencies other than GBP that could not be converted (no HMRC rate for the month) in those rows'
+    /// transactions: why they are unknown.
     pub foreign_fiat: Vec<Code>,
     pub sa108: Sa108,
 }
@@ -60,10 +63,15 @@ pub(crate) fn uk_events(history: &History) -> BTreeMap<Code, Vec<UkEvent>> {
     uk_events_and_fees(history).0
 }
 
-/// As [`uk_events`], with the selling fees beyond each disposal's proceeds (by transaction id).
-fn uk_events_and_fees(history: &History) -> (BTreeMap<Code, Vec<UkEvent>>, std::collections::HashMap<i64, Decimal>) {
+/// The rates each converted transaction used, by id.
+type RatesUsed = std::collections::HashMap<i64, offramp_core::fx::RateUsed>;
+
+/// As [`uk_events`], with the selling fees beyond each disposal's proceeds (by transaction id) and the rates used.
+fn uk_events_and_fees(
+    history: &History,
+) -> (BTreeMap<Code, Vec<UkEvent>>, std::collections::HashMap<i64, Decimal>, RatesUsed) {
     let c = Conventions::of(Jurisdiction::Uk, history);
-    let conv = to_events_with(&history.txs, &history.links, c.currency, &mut |_| PoolId(0), c.options);
+    let conv = history.events(&history.txs, c, &mut |_| PoolId(0));
     let mut by_asset: BTreeMap<Code, Vec<UkEvent>> = Default::default();
     for e in &conv.events {
         use offramp_core::lots::Event as E;
@@ -88,14 +96,14 @@ fn uk_events_and_fees(history: &History) -> (BTreeMap<Code, Vec<UkEvent>>, std::
             E::Move { .. } => {}
         }
     }
-    (by_asset, conv.excess_fees)
+    (by_asset, conv.excess_fees, conv.rates)
 }
 
 impl Session {
     /// The UK computation for the tax year 6 April `start` – 5 April `start + 1`.
     pub fn uk_gains(&self, start: i32, progress: Progress) -> Result<UkReport, AppError> {
         let history = self.history(progress)?;
-        let (by_asset, excess_fees) = uk_events_and_fees(&history);
+        let (by_asset, excess_fees, rates) = uk_events_and_fees(&history);
         let (first, last) = Jurisdiction::Uk
             .tax_year(start)
             .ok_or_else(|| AppError::new(ErrorCode::InvalidInput, format!("year: {start} is out of range")))?;
@@ -111,7 +119,9 @@ impl Session {
                     d.gain = d.proceeds.zip(d.cost).map(|(p, c)| p - c);
                 }
                 let sources = d.ids.iter().map(|i| history.source(*i)).collect();
-                rows.push(UkRow { asset, disposal: d, sources });
+                let exchange_rates =
+                    d.ids.iter().filter_map(|i| rates.get(i).map(|r| format!("{i}: {}", r.describe()))).collect();
+                rows.push(UkRow { asset, disposal: d, sources, exchange_rates });
             }
         }
         rows.sort_by_key(|r| (r.disposal.gain.is_some(), r.disposal.date, r.asset));
@@ -122,15 +132,19 @@ impl Session {
             Amount::new(known.iter().map(|r| offramp_core::money::round_half_away(f(r), 2)).sum(), gbp)
                 .round_to_minor_units()
         };
-        // The selling fees in pounds netted from each row's proceeds (those beyond the proceeds are in its cost
-        // already).
+        // The selling fees in pounds (or converted into pounds at the rate the row used) netted from each row's
+        // proceeds (those beyond the proceeds are in its cost already).
         let incidental = |r: &UkRow| -> Decimal {
             r.disposal
                 .ids
                 .iter()
                 .filter_map(|i| history.transaction(*i))
-                .filter_map(|t| t.fee.filter(|f| f.code() == gbp && t.kind != offramp_core::TxKind::Fee))
-                .map(|f| f.value())
+                .filter_map(|t| {
+                    let f = t.fee.filter(|f| f.code().is_fiat() && t.kind != offramp_core::TxKind::Fee)?;
+                    let rule = offramp_core::fx::RateRule::HmrcMonthly;
+                    let date = t.timestamp.date_in(Jurisdiction::Uk.zone());
+                    history.rate_book().convert(rule, f.value(), f.code(), gbp, date).ok().map(|(v, _)| v)
+                })
                 .sum::<Decimal>()
                 - r.disposal.ids.iter().filter_map(|i| excess_fees.get(i)).sum::<Decimal>()
         };
@@ -145,7 +159,9 @@ impl Session {
         let mut foreign_fiat: Vec<Code> = rows
             .iter()
             .filter(|r| r.disposal.gain.is_none())
-            .flat_map(|r| r.disposal.ids.iter().filter_map(|i| history.transaction(*i)))
+            .flat_map(|r| {
+                r.disposal.ids.iter().filter(|i| !rates.contains_key(i)).filter_map(|i| history.transaction(*i))
+            })
             .flat_map(|t| [t.sent, t.received, t.fee, t.fiat_value])
             .flatten()
             .map(|a| a.code())
@@ -191,6 +207,7 @@ pub(crate) fn gains_file(r: &UkReport) -> Result<ReportFile, AppError> {
         "matching",
         "disposal_ids",
         "sources",
+        "exchange_rates",
     ])?;
     for row in &r.rows {
         let d = &row.disposal;
@@ -207,6 +224,7 @@ pub(crate) fn gains_file(r: &UkReport) -> Result<ReportFile, AppError> {
             matching.join("; "),
             ids.join(" "),
             row.sources.join(" "),
+            row.exchange_rates.join("; "),
         ])?;
     }
     let summary = vec![format!(
