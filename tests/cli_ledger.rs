@@ -1082,3 +1082,99 @@ fn uk_report_of_a_usd_history_converts_at_hmrc_monthly_rates() {
     assert!(old.contains("Their trades are in USD, for months with no HMRC monthly exchange rate known"), "{old}");
     assert!(old.contains("cost UNKNOWN, proceeds UNKNOWN, gain UNKNOWN"), "{old}");
 }
+
+/// `offramp rates refresh` fetches what each publisher published after the last rate known (here from a local
+/// server replaying their documented answers: HMRC's monthly XML, the ECB data API's CSV, the Bank of Canada's
+/// Valet JSON), keeps it in the ledger, and reports use it at once: a December 2026 sale in USD, unknown in a UK
+/// report while HMRC's December rate is not known, is converted at it afterwards; the Canada report converts at
+/// the Bank of Canada's daily rates. Offline, nothing changes and each publisher says so.
+#[test]
+fn rates_refresh_fills_the_months_and_days_the_bundle_lacks() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path();
+    ok(run(data, &["init"]));
+    let file = data.join("usd.csv");
+    std::fs::write(
+        &file,
+        "timestamp,type,account,sent_amount,sent_asset,received_amount,received_asset,fee_amount,fee_asset,fiat_value,fiat_currency,external_id,note\n\
+         2026-11-20T12:00:00Z,buy,Coinbase,90000,USD,1,BTC,,,,,,\n\
+         2026-12-02T12:00:00Z,sell,Coinbase,0.5,BTC,50000,USD,,,,,,\n",
+    )
+    .unwrap();
+    ok(run(data, &["import", file.to_str().unwrap()]));
+    let before = ok(run(data, &["report", "uk", "--year", "2026"]));
+    assert!(before.contains("disposed of 0.5 for UNKNOWN"), "{before}");
+    let ca = ok(run(data, &["report", "ca", "--year", "2026"]));
+    assert!(ca.contains("proceeds UNKNOWN"), "{ca}");
+
+    // Offline: each publisher says so, nothing changes.
+    let offline = Command::new(common::offramp_bin())
+        .args(["rates", "refresh"])
+        .env("OFFRAMP_DATA_DIR", data)
+        .env("OFFRAMP_PASSPHRASE", common::PASS)
+        .env("OFFRAMP_MARKET_URL", "http://127.0.0.1:9")
+        .output()
+        .unwrap();
+    let text = ok(offline);
+    assert_eq!(
+        text.matches("not fetched (offline (cannot reach the publisher)); nothing changed").count(),
+        3,
+        "{text}"
+    );
+
+    let hmrc =
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<exchangeRateMonthList Period=\"01/Dec/2026 to 31/Dec/2026\">\n\
+        <exchangeRate><countryName>USA</countryName><countryCode>US</countryCode><currencyName>Dollar</currencyName>\
+        <currencyCode>USD</currencyCode><rateNew>1.3400</rateNew></exchangeRate>\n</exchangeRateMonthList>\n";
+    let ecb = "KEY,FREQ,CURRENCY,CURRENCY_DENOM,EXR_TYPE,EXR_SUFFIX,TIME_PERIOD,OBS_VALUE,OBS_STATUS\n\
+        EXR.D.USD.EUR.SP00.A,D,USD,EUR,SP00,A,2026-11-02,1.1150,A\n\
+        EXR.D.USD.EUR.SP00.A,D,USD,EUR,SP00,A,2026-12-02,1.1200,A\n";
+    let boc = r#"{"observations":[{"d":"2026-11-20","FXUSDCAD":{"v":"1.3950"}},{"d":"2026-12-02","FXUSDCAD":{"v":"1.4012"}}]}"#;
+    let url = offramp_market::replay::serve_routes(vec![
+        ("/api/v2/exchange_rates/files/monthly_xml_2026-12.xml".into(), hmrc.into()),
+        ("/service/data/EXR/".into(), ecb.into()),
+        ("/valet/observations/".into(), boc.into()),
+    ])
+    .unwrap();
+    let refresh = |args: &[&str]| {
+        Command::new(common::offramp_bin())
+            .args(args)
+            .env("OFFRAMP_DATA_DIR", data)
+            .env("OFFRAMP_PASSPHRASE", common::PASS)
+            .env("OFFRAMP_MARKET_URL", &url)
+            .output()
+            .unwrap()
+    };
+    let text = ok(refresh(&["rates", "refresh"]));
+    assert!(text.contains("HMRC monthly exchange rates 2026-12-01 to "), "{text}");
+    assert!(text.contains(": 1 new, 0 corrected"), "{text}");
+    assert!(
+        text.contains("ECB euro reference rates 2026-10-31 to ") && text.contains(": 2 new, 0 corrected"),
+        "{text}"
+    );
+    assert!(text.contains("Bank of Canada daily exchange rates 2026-11-20 to "), "{text}");
+    // Again: nothing new.
+    let again = ok(refresh(&["rates", "refresh", "--source", "hmrc,boc"]));
+    assert!(!again.contains(" new, ") || again.matches(": 0 new, 0 corrected").count() == 2, "{again}");
+    let status = ok(run(data, &["rates"]));
+    assert!(
+        status.contains("HMRC monthly exchange rates (against GBP): 30 currencies, 2014-02 to 2026-12; 1 fetched"),
+        "{status}"
+    );
+    assert!(
+        status.contains(
+            "Bank of Canada daily exchange rates (against CAD): 1 currencies, 2026-11-20 to 2026-12-02; 2 fetched"
+        ),
+        "{status}"
+    );
+
+    // UK: proceeds 50000 / 1.3400 = 37313.43; cost 0.5 × 90000 / 1.3396 (HMRC's bundled November rate) = 33592.12.
+    let uk = ok(run(data, &["report", "uk", "--year", "2026"]));
+    assert!(uk.contains("disposed of 0.5 for 37313.43; allowable cost 33592.12"), "{uk}");
+    assert!(uk.contains("converted at 2: HMRC monthly rate 2026-12: 1.34 USD per GBP"), "{uk}");
+    // Canada: proceeds 50000 × 1.4012 = 70060.00; ACB 0.5 × 90000 × 1.3950 = 62775.00.
+    let ca = ok(run(data, &["report", "ca", "--year", "2026"]));
+    assert!(ca.contains("proceeds 70060.00, ACB 62775.00, gain 7285.00"), "{ca}");
+    let bad = refresh(&["rates", "refresh", "--source", "fed"]);
+    assert!(stderr(&bad).contains("source: `fed` (hmrc, ecb or boc)"), "{}", stderr(&bad));
+}

@@ -17,6 +17,7 @@ mod history;
 pub mod ledger;
 pub mod overrides;
 pub mod plan;
+pub mod rates;
 pub mod report;
 mod session;
 pub mod settings;
@@ -40,6 +41,7 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 pub mod model {
     pub use offramp_core::catalog::{Venue, VenueKind, VenueStatus, WithdrawalLimit};
     pub use offramp_core::de::{Freigrenze, Verdict};
+    pub use offramp_core::fx::{Rate, RateRule, RateSource};
     pub use offramp_core::holding::Term;
     pub use offramp_core::money::round_half_away;
     pub use offramp_core::overrides::Override;

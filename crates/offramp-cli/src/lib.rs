@@ -5,6 +5,7 @@
 //! 2 the command line itself is wrong.
 
 mod ledger;
+mod rates;
 mod report;
 mod sale;
 mod settings;
@@ -70,6 +71,14 @@ enum Command {
     Settings {
         #[command(subcommand)]
         command: Option<settings::SettingsCommand>,
+    },
+    /// The official exchange rates reports convert other currencies with (HMRC, ECB, Bank of Canada): without a
+    /// subcommand, what is known and how each report converts.
+    Rates {
+        #[command(subcommand)]
+        command: Option<rates::RatesCommand>,
+        #[arg(long)]
+        json: bool,
     },
     /// The ledger's passphrase.
     Passphrase {
@@ -154,6 +163,7 @@ pub fn run(
         Command::Sale(command) => sale::run(&ctx, command, out, err),
         Command::Tranche { command } => tranche::run(&ctx, command, out),
         Command::Settings { command } => settings::run(&ctx, command, out),
+        Command::Rates { command, json } => rates::run(&ctx, command, json, out),
         Command::Passphrase { command } => settings::passphrase(&ctx, command, out, err),
         Command::TwoFa { command } => settings::two_fa(&ctx, command, out, err),
     };

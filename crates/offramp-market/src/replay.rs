@@ -75,3 +75,44 @@ pub fn serve(dir: PathBuf, hang: Vec<Exchange>) -> std::io::Result<String> {
     });
     Ok(url)
 }
+
+/// Starts a server on 127.0.0.1 (a free port) that answers each GET whose path starts with one of `routes`'
+/// prefixes with that route's recorded body (the first match; 404 for anything else), for tests of the other
+/// public sources (official exchange rates, historical prices). Returns its base URL; serves until the process
+/// ends.
+pub fn serve_routes(routes: Vec<(String, String)>) -> std::io::Result<String> {
+    let listener = TcpListener::bind("127.0.0.1:0")?;
+    let url = format!("http://{}", listener.local_addr()?);
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let Ok(clone) = stream.try_clone() else { continue };
+            let mut reader = BufReader::new(clone);
+            let mut line = String::new();
+            if reader.read_line(&mut line).is_err() {
+                continue;
+            }
+            let path = line.split_whitespace().nth(1).unwrap_or("").to_string();
+            loop {
+                let mut h = String::new();
+                if reader.read_line(&mut h).unwrap_or(0) == 0 || h == "\r\n" {
+                    break;
+                }
+            }
+            match routes.iter().find(|(prefix, _)| path.starts_with(prefix.as_str())) {
+                Some((_, body)) => {
+                    let _ = write!(
+                        stream,
+                        "HTTP/1.1 200 OK\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                        body.len()
+                    );
+                }
+                None => {
+                    let _ =
+                        stream.write_all(b"HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
+                }
+            }
+        }
+    });
+    Ok(url)
+}

@@ -119,6 +119,12 @@ impl Ledger {
         Ok(rows)
     }
 
+    /// The time of the earliest transaction, if any.
+    pub fn first_transaction_time(&self) -> Result<Option<offramp_core::Timestamp>, StoreError> {
+        let us: Option<i64> = self.conn.query_row("SELECT min(ts_us) FROM transactions", [], |r| r.get(0))?;
+        Ok(us.map(offramp_core::Timestamp::from_unix_micros))
+    }
+
     pub fn transaction_count(&self) -> Result<u64, StoreError> {
         Ok(self.conn.query_row("SELECT count(*) FROM transactions", [], |r| r.get::<_, i64>(0))? as u64)
     }
