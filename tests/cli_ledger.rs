@@ -1178,3 +1178,74 @@ fn rates_refresh_fills_the_months_and_days_the_bundle_lacks() {
     let bad = refresh(&["rates", "refresh", "--source", "fed"]);
     assert!(stderr(&bad).contains("source: `fed` (hmrc, ecb or boc)"), "{}", stderr(&bad));
 }
+
+/// `offramp prices fill` gives the transactions that need a price the daily close of their asset (from a local
+/// server replaying the exchanges' documented candle answers), asking the sources in order, each price an edit
+/// naming its source; an asset no source has stays unknown; `--dry-run` changes nothing; `prices set` sets one by
+/// hand; reports read the filled values and name the edit as their source.
+#[test]
+fn prices_fill_from_daily_candles_and_set_by_hand() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path();
+    ok(run(data, &["init"]));
+    let file = data.join("income.csv");
+    std::fs::write(
+        &file,
+        "timestamp,type,account,sent_amount,sent_asset,received_amount,received_asset,fee_amount,fee_asset,fiat_value,fiat_currency,external_id,note\n\
+         2024-03-05T09:00:00Z,staking,Kraken,,,0.5,ETH,,,,,,\n\
+         2024-03-06T10:00:00Z,trade,Kraken,0.1,BTC,2,ETH,,,,,,\n\
+         2024-03-07T11:00:00Z,airdrop,Kraken,,,100,FOO,,,,,,\n\
+         2024-03-08T12:00:00Z,staking,Kraken,,,0.1,ETH,,,,,,\n",
+    )
+    .unwrap();
+    ok(run(data, &["import", file.to_str().unwrap()]));
+    assert!(ok(run(data, &["attention"])).contains("4 need a price"));
+    let kraken = r#"{"error":[],"result":{"XETHZUSD":[[1709596800,"3400","3550","3380","3500.5","3450","100",10],[1709683200,"3500","3650","3480","3600","3550","100",10]],"last":1709683200}}"#;
+    let coinbase = "[[1709856000,3650.1,3750.2,3660.3,3700.0,99.5]]";
+    let url = offramp_market::replay::serve_routes(vec![
+        ("/0/public/OHLC?pair=ETHUSD".into(), kraken.into()),
+        ("/products/ETH-USD/candles".into(), coinbase.into()),
+    ])
+    .unwrap();
+    let with_market = |args: &[&str], market: &str| {
+        Command::new(common::offramp_bin())
+            .args(args)
+            .env("OFFRAMP_DATA_DIR", data)
+            .env("OFFRAMP_PASSPHRASE", common::PASS)
+            .env("OFFRAMP_MARKET_URL", market)
+            .output()
+            .unwrap()
+    };
+    // Offline: every source says so, nothing is filled.
+    let offline = ok(with_market(&["prices", "fill"], "http://127.0.0.1:9"));
+    assert!(offline.starts_with("Filled 0 of 4 transaction(s) that need a price (USD)."), "{offline}");
+    assert!(offline.contains("Kraken ETH/USD: kraken: offline"), "{offline}");
+    let dry = ok(with_market(&["prices", "fill", "--dry-run"], &url));
+    assert!(dry.starts_with("Would fill 3 of 4"), "{dry}");
+    assert!(ok(run(data, &["attention"])).contains("4 need a price"), "a dry run changes nothing");
+    let text = ok(with_market(&["prices", "fill"], &url));
+    assert!(text.starts_with("Filled 3 of 4 transaction(s) that need a price (USD)."), "{text}");
+    assert!(text.contains("#1 2024-03-05 ETH: 3500.5 USD per ETH from Kraken daily candle 2024-03-05 (UTC), close 3500.5 USD -> value 1750.25 USD"), "{text}");
+    assert!(
+        text.contains("#2 2024-03-06 ETH: 3600 USD per ETH from Kraken") && text.contains("value 7200 USD"),
+        "{text}"
+    );
+    assert!(text.contains("#4 2024-03-08 ETH: 3700.0 USD per ETH from Coinbase Exchange daily candle"), "{text}");
+    assert!(text.contains("#3: no source has a daily close of FOO in USD on 2024-03-07"), "{text}");
+    assert!(ok(run(data, &["attention"])).contains("1 need a price"));
+    let history = ok(run(data, &["tx", "history", "1"]));
+    assert!(history.contains("price from Kraken daily candle 2024-03-05 (UTC), close 3500.5 USD"), "{history}");
+    // The income report reads the filled values, sourced from the edits.
+    let income = ok(run(data, &["report", "income", "--year", "2024"]));
+    assert!(income.contains(",staking,ETH,0.5,1750.25,edit:1,"), "{income}");
+    // Again: nothing left that a source has.
+    assert!(ok(with_market(&["prices", "fill"], &url)).starts_with("Filled 0 of 1"));
+    // By hand: 0.012 USD a FOO.
+    let set = ok(run(data, &["prices", "set", "3", "0.012 USD", "--reason", "CoinGecko close"]));
+    assert!(set.contains("replaced transaction 3 with transaction") && set.contains("price from you"), "{set}");
+    assert!(ok(run(data, &["attention"])).contains("0 need a price"));
+    let income = ok(run(data, &["report", "income", "--year", "2024"]));
+    assert!(income.contains(",airdrop,FOO,100,1.20,edit:"), "{income}");
+    let bad = run(data, &["prices", "set", "5", "0 USD"]);
+    assert!(stderr(&bad).contains("error[INVALID_INPUT]"), "{}", stderr(&bad));
+}

@@ -381,3 +381,194 @@ fn check_finds_a_changed_byte_anywhere() {
     std::fs::write(&file, &original).unwrap();
     ok(run(&data, &["check"]));
 }
+
+/// Every report a jurisdiction has, as JSON, from one session.
+fn all_reports(s: &offramp_app::Session) -> Vec<serde_json::Value> {
+    use offramp_app::model::Jurisdiction;
+    use offramp_app::no_progress;
+    use offramp_app::report::{Basis, Pooling};
+    use offramp_core::lots::Method;
+    let basis = Basis { default: Method::Hifo, by_year: Default::default(), pooling: Pooling::Transition };
+    let v = |x: Result<serde_json::Value, offramp_app::AppError>| {
+        x.unwrap_or_else(|e| serde_json::json!({"error": e.to_string()}))
+    };
+    macro_rules! j {
+        () => {
+            |x| serde_json::to_value(x).unwrap()
+        };
+    }
+    let mut out = Vec::new();
+    for year in [2023, 2024] {
+        out.push(v(s.us_gains(year, &basis, &mut no_progress()).map(j!())));
+        out.push(v(s.uk_gains(year, &mut no_progress()).map(j!())));
+        out.push(v(s.de_gains(year, &mut no_progress()).map(j!())));
+        out.push(v(s.ca_gains(year, &mut no_progress()).map(j!())));
+        out.push(v(s.income(year, Jurisdiction::Us, &mut no_progress()).map(j!())));
+    }
+    out.push(v(s.balances().map(j!())));
+    out
+}
+
+/// Property (over random histories and random edits): applying an edit and then undoing it leaves every report
+/// (US, UK, Germany, Canada, income, balances) exactly as before; while it stands, a void takes the row out of
+/// every report, and an added or corrected row is read with its source `edit:N`.
+#[test]
+fn applying_then_undoing_an_edit_leaves_every_report_as_before() {
+    use offramp_app::edits::{EditNote, TxChanges, TxInput};
+    use offramp_app::{Config, Flavor, Key, Session};
+    use offramp_core::Timestamp;
+
+    let now = Timestamp::parse_rfc3339("2026-12-07T12:00:00Z").unwrap();
+    let note = EditNote { reason: "test".into(), document: "doc-1".into() };
+    let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = move |n: u64| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed % n
+    };
+    for case in 0..6 {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut rows = String::new();
+        let n = 40 + next(40);
+        for i in 0..n {
+            let (month, day) = (1 + next(12), 1 + next(28));
+            let year = 2023 + next(2);
+            let account = ["kraken", "coinbase"][next(2) as usize];
+            let ts = format!("{year}-{month:02}-{day:02}T{:02}:{:02}:00Z", next(24), next(60));
+            match next(5) {
+                0 => rows.push_str(&format!(
+                    "{ts},sell,{account},0.0{},BTC,{}.00,USD,1.00,USD,,,s{i},\n",
+                    1 + next(5),
+                    100 + next(900)
+                )),
+                1 => rows.push_str(&format!(
+                    "{ts},staking,{account},,,0.00{},ETH,,,{},EUR,,\n",
+                    1 + next(9),
+                    1 + next(50)
+                )),
+                2 => rows.push_str(&format!(
+                    "{ts},sell,{account},0.0{},ETH,{}.00,EUR,,,,,e{i},\n",
+                    1 + next(3),
+                    10 + next(90)
+                )),
+                _ => rows.push_str(&format!(
+                    "{ts},buy,{account},{}.50,USD,0.0{},BTC,1.00,USD,,,b{i},\n",
+                    150 + next(400),
+                    3 + next(5)
+                )),
+            }
+        }
+        let data = ledger(tmp.path(), &rows);
+        let config = Config::resolve(Flavor::of_this_build(), Some(data.clone()), None);
+        let key = Key::Passphrase(PASS.into());
+        let mut s = Session::open(&config, &key).unwrap();
+        let before = all_reports(&s);
+        let page = s.transactions(&offramp_app::ledger::TxQuery { limit: Some(500), ..Default::default() }).unwrap();
+        let target = &page.rows[next(page.rows.len() as u64) as usize];
+        let edit = match (case + next(3)) % 3 {
+            0 => s.void_transaction(target.id, &note, now).unwrap(),
+            1 => {
+                let changes = TxChanges {
+                    note: Some("corrected".into()),
+                    at: Some("2024-02-29T10:00:00Z".into()),
+                    ..Default::default()
+                };
+                s.edit_transaction(target.id, &changes, &note, now).unwrap()
+            }
+            _ => {
+                let input = TxInput {
+                    at: "2023-03-03".into(),
+                    account: "ledger wallet".into(),
+                    kind: "buy".into(),
+                    sent: Some("500 USD".into()),
+                    received: Some("0.02 BTC".into()),
+                    ..Default::default()
+                };
+                s.add_transaction(&input, &note, now).unwrap()
+            }
+        };
+        let during = all_reports(&s);
+        assert_ne!(during, before, "case {case}: the edit {:?} changed no report", edit.action);
+        if let Some(r) = edit.replacement {
+            let listed =
+                s.transactions(&offramp_app::ledger::TxQuery { limit: Some(1000), ..Default::default() }).unwrap();
+            let row = listed.rows.iter().find(|x| x.id == r).unwrap();
+            assert_eq!((row.source_file.as_str(), row.source_line), ("edit", edit.id as u64));
+        }
+        if let Some(t) = edit.target {
+            let listed =
+                s.transactions(&offramp_app::ledger::TxQuery { limit: Some(1000), ..Default::default() }).unwrap();
+            assert!(
+                listed.rows.iter().any(|x| x.id == t && x.retired),
+                "the voided or replaced row is still listed, marked"
+            );
+        }
+        s.undo_edit(edit.id, &note, now).unwrap();
+        assert_eq!(all_reports(&s), before, "case {case}: undoing edit {:?} left a report changed", edit.action);
+        // And from a fresh session (nothing cached).
+        assert_eq!(all_reports(&Session::open(&config, &key).unwrap()), before, "case {case}");
+    }
+}
+
+/// Edits survive a re-import: a voided row stays out of every report (and listed as voided), a corrected row keeps
+/// its correction, and the report names the edit as the source of the figures it changed.
+#[test]
+fn edits_survive_reimport_and_reports_name_them() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = ledger(
+        tmp.path(),
+        "2024-01-05T10:00:00Z,buy,kraken,30000.00,USD,1,BTC,,,,,b1,\n\
+         2024-02-05T10:00:00Z,transfer_in,kraken,,,0.5,BTC,,,,,t1,\n\
+         2024-03-05T10:00:00Z,sell,kraken,0.5,BTC,30000.00,USD,,,,,s1,\n\
+         2024-04-05T10:00:00Z,sell,kraken,0.5,BTC,35000.00,USD,,,,,s2,\n",
+    );
+    let file = tmp.path().join("history.csv");
+    // The transfer in had no known cost: add the purchase that explains it, as a correction of it.
+    let edit = ok(run(
+        &data,
+        &[
+            "tx",
+            "edit",
+            "2",
+            "--kind",
+            "buy",
+            "--sent",
+            "20000 USD",
+            "--reason",
+            "bought OTC",
+            "--document",
+            "invoice 17",
+        ],
+    ));
+    assert!(edit.contains("edit 1 (you, ") && edit.contains("replaced transaction 2 with transaction 5"), "{edit}");
+    ok(run(&data, &["tx", "void", "4", "--reason", "a duplicate of s1"]));
+    // Re-importing the file adds nothing and brings nothing back.
+    let again = ok(run(&data, &["import", file.to_str().unwrap()]));
+    assert!(again.contains("Added 0 transactions; 4 were already in the ledger."), "{again}");
+    let csv = ok(run(&data, &["report", "gains", "--year", "2024"]));
+    let rows: Vec<&str> = csv.lines().skip(1).collect();
+    assert_eq!(rows.len(), 1, "the voided sale is out of the report\n{csv}");
+    // FIFO: the 0.5 sold on 5 March comes from the 5 January buy; HIFO takes the corrected lot (40,000 a coin).
+    assert!(rows[0].starts_with("2024-01-05,2024-03-05,BTC,0.5,30000.00,15000.00,15000.00"), "{csv}");
+    let hifo = ok(run(&data, &["report", "gains", "--year", "2024", "--method", "hifo"]));
+    assert!(hifo.contains(",edit:1,"), "the corrected lot is sourced from edit 1\n{hifo}");
+    let list = ok(run(&data, &["tx", "list"]));
+    assert_eq!(list.matches("[VOIDED or replaced").count(), 2, "{list}");
+    assert!(list.contains("[edit 1]"), "{list}");
+    let history = ok(run(&data, &["tx", "history", "2"]));
+    assert!(history.contains("reason: bought OTC; document: invoice 17"), "{history}");
+    // An edit of a row already replaced is refused, naming what to do; nothing changes.
+    let refused = run(&data, &["tx", "void", "2"]);
+    assert!(
+        stderr(&refused).contains("error[INVALID_INPUT]: transaction: transaction 2 is voided or replaced already"),
+        "{}",
+        stderr(&refused)
+    );
+    // Undo the void: the sale is back in the report.
+    ok(run(&data, &["tx", "undo", "2"]));
+    let csv = ok(run(&data, &["report", "gains", "--year", "2024"]));
+    assert_eq!(csv.lines().count(), 3, "{csv}");
+    let twice = run(&data, &["tx", "undo", "2"]);
+    assert!(stderr(&twice).contains("edit 2 was undone already"), "{}", stderr(&twice));
+}

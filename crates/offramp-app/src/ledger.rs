@@ -305,6 +305,8 @@ impl Session {
             until: q.until.as_deref().map(|t| parse_instant("until", t)).transpose()?,
             after: q.after.as_deref().map(parse_cursor).transpose()?,
             limit,
+            // The list shows every row, those hand edits voided or replaced marked as such.
+            include_retired: true,
         };
         let rows = if q.needs_price == Some(true) || q.unknown_basis == Some(true) {
             self.attention_page(&filter, q.needs_price == Some(true), q.unknown_basis == Some(true))?

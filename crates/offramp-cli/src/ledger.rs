@@ -143,6 +143,106 @@ pub(crate) enum TxCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Add a transaction your files lack (e.g. the purchase of coins that arrived from outside). Kept as an edit:
+    /// it names who added it, when and why.
+    Add {
+        /// When (RFC 3339, or a day YYYY-MM-DD for midnight UTC).
+        #[arg(long)]
+        at: String,
+        #[arg(long)]
+        account: String,
+        /// buy, sell, trade, spend, fee, transfer_out, transfer_in, deposit, withdrawal, staking, mining, airdrop,
+        /// interest, other_income
+        #[arg(long)]
+        kind: String,
+        /// What left the account, e.g. `1000 USD`.
+        #[arg(long)]
+        sent: Option<String>,
+        /// What arrived, e.g. `0.02 BTC`.
+        #[arg(long)]
+        received: Option<String>,
+        #[arg(long)]
+        fee: Option<String>,
+        /// Its value in fiat at the time, e.g. `1000 USD` (income, trades).
+        #[arg(long)]
+        value: Option<String>,
+        #[arg(long, default_value = "")]
+        note: String,
+        #[command(flatten)]
+        why: WhyArgs,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Correct a transaction: a new one with the changes replaces it (the old one stays listed, replaced). An
+    /// amount given as "" is removed.
+    Edit {
+        id: i64,
+        #[arg(long)]
+        at: Option<String>,
+        #[arg(long)]
+        account: Option<String>,
+        #[arg(long)]
+        kind: Option<String>,
+        #[arg(long)]
+        sent: Option<String>,
+        #[arg(long)]
+        received: Option<String>,
+        #[arg(long)]
+        fee: Option<String>,
+        #[arg(long)]
+        value: Option<String>,
+        #[arg(long)]
+        note: Option<String>,
+        #[command(flatten)]
+        why: WhyArgs,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Void a transaction: out of every report, still listed as voided; re-importing its file does not bring it
+    /// back.
+    Void {
+        id: i64,
+        #[command(flatten)]
+        why: WhyArgs,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Undo an edit (by its number, as `tx history` and `tx edits` show it): what it added or replaced is as before.
+    Undo {
+        edit: i64,
+        #[command(flatten)]
+        why: WhyArgs,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The edits that touched a transaction: what replaced or voided it, or wrote it.
+    History {
+        id: i64,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Every edit made to the ledger, oldest first.
+    Edits {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Why an edit is made.
+#[derive(clap::Args, Debug)]
+pub(crate) struct WhyArgs {
+    /// Why (kept with the edit).
+    #[arg(long, default_value = "")]
+    reason: String,
+    /// A reference to a document that supports it (a receipt, a statement).
+    #[arg(long, default_value = "")]
+    document: String,
+}
+
+impl WhyArgs {
+    pub(crate) fn note(&self) -> offramp_app::edits::EditNote {
+        offramp_app::edits::EditNote { reason: self.reason.clone(), document: self.document.clone() }
+    }
 }
 
 pub(crate) fn run(
@@ -251,6 +351,35 @@ pub(crate) fn run(
                 unknown_basis: Some(unknown_basis),
             };
             Ok(print_page(&ctx.session()?.transactions(&q)?, json, out))
+        }
+        LedgerCommand::Tx {
+            command: TxCommand::Add { at, account, kind, sent, received, fee, value, note, why, json },
+        } => {
+            let input = offramp_app::edits::TxInput { at, account, kind, sent, received, fee, fiat_value: value, note };
+            let e = ctx.session()?.add_transaction(&input, &why.note(), system_now())?;
+            Ok(print_edit(&e, json, out))
+        }
+        LedgerCommand::Tx {
+            command: TxCommand::Edit { id, at, account, kind, sent, received, fee, value, note, why, json },
+        } => {
+            let changes =
+                offramp_app::edits::TxChanges { at, account, kind, sent, received, fee, fiat_value: value, note };
+            let e = ctx.session()?.edit_transaction(id, &changes, &why.note(), system_now())?;
+            Ok(print_edit(&e, json, out))
+        }
+        LedgerCommand::Tx { command: TxCommand::Void { id, why, json } } => {
+            let e = ctx.session()?.void_transaction(id, &why.note(), system_now())?;
+            Ok(print_edit(&e, json, out))
+        }
+        LedgerCommand::Tx { command: TxCommand::Undo { edit, why, json } } => {
+            let e = ctx.session()?.undo_edit(edit, &why.note(), system_now())?;
+            Ok(print_edit(&e, json, out))
+        }
+        LedgerCommand::Tx { command: TxCommand::History { id, json } } => {
+            Ok(print_edits(&ctx.session()?.transaction_history(id)?, json, out))
+        }
+        LedgerCommand::Tx { command: TxCommand::Edits { json } } => {
+            Ok(print_edits(&ctx.session()?.edits()?, json, out))
         }
         LedgerCommand::Transfers { command, json } => {
             let mut s = ctx.session()?;
@@ -450,9 +579,15 @@ fn print_page(page: &TxPage, json: bool, out: &mut dyn Write) -> std::io::Result
             (None, true) => "NEEDS PRICE".to_string(),
             (None, false) => String::new(),
         };
+        let state = match (r.retired, r.source_file == offramp_app::edits::EDIT_SOURCE) {
+            (true, _) => "  [VOIDED or replaced: offramp tx history]".to_string(),
+            (false, true) => format!("  [edit {}]", r.source_line),
+            (false, false) => String::new(),
+        };
         writeln!(
             out,
-            "{}  {:<12} {:<16} {:<22} {:<22} {:<18} {}",
+            "#{:<7} {}  {:<12} {:<16} {:<22} {:<22} {:<18} {}{state}",
+            r.id,
             r.timestamp,
             r.kind.as_str(),
             r.account,
@@ -464,6 +599,52 @@ fn print_page(page: &TxPage, json: bool, out: &mut dyn Write) -> std::io::Result
     }
     if let Some(next) = &page.next {
         writeln!(out, "More: --after {next}")?;
+    }
+    Ok(())
+}
+
+/// "edit 3 (you, 2026-12-07T10:00:00Z): voided transaction 12 — reason; document"
+pub(crate) fn edit_text(e: &offramp_app::edits::Edit) -> String {
+    use offramp_app::edits::Action as A;
+    let what = match (e.action, e.target, e.replacement, e.undoes) {
+        (A::Add, _, Some(r), _) => format!("added transaction {r}"),
+        (A::Edit, Some(t), Some(r), _) => format!("replaced transaction {t} with transaction {r}"),
+        (A::Void, Some(t), _, _) => format!("voided transaction {t}"),
+        (A::Undo, _, _, Some(u)) => format!("undid edit {u}"),
+        _ => e.action.as_str().to_string(),
+    };
+    let mut text = format!("edit {} ({}, {}): {what}", e.id, e.made_by, e.made_at);
+    if let Some(p) = &e.price_source {
+        text.push_str(&format!("; price from {p}"));
+    }
+    if !e.reason.is_empty() {
+        text.push_str(&format!("; reason: {}", e.reason));
+    }
+    if !e.document.is_empty() {
+        text.push_str(&format!("; document: {}", e.document));
+    }
+    if !e.standing {
+        text.push_str(" [undone]");
+    }
+    text
+}
+
+fn print_edit(e: &offramp_app::edits::Edit, json: bool, out: &mut dyn Write) -> std::io::Result<()> {
+    if json {
+        return json_out(e, out);
+    }
+    writeln!(out, "{}", edit_text(e))
+}
+
+fn print_edits(v: &[offramp_app::edits::Edit], json: bool, out: &mut dyn Write) -> std::io::Result<()> {
+    if json {
+        return json_out(&v, out);
+    }
+    if v.is_empty() {
+        return writeln!(out, "No edits.");
+    }
+    for e in v {
+        writeln!(out, "{}", edit_text(e))?;
     }
     Ok(())
 }

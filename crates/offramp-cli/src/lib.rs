@@ -5,6 +5,7 @@
 //! 2 the command line itself is wrong.
 
 mod ledger;
+mod prices;
 mod rates;
 mod report;
 mod sale;
@@ -71,6 +72,11 @@ enum Command {
     Settings {
         #[command(subcommand)]
         command: Option<settings::SettingsCommand>,
+    },
+    /// Prices of crypto for transactions that need one: filled from exchanges' daily candles, or set by hand.
+    Prices {
+        #[command(subcommand)]
+        command: prices::PricesCommand,
     },
     /// The official exchange rates reports convert other currencies with (HMRC, ECB, Bank of Canada): without a
     /// subcommand, what is known and how each report converts.
@@ -164,6 +170,7 @@ pub fn run(
         Command::Tranche { command } => tranche::run(&ctx, command, out),
         Command::Settings { command } => settings::run(&ctx, command, out),
         Command::Rates { command, json } => rates::run(&ctx, command, json, out),
+        Command::Prices { command } => prices::run(&ctx, command, out),
         Command::Passphrase { command } => settings::passphrase(&ctx, command, out, err),
         Command::TwoFa { command } => settings::two_fa(&ctx, command, out, err),
     };

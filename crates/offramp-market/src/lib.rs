@@ -5,6 +5,7 @@
 //! [`MarketError`] for that venue only, and the caller falls back to the square-root impact model and says so.
 
 pub mod cache;
+pub mod candles;
 pub mod official;
 pub mod parse;
 pub mod replay;

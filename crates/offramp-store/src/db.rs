@@ -6,7 +6,7 @@ use crate::key::{Key, Material};
 use crate::StoreError;
 
 /// The schema version this build writes. A ledger with a higher `user_version` is refused.
-pub const SCHEMA_VERSION: i64 = 7;
+pub const SCHEMA_VERSION: i64 = 8;
 
 /// Migrations, in order: `MIGRATIONS[i]` takes the schema from version `i` to `i + 1`.
 const MIGRATIONS: &[&str] = &[
@@ -17,6 +17,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0005_one_index_per_account.sql"),
     include_str!("../migrations/0006_ledger_marker.sql"),
     include_str!("../migrations/0007_fx_rates.sql"),
+    include_str!("../migrations/0008_edits.sql"),
 ];
 
 /// The page size of new ledgers: 16 KiB pages cut the per-page work (B-tree splits, encryption and HMAC) of large

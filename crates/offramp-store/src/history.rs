@@ -64,7 +64,7 @@ impl Ledger {
         let mut stmt = self.conn.prepare(
             "SELECT id, ts_us, account_id, kind, sent_amount, sent_asset, received_amount, received_asset,
                     fee_amount, fee_asset, value_amount, value_currency, external_id, note, source_id, source_line
-             FROM transactions",
+             FROM transactions WHERE retired = 0",
         )?;
         let mut rows = stmt.query([])?;
         // The last account seen (rows come in runs of one account): its name is cloned, not looked up.

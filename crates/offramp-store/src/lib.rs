@@ -7,6 +7,7 @@
 
 mod backup;
 mod db;
+pub mod edits;
 mod error;
 pub mod files;
 mod history;

@@ -29,6 +29,8 @@ pub struct TxRow {
     pub needs_price: bool,
     pub source_file: String,
     pub source_line: u64,
+    /// Voided or replaced by a hand edit (see `offramp tx history`): listed, but in no report.
+    pub retired: bool,
 }
 
 impl std::ops::Deref for TxRow {
@@ -48,6 +50,9 @@ pub struct TxFilter {
     pub until: Option<Timestamp>,
     pub after: Option<(Timestamp, i64)>,
     pub limit: u32,
+    /// Also the rows hand edits voided or replaced (the transaction list shows them, marked); otherwise only the
+    /// rows reports read.
+    pub include_retired: bool,
 }
 
 fn corrupt(what: String) -> rusqlite::Error {
@@ -105,7 +110,7 @@ impl Ledger {
             let sql = format!(
                 "SELECT t.id, t.ts_us, a.name, t.kind, t.sent_amount, t.sent_asset, t.received_amount,
                         t.received_asset, t.fee_amount, t.fee_asset, t.value_amount, t.value_currency, t.external_id,
-                        t.note, s.file_name, t.source_line
+                        t.note, s.file_name, t.source_line, t.retired
                  FROM transactions t JOIN accounts a ON a.id = t.account_id JOIN sources s ON s.id = t.source_id
                  WHERE t.id IN ({marks})"
             );
@@ -269,10 +274,13 @@ fn window_query(filter: &TxFilter, paged: bool) -> (String, Vec<Value>) {
     let mut sql = String::from(
         "SELECT t.id, t.ts_us, a.name, t.kind, t.sent_amount, t.sent_asset, t.received_amount, t.received_asset,
                 t.fee_amount, t.fee_asset, t.value_amount, t.value_currency, t.external_id, t.note,
-                s.file_name, t.source_line
+                s.file_name, t.source_line, t.retired
          FROM accounts a CROSS JOIN transactions t ON t.account_id = a.id JOIN sources s ON s.id = t.source_id
          WHERE t.ts_us >= ?1 AND t.ts_us < ?2",
     );
+    if !filter.include_retired {
+        sql.push_str(" AND t.retired = 0");
+    }
     let mut args: Vec<Value> = vec![Value::Null, Value::Null];
     if let Some(name) = &filter.account {
         sql.push_str(" AND a.name = ?");
@@ -321,6 +329,7 @@ fn tx_row(r: &rusqlite::Row) -> rusqlite::Result<TxRow> {
         tx,
         source_file: r.get(14)?,
         source_line: r.get::<_, i64>(15)? as u64,
+        retired: r.get::<_, i64>(16)? != 0,
     })
 }
 

@@ -58,7 +58,7 @@ impl Ledger {
             let sql = format!(
                 "SELECT t.id, a.name, t.ts_us, {amount}, {asset}, t.fee_amount, t.fee_asset
                  FROM transactions t JOIN accounts a ON a.id = t.account_id
-                 WHERE t.kind = '{kind}'
+                 WHERE t.kind = '{kind}' AND t.retired = 0
                    AND t.id NOT IN (SELECT {side} FROM transfer_links WHERE status = 'confirmed')
                  ORDER BY t.ts_us, t.id"
             );

@@ -79,7 +79,8 @@ fn supersede_recorded(tx: &rusqlite::Transaction, source_id: i64, venue: &str) -
     let mut recorded = tx.prepare(
         "SELECT t.id, t.ts_us, t.sent_amount, t.sent_asset FROM transactions t JOIN accounts a ON a.id = t.account_id
          WHERE a.venue = ?1 AND t.kind = 'sell' AND t.source_id <> ?2 AND t.external_id LIKE 'offramp-tranche:%'
-           AND t.sent_amount IS NOT NULL",
+           AND t.sent_amount IS NOT NULL AND t.retired = 0
+           AND NOT EXISTS (SELECT 1 FROM edits e WHERE e.target_tx = t.id OR e.replacement_tx = t.id)",
     )?;
     let rows: Vec<(i64, i64, String, String)> = recorded
         .query_map(params![venue, source_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
