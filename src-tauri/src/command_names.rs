@@ -54,4 +54,13 @@ pub const COMMANDS: &[&str] = &[
     "save_sale_draft",
     "record_tranche",
     "sale_progress",
+    "rates_status",
+    "refresh_rates",
+    "fill_prices",
+    "set_price",
+    "add_transaction",
+    "edit_transaction",
+    "void_transaction",
+    "undo_edit",
+    "transaction_history",
 ];

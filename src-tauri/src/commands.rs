@@ -75,6 +75,15 @@ pub(crate) fn handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         save_sale_draft,
         record_tranche,
         sale_progress,
+        rates_status,
+        refresh_rates,
+        fill_prices,
+        set_price,
+        add_transaction,
+        edit_transaction,
+        void_transaction,
+        undo_edit,
+        transaction_history,
     ]
 }
 
@@ -768,4 +777,100 @@ async fn confirm_transfers(
 ) -> Result<Vec<offramp_app::ledger::ProposalView>, AppError> {
     let inner = shell.share();
     blocking(move || inner.with_session(|s| s.confirm_transfers(&rule, dry_run))).await
+}
+
+/// The official exchange rates known (bundled and fetched), per publisher, and each report's rule.
+#[tauri::command]
+async fn rates_status(shell: State<'_, Shell>) -> Result<offramp_app::rates::RatesStatus, AppError> {
+    let inner = shell.share();
+    blocking(move || inner.with_session(|s| s.rates_status())).await
+}
+
+/// Fetches the rates each publisher published since the last one known, into the ledger.
+#[tauri::command]
+async fn refresh_rates(shell: State<'_, Shell>) -> Result<Vec<offramp_app::rates::RefreshOutcome>, AppError> {
+    let inner = shell.share();
+    blocking(move || {
+        let feed = offramp_app::rates::feed(&inner.config);
+        inner.with_session(|s| s.refresh_rates(&offramp_app::model::RateSource::ALL, system_now(), &feed))
+    })
+    .await
+}
+
+/// Fills "needs price" from exchanges' daily candles (or says what it would fill).
+#[tauri::command]
+async fn fill_prices(shell: State<'_, Shell>, dry_run: bool) -> Result<offramp_app::prices::FillReport, AppError> {
+    let inner = shell.share();
+    blocking(move || {
+        let feed = offramp_app::prices::feed(&inner.config);
+        let sources = offramp_app::prices::parse_sources(None)?;
+        inner.with_session(|s| s.fill_prices(&sources, None, dry_run, system_now(), &feed))
+    })
+    .await
+}
+
+/// Sets a transaction's price by hand (`61000 USD` a unit).
+#[tauri::command]
+async fn set_price(
+    shell: State<'_, Shell>,
+    id: i64,
+    price: String,
+    note: offramp_app::edits::EditNote,
+) -> Result<offramp_app::edits::Edit, AppError> {
+    let inner = shell.share();
+    blocking(move || {
+        let price = offramp_app::model::Amount::parse(price.trim()).map_err(|e| {
+            AppError::new(offramp_app::ErrorCode::InvalidInput, format!("price: {e} (write it as `61000 USD`)"))
+        })?;
+        inner.with_session(|s| s.set_price(id, price, "you", &note, system_now()))
+    })
+    .await
+}
+
+#[tauri::command]
+async fn add_transaction(
+    shell: State<'_, Shell>,
+    input: offramp_app::edits::TxInput,
+    note: offramp_app::edits::EditNote,
+) -> Result<offramp_app::edits::Edit, AppError> {
+    let inner = shell.share();
+    blocking(move || inner.with_session(|s| s.add_transaction(&input, &note, system_now()))).await
+}
+
+#[tauri::command]
+async fn edit_transaction(
+    shell: State<'_, Shell>,
+    id: i64,
+    changes: offramp_app::edits::TxChanges,
+    note: offramp_app::edits::EditNote,
+) -> Result<offramp_app::edits::Edit, AppError> {
+    let inner = shell.share();
+    blocking(move || inner.with_session(|s| s.edit_transaction(id, &changes, &note, system_now()))).await
+}
+
+#[tauri::command]
+async fn void_transaction(
+    shell: State<'_, Shell>,
+    id: i64,
+    note: offramp_app::edits::EditNote,
+) -> Result<offramp_app::edits::Edit, AppError> {
+    let inner = shell.share();
+    blocking(move || inner.with_session(|s| s.void_transaction(id, &note, system_now()))).await
+}
+
+#[tauri::command]
+async fn undo_edit(
+    shell: State<'_, Shell>,
+    edit: i64,
+    note: offramp_app::edits::EditNote,
+) -> Result<offramp_app::edits::Edit, AppError> {
+    let inner = shell.share();
+    blocking(move || inner.with_session(|s| s.undo_edit(edit, &note, system_now()))).await
+}
+
+/// The edits that touched a transaction.
+#[tauri::command]
+async fn transaction_history(shell: State<'_, Shell>, id: i64) -> Result<Vec<offramp_app::edits::Edit>, AppError> {
+    let inner = shell.share();
+    blocking(move || inner.with_session(|s| s.transaction_history(id))).await
 }

@@ -1,10 +1,10 @@
-import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Link, useNavigate } from "react-router";
 import { useDraft } from "./drafts";
 import { formatCount, formatQty } from "./format";
 import { addDecimals } from "./money";
 import { NO_FILTERS, type Filters } from "./ledger/Transactions";
-import { toBackendError, type Status } from "./backend";
+import { backend, toBackendError, type Status } from "./backend";
 import { ErrorPanel, formatBytes } from "./common";
 import { CreateLedger, Unlock } from "./Access";
 import { queries } from "./queries";
@@ -95,6 +95,7 @@ function Unlocked() {
                 <button type="button" className="link" onClick={() => show({ needs_price: true })} disabled={a.needs_price === 0} data-testid="attention-needs-price">
                   {formatCount(a.needs_price)} transaction{a.needs_price === 1 ? "" : "s"} need a price
                 </button>
+                {a.needs_price > 0 && <FillPrices />}
               </li>
               <li>
                 <button type="button" className="link" onClick={() => show({ unknown_basis: true })} disabled={a.unknown_basis === 0} data-testid="attention-unknown-basis">
@@ -157,6 +158,28 @@ function LedgerInfo({ status }: { status: Status }) {
           {status.data_dir_overridden && <span className="note"> (set by OFFRAMP_DATA_DIR)</span>}
         </dd>
       </dl>
+    </>
+  );
+}
+
+/** Fills "needs price" from exchanges' daily candles: each price an edit naming its source. */
+function FillPrices() {
+  const qc = useQueryClient();
+  const fill = useMutation({ mutationFn: () => backend.fillPrices(false), onSuccess: () => void qc.invalidateQueries() });
+  return (
+    <>
+      {" "}
+      <button type="button" onClick={() => fill.mutate()} disabled={fill.isPending} data-testid="fill-prices">
+        {fill.isPending ? "Asking the exchanges…" : "Fill from exchanges' daily prices"}
+      </button>
+      {fill.isError && <ErrorPanel error={toBackendError(fill.error)} />}
+      {fill.data && (
+        <p className="note" data-testid="fill-done">
+          Filled {formatCount(fill.data.filled.length)} of {formatCount(fill.data.needing)} with the day&apos;s close in {fill.data.currency}
+          {fill.data.missing.length > 0 ? `; ${formatCount(fill.data.missing.length)} still need a price (no exchange has the asset that day: set it in the transaction)` : ""}
+          {fill.data.errors.length > 0 ? `; not reached: ${fill.data.errors.join("; ")}` : ""}.
+        </p>
+      )}
     </>
   );
 }

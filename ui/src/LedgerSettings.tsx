@@ -372,3 +372,59 @@ export function Restore({ secondFactor }: { secondFactor: boolean }) {
     </section>
   );
 }
+
+/** The official exchange rates reports convert other currencies with: what is known, and a refresh. */
+export function ExchangeRates() {
+  const qc = useQueryClient();
+  const status = useQuery({ queryKey: ["rates-status"], queryFn: () => backend.ratesStatus() });
+  const refresh = useMutation({
+    mutationFn: () => backend.refreshRates(),
+    onSuccess: () => void qc.invalidateQueries(),
+  });
+  return (
+    <section className="card" aria-labelledby="rates-heading">
+      <h3 id="rates-heading">Exchange rates</h3>
+      <p className="hint">
+        A report converts an amount in another currency at the official rate its tax authority accepts, and each
+        converted row names the rate. Rates ship with Offramp; the newest are fetched from their publishers.
+      </p>
+      {status.isError && <ErrorPanel error={toBackendError(status.error)} />}
+      {status.data && (
+        <ul className="rates" data-testid="rates">
+          {status.data.series.map((x) => (
+            <li key={x.source} data-testid={`rates-${x.source}`}>
+              <strong>{x.name}</strong> (against {x.base}):{" "}
+              {x.first && x.last
+                ? `${x.currencies} currencies, ${x.monthly ? x.first.slice(0, 7) : formatDate(x.first)} to ${x.monthly ? x.last.slice(0, 7) : formatDate(x.last)}`
+                : "none yet: fetch them below"}
+              {x.fetched > 0 ? `; ${formatCount(x.fetched)} fetched into your ledger` : ""}. <span className="note">{x.attribution}</span>
+            </li>
+          ))}
+        </ul>
+      )}
+      {status.data && (
+        <ul className="note" data-testid="rate-rules">
+          {status.data.rules.map(([j, rule]) => (
+            <li key={j}>
+              {j.toUpperCase()}: {rule}
+            </li>
+          ))}
+        </ul>
+      )}
+      <button type="button" onClick={() => refresh.mutate()} disabled={refresh.isPending} data-testid="rates-refresh">
+        {refresh.isPending ? "Fetching…" : "Fetch the newest rates"}
+      </button>
+      {refresh.isError && <ErrorPanel error={toBackendError(refresh.error)} />}
+      {refresh.data && (
+        <ul className="state" data-testid="rates-refreshed">
+          {refresh.data.map((o) => (
+            <li key={o.source}>
+              {o.source.toUpperCase()}:{" "}
+              {o.error ? `not fetched (${o.error}); nothing changed` : `${formatCount(o.added)} new, ${formatCount(o.changed)} corrected`}
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}

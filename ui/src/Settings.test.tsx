@@ -72,6 +72,7 @@ describe("settings", () => {
     let figures: unknown[] = [];
     const calls: unknown[] = [];
     shell((cmd, args) => {
+      if (cmd === "rates_status") return { series: [], rules: [] };
       if (cmd === "overrides") return figures;
       if (cmd === "set_override") {
         calls.push(args);
@@ -156,6 +157,38 @@ describe("settings", () => {
     damaged = true;
     fireEvent.click(screen.getByTestId("check-ledger"));
     expect((await screen.findByText(/a page failed its integrity check/)).textContent).toBeTruthy();
+  });
+
+  test("exchange rates: what each publisher covers, the rules, and a refresh that reports each publisher", async () => {
+    let refreshed = false;
+    shell((cmd) => {
+      if (cmd === "rates_status")
+        return {
+          series: [
+            { source: "hmrc", name: "HMRC monthly exchange rates", base: "GBP", monthly: true, currencies: 30, first: "2014-02-01", last: refreshed ? "2026-12-01" : "2026-11-01", fetched: refreshed ? 30 : 0, used_by: ["uk"], attribution: "HM Revenue & Customs" },
+            { source: "boc", name: "Bank of Canada daily exchange rates", base: "CAD", monthly: false, currencies: 0, first: null, last: null, fetched: 0, used_by: ["ca"], attribution: "Bank of Canada" },
+          ],
+          rules: [["uk", "HMRC's monthly exchange rate for the month of the transaction"]],
+        };
+      if (cmd === "refresh_rates") {
+        refreshed = true;
+        return [
+          { source: "hmrc", from: "2026-12-01", to: "2027-01-01", added: 30, changed: 0, refused: 0, error: null },
+          { source: "boc", from: "2017-01-03", to: "2026-12-07", added: 0, changed: 0, refused: 0, error: "offline (cannot reach the publisher)" },
+        ];
+      }
+      return undefined;
+    });
+    window.location.hash = "#/settings";
+    render(<App />);
+    expect((await screen.findByTestId("rates-hmrc")).textContent).toContain("30 currencies, 2014-02 to 2026-11");
+    expect(screen.getByTestId("rates-boc").textContent).toContain("none yet");
+    expect(screen.getByTestId("rate-rules").textContent).toContain("UK: HMRC's monthly exchange rate");
+    fireEvent.click(screen.getByTestId("rates-refresh"));
+    const done = await screen.findByTestId("rates-refreshed");
+    expect(done.textContent).toContain("HMRC: 30 new, 0 corrected");
+    expect(done.textContent).toContain("BOC: not fetched (offline (cannot reach the publisher)); nothing changed");
+    expect((await screen.findByText(/2014-02 to 2026-12/)).textContent).toContain("30 fetched into your ledger");
   });
 
   test("locked: what lives in the ledger asks to unlock; the rest is there", async () => {

@@ -6,7 +6,7 @@ import { ErrorPanel } from "./common";
 import { StrengthMeter, useStrength } from "./Access";
 import { queries } from "./queries";
 import { Link } from "react-router";
-import { BackupNow, CheckLedger, Defaults, Restore, TransferFees, VenueFigures } from "./LedgerSettings";
+import { BackupNow, CheckLedger, Defaults, ExchangeRates, Restore, TransferFees, VenueFigures } from "./LedgerSettings";
 
 export function Settings() {
   const status = useQuery(queries.status);
@@ -19,6 +19,7 @@ export function Settings() {
       {present && unlocked && <Defaults />}
       {present && unlocked && <TransferFees />}
       {present && unlocked && <VenueFigures />}
+      {present && unlocked && <ExchangeRates />}
       {present && unlocked && <BackupNow />}
       {present && unlocked && <CheckLedger />}
       {present && !unlocked && (

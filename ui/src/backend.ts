@@ -6,6 +6,13 @@ import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import type { AccountRow } from "./bindings/AccountRow";
 import type { Attention } from "./bindings/Attention";
 import type { CheckReport } from "./bindings/CheckReport";
+import type { RatesStatus } from "./bindings/RatesStatus";
+import type { RefreshOutcome } from "./bindings/RefreshOutcome";
+import type { FillReport } from "./bindings/FillReport";
+import type { EditRow } from "./bindings/EditRow";
+import type { EditNote } from "./bindings/EditNote";
+import type { TxInput } from "./bindings/TxInput";
+import type { TxChanges } from "./bindings/TxChanges";
 import type { Balance } from "./bindings/Balance";
 import type { FileCheck } from "./bindings/FileCheck";
 import type { Preferences } from "./bindings/Preferences";
@@ -134,6 +141,15 @@ export const backend = {
   accounts: () => call<AccountRow[]>("accounts"),
   attention: () => call<Attention>("attention"),
   checkLedger: () => call<CheckReport>("check_ledger"),
+  ratesStatus: () => call<RatesStatus>("rates_status"),
+  refreshRates: () => call<RefreshOutcome[]>("refresh_rates"),
+  fillPrices: (dryRun: boolean) => call<FillReport>("fill_prices", { dryRun }),
+  setPrice: (id: number, price: string, note: EditNote) => call<EditRow>("set_price", { id, price, note }),
+  addTransaction: (input: TxInput, note: EditNote) => call<EditRow>("add_transaction", { input, note }),
+  editTransaction: (id: number, changes: TxChanges, note: EditNote) => call<EditRow>("edit_transaction", { id, changes, note }),
+  voidTransaction: (id: number, note: EditNote) => call<EditRow>("void_transaction", { id, note }),
+  undoEdit: (edit: number, note: EditNote) => call<EditRow>("undo_edit", { edit, note }),
+  transactionHistory: (id: number) => call<EditRow[]>("transaction_history", { id }),
   balances: () => call<Balance[]>("balances"),
   checkFiles: (paths: string[]) => call<FileCheck[]>("check_files", { paths }),
   transactions: (query: TxQuery) => call<TxPage>("transactions", { query }),

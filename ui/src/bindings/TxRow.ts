@@ -7,7 +7,11 @@ import type { TxKind } from "./TxKind";
  * A stored transaction with where it came from. Serialized flat: the transaction's fields beside `id`,
  * `needs_price` and the source.
  */
-export type TxRow = { id: number, needs_price: boolean, source_file: string, source_line: number, timestamp: Timestamp, account: string, kind: TxKind, sent: Amount | null, received: Amount | null, fee: Amount | null, 
+export type TxRow = { id: number, needs_price: boolean, source_file: string, source_line: number, 
+/**
+ * Voided or replaced by a hand edit (see `offramp tx history`): listed, but in no report.
+ */
+retired: boolean, timestamp: Timestamp, account: string, kind: TxKind, sent: Amount | null, received: Amount | null, fee: Amount | null, 
 /**
  * The fiat value of the transaction at the time (fair value of income, value of a trade). `None` means
  * "needs price": never read as zero.

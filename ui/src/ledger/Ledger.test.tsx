@@ -28,6 +28,7 @@ const tx = (id: number, account: string, extra: Partial<TxRow> = {}): TxRow => (
   needs_price: false,
   source_file: "/home/u/kraken.csv",
   source_line: id + 1,
+  retired: false,
   timestamp: `2024-01-0${(id % 9) + 1}T10:00:00Z`,
   account,
   kind: "buy",
@@ -248,5 +249,34 @@ describe("home", () => {
     expect(screen.getByTestId("next-step").textContent).toBe("Confirm or reject the proposed own transfers");
     fireEvent.click(screen.getByTestId("attention-needs-price"));
     expect(((await screen.findByTestId("filter-needs-price")) as HTMLInputElement).checked).toBe(true);
+  });
+
+  test("fill prices from the exchanges' daily candles: what was filled and what still needs a price", async () => {
+    let filled = false;
+    shell((cmd, args) => {
+      if (cmd === "balances") return [];
+      if (cmd === "attention")
+        return { transactions: 4, needs_price: filled ? 1 : 3, unknown_basis: 0, proposed_transfers: 0, unmatched_withdrawals: 0 };
+      if (cmd === "fill_prices") {
+        expect((args as { dryRun: boolean }).dryRun).toBe(false);
+        filled = true;
+        return {
+          currency: "USD",
+          dry_run: false,
+          needing: 3,
+          filled: [
+            { id: 1, date: "2024-03-05", asset: "ETH", price: "3500.5", value: "1750.25", source: "Kraken daily candle 2024-03-05 (UTC), close 3500.5 USD", edit: 1 },
+            { id: 2, date: "2024-03-06", asset: "ETH", price: "3600", value: "7200", source: "Kraken daily candle 2024-03-06 (UTC), close 3600 USD", edit: 2 },
+          ],
+          missing: [{ id: 3, why: "no source has a daily close of FOO in USD on 2024-03-07" }],
+          errors: [],
+        };
+      }
+      return undefined;
+    });
+    render(<App />);
+    fireEvent.click(await screen.findByTestId("fill-prices"));
+    expect((await screen.findByTestId("fill-done")).textContent).toContain("Filled 2 of 3 with the day's close in USD; 1 still need a price");
+    expect((await screen.findByText("1 transaction need a price")).textContent).toBeTruthy();
   });
 });

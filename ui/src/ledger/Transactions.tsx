@@ -81,9 +81,15 @@ const columns = helper.columns([
       const r = c.row.original;
       const file = r.source_file.split("/").pop() ?? r.source_file;
       return (
-        <span className="source" title={`${r.source_file}, line ${r.source_line}`}>
-          {file}:{r.source_line}
+        <span className="source" title={r.source_file === "edit" ? `your edit ${r.source_line}` : `${r.source_file}, line ${r.source_line}`}>
+          {r.source_file === "edit" ? `edit ${r.source_line}` : `${file}:${r.source_line}`}
           {r.external_id ? <span className="note"> · {r.external_id}</span> : null}
+          {r.retired ? (
+            <span className="flag" data-testid="tx-retired">
+              {" "}
+              voided or replaced
+            </span>
+          ) : null}
         </span>
       );
     },
