@@ -85,6 +85,48 @@ describe("transactions", () => {
     expect(screen.queryByTestId("tx-row-1")).toBeNull();
   });
 
+  test("hand edits: set a price, void, see the history and undo; add a transaction the files lack", async () => {
+    const calls: Array<[string, Record<string, unknown>]> = [];
+    const edit = (id: number, action: string, extra: Record<string, unknown> = {}) => ({
+      id, action, target: 9, replacement: null, undoes: null, reason: "from my notes", document: "", price_source: null,
+      made_by: "you", made_at: "2026-12-07T10:00:00Z", standing: true, ...extra,
+    });
+    shell((cmd, args) => {
+      if (cmd === "transactions") return { rows: [tx(9, "Kraken", { kind: "staking", sent: null, received: { value: "0.5", code: "ETH" }, needs_price: true, fiat_value: null })], next: null };
+      if (["set_price", "void_transaction", "undo_edit", "add_transaction"].includes(cmd)) calls.push([cmd, args as Record<string, unknown>]);
+      if (cmd === "set_price") return edit(1, "edit", { replacement: 10, price_source: "you" });
+      if (cmd === "void_transaction") throw { code: "INVALID_INPUT", message: "transaction: transaction 9 is voided or replaced already" };
+      if (cmd === "transaction_history") return [edit(1, "edit", { replacement: 10, price_source: "you" })];
+      if (cmd === "undo_edit") return edit(2, "undo", { target: null, undoes: 1 });
+      if (cmd === "add_transaction") return edit(3, "add", { target: null, replacement: 11 });
+      return undefined;
+    });
+    window.location.hash = "#/ledger/transactions";
+    render(<App />);
+    fireEvent.click(await screen.findByTestId("tx-edit-9"));
+    fireEvent.change(screen.getByTestId("edit-reason"), { target: { value: "from my notes" } });
+    fireEvent.change(screen.getByTestId("edit-price"), { target: { value: "3500 USD" } });
+    fireEvent.click(screen.getByTestId("edit-set-price"));
+    expect((await screen.findByTestId("edit-done")).textContent).toContain("edit 1 (you,");
+    expect(calls[0]).toEqual(["set_price", { id: 9, price: "3500 USD", note: { reason: "from my notes", document: "" } }]);
+    fireEvent.click(screen.getByTestId("edit-void"));
+    expect((await screen.findByText(/voided or replaced already/)).textContent).toBeTruthy();
+    fireEvent.click(await screen.findByTestId("edit-undo-1"));
+    expect((await screen.findByTestId("edit-done")).textContent).toContain("undid edit 1");
+    expect(calls.find((c) => c[0] === "undo_edit")![1].edit).toBe(1);
+    fireEvent.click(screen.getByTestId("add-tx"));
+    fireEvent.change(screen.getByTestId("add-at"), { target: { value: "2024-03-01" } });
+    fireEvent.change(screen.getByTestId("add-account"), { target: { value: "Ledger Nano" } });
+    fireEvent.change(screen.getByTestId("add-sent"), { target: { value: "1000 USD" } });
+    fireEvent.change(screen.getByTestId("add-received"), { target: { value: "0.02 BTC" } });
+    fireEvent.change(screen.getByTestId("add-reason"), { target: { value: "bought from a friend" } });
+    fireEvent.click(screen.getByTestId("add-submit"));
+    expect((await screen.findByTestId("add-done")).textContent).toContain("added transaction 11");
+    const added = calls.find((c) => c[0] === "add_transaction")![1];
+    expect(added.input).toMatchObject({ at: "2024-03-01", account: "Ledger Nano", kind: "buy", sent: "1000 USD", received: "0.02 BTC" });
+    expect(added.note).toEqual({ reason: "bought from a friend", document: "" });
+  });
+
   test("filters are kept when moving to another screen and back", async () => {
     shell((cmd) => (cmd === "transactions" ? { rows: [], next: null } : undefined));
     window.location.hash = "#/ledger/transactions";

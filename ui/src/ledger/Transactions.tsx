@@ -1,6 +1,6 @@
 // Every transaction, in time order, in a virtualized table over the backend's pages (smooth at a million rows:
 // only the visible rows are in the page, and the next page is asked for as the end comes into view).
-import { useEffect, useMemo, useRef } from "react";
+import { useEffect, useMemo, useRef, useState } from "react";
 import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
 import { createColumnHelper, tableFeatures, useTable, columnSizingFeature } from "@tanstack/react-table";
 import { useVirtualizer } from "@tanstack/react-virtual";
@@ -10,6 +10,7 @@ import { ErrorPanel } from "../common";
 import { useDraft } from "../drafts";
 import { formatAmount, formatCount, formatInstant } from "../format";
 import { queries } from "../queries";
+import { AddTx, EditTx } from "./EditTx";
 
 export type Filters = {
   account: string;
@@ -113,6 +114,7 @@ export function Transactions() {
   const total = accounts.data?.reduce((n, a) => n + a.transactions, 0);
   const filtered = JSON.stringify(filters) !== JSON.stringify(NO_FILTERS);
   const set = <K extends keyof Filters>(k: K, v: Filters[K]) => setFilters((f) => ({ ...f, [k]: v }));
+  const [selected, setSelected] = useState<TxRow | null>(null);
 
   return (
     <section className="card" aria-labelledby="tx-heading">
@@ -173,6 +175,8 @@ export function Transactions() {
           </button>
         )}
       </form>
+      <AddTx />
+      {selected && <EditTx key={selected.id} tx={selected} onClose={() => setSelected(null)} />}
       {pages.isError && <ErrorPanel error={toBackendError(pages.error)} />}
       {pages.data && rows.length === 0 && (
         <p className="empty" data-testid="tx-empty">
@@ -187,6 +191,7 @@ export function Transactions() {
       )}
       {rows.length > 0 && (
         <TxTable
+          onSelect={setSelected}
           rows={rows}
           hasMore={pages.hasNextPage}
           loadMore={() => {
@@ -198,7 +203,7 @@ export function Transactions() {
   );
 }
 
-function TxTable({ rows, hasMore, loadMore }: { rows: TxRow[]; hasMore: boolean; loadMore: () => void }) {
+function TxTable({ rows, hasMore, loadMore, onSelect }: { rows: TxRow[]; hasMore: boolean; loadMore: () => void; onSelect: (r: TxRow) => void }) {
   const scroller = useRef<HTMLDivElement>(null);
   const virtualizer = useVirtualizer({
     count: rows.length + (hasMore ? 1 : 0),
@@ -234,6 +239,9 @@ function TxTable({ rows, hasMore, loadMore }: { rows: TxRow[]; hasMore: boolean;
                   <table.FlexRender header={h} />
                 </th>
               ))}
+              <th style={{ width: 56 }}>
+                <span className="visually-hidden">Edit</span>
+              </th>
             </tr>
           ))}
         </thead>
@@ -244,7 +252,7 @@ function TxTable({ rows, hasMore, loadMore }: { rows: TxRow[]; hasMore: boolean;
             if (!row) {
               return (
                 <tr key="loading" className="loading-row" style={{ height: ROW_HEIGHT }}>
-                  <td colSpan={columns.length}>Loading more…</td>
+                  <td colSpan={columns.length + 1}>Loading more…</td>
                 </tr>
               );
             }
@@ -255,6 +263,11 @@ function TxTable({ rows, hasMore, loadMore }: { rows: TxRow[]; hasMore: boolean;
                     <table.FlexRender cell={cell} />
                   </td>
                 ))}
+                <td>
+                  <button type="button" className="link" onClick={() => onSelect(row.original)} data-testid={`tx-edit-${row.original.id}`}>
+                    Edit
+                  </button>
+                </td>
               </tr>
             );
           })}
