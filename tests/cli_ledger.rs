@@ -904,11 +904,18 @@ fn files_are_checked_and_attention_counted_through_the_cli() {
     assert!(stderr(&out).starts_with("error[IMPORT_INVALID]"));
     assert_eq!(count(&data), 0, "checking writes nothing");
     ok(run(&data, &["import", good.to_str().unwrap()]));
-    assert_eq!(
-        ok(run(&data, &["attention"])),
-        "2 transactions: 1 need a price, 0 arrived with no known cost, 0 own transfers to confirm or reject, 0 \
-         withdrawals with no counterpart.\n"
+    let attention = ok(run(&data, &["attention"]));
+    assert!(
+        attention.starts_with(
+            "2 transactions: 1 need a price, 0 arrived with no known cost, 0 own transfers to confirm or reject, 0 \
+             withdrawals with no counterpart.\n"
+        ),
+        "{attention}"
     );
+    // Each item with the action that resolves it.
+    let items: Vec<&str> = attention.lines().skip(1).collect();
+    assert_eq!(items.len(), 1, "{attention}");
+    assert!(items[0].starts_with("- needs_price #") && items[0].contains("`offramp prices set "), "{attention}");
     assert_eq!(ok(run(&data, &["balances"])), "account\tasset\tbalance\nA\tBTC\t0.01\nA\tETH\t1\nA\tUSD\t-100\n");
     let listed = ok(run(&data, &["tx", "list", "--needs-price", "--json"]));
     let v: serde_json::Value = serde_json::from_str(&listed).unwrap();

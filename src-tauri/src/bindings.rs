@@ -36,6 +36,7 @@ fn export_all(dir: &Path) {
         AccountRow,
         offramp_app::ledger::Attention,
         offramp_app::ledger::CheckReport,
+        offramp_app::ledger::AttentionItem,
         offramp_app::rates::RatesStatus,
         offramp_app::rates::RefreshOutcome,
         offramp_app::prices::FillReport,

@@ -63,4 +63,5 @@ pub const COMMANDS: &[&str] = &[
     "void_transaction",
     "undo_edit",
     "transaction_history",
+    "attention_list",
 ];

@@ -84,6 +84,7 @@ pub(crate) fn handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         void_transaction,
         undo_edit,
         transaction_history,
+        attention_list,
     ]
 }
 
@@ -873,4 +874,11 @@ async fn undo_edit(
 async fn transaction_history(shell: State<'_, Shell>, id: i64) -> Result<Vec<offramp_app::edits::Edit>, AppError> {
     let inner = shell.share();
     blocking(move || inner.with_session(|s| s.transaction_history(id))).await
+}
+
+/// What needs attention, item by item with the action that resolves each (Home).
+#[tauri::command]
+async fn attention_list(shell: State<'_, Shell>) -> Result<Vec<offramp_app::ledger::AttentionItem>, AppError> {
+    let inner = shell.share();
+    blocking(move || inner.with_session(|s| s.attention_list(10))).await
 }

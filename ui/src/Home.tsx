@@ -1,7 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Link, useNavigate } from "react-router";
 import { useDraft } from "./drafts";
-import { formatCount, formatQty } from "./format";
+import { formatCount, formatInstant, formatQty } from "./format";
 import { addDecimals } from "./money";
 import { NO_FILTERS, type Filters } from "./ledger/Transactions";
 import { backend, toBackendError, type Status } from "./backend";
@@ -50,6 +50,8 @@ function Unlocked() {
   const accounts = useQuery(queries.accounts);
   const balances = useQuery(queries.balances);
   const attention = useQuery(queries.attention);
+  // Older test shells answer nothing: no items.
+  const items = useQuery({ queryKey: ["attention-list"], queryFn: async () => (await backend.attentionList()) ?? [] });
   const [, setFilters] = useDraft<Filters>("tx-filters", NO_FILTERS);
   const navigate = useNavigate();
   const show = (f: Partial<Filters>) => {
@@ -113,6 +115,15 @@ function Unlocked() {
                 </Link>
               </li>
             </ul>
+            {items.data && items.data.length > 0 && (
+              <ul className="attention-items" data-testid="attention-items">
+                {items.data.map((i) => (
+                  <li key={`${i.kind}-${i.tx}`} data-testid={`attention-item-${i.tx}`}>
+                    {formatInstant(i.at)}, {i.account}: {i.what}. <span className="note">To resolve: {i.action}.</span>
+                  </li>
+                ))}
+              </ul>
+            )}
           </div>
           <div>
             <h3>Next step</h3>

@@ -7,6 +7,7 @@ import type { AccountRow } from "./bindings/AccountRow";
 import type { Attention } from "./bindings/Attention";
 import type { CheckReport } from "./bindings/CheckReport";
 import type { RatesStatus } from "./bindings/RatesStatus";
+import type { AttentionItem } from "./bindings/AttentionItem";
 import type { RefreshOutcome } from "./bindings/RefreshOutcome";
 import type { FillReport } from "./bindings/FillReport";
 import type { EditRow } from "./bindings/EditRow";
@@ -142,6 +143,7 @@ export const backend = {
   attention: () => call<Attention>("attention"),
   checkLedger: () => call<CheckReport>("check_ledger"),
   ratesStatus: () => call<RatesStatus>("rates_status"),
+  attentionList: () => call<AttentionItem[]>("attention_list"),
   refreshRates: () => call<RefreshOutcome[]>("refresh_rates"),
   fillPrices: (dryRun: boolean) => call<FillReport>("fill_prices", { dryRun }),
   setPrice: (id: number, price: string, note: EditNote) => call<EditRow>("set_price", { id, price, note }),

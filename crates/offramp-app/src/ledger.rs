@@ -43,6 +43,25 @@ pub struct Attention {
     pub unmatched_withdrawals: u64,
 }
 
+/// One thing that needs the user's attention, with the action that resolves it (see [`Session::attention_list`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct AttentionItem {
+    /// `needs_price`, `unknown_basis`, `proposed_transfer` or `unmatched_withdrawal`.
+    pub kind: String,
+    /// The transaction (for a proposed transfer: its out-leg; `other` is the in-leg).
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub tx: i64,
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
+    pub other: Option<i64>,
+    pub at: Timestamp,
+    pub account: String,
+    /// What it is, in words: "staking +0.5 ETH".
+    pub what: String,
+    /// What resolves it: the command, and where in the window.
+    pub action: String,
+}
+
 /// What a file to import holds, found by reading it whole, before anything is written: its format (from its
 /// header) and number of transactions, or the first error (file, line, field) that would stop its import.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -400,6 +419,79 @@ impl Session {
             proposed_transfers: transfers.proposals.len() as u64,
             unmatched_withdrawals: transfers.unmatched_out.len() as u64,
         })
+    }
+
+    /// What needs attention, item by item with the action that resolves each: the transactions that need a price,
+    /// crypto that arrived with no known cost, proposed own transfers, withdrawals with no counterpart; at most
+    /// `limit` of each kind, oldest first.
+    pub fn attention_list(&self, limit: usize) -> Result<Vec<AttentionItem>, AppError> {
+        let history = self.history(&mut crate::session::no_progress())?;
+        let linked_in: std::collections::HashSet<i64> = history.links.iter().map(|&(_, i)| i).collect();
+        let what = |t: &offramp_core::Transaction| {
+            let leg =
+                |sign: &str, a: &Option<offramp_core::Amount>| a.map(|a| format!(" {sign}{a}")).unwrap_or_default();
+            format!("{}{}{}", t.kind.as_str(), leg("-", &t.sent), leg("+", &t.received))
+        };
+        let item = |kind: &str, id: i64, t: &offramp_core::Transaction, action: String| AttentionItem {
+            kind: kind.into(),
+            tx: id,
+            other: None,
+            at: t.timestamp,
+            account: t.account.clone(),
+            what: what(t),
+            action,
+        };
+        let mut out = Vec::new();
+        for (id, t) in history.txs.iter().filter(|(_, t)| t.needs_price()).take(limit) {
+            out.push(item(
+                "needs_price",
+                *id,
+                t,
+                format!(
+                    "fill it from the exchanges' daily close (`offramp prices fill`; Home > Fill from exchanges' daily \
+                     prices) or set it (`offramp prices set {id} PRICE`; Ledger > Edit > Set the price)"
+                ),
+            ));
+        }
+        for (id, t) in history.txs.iter().filter(|(id, t)| arrived_without_cost(*id, t, &linked_in)).take(limit) {
+            out.push(item(
+                "unknown_basis",
+                *id,
+                t,
+                format!(
+                    "import the account it came from and confirm the own transfer (`offramp transfers`), or record its \
+                     purchase (`offramp tx edit {id} --kind buy --sent \"COST CUR\"`; Ledger > Edit > Correct it)"
+                ),
+            ));
+        }
+        drop(history);
+        let transfers = self.transfers()?;
+        for p in transfers.proposals.iter().take(limit) {
+            let (o, i) = (p.out_tx.id, p.in_tx.id);
+            out.push(AttentionItem {
+                other: Some(i),
+                ..item(
+                    "proposed_transfer",
+                    o,
+                    &p.out_tx.tx,
+                    format!(
+                        "confirm it is one move between your accounts (`offramp transfers confirm {o} {i}`), or reject it \
+                         (`offramp transfers reject {o} {i}`); Ledger > Own transfers"
+                    ),
+                )
+            });
+        }
+        for r in transfers.unmatched_out.iter().take(limit) {
+            out.push(item(
+                "unmatched_withdrawal",
+                r.id,
+                &r.tx,
+                "if it went to an account of yours, import that account's file and confirm the transfer; otherwise it \
+                 left your holdings (a payment or gift) and is out of the reports"
+                    .into(),
+            ));
+        }
+        Ok(out)
     }
 
     /// Proposes own-transfer links and lists the legs that have no counterpart.

@@ -245,6 +245,9 @@ impl WhyArgs {
     }
 }
 
+/// How many items of each kind `offramp attention` lists.
+const ATTENTION_ITEMS: usize = 20;
+
 pub(crate) fn run(
     ctx: &Ctx,
     command: LedgerCommand,
@@ -308,12 +311,23 @@ pub(crate) fn run(
             if json {
                 return Ok(json_out(&a, out));
             }
-            Ok(writeln!(
-                out,
-                "{} transactions: {} need a price, {} arrived with no known cost, {} own transfers to confirm or \
-                 reject, {} withdrawals with no counterpart.",
-                a.transactions, a.needs_price, a.unknown_basis, a.proposed_transfers, a.unmatched_withdrawals
-            ))
+            let items = ctx.session()?.attention_list(ATTENTION_ITEMS)?;
+            Ok((|| {
+                writeln!(
+                    out,
+                    "{} transactions: {} need a price, {} arrived with no known cost, {} own transfers to confirm or \
+                     reject, {} withdrawals with no counterpart.",
+                    a.transactions, a.needs_price, a.unknown_basis, a.proposed_transfers, a.unmatched_withdrawals
+                )?;
+                for i in &items {
+                    let id = match i.other {
+                        Some(o) => format!("#{} -> #{o}", i.tx),
+                        None => format!("#{}", i.tx),
+                    };
+                    writeln!(out, "- {} {id} {} {} ({}): {}", i.kind, i.at, i.account, i.what, i.action)?;
+                }
+                Ok(())
+            })())
         }
         LedgerCommand::Import { files, progress, json, .. } => {
             let mut report = |done: u64, total: u64| {

@@ -281,10 +281,13 @@ describe("home", () => {
       if (cmd === "attention")
         return { transactions: 4, needs_price: 2, unknown_basis: 0, proposed_transfers: 1, unmatched_withdrawals: 0 };
       if (cmd === "transactions") return { rows: [], next: null };
+      if (cmd === "attention_list")
+        return [{ kind: "needs_price", tx: 7, other: null, at: "2024-04-15T00:00:00Z", account: "Kraken", what: "staking +0.01 ETH", action: "set its price (`offramp prices set 7 PRICE`; Ledger > Edit > Set the price)" }];
       return undefined;
     });
     render(<App />);
     expect((await screen.findByTestId("holding-BTC")).textContent).toBe("0.3 BTC");
+    expect((await screen.findByTestId("attention-item-7")).textContent).toContain("Kraken: staking +0.01 ETH. To resolve: set its price");
     expect(screen.queryByTestId("holding-ETH")).toBeNull();
     expect(screen.getByTestId("attention-needs-price").textContent).toBe("2 transactions need a price");
     expect((screen.getByTestId("attention-unknown-basis") as HTMLButtonElement).disabled).toBe(true);
