@@ -561,7 +561,10 @@ fn edits_survive_reimport_and_reports_name_them() {
     // An edit of a row already replaced is refused, naming what to do; nothing changes.
     let refused = run(&data, &["tx", "void", "2"]);
     assert!(
-        stderr(&refused).contains("error[INVALID_INPUT]: transaction: transaction 2 is voided or replaced already"),
+        stderr(&refused).contains(
+            "error[INVALID_INPUT]: transaction: transaction 2 is voided or replaced already: edit transaction 5, which \
+             replaced it"
+        ),
         "{}",
         stderr(&refused)
     );
@@ -571,4 +574,29 @@ fn edits_survive_reimport_and_reports_name_them() {
     assert_eq!(csv.lines().count(), 3, "{csv}");
     let twice = run(&data, &["tx", "undo", "2"]);
     assert!(stderr(&twice).contains("edit 2 was undone already"), "{}", stderr(&twice));
+}
+
+/// A German report of a USD history converts at the ECB euro reference rate of the day (figures from the ECB's
+/// published table: 5 March 2024 1.0849 USD per EUR; Friday 8 March 2024 1.0932, used for Saturday 9 March, a day
+/// without a publication), and each row names its rate.
+#[test]
+fn a_german_report_converts_at_the_ecb_rate_of_the_day() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = ledger(
+        tmp.path(),
+        "2024-03-05T10:00:00Z,buy,kraken,10849.00,USD,1,BTC,,,,,b1,\n\
+         2024-03-09T10:00:00Z,sell,kraken,0.5,BTC,10932.00,USD,,,,,s1,\n",
+    );
+    let csv = ok(run(&data, &["report", "gains", "--year", "2024", "--jurisdiction", "de"]));
+    let rows: Vec<&str> = csv.lines().skip(1).collect();
+    assert_eq!(rows.len(), 1, "{csv}");
+    // Cost 0.5 × 10849 / 1.0849 = 5000.00 EUR; proceeds 10932 / 1.0932 = 10000.00 EUR.
+    assert!(rows[0].starts_with("2024-03-05,2024-03-09,BTC,0.5,10000.00,5000.00,5000.00,taxable,FIFO"), "{csv}");
+    assert!(
+        rows[0].ends_with(
+            "disposal: ECB reference rate 2024-03-08: 1.0932 USD per EUR; lot: ECB reference rate 2024-03-05: 1.0849 \
+             USD per EUR"
+        ),
+        "{csv}"
+    );
 }

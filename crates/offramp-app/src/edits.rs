@@ -213,10 +213,28 @@ impl Session {
         let row = self.ledger().transactions_by_id(&[id])?.into_iter().next();
         match row {
             None => Err(invalid("transaction", format!("no transaction {id}"))),
-            Some(r) if r.retired => Err(invalid(
-                "transaction",
-                format!("transaction {id} is voided or replaced already (`offramp tx history {id}`); edit the one that stands"),
-            )),
+            Some(r) if r.retired => {
+                // Follow the standing corrections to the row that stands now, to name it.
+                let mut now_id = id;
+                for _ in 0..1000 {
+                    let next = self
+                        .ledger()
+                        .edits_of(now_id)?
+                        .into_iter()
+                        .find(|e| e.standing && e.action == EditAction::Edit && e.target == Some(now_id))
+                        .and_then(|e| e.replacement);
+                    match next {
+                        Some(n) => now_id = n,
+                        None => break,
+                    }
+                }
+                let hint = if now_id != id {
+                    format!("edit transaction {now_id}, which replaced it")
+                } else {
+                    format!("it is voided (`offramp tx history {id}`; undo that edit to bring it back)")
+                };
+                Err(invalid("transaction", format!("transaction {id} is voided or replaced already: {hint}")))
+            }
             Some(r) => Ok(r.tx),
         }
     }
