@@ -625,6 +625,29 @@ fn import_browse_and_confirm_in_the_real_window() {
     });
     s.scroll_to("#check-heading");
     s.screenshot(&artifacts.join("settings-check-ledger.png"));
+    // The official exchange rates reports convert with: what ships with the app, and each report's rule.
+    assert!(s.wait_text("[data-testid=rates-hmrc]", |t| !t.is_empty()).contains("30 currencies, 2014-02 to "));
+    assert!(s.wait_text("[data-testid=rate-rules]", |t| !t.is_empty()).contains("HMRC's monthly exchange rate"));
+    s.scroll_to("#rates-heading");
+    s.screenshot(&artifacts.join("settings-exchange-rates.png"));
+
+    // A hand edit: the own transfer's network fee needed a price; set it on the transaction, in the window. It is
+    // an edit (the old row stays listed, replaced), and nothing needs a price any more.
+    s.click("[data-testid=nav-ledger]");
+    s.click("[data-testid=ledger-tab-transactions]");
+    s.click("[data-testid=filter-needs-price]");
+    s.wait_text("[data-testid=tx-count]", |t| t.starts_with("1 shown"));
+    s.click("[data-testid^=tx-edit-]");
+    s.type_into("[data-testid=edit-reason]", "the day's price from my exchange statement");
+    s.type_into("[data-testid=edit-price]", "60000 USD");
+    s.click("[data-testid=edit-set-price]");
+    let done = s.wait_text("[data-testid=edit-done]", |t| !t.is_empty());
+    assert!(done.contains("replaced transaction") && done.contains("price from you"), "{done}");
+    s.wait_for("[data-testid=tx-empty]");
+    s.screenshot(&artifacts.join("transaction-price-set.png"));
+    s.click("[data-testid=filter-clear]");
+    s.click("[data-testid=nav-home]");
+    assert_eq!(s.wait_text("[data-testid=attention-needs-price]", |t| t.starts_with('0')), "0 transactions need a price");
     s.click("[data-testid=nav-reports]");
     s.wait_text("[data-testid=report-jurisdiction]", |t| t.contains("Germany"));
 }

@@ -171,7 +171,7 @@ export function EditTx({ tx, onClose }: { tx: TxRow; onClose: () => void }) {
           <ul data-testid="edit-history">
             {history.data.map((e) => (
               <li key={e.id}>
-                {editText(e)}
+                {editText(e)}{" "}
                 {e.standing ? (
                   e.action !== "undo" && (
                     <button type="button" className="link" onClick={() => run({ mutate: () => undone.mutate(e.id) })} disabled={busy} data-testid={`edit-undo-${e.id}`}>
