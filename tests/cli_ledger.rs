@@ -1114,6 +1114,16 @@ fn rates_refresh_fills_the_months_and_days_the_bundle_lacks() {
     let ca = ok(run(data, &["report", "ca", "--year", "2026"]));
     assert!(ca.contains("proceeds UNKNOWN"), "{ca}");
 
+    // `rates` says which rates the ledger needs and lacks.
+    let status = ok(run(data, &["rates"]));
+    assert!(
+        status.contains("Canada: Bank of Canada daily exchange rates for USD on 2 day(s) (2026-11-20, 2026-12-02)"),
+        "{status}"
+    );
+    assert!(
+        status.contains("the United Kingdom: HMRC monthly exchange rates for USD on 1 month(s) (2026-12)"),
+        "{status}"
+    );
     // Offline: each publisher says so, nothing changes.
     let offline = Command::new(common::offramp_bin())
         .args(["rates", "refresh"])
@@ -1172,6 +1182,11 @@ fn rates_refresh_fills_the_months_and_days_the_bundle_lacks() {
         status.contains(
             "Bank of Canada daily exchange rates (against CAD): 1 currencies, 2026-11-20 to 2026-12-02; 2 fetched"
         ),
+        "{status}"
+    );
+    assert!(
+        !status.contains("Canada: Bank of Canada daily exchange rates for")
+            && !status.contains("Kingdom: HMRC monthly exchange rates for"),
         "{status}"
     );
 

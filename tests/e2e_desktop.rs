@@ -647,7 +647,10 @@ fn import_browse_and_confirm_in_the_real_window() {
     s.screenshot(&artifacts.join("transaction-price-set.png"));
     s.click("[data-testid=filter-clear]");
     s.click("[data-testid=nav-home]");
-    assert_eq!(s.wait_text("[data-testid=attention-needs-price]", |t| t.starts_with('0')), "0 transactions need a price");
+    assert_eq!(
+        s.wait_text("[data-testid=attention-needs-price]", |t| t.starts_with('0')),
+        "0 transactions need a price"
+    );
     s.click("[data-testid=nav-reports]");
     s.wait_text("[data-testid=report-jurisdiction]", |t| t.contains("Germany"));
 }

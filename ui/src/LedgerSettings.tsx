@@ -411,6 +411,20 @@ export function ExchangeRates() {
           ))}
         </ul>
       )}
+      {status.data && (status.data.missing ?? []).length > 0 && (
+        <div className="unknowns" data-testid="rates-missing">
+          <strong>Rates your transactions need that are not known yet</strong> (those figures stay unknown in that report):
+          <ul>
+            {status.data.missing.map((m) => (
+              <li key={`${m.jurisdiction}-${m.currency}`}>
+                {m.jurisdiction.toUpperCase()}: {m.source.toUpperCase()} {m.currency} on {formatCount(m.count)} {m.source === "hmrc" ? "month" : "day"}
+                {m.count === 1 ? "" : "s"} ({m.first.map((d) => (m.source === "hmrc" ? d.slice(0, 7) : formatDate(d))).join(", ")}
+                {m.count > m.first.length ? ", …" : ""})
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
       <button type="button" onClick={() => refresh.mutate()} disabled={refresh.isPending} data-testid="rates-refresh">
         {refresh.isPending ? "Fetching…" : "Fetch the newest rates"}
       </button>

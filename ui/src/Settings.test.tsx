@@ -169,6 +169,7 @@ describe("settings", () => {
             { source: "boc", name: "Bank of Canada daily exchange rates", base: "CAD", monthly: false, currencies: 0, first: null, last: null, fetched: 0, used_by: ["ca"], attribution: "Bank of Canada" },
           ],
           rules: [["uk", "HMRC's monthly exchange rate for the month of the transaction"]],
+          missing: refreshed ? [] : [{ jurisdiction: "ca", source: "boc", currency: "USD", count: 2, first: ["2026-11-20", "2026-12-02"] }],
         };
       if (cmd === "refresh_rates") {
         refreshed = true;
@@ -184,11 +185,13 @@ describe("settings", () => {
     expect((await screen.findByTestId("rates-hmrc")).textContent).toContain("30 currencies, 2014-02 to 2026-11");
     expect(screen.getByTestId("rates-boc").textContent).toContain("none yet");
     expect(screen.getByTestId("rate-rules").textContent).toContain("UK: HMRC's monthly exchange rate");
+    expect(screen.getByTestId("rates-missing").textContent).toContain("CA: BOC USD on 2 days");
     fireEvent.click(screen.getByTestId("rates-refresh"));
     const done = await screen.findByTestId("rates-refreshed");
     expect(done.textContent).toContain("HMRC: 30 new, 0 corrected");
     expect(done.textContent).toContain("BOC: not fetched (offline (cannot reach the publisher)); nothing changed");
     expect((await screen.findByText(/2014-02 to 2026-12/)).textContent).toContain("30 fetched into your ledger");
+    expect(screen.queryByTestId("rates-missing")).toBeNull();
   });
 
   test("locked: what lives in the ledger asks to unlock; the rest is there", async () => {

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use chrono::{Datelike, NaiveDate};
 use offramp_core::fx::{RateBook, RateRule, RateSource};
-use offramp_core::{Jurisdiction, Timestamp};
+use offramp_core::{Decimal, Jurisdiction, Timestamp};
 use offramp_market::official::{boc_first_day, RateFeed};
 use serde::Serialize;
 
@@ -40,6 +40,20 @@ pub struct RatesStatus {
     pub series: Vec<RateSeries>,
     /// Each jurisdiction's rule, in words.
     pub rules: Vec<(Jurisdiction, String)>,
+    /// The rates this ledger's transactions need that are not known, per jurisdiction and currency.
+    pub missing: Vec<MissingRates>,
+}
+
+/// The days (a monthly source: months) on which a jurisdiction's reports cannot convert a currency.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct MissingRates {
+    pub jurisdiction: Jurisdiction,
+    pub source: RateSource,
+    pub currency: String,
+    /// How many distinct days (months) lack a rate, and the first few of them.
+    pub count: usize,
+    pub first: Vec<NaiveDate>,
 }
 
 /// What a refresh did, per publisher.
@@ -111,7 +125,49 @@ impl Session {
             })
             .collect();
         let rules = Jurisdiction::ALL.into_iter().map(|j| (j, RateRule::of(j).describe().to_string())).collect();
-        Ok(RatesStatus { series, rules })
+        Ok(RatesStatus { series, rules, missing: self.missing_rates(&book)? })
+    }
+
+    /// The dates each jurisdiction's reports cannot convert: every fiat amount of every transaction in a currency
+    /// other than the jurisdiction's, tried against `book` by the jurisdiction's rule.
+    fn missing_rates(&self, book: &RateBook) -> Result<Vec<MissingRates>, AppError> {
+        use std::collections::{BTreeMap, BTreeSet};
+        let history = self.history(&mut crate::session::no_progress())?;
+        let mut out = Vec::new();
+        for j in Jurisdiction::ALL {
+            let (rule, to, zone) = (RateRule::of(j), j.currency(), j.zone());
+            let source = match rule {
+                RateRule::HmrcMonthly => RateSource::Hmrc,
+                RateRule::BocDaily => RateSource::Boc,
+                _ => RateSource::Ecb,
+            };
+            let mut gaps: BTreeMap<String, BTreeSet<NaiveDate>> = BTreeMap::new();
+            let mut tried: std::collections::HashSet<(offramp_core::Code, NaiveDate)> = Default::default();
+            for (_, t) in &history.txs {
+                for a in [t.sent, t.received, t.fee, t.fiat_value].into_iter().flatten() {
+                    if !a.code().is_fiat() || a.code() == to {
+                        continue;
+                    }
+                    let mut day = t.timestamp.date_in(zone);
+                    if source.monthly() {
+                        day = day.with_day(1).unwrap_or(day);
+                    }
+                    if tried.insert((a.code(), day)) && book.convert(rule, Decimal::ONE, a.code(), to, day).is_err() {
+                        gaps.entry(a.code().to_string()).or_default().insert(day);
+                    }
+                }
+            }
+            for (currency, days) in gaps {
+                out.push(MissingRates {
+                    jurisdiction: j,
+                    source,
+                    currency,
+                    count: days.len(),
+                    first: days.iter().take(5).copied().collect(),
+                });
+            }
+        }
+        Ok(out)
     }
 
     /// Fetches from each of `sources` the rates published after the last one known, up to `now` (HMRC: through

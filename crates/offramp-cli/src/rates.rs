@@ -67,6 +67,28 @@ fn print_status(s: &RatesStatus, out: &mut dyn Write) -> std::io::Result<()> {
     for (j, rule) in &s.rules {
         writeln!(out, "  {}: {rule}", j.name())?;
     }
+    if s.missing.is_empty() {
+        return writeln!(out, "Every rate your transactions need is known.");
+    }
+    writeln!(out, "Rates your transactions need that are not known (their figures stay unknown in those reports):")?;
+    for m in &s.missing {
+        let days: Vec<String> = m
+            .first
+            .iter()
+            .map(|d| if m.source.monthly() { d.format("%Y-%m").to_string() } else { d.to_string() })
+            .collect();
+        let more = if m.count > days.len() { ", …" } else { "" };
+        writeln!(
+            out,
+            "  {}: {} for {} on {} {} ({}{more}): `offramp rates refresh` fetches what the publisher has",
+            m.jurisdiction.name(),
+            m.source.name(),
+            m.currency,
+            m.count,
+            if m.source.monthly() { "month(s)" } else { "day(s)" },
+            days.join(", ")
+        )?;
+    }
     Ok(())
 }
 
