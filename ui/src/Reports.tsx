@@ -121,11 +121,11 @@ function rowsOf(l: Loaded): Row[] {
 /** What the user can do about a disposal whose figures are incomplete. */
 export function adviceFor(flags: Flag[], row: Row): string {
   const say: Record<Flag, string> = {
-    needs_price: "Its value is missing: import the exchange's file that has prices, or add the value in a generic CSV row (fiat_value).",
-    foreign_currency: "Its amount is in another currency than the report's: add the value in the report's currency (fiat_value).",
+    needs_price: "Its value is missing: fill it from the exchanges' daily prices (Home), or set its price (Ledger › Edit).",
+    foreign_currency: "Its amount is in another currency, on a date with no official rate known: fetch the newest rates (Settings › Exchange rates), or set its value in the report's currency (Ledger › Edit).",
     fee_in_other_asset: "A fee was paid in a third asset: add that fee's value.",
     transfer_fee: "The network kept part of an own transfer: it is a disposal of unknown value unless you choose another treatment (Settings › Transfer fees).",
-    unknown_origin: "The coins came from somewhere not in the ledger: import the account they came from, or confirm the own transfer (Ledger › Own transfers).",
+    unknown_origin: "The coins came from somewhere not in the ledger: import the account they came from, confirm the own transfer (Ledger › Own transfers), or record their purchase (Ledger › Edit › Correct it).",
     unknown_destination: "The coins left to an unknown place: confirm the own transfer if it went to one of your accounts.",
   };
   if (flags.length) return flags.map((f) => say[f]).join(" ");
