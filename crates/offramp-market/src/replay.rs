@@ -25,6 +25,22 @@ fn exchange_for(path: &str) -> Option<Exchange> {
     }
 }
 
+/// Reads a request's line and headers; returns the stream to answer on and the path asked for.
+fn request_path(stream: std::io::Result<std::net::TcpStream>) -> Option<(std::net::TcpStream, String)> {
+    let stream = stream.ok()?;
+    let mut reader = BufReader::new(stream.try_clone().ok()?);
+    let mut line = String::new();
+    reader.read_line(&mut line).ok()?;
+    let path = line.split_whitespace().nth(1).unwrap_or("").to_string();
+    loop {
+        let mut h = String::new();
+        if reader.read_line(&mut h).unwrap_or(0) == 0 || h == "\r\n" {
+            break;
+        }
+    }
+    Some((stream, path))
+}
+
 /// Starts the server on 127.0.0.1 (a free port) in a background thread; returns its base URL. The thread
 /// serves until the process ends.
 pub fn serve(dir: PathBuf, hang: Vec<Exchange>) -> std::io::Result<String> {
@@ -32,20 +48,7 @@ pub fn serve(dir: PathBuf, hang: Vec<Exchange>) -> std::io::Result<String> {
     let url = format!("http://{}", listener.local_addr()?);
     std::thread::spawn(move || {
         for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { continue };
-            let Ok(clone) = stream.try_clone() else { continue };
-            let mut reader = BufReader::new(clone);
-            let mut line = String::new();
-            if reader.read_line(&mut line).is_err() {
-                continue;
-            }
-            let path = line.split_whitespace().nth(1).unwrap_or("").to_string();
-            loop {
-                let mut h = String::new();
-                if reader.read_line(&mut h).unwrap_or(0) == 0 || h == "\r\n" {
-                    break;
-                }
-            }
+            let Some((mut stream, path)) = request_path(stream) else { continue };
             match exchange_for(&path) {
                 Some(ex) if hang.contains(&ex) => {
                     std::thread::spawn(move || {
@@ -85,20 +88,7 @@ pub fn serve_routes(routes: Vec<(String, String)>) -> std::io::Result<String> {
     let url = format!("http://{}", listener.local_addr()?);
     std::thread::spawn(move || {
         for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { continue };
-            let Ok(clone) = stream.try_clone() else { continue };
-            let mut reader = BufReader::new(clone);
-            let mut line = String::new();
-            if reader.read_line(&mut line).is_err() {
-                continue;
-            }
-            let path = line.split_whitespace().nth(1).unwrap_or("").to_string();
-            loop {
-                let mut h = String::new();
-                if reader.read_line(&mut h).unwrap_or(0) == 0 || h == "\r\n" {
-                    break;
-                }
-            }
+            let Some((mut stream, path)) = request_path(stream) else { continue };
             match routes.iter().find(|(prefix, _)| path.starts_with(prefix.as_str())) {
                 Some((_, body)) => {
                     let _ = write!(

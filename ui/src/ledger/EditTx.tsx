@@ -9,11 +9,8 @@ import type { Amount } from "../bindings/Amount";
 import { ErrorPanel } from "../common";
 import { useDraft } from "../drafts";
 import { formatInstant } from "../format";
+import { KINDS } from "./Transactions";
 
-const KINDS = [
-  "buy", "sell", "trade", "spend", "fee", "transfer_out", "transfer_in", "deposit", "withdrawal",
-  "staking", "mining", "airdrop", "interest", "other_income",
-];
 
 const text = (a: Amount | null) => (a ? `${a.value} ${a.code}` : "");
 

@@ -32,7 +32,7 @@ export const NO_FILTERS: Filters = {
   unknown_basis: false,
 };
 
-const KINDS = [
+export const KINDS = [
   "buy", "sell", "trade", "spend", "fee", "transfer_out", "transfer_in", "deposit", "withdrawal",
   "staking", "mining", "airdrop", "interest", "other_income",
 ];
