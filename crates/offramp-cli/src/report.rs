@@ -461,6 +461,13 @@ fn print_uk(r: &UkReport, json: bool, out: &mut dyn Write) -> std::io::Result<()
             writeln!(out, "    converted at {r}")?;
         }
     }
+    if r.rows.iter().any(|row| !row.exchange_rates.is_empty()) {
+        writeln!(
+            out,
+            "Amounts in other currencies are converted at HMRC's monthly exchange rate for the month of each \
+             transaction, acquisitions in the pool included (`offramp rates` lists what is known)."
+        )?;
+    }
     let s = &r.sa108;
     writeln!(
         out,
