@@ -173,22 +173,41 @@ function LedgerInfo({ status }: { status: Status }) {
   );
 }
 
-/** Fills "needs price" from exchanges' daily candles: each price an edit naming its source. */
+/** Fills "needs price" from exchanges' daily candles: first what would be filled (a dry run), then, on the user's
+ *  word, each price an edit naming its source. */
 function FillPrices() {
   const qc = useQueryClient();
+  const look = useMutation({ mutationFn: () => backend.fillPrices(true) });
   const fill = useMutation({ mutationFn: () => backend.fillPrices(false), onSuccess: () => void qc.invalidateQueries() });
+  const busy = look.isPending || fill.isPending;
+  const sources = (r: { filled: { source: string }[] }) => [...new Set(r.filled.map((f) => f.source.split(" daily")[0]))].join(", ");
   return (
     <>
       {" "}
-      <button type="button" onClick={() => fill.mutate()} disabled={fill.isPending} data-testid="fill-prices">
-        {fill.isPending ? "Asking the exchanges…" : "Fill from exchanges' daily prices"}
-      </button>
-      {fill.isError && <ErrorPanel error={toBackendError(fill.error)} />}
+      {!look.data && !fill.data && (
+        <button type="button" onClick={() => look.mutate()} disabled={busy} data-testid="fill-prices">
+          {look.isPending ? "Asking the exchanges…" : "Look up the exchanges' daily prices"}
+        </button>
+      )}
+      {(look.error ?? fill.error) && <ErrorPanel error={toBackendError(look.error ?? fill.error)} />}
+      {look.data && !fill.data && (
+        <p className="note" data-testid="fill-preview">
+          {formatCount(look.data.filled.length)} of {formatCount(look.data.needing)} can take the day&apos;s close in {look.data.currency}
+          {look.data.filled.length > 0 ? ` (from ${sources(look.data)})` : ""}
+          {look.data.missing.length > 0 ? `; ${formatCount(look.data.missing.length)} have no source: set their price in the transaction` : ""}
+          {look.data.errors.length > 0 ? `; not reached: ${look.data.errors.join("; ")}` : ""}.{" "}
+          {look.data.filled.length > 0 && (
+            <button type="button" onClick={() => fill.mutate()} disabled={busy} data-testid="fill-confirm">
+              {fill.isPending ? "Filling…" : `Use these ${formatCount(look.data.filled.length)} prices`}
+            </button>
+          )}
+        </p>
+      )}
       {fill.data && (
         <p className="note" data-testid="fill-done">
           Filled {formatCount(fill.data.filled.length)} of {formatCount(fill.data.needing)} with the day&apos;s close in {fill.data.currency}
           {fill.data.missing.length > 0 ? `; ${formatCount(fill.data.missing.length)} still need a price (no exchange has the asset that day: set it in the transaction)` : ""}
-          {fill.data.errors.length > 0 ? `; not reached: ${fill.data.errors.join("; ")}` : ""}.
+          {fill.data.errors.length > 0 ? `; not reached: ${fill.data.errors.join("; ")}` : ""}. Each is an edit you can undo.
         </p>
       )}
     </>

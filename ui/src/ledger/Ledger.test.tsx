@@ -298,16 +298,18 @@ describe("home", () => {
 
   test("fill prices from the exchanges' daily candles: what was filled and what still needs a price", async () => {
     let filled = false;
+    const dryRuns: boolean[] = [];
     shell((cmd, args) => {
       if (cmd === "balances") return [];
       if (cmd === "attention")
         return { transactions: 4, needs_price: filled ? 1 : 3, unknown_basis: 0, proposed_transfers: 0, unmatched_withdrawals: 0 };
       if (cmd === "fill_prices") {
-        expect((args as { dryRun: boolean }).dryRun).toBe(false);
-        filled = true;
+        const dry = (args as { dryRun: boolean }).dryRun;
+        dryRuns.push(dry);
+        if (!dry) filled = true;
         return {
           currency: "USD",
-          dry_run: false,
+          dry_run: dry,
           needing: 3,
           filled: [
             { id: 1, date: "2024-03-05", asset: "ETH", price: "3500.5", value: "1750.25", source: "Kraken daily candle 2024-03-05 (UTC), close 3500.5 USD", edit: 1 },
@@ -321,7 +323,12 @@ describe("home", () => {
     });
     render(<App />);
     fireEvent.click(await screen.findByTestId("fill-prices"));
+    // First what would be filled, from where; nothing changes until the user says so.
+    expect((await screen.findByTestId("fill-preview")).textContent).toContain("2 of 3 can take the day's close in USD (from Kraken); 1 have no source");
+    expect(dryRuns).toEqual([true]);
+    fireEvent.click(screen.getByTestId("fill-confirm"));
     expect((await screen.findByTestId("fill-done")).textContent).toContain("Filled 2 of 3 with the day's close in USD; 1 still need a price");
+    expect(dryRuns).toEqual([true, false]);
     expect((await screen.findByText("1 transaction need a price")).textContent).toBeTruthy();
   });
 });
