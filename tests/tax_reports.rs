@@ -206,11 +206,24 @@ fn the_pdf_reads_back_with_the_csv_totals() {
     let text = pdftotext(&pdf);
     assert_eq!(figure(&text, "Number of disposals"), Decimal::from(uk["sa108"]["disposals"].as_u64().unwrap()));
     assert_eq!(figure(&text, "Disposal proceeds"), dec(&uk["sa108"]["proceeds"]["value"]));
-    assert!(text.contains("Their trades are in USD"), "{text}");
+    assert!(text.contains("converted at HMRC's monthly exchange rate"), "{text}");
+    // The proceeds of 1.2 BTC sold for 60,000 USD less 30 USD on 1 March 2024, at HMRC's March 2024 rate of 1.2614
+    // USD per GBP: 59,970 / 1.2614 = 47,542.41.
+    assert!(text.contains("2024-03-01 1.2 BTC: proceeds 47542.41, allowable cost UNKNOWN"), "{text}");
 
-    // Germany (per lot piece) and Canada (per disposal) in their currencies: every row unknown here (USD trades),
-    // totals zero, said first.
-    for (j, label, unknown) in [("de", "Gewinn/Verlust", 4), ("ca", "Net gain or (loss)", 2)] {
+    // Germany converts at the ECB's rates: the PDF's Anlage SO line is the text report's; the unknown row is the
+    // sale of the coins of unknown origin.
+    let de = ok(run(&data, &["report", "de", "--year", "2024"]));
+    let anlage = de.lines().find(|l| l.starts_with("Anlage SO")).unwrap_or_else(|| panic!("{de}"));
+    let de_gain = d(anlage.rsplit(' ').next().unwrap());
+    let pdf = tmp.path().join("de.pdf");
+    ok(run(&data, &["report", "pdf", "--jurisdiction", "de", "--year", "2024", "--out", pdf.to_str().unwrap()]));
+    let text = pdftotext(&pdf);
+    assert!(text.contains("Figures to resolve before filing: 1"), "{text}");
+    assert_eq!(figure(&text, "Gewinn/Verlust"), de_gain, "{text}");
+    // Canada (per disposal) needs the Bank of Canada's rates, which are not bundled: every row unknown, totals
+    // zero, said first.
+    for (j, label, unknown) in [("ca", "Net gain or (loss)", 2)] {
         let pdf = tmp.path().join(format!("{j}.pdf"));
         ok(run(&data, &["report", "pdf", "--jurisdiction", j, "--year", "2024", "--out", pdf.to_str().unwrap()]));
         let text = pdftotext(&pdf);

@@ -394,9 +394,17 @@ pub(crate) fn uk(r: &UkReport, today: chrono::NaiveDate) -> ReportFile {
     } else if !r.foreign_fiat.is_empty() {
         let codes: Vec<String> = r.foreign_fiat.iter().map(ToString::to_string).collect();
         b.push(Block::Text(format!(
-            "Their trades are in {}: without exchange rates their pound figures are unknown (never taken as zero).",
+            "Their trades are in {}, in months with no HMRC exchange rate known: their pound figures are unknown \
+             (never taken as zero). `offramp rates refresh` fetches the newest rates.",
             codes.join(", ")
         )));
+    }
+    if r.rows.iter().any(|x| !x.exchange_rates.is_empty()) {
+        b.push(Block::Text(
+            "Amounts in other currencies are converted at HMRC's monthly exchange rate for the month of each \
+             transaction, acquisitions in the pool included; the CSV names each disposal's rate."
+                .into(),
+        ));
     }
     for x in &unknown {
         b.push(Block::Mono(format!(
