@@ -543,6 +543,7 @@ mod tests {
                  CREATE UNIQUE INDEX transactions_fingerprint ON transactions(ts_us, fingerprint);
                  CREATE INDEX transactions_by_account ON transactions(account_id, ts_us);
                  DROP TABLE venue_overrides; DROP TABLE settings; DROP TABLE meta;
+                 DROP TABLE fx_rates; DROP TABLE edits; ALTER TABLE transactions DROP COLUMN retired;
                  PRAGMA user_version = 1;",
             )
             .unwrap();
