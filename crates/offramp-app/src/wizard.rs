@@ -213,7 +213,12 @@ impl Session {
                 Some(v)
             }
         };
-        let at = instant("at", &r.at)?;
+        let mut at = instant("at", &r.at)?;
+        // A day alone stands for its noon (UTC); recorded on that very day before noon, it stands for now: a sale
+        // recorded the morning it happened is not in the future.
+        if r.at.trim().len() == 10 && at > now && at.date_utc() == now.date_utc() {
+            at = now;
+        }
         if at > now {
             return Err(invalid(format!("at: {} is in the future", at.to_rfc3339())));
         }
@@ -425,6 +430,20 @@ mod tests {
         assert!(s.save_sale_draft(&huge).unwrap_err().message.contains("more than"));
         s.save_sale_draft(&serde_json::Value::Null).unwrap();
         assert_eq!(s.sale_draft().unwrap(), None, "forgotten");
+    }
+
+    #[test]
+    fn a_day_recorded_that_morning_is_not_in_the_future() {
+        let (_tmp, _config, mut s) = session();
+        let venues = crate::venues::venues(None).unwrap();
+        let morning = Timestamp::parse_rfc3339("2026-12-08T01:10:00Z").unwrap();
+        // The day itself, before noon: recorded at the moment it is recorded.
+        s.record_tranche(&venues, &tranche("0.5", "2026-12-08", 1), morning).unwrap();
+        // A later day, or a time after now, is still refused.
+        let e = s.record_tranche(&venues, &tranche("0.5", "2026-12-09", 2), morning).unwrap_err();
+        assert!(e.message.contains("is in the future"), "{e}");
+        let e = s.record_tranche(&venues, &tranche("0.5", "2026-12-08T02:00:00Z", 3), morning).unwrap_err();
+        assert!(e.message.contains("is in the future"), "{e}");
     }
 
     #[test]
