@@ -148,13 +148,30 @@ fn bad(exchange: Exchange, reason: impl Into<String>) -> MarketError {
 }
 
 fn close_of(v: &serde_json::Value) -> Option<Decimal> {
-    let d = match v {
-        serde_json::Value::String(s) if s.len() <= 40 => s.trim().parse::<Decimal>().ok(),
-        // Coinbase sends numbers: read their decimal text exactly (never through a float).
-        serde_json::Value::Number(n) => n.to_string().parse::<Decimal>().ok(),
+    match v {
+        serde_json::Value::String(s) => positive(s),
         _ => None,
-    }?;
-    (d > Decimal::ZERO).then_some(d)
+    }
+}
+
+/// A positive decimal from its text (at most 40 characters), or `None`.
+fn positive(text: &str) -> Option<Decimal> {
+    let t = text.trim();
+    (t.len() <= 40).then(|| t.parse::<Decimal>().ok()).flatten().filter(|d| *d > Decimal::ZERO)
+}
+
+/// Coinbase sends its candles as JSON numbers: each is read from its own text (a `RawValue`), never through a
+/// float. `[[time, low, high, open, close, volume], ...]`.
+fn coinbase_candles(body: &str) -> Result<Vec<(NaiveDate, Decimal)>, MarketError> {
+    let rows: Vec<Vec<Box<serde_json::value::RawValue>>> =
+        serde_json::from_str(body).map_err(|e| bad(Exchange::Coinbase, format!("not a list of candles ({e})")))?;
+    Ok(rows
+        .iter()
+        .filter_map(|r| {
+            let day = r.first()?.get().trim().parse::<i64>().ok().and_then(day_of)?;
+            Some((day, positive(r.get(4)?.get().trim_matches('"'))?))
+        })
+        .collect())
 }
 
 fn secs_of(v: &serde_json::Value) -> Option<i64> {
@@ -167,6 +184,9 @@ fn secs_of(v: &serde_json::Value) -> Option<i64> {
 
 /// Reads one answer of `exchange`'s candle endpoint into (UTC day, close).
 pub fn parse_candles(exchange: Exchange, body: &str) -> Result<Vec<(NaiveDate, Decimal)>, MarketError> {
+    if exchange == Exchange::Coinbase {
+        return coinbase_candles(body);
+    }
     let json: serde_json::Value = serde_json::from_str(body).map_err(|e| bad(exchange, format!("not JSON ({e})")))?;
     let rows: Vec<&serde_json::Value> = match exchange {
         Exchange::Kraken => {
@@ -176,9 +196,8 @@ pub fn parse_candles(exchange: Exchange, body: &str) -> Result<Vec<(NaiveDate, D
             let result = json.get("result").and_then(|r| r.as_object()).ok_or_else(|| bad(exchange, "no result"))?;
             result.iter().filter(|(k, _)| *k != "last").filter_map(|(_, v)| v.as_array()).flatten().collect()
         }
-        Exchange::Coinbase | Exchange::Binance => {
-            json.as_array().ok_or_else(|| bad(exchange, "not a list of candles"))?.iter().collect()
-        }
+        Exchange::Binance => json.as_array().ok_or_else(|| bad(exchange, "not a list of candles"))?.iter().collect(),
+        Exchange::Coinbase => Vec::new(), // read above
         Exchange::Bitstamp => json
             .get("data")
             .and_then(|d| d.get("ohlc"))
@@ -193,14 +212,12 @@ pub fn parse_candles(exchange: Exchange, body: &str) -> Result<Vec<(NaiveDate, D
         let (time, close) = match exchange {
             // [time, open, high, low, close, vwap, volume, count]
             Exchange::Kraken => (r.get(0).and_then(secs_of), r.get(4).and_then(close_of)),
-            // [time, low, high, open, close, volume]
-            Exchange::Coinbase => (r.get(0).and_then(secs_of), r.get(4).and_then(close_of)),
             // [open time ms, open, high, low, close, volume, close time, ...]
             Exchange::Binance => {
                 (r.get(0).and_then(secs_of).map(|ms| ms.div_euclid(1000)), r.get(4).and_then(close_of))
             }
             Exchange::Bitstamp => (r.get("timestamp").and_then(secs_of), r.get("close").and_then(close_of)),
-            Exchange::Gemini => (None, None),
+            Exchange::Coinbase | Exchange::Gemini => (None, None),
         };
         if let (Some(day), Some(close)) = (time.and_then(day_of), close) {
             out.push((day, close));
@@ -230,6 +247,12 @@ mod tests {
         );
         let coinbase = format!("[[{day},59000.1,69000.2,63000.3,63787.87,12345.678]]");
         assert_eq!(parse_candles(Exchange::Coinbase, &coinbase).unwrap()[0].1, "63787.87".parse::<Decimal>().unwrap());
+        // More digits than a float holds: read exactly from the answer's text.
+        let long = format!("[[{day},1,2,3,63787.870000000000001,5]]");
+        assert_eq!(
+            parse_candles(Exchange::Coinbase, &long).unwrap()[0].1,
+            "63787.870000000000001".parse::<Decimal>().unwrap()
+        );
         let bitstamp =
             format!(r#"{{"data":{{"pair":"BTC/EUR","ohlc":[{{"timestamp":"{day}","close":"58800","open":"1"}}]}}}}"#);
         assert_eq!(parse_candles(Exchange::Bitstamp, &bitstamp).unwrap()[0].1, Decimal::from(58800));
