@@ -70,13 +70,7 @@ fn invalid(field: &str, message: impl std::fmt::Display) -> AppError {
 }
 
 fn instant(field: &str, text: &str, now: Timestamp) -> Result<Timestamp, AppError> {
-    let text = text.trim();
-    let t = if text.len() == 10 {
-        Timestamp::parse_rfc3339(&format!("{text}T00:00:00Z"))
-    } else {
-        Timestamp::parse_rfc3339(text)
-    }
-    .map_err(|e| invalid(field, e))?;
+    let t = crate::ledger::parse_instant(field, text.trim())?;
     if t > now {
         return Err(invalid(field, format!("{} is in the future", t.to_rfc3339())));
     }

@@ -139,7 +139,8 @@ fn invalid(field: &str, message: impl std::fmt::Display) -> AppError {
     AppError::new(ErrorCode::InvalidInput, format!("{field}: {message}"))
 }
 
-fn parse_instant(field: &str, text: &str) -> Result<Timestamp, AppError> {
+/// An instant typed by the user: RFC 3339, or a day (`2024-03-05`) for its midnight UTC; naming the field.
+pub(crate) fn parse_instant(field: &str, text: &str) -> Result<Timestamp, AppError> {
     if text.len() == 10 {
         let rfc = format!("{text}T00:00:00Z");
         return Timestamp::parse_rfc3339(&rfc).map_err(|e| invalid(field, e));

@@ -106,7 +106,8 @@ impl Session {
             return Err(AppError::new(ErrorCode::InvalidInput, format!("currency: {currency} is not a fiat currency")));
         }
         let history = self.history(&mut no_progress())?;
-        let mut wanted: Vec<(i64, NaiveDate, Amount)> = Vec::new();
+        // The transactions to price, with their priced leg (kept: the edits are written from them).
+        let mut wanted: Vec<(i64, NaiveDate, Amount, offramp_core::Transaction)> = Vec::new();
         let mut missing = Vec::new();
         let mut needing = 0;
         for (id, t) in &history.txs {
@@ -115,7 +116,9 @@ impl Session {
             }
             needing += 1;
             match priced_leg(t) {
-                Some(leg) if t.effective_fiat_value().is_none() => wanted.push((*id, t.timestamp.date_utc(), leg)),
+                Some(leg) if t.effective_fiat_value().is_none() => {
+                    wanted.push((*id, t.timestamp.date_utc(), leg, t.clone()))
+                }
                 _ => missing.push(NotFilled {
                     id: *id,
                     why: "a fee paid in a third asset needs its own price: set it by hand (`offramp tx edit`)".into(),
@@ -125,7 +128,7 @@ impl Session {
         drop(history);
         // Each asset's days, asked of each source in turn for the days still without a close.
         let mut days: BTreeMap<Code, BTreeSet<NaiveDate>> = BTreeMap::new();
-        for (_, d, leg) in &wanted {
+        for (_, d, leg, _) in &wanted {
             days.entry(leg.code()).or_default().insert(*d);
         }
         let mut found: BTreeMap<(Code, NaiveDate), (Decimal, Exchange)> = BTreeMap::new();
@@ -148,23 +151,28 @@ impl Session {
             }
         }
         let mut filled = Vec::new();
-        for (id, date, leg) in wanted {
+        let mut priced = Vec::new();
+        for (id, date, leg, mut t) in wanted {
             match found.get(&(leg.code(), date)) {
                 Some((price, ex)) => {
                     match price.checked_mul(leg.value()).filter(|v| *v <= offramp_core::ledger::MAX_AMOUNT) {
-                        Some(value) => filled.push(Filled {
-                            id,
-                            date,
-                            asset: leg.code(),
-                            price: *price,
-                            value,
-                            source: format!(
-                                "{} daily candle {date} (UTC), close {} {currency}",
-                                ex.name(),
-                                price.normalize()
-                            ),
-                            edit: None,
-                        }),
+                        Some(value) => {
+                            t.fiat_value = Some(Amount::new(value, currency));
+                            priced.push(t);
+                            filled.push(Filled {
+                                id,
+                                date,
+                                asset: leg.code(),
+                                price: *price,
+                                value,
+                                source: format!(
+                                    "{} daily candle {date} (UTC), close {} {currency}",
+                                    ex.name(),
+                                    price.normalize()
+                                ),
+                                edit: None,
+                            })
+                        }
                         None => missing.push(NotFilled { id, why: format!("{price} × {} is too large", leg.value()) }),
                     }
                 }
@@ -175,19 +183,9 @@ impl Session {
             }
         }
         if !dry_run && !filled.is_empty() {
-            let mut txs = Vec::with_capacity(filled.len());
-            for f in &filled {
-                let row = self.ledger().transactions_by_id(&[f.id])?.into_iter().next();
-                let Some(row) = row else { continue };
-                let mut t = row.tx;
-                t.fiat_value = Some(Amount::new(f.value, currency));
-                t.validate()
-                    .map_err(|e| AppError::new(ErrorCode::InvalidInput, format!("{}: {}", e.field, e.reason)))?;
-                txs.push(t);
-            }
             let edits: Vec<NewEdit> = filled
                 .iter()
-                .zip(&txs)
+                .zip(&priced)
                 .map(|(f, t)| NewEdit {
                     action: EditAction::Edit,
                     target: Some(f.id),

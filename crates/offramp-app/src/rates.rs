@@ -202,6 +202,10 @@ impl Session {
             match feed.fetch(s, from, to, TIMEOUT) {
                 Ok(f) => {
                     o.refused = f.refused;
+                    if f.rates.is_empty() {
+                        out.push(o);
+                        continue; // nothing to write (and the reports' history stays as it is)
+                    }
                     let stored = self.ledger_mut().put_rates(&f.rates, now)?;
                     o.added = stored.added;
                     o.changed = stored.changed;

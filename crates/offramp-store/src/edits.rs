@@ -129,103 +129,100 @@ impl Ledger {
 }
 
 fn apply_one(tx: &rusqlite::Transaction, e: &NewEdit<'_>, now: Timestamp) -> Result<i64, StoreError> {
+    for (field, text) in
+        [("reason", e.reason), ("document", e.document), ("price source", e.price_source.unwrap_or(""))]
     {
-        for (field, text) in
-            [("reason", e.reason), ("document", e.document), ("price source", e.price_source.unwrap_or(""))]
-        {
-            if text.len() > MAX_TEXT || text.contains(['\0']) {
-                return Err(invalid(format!("{field}: at most {MAX_TEXT} characters of text")));
-            }
+        if text.len() > MAX_TEXT || text.contains(['\0']) {
+            return Err(invalid(format!("{field}: at most {MAX_TEXT} characters of text")));
         }
-        let needs_tx = matches!(e.action, EditAction::Add | EditAction::Edit);
-        if needs_tx != e.tx.is_some() {
-            return Err(invalid(format!(
-                "an `{}` edit {} a transaction",
-                e.action.as_str(),
-                if needs_tx { "needs" } else { "takes no" }
-            )));
-        }
-        if let Some(t) = e.tx {
-            t.validate().map_err(|err| invalid(format!("{}: {}", err.field, err.reason)))?;
-        }
-        let (target_tx, undoes) = match e.action {
-            EditAction::Add => (None, None),
-            EditAction::Edit | EditAction::Void => {
-                let id = e.target.ok_or_else(|| invalid("which transaction: an id is needed"))?;
-                let retired: Option<i64> =
-                    tx.query_row("SELECT retired FROM transactions WHERE id = ?1", [id], |r| r.get(0)).optional()?;
-                match retired {
-                    None => return Err(invalid(format!("transaction {id}: no such transaction"))),
-                    Some(1) => {
-                        return Err(invalid(format!(
-                            "transaction {id} is voided or replaced already (see `offramp tx history {id}`); edit the \
-                             transaction that stands instead"
-                        )))
-                    }
-                    Some(_) => (Some(id), None),
-                }
-            }
-            EditAction::Undo => {
-                let id = e.target.ok_or_else(|| invalid("which edit: an edit id is needed"))?;
-                let found: Option<(String, Option<i64>)> = tx
-                    .query_row("SELECT action, replacement_tx FROM edits WHERE id = ?1", [id], |r| {
-                        Ok((r.get(0)?, r.get(1)?))
-                    })
-                    .optional()?;
-                let Some((action, replacement)) = found else {
-                    return Err(invalid(format!("edit {id}: no such edit")));
-                };
-                if action == "undo" {
-                    return Err(invalid(format!("edit {id} is an undo; it cannot be undone (make the edit again)")));
-                }
-                let undone: bool =
-                    tx.query_row("SELECT count(*) > 0 FROM edits WHERE undoes = ?1", [id], |r| r.get(0))?;
-                if undone {
-                    return Err(invalid(format!("edit {id} was undone already")));
-                }
-                if let Some(r) = replacement {
-                    let later: Option<i64> = tx
-                        .query_row(
-                            "SELECT e.id FROM edits e WHERE e.target_tx = ?1 AND e.action IN ('edit', 'void')
-                               AND NOT EXISTS (SELECT 1 FROM edits u WHERE u.undoes = e.id)",
-                            [r],
-                            |row| row.get(0),
-                        )
-                        .optional()?;
-                    if let Some(later) = later {
-                        return Err(invalid(format!(
-                            "edit {id}'s transaction {r} was changed again by edit {later}: undo edit {later} first"
-                        )));
-                    }
-                }
-                (None, Some(id))
-            }
-        };
-        // The write lock is held (IMMEDIATE): the next id is this edit's.
-        let edit_id: i64 = tx.query_row("SELECT ifnull(max(id), 0) + 1 FROM edits", [], |r| r.get(0))?;
-        let replacement = match e.tx {
-            Some(t) => Some(insert_row(tx, t, edit_id, now)?),
-            None => None,
-        };
-        tx.execute(
-            "INSERT INTO edits (id, action, target_tx, replacement_tx, undoes, reason, document, price_source, made_by,
-                                made_at_us)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-            params![
-                edit_id,
-                e.action.as_str(),
-                target_tx,
-                replacement,
-                undoes,
-                e.reason.trim(),
-                e.document.trim(),
-                e.price_source.map(str::trim),
-                e.made_by,
-                now.unix_micros()
-            ],
-        )?;
-        Ok(edit_id)
     }
+    let needs_tx = matches!(e.action, EditAction::Add | EditAction::Edit);
+    if needs_tx != e.tx.is_some() {
+        return Err(invalid(format!(
+            "an `{}` edit {} a transaction",
+            e.action.as_str(),
+            if needs_tx { "needs" } else { "takes no" }
+        )));
+    }
+    if let Some(t) = e.tx {
+        t.validate().map_err(|err| invalid(format!("{}: {}", err.field, err.reason)))?;
+    }
+    let (target_tx, undoes) = match e.action {
+        EditAction::Add => (None, None),
+        EditAction::Edit | EditAction::Void => {
+            let id = e.target.ok_or_else(|| invalid("which transaction: an id is needed"))?;
+            let retired: Option<i64> =
+                tx.query_row("SELECT retired FROM transactions WHERE id = ?1", [id], |r| r.get(0)).optional()?;
+            match retired {
+                None => return Err(invalid(format!("transaction {id}: no such transaction"))),
+                Some(1) => {
+                    return Err(invalid(format!(
+                        "transaction {id} is voided or replaced already (see `offramp tx history {id}`); edit the \
+                         transaction that stands instead"
+                    )))
+                }
+                Some(_) => (Some(id), None),
+            }
+        }
+        EditAction::Undo => {
+            let id = e.target.ok_or_else(|| invalid("which edit: an edit id is needed"))?;
+            let found: Option<(String, Option<i64>)> = tx
+                .query_row("SELECT action, replacement_tx FROM edits WHERE id = ?1", [id], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })
+                .optional()?;
+            let Some((action, replacement)) = found else {
+                return Err(invalid(format!("edit {id}: no such edit")));
+            };
+            if action == "undo" {
+                return Err(invalid(format!("edit {id} is an undo; it cannot be undone (make the edit again)")));
+            }
+            let undone: bool = tx.query_row("SELECT count(*) > 0 FROM edits WHERE undoes = ?1", [id], |r| r.get(0))?;
+            if undone {
+                return Err(invalid(format!("edit {id} was undone already")));
+            }
+            if let Some(r) = replacement {
+                let later: Option<i64> = tx
+                    .query_row(
+                        "SELECT e.id FROM edits e WHERE e.target_tx = ?1 AND e.action IN ('edit', 'void')
+                           AND NOT EXISTS (SELECT 1 FROM edits u WHERE u.undoes = e.id)",
+                        [r],
+                        |row| row.get(0),
+                    )
+                    .optional()?;
+                if let Some(later) = later {
+                    return Err(invalid(format!(
+                        "edit {id}'s transaction {r} was changed again by edit {later}: undo edit {later} first"
+                    )));
+                }
+            }
+            (None, Some(id))
+        }
+    };
+    // The write lock is held (IMMEDIATE): the next id is this edit's.
+    let edit_id: i64 = tx.query_row("SELECT ifnull(max(id), 0) + 1 FROM edits", [], |r| r.get(0))?;
+    let replacement = match e.tx {
+        Some(t) => Some(insert_row(tx, t, edit_id, now)?),
+        None => None,
+    };
+    tx.execute(
+        "INSERT INTO edits (id, action, target_tx, replacement_tx, undoes, reason, document, price_source, made_by,
+                            made_at_us)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        params![
+            edit_id,
+            e.action.as_str(),
+            target_tx,
+            replacement,
+            undoes,
+            e.reason.trim(),
+            e.document.trim(),
+            e.price_source.map(str::trim),
+            e.made_by,
+            now.unix_micros()
+        ],
+    )?;
+    Ok(edit_id)
 }
 
 impl Ledger {
@@ -253,9 +250,17 @@ impl Ledger {
         let mut stmt = self.conn.prepare(&sql)?;
         let rows = stmt.query_map(args, |r| {
             let action: String = r.get(1)?;
+            // The table's CHECK admits only the four actions; anything else is damage, never read as one of them.
+            let action = EditAction::parse(&action).ok_or_else(|| {
+                rusqlite::Error::FromSqlConversionFailure(
+                    1,
+                    rusqlite::types::Type::Text,
+                    format!("edit action `{action}`").into(),
+                )
+            })?;
             Ok(EditRow {
                 id: r.get(0)?,
-                action: EditAction::parse(&action).unwrap_or(EditAction::Void),
+                action,
                 target: r.get(2)?,
                 replacement: r.get(3)?,
                 undoes: r.get(4)?,
