@@ -9,7 +9,7 @@ use chrono::{DateTime, NaiveDate};
 use offramp_core::{Code, Decimal};
 
 use crate::parse::ParseError;
-use crate::{client_for, get_text, Exchange, MarketError};
+use crate::{client_for, Exchange, Getter, MarketError};
 
 /// The exchanges with public daily candles, in the default order of preference.
 pub const CANDLE_EXCHANGES: [Exchange; 4] =
@@ -116,20 +116,11 @@ impl PriceHistory for HttpCandles {
         if paths.is_empty() {
             return Ok(Vec::new());
         }
-        let client = self.client.as_ref().ok_or(MarketError::Offline(exchange.id()))?;
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .map_err(|_| MarketError::Offline(exchange.id()))?;
+        let getter = Getter::new(self.client.as_ref(), exchange.id(), exchange.name())?;
         let mut out = Vec::new();
         for path in paths {
             let url = format!("{}{path}", self.base_url.as_deref().unwrap_or(exchange.base_url()));
-            let got = runtime.block_on(async {
-                tokio::time::timeout(timeout, get_text(client, &url, exchange.id(), exchange.name()))
-                    .await
-                    .map_err(|_| MarketError::Timeout(exchange.id(), timeout.as_millis()))?
-            });
-            let body = match got {
+            let body = match getter.get(&url, timeout) {
                 Ok(b) => b,
                 // No such market on this exchange.
                 Err(MarketError::Http(_, 400 | 404)) => return Ok(Vec::new()),

@@ -204,6 +204,38 @@ pub(crate) async fn get_text(
     })
 }
 
+/// Blocking GETs of text, one after another, each within its own timeout: for the sources asked page by page
+/// (official rates, daily candles).
+pub(crate) struct Getter<'c> {
+    client: &'c reqwest::Client,
+    runtime: tokio::runtime::Runtime,
+    who: &'static str,
+    name: &'static str,
+}
+
+impl<'c> Getter<'c> {
+    pub(crate) fn new(
+        client: Option<&'c reqwest::Client>,
+        who: &'static str,
+        name: &'static str,
+    ) -> Result<Self, MarketError> {
+        let client = client.ok_or(MarketError::Offline(who))?;
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|_| MarketError::Offline(who))?;
+        Ok(Getter { client, runtime, who, name })
+    }
+
+    pub(crate) fn get(&self, url: &str, timeout: Duration) -> Result<String, MarketError> {
+        self.runtime.block_on(async {
+            tokio::time::timeout(timeout, get_text(self.client, url, self.who, self.name))
+                .await
+                .map_err(|_| MarketError::Timeout(self.who, timeout.as_millis()))?
+        })
+    }
+}
+
 /// An HTTPS client (plain HTTP only to a loopback `base_url`, for tests), no redirects; `None` when `base_url` is
 /// neither.
 pub(crate) fn client_for(base_url: Option<&str>) -> Option<reqwest::Client> {

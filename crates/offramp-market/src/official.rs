@@ -11,7 +11,7 @@ use offramp_core::fx::{Rate, RateSource};
 use offramp_core::{Code, Decimal};
 
 use crate::parse::ParseError;
-use crate::{client_for, get_text, MarketError};
+use crate::{client_for, Getter, MarketError};
 
 /// The currencies Offramp asks each publisher for (the fiat currencies it knows that the publisher quotes).
 pub fn currencies(source: RateSource) -> &'static [&'static str] {
@@ -116,20 +116,11 @@ impl RateFeed for HttpRates {
         to: NaiveDate,
         timeout: Duration,
     ) -> Result<Fetched, MarketError> {
-        let client = self.client.as_ref().ok_or(MarketError::Offline(source.id()))?;
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .map_err(|_| MarketError::Offline(source.id()))?;
+        let getter = Getter::new(self.client.as_ref(), source.id(), source.name())?;
         let mut out = Fetched::default();
         for path in paths(source, from, to) {
             let url = format!("{}{path}", self.base(source));
-            let got = runtime.block_on(async {
-                tokio::time::timeout(timeout, get_text(client, &url, source.id(), source.name()))
-                    .await
-                    .map_err(|_| MarketError::Timeout(source.id(), timeout.as_millis()))?
-            });
-            let body = match got {
+            let body = match getter.get(&url, timeout) {
                 Ok(b) => b,
                 // HMRC: a month not published yet (the next month's file appears near the end of the month).
                 Err(MarketError::Http(_, 404)) if source == RateSource::Hmrc => break,
